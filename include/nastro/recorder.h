@@ -1,0 +1,19 @@
+/* NaRecorder: one self-describing HDF5 file per run, written collectively with parallel HDF5.
+ * The root attribute "complete" is 0 until NaRecorderFinish writes 1, after everything else. */
+#pragma once
+#include <nastro/model.h>
+
+typedef struct _n_NaRecorder *NaRecorder;
+
+/* creates (truncates) path; fails with a message naming path when it cannot be written */
+PETSC_EXTERN PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model, NaRecorder *rec);
+/* one sample of /time, /energy, /overlaps, /x */
+PETSC_EXTERN PetscErrorCode NaRecorderAppend(NaRecorder rec, PetscReal t, Vec U);
+/* the final state under /final (model-specific fields) */
+PETSC_EXTERN PetscErrorCode NaRecorderWriteFinal(NaRecorder rec, Vec U);
+PETSC_EXTERN PetscErrorCode NaRecorderSetAttribute(NaRecorder rec, const char name[], PetscReal value);
+/* writes complete = 1, flushes and closes */
+PETSC_EXTERN PetscErrorCode NaRecorderFinish(NaRecorder rec);
+/* closes without marking complete (NULL-safe) */
+PETSC_EXTERN PetscErrorCode NaRecorderDestroy(NaRecorder *rec);
+PETSC_EXTERN PetscErrorCode NaRecorderGetNumSamples(NaRecorder rec, PetscInt *n);

@@ -1,0 +1,49 @@
+/* nastro: parse, create, run, destroy - nothing else. */
+#include <nastro/nastro.h>
+
+static const char help[] = "nastro: distributed simulator of neuron-astrocyte networks.\n"
+                           "  nastro -model naam|dam [options] -o OUT.h5\n"
+                           "Every parameter is a PETSc option; -options_file and -options_file_yaml read them from a file.\n\n";
+
+static PetscErrorCode Main(void)
+{
+  char      type[64] = NAMODELNAAM;
+  PetscBool help_set;
+  NaModel   model;
+  NaSim     sim;
+
+  PetscFunctionBegin;
+  PetscCall(NaInitialize());
+  PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "nastro", NULL);
+  PetscCall(PetscOptionsString("-model", "model to simulate (naam | dam)", NULL, type, type, sizeof(type), NULL));
+  PetscOptionsEnd();
+  PetscCall(PetscOptionsHasHelp(NULL, &help_set));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "nastro %s\n", NaVersion()));
+
+  PetscCall(NaModelCreate(PETSC_COMM_WORLD, &model));
+  PetscCall(NaModelSetType(model, type));
+  PetscCall(NaModelSetFromOptions(model));
+  PetscCall(NaSimCreate(PETSC_COMM_WORLD, &sim));
+  PetscCall(NaSimSetModel(sim, model));
+  PetscCall(NaSimSetFromOptions(sim));
+  PetscCall(NaSimSetUp(sim));
+  if (!help_set) {
+    PetscCall(NaModelView(model, PETSC_VIEWER_STDOUT_WORLD));
+    PetscCall(NaSimRun(sim));
+    PetscCall(NaSimPrintSummary(sim, PETSC_VIEWER_STDOUT_WORLD));
+  }
+  PetscCall(NaSimDestroy(&sim));
+  PetscCall(NaModelDestroy(&model));
+  PetscFunctionReturn(0);
+}
+
+int main(int argc, char **argv)
+{
+  PetscErrorCode ierr;
+
+  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
+  ierr = Main();
+  /* errors are collective (every rank validates the same input), so finalising is safe */
+  if (PetscFinalize() || ierr) return 1;
+  return 0;
+}

@@ -1,0 +1,151 @@
+/* Small HDF5 helpers used by the recorder and the models. */
+#include "h5util.h"
+#include <string.h>
+
+PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int rank, const hsize_t dims[], PetscBool extendible, const char description[], const char units[], hid_t *dset)
+{
+  hsize_t maxdims[3], chunk[3];
+  hid_t   space, dcpl;
+
+  PetscFunctionBegin;
+  PetscCheck(rank >= 1 && rank <= 3, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "dataset rank %d", rank);
+  NaH5Call(dcpl = H5Pcreate(H5P_DATASET_CREATE));
+  for (int d = 0; d < rank; d++) {
+    maxdims[d] = dims[d];
+    chunk[d]   = dims[d] ? dims[d] : 1;
+  }
+  if (extendible) {
+    maxdims[0] = H5S_UNLIMITED;
+    chunk[0]   = 1;
+    /* keep a chunk below ~1 MiB: split long rows */
+    hsize_t row = 1;
+    for (int d = 1; d < rank; d++) row *= chunk[d];
+    if (rank == 1) chunk[0] = 256;
+    else if (row > 131072) chunk[rank - 1] = PetscMax(1, 131072 / (row / chunk[rank - 1]));
+    NaH5Call(H5Pset_chunk(dcpl, rank, chunk));
+  }
+  NaH5Call(space = H5Screate_simple(rank, dims, maxdims));
+  NaH5Call(*dset = H5Dcreate2(loc, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+  NaH5Call(H5Sclose(space));
+  NaH5Call(H5Pclose(dcpl));
+  if (description) PetscCall(NaH5SetAttributeString(*dset, "description", description));
+  if (units) PetscCall(NaH5SetAttributeString(*dset, "units", units));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaH5WriteRows(hid_t dset, hsize_t row0, hsize_t nrows, const double *data)
+{
+  hid_t   fspace, mspace, dxpl;
+  hsize_t dims[3], start[3] = {0, 0, 0}, count[3], nelem = nrows;
+  int     rank;
+
+  PetscFunctionBegin;
+  NaH5Call(fspace = H5Dget_space(dset));
+  NaH5Call(rank = H5Sget_simple_extent_ndims(fspace));
+  NaH5Call(H5Sget_simple_extent_dims(fspace, dims, NULL));
+  start[0] = row0;
+  count[0] = nrows;
+  for (int d = 1; d < rank; d++) {
+    count[d] = dims[d];
+    nelem *= dims[d];
+  }
+  if (nelem) NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+  else NaH5Call(H5Sselect_none(fspace));
+  NaH5Call(mspace = H5Screate_simple(1, &nelem, NULL));
+  if (!nelem) NaH5Call(H5Sselect_none(mspace));
+  NaH5Call(dxpl = H5Pcreate(H5P_DATASET_XFER));
+  NaH5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
+  NaH5Call(H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data));
+  NaH5Call(H5Pclose(dxpl));
+  NaH5Call(H5Sclose(mspace));
+  NaH5Call(H5Sclose(fspace));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaH5WriteArray(MPI_Comm comm, hid_t loc, const char name[], int rank, const hsize_t dims[], const double *data, const char description[], const char units[])
+{
+  hid_t       dset;
+  PetscMPIInt r;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &r));
+  PetscCall(NaH5CreateDataset(loc, name, rank, dims, PETSC_FALSE, description, units, &dset));
+  PetscCall(NaH5WriteRows(dset, 0, r == 0 ? dims[0] : 0, data));
+  NaH5Call(H5Dclose(dset));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SetAttribute(hid_t obj, const char name[], hid_t type, const void *value)
+{
+  hid_t space, attr;
+
+  PetscFunctionBegin;
+  if (H5Aexists(obj, name) > 0) NaH5Call(H5Adelete(obj, name));
+  NaH5Call(space = H5Screate(H5S_SCALAR));
+  NaH5Call(attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT));
+  NaH5Call(H5Awrite(attr, type, value));
+  NaH5Call(H5Aclose(attr));
+  NaH5Call(H5Sclose(space));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaH5SetAttributeString(hid_t obj, const char name[], const char value[])
+{
+  hid_t type;
+
+  PetscFunctionBegin;
+  NaH5Call(type = H5Tcopy(H5T_C_S1));
+  NaH5Call(H5Tset_size(type, strlen(value) + 1));
+  NaH5Call(H5Tset_strpad(type, H5T_STR_NULLTERM));
+  NaH5Call(H5Tset_cset(type, H5T_CSET_UTF8));
+  PetscCall(SetAttribute(obj, name, type, value));
+  NaH5Call(H5Tclose(type));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaH5SetAttributeReal(hid_t obj, const char name[], double value)
+{
+  PetscFunctionBegin;
+  PetscCall(SetAttribute(obj, name, H5T_NATIVE_DOUBLE, &value));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaH5SetAttributeInt(hid_t obj, const char name[], long long value)
+{
+  PetscFunctionBegin;
+  PetscCall(SetAttribute(obj, name, H5T_NATIVE_LLONG, &value));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaH5ReadArray(const char spec[], const char option[], int *rank, hsize_t dims[], double **data)
+{
+  char        path[PETSC_MAX_PATH_LEN];
+  const char *colon = strrchr(spec, ':');
+  hid_t       file, dset, space;
+  hssize_t    n;
+
+  PetscFunctionBegin;
+  PetscCheck(colon && colon[1], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s %s: expected FILE.h5:/dataset", option, spec);
+  PetscCall(PetscStrncpy(path, spec, PetscMin((size_t)(colon - spec) + 1, sizeof(path))));
+  PetscBool exists;
+  PetscCall(PetscTestFile(path, 'r', &exists));
+  PetscCheck(exists, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "%s %s: cannot read file %s", option, spec, path);
+  file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  PetscCheck(file >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s %s: %s is not an HDF5 file", option, spec, path);
+  dset = H5Lexists(file, colon + 1, H5P_DEFAULT) > 0 ? H5Dopen2(file, colon + 1, H5P_DEFAULT) : -1;
+  if (dset < 0) {
+    H5Fclose(file);
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s %s: no dataset %s in %s", option, spec, colon + 1, path);
+  }
+  NaH5Call(space = H5Dget_space(dset));
+  NaH5Call(*rank = H5Sget_simple_extent_ndims(space));
+  PetscCheck(*rank <= 3, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s %s: dataset has %d dimensions", option, spec, *rank);
+  NaH5Call(H5Sget_simple_extent_dims(space, dims, NULL));
+  NaH5Call(n = H5Sget_simple_extent_npoints(space));
+  PetscCall(PetscMalloc1(n ? n : 1, data));
+  NaH5Call(H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data));
+  NaH5Call(H5Sclose(space));
+  NaH5Call(H5Dclose(dset));
+  NaH5Call(H5Fclose(file));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,178 @@
+/* NaRecorder: the run's HDF5 output, written collectively. */
+#include <nastro/nastro.h>
+#include "modelimpl.h"
+#include "h5util.h"
+#include <time.h>
+
+struct _n_NaRecorder {
+  MPI_Comm     comm;
+  NaModel      model;
+  hid_t        file, time, energy, overlaps, x;
+  hsize_t      n; /* samples written */
+  PetscInt     rstart, nloc;
+  PetscScalar *xbuf;
+  PetscReal   *obuf;
+};
+
+PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model, NaRecorder *rec)
+{
+  NaRecorder r;
+  hid_t      fapl;
+  PetscInt   N, K, rend;
+  char      *opts;
+  char       stamp[64];
+  PetscMPIInt size;
+  time_t     now = time(NULL);
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&r));
+  r->comm  = comm;
+  r->model = model;
+  PetscCall(NaModelGetSizes(model, &N, &K));
+  PetscCall(NaNetworkGetOwnershipRange(model->net, &r->rstart, &rend));
+  r->nloc = rend - r->rstart;
+  PetscCall(PetscMalloc2(PetscMax(r->nloc, 1), &r->xbuf, K, &r->obuf));
+
+  NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
+  NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
+  r->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  NaH5Call(H5Pclose(fapl));
+  if (r->file < 0) {
+    PetscCall(PetscFree2(r->xbuf, r->obuf));
+    PetscCall(PetscFree(r));
+    SETERRQ(comm, PETSC_ERR_FILE_WRITE, "-o %s: cannot create the output file (missing directory or no permission?)", path);
+  }
+
+  /* root attributes: what produced this file */
+  PetscCall(NaH5SetAttributeInt(r->file, "complete", 0));
+  PetscCall(NaH5SetAttributeString(r->file, "nastro_version", NaVersion()));
+  PetscCall(NaH5SetAttributeString(r->file, "model", model->type));
+  PetscCall(PetscOptionsGetAll(NULL, &opts));
+  PetscCall(NaH5SetAttributeString(r->file, "options", opts));
+  PetscCall(PetscFree(opts));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(NaH5SetAttributeInt(r->file, "mpi_ranks", size));
+  PetscCallMPI(MPI_Bcast(&now, sizeof(now), MPI_BYTE, 0, comm));
+  strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  PetscCall(NaH5SetAttributeString(r->file, "start_time", stamp));
+  PetscCall(NaH5SetAttributeInt(r->file, "N", N));
+  PetscCall(NaH5SetAttributeInt(r->file, "K", K));
+  PetscCall(NaH5SetAttributeString(r->file, "description", "nastro run: time series of a neuron-astrocyte network simulation. Time is in units of the model's time constants (dimensionless). Root attribute complete = 1 only if the run finished."));
+
+  hsize_t dims[2] = {0, (hsize_t)K};
+  PetscCall(NaH5CreateDataset(r->file, "time", 1, dims, PETSC_TRUE, "simulated time of each sample", "model time units", &r->time));
+  PetscCall(NaH5CreateDataset(r->file, "energy", 1, dims, PETSC_TRUE, "energy (Lyapunov function) E at each sample, models.md 1.3", "1", &r->energy));
+  PetscCall(NaH5CreateDataset(r->file, "overlaps", 2, dims, PETSC_TRUE, "pattern overlaps m_mu = xi^mu . phi(x) / N, [time][mu]", "1", &r->overlaps));
+  dims[1] = (hsize_t)N;
+  PetscCall(NaH5CreateDataset(r->file, "x", 2, dims, PETSC_TRUE, "neuron membrane states x_i, [time][i]", "1", &r->x));
+  if (model->ops.writestatic) PetscCall(model->ops.writestatic(model, r->file));
+  *rec = r;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Extend(hid_t dset, hsize_t n)
+{
+  hid_t   space;
+  hsize_t dims[2];
+  int     rank;
+
+  PetscFunctionBegin;
+  NaH5Call(space = H5Dget_space(dset));
+  NaH5Call(rank = H5Sget_simple_extent_ndims(space));
+  NaH5Call(H5Sget_simple_extent_dims(space, dims, NULL));
+  NaH5Call(H5Sclose(space));
+  dims[0] = n;
+  (void)rank;
+  NaH5Call(H5Dset_extent(dset, dims));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaRecorderAppend(NaRecorder r, PetscReal t, Vec U)
+{
+  PetscReal   E;
+  PetscMPIInt rank;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(r->comm, &rank));
+  PetscCall(NaModelObserve(r->model, U, &E, r->obuf));
+  PetscCall(NaModelGetNeurons(r->model, U, r->xbuf));
+  hid_t   sets[4] = {r->time, r->energy, r->overlaps, r->x};
+  for (int k = 0; k < 4; k++) PetscCall(Extend(sets[k], r->n + 1));
+  PetscCall(NaH5WriteRows(r->time, r->n, rank == 0, &t));
+  PetscCall(NaH5WriteRows(r->energy, r->n, rank == 0, &E));
+  PetscCall(NaH5WriteRows(r->overlaps, r->n, rank == 0, r->obuf));
+  /* x[n][rstart..rend): a hyperslab of one row */
+  {
+    hid_t   fspace, mspace, dxpl;
+    hsize_t start[2] = {r->n, (hsize_t)r->rstart}, count[2] = {1, (hsize_t)r->nloc}, m = (hsize_t)r->nloc;
+    NaH5Call(fspace = H5Dget_space(r->x));
+    NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+    NaH5Call(mspace = H5Screate_simple(1, &m, NULL));
+    NaH5Call(dxpl = H5Pcreate(H5P_DATASET_XFER));
+    NaH5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
+    NaH5Call(H5Dwrite(r->x, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, r->xbuf));
+    NaH5Call(H5Pclose(dxpl));
+    NaH5Call(H5Sclose(mspace));
+    NaH5Call(H5Sclose(fspace));
+  }
+  r->n++;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaRecorderGetNumSamples(NaRecorder r, PetscInt *n)
+{
+  PetscFunctionBegin;
+  *n = (PetscInt)r->n;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaRecorderWriteFinal(NaRecorder r, Vec U)
+{
+  hid_t group;
+
+  PetscFunctionBegin;
+  NaH5Call(group = H5Gcreate2(r->file, "final", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  PetscCall(NaH5SetAttributeString(group, "description", "the state at the end of the run"));
+  PetscCall(r->model->ops.writefinal(r->model, group, U));
+  NaH5Call(H5Gclose(group));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaRecorderSetAttribute(NaRecorder r, const char name[], PetscReal value)
+{
+  PetscFunctionBegin;
+  PetscCall(NaH5SetAttributeReal(r->file, name, value));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Close(NaRecorder r)
+{
+  hid_t sets[4] = {r->time, r->energy, r->overlaps, r->x};
+
+  PetscFunctionBegin;
+  for (int k = 0; k < 4; k++) NaH5Call(H5Dclose(sets[k]));
+  NaH5Call(H5Fflush(r->file, H5F_SCOPE_GLOBAL));
+  NaH5Call(H5Fclose(r->file));
+  r->file = -1;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaRecorderFinish(NaRecorder r)
+{
+  PetscFunctionBegin;
+  /* everything else is on disk before the file claims to be complete */
+  NaH5Call(H5Fflush(r->file, H5F_SCOPE_GLOBAL));
+  PetscCall(NaH5SetAttributeInt(r->file, "complete", 1));
+  PetscCall(Close(r));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaRecorderDestroy(NaRecorder *r)
+{
+  PetscFunctionBegin;
+  if (!*r) PetscFunctionReturn(0);
+  if ((*r)->file >= 0) PetscCall(Close(*r));
+  PetscCall(PetscFree2((*r)->xbuf, (*r)->obuf));
+  PetscCall(PetscFree(*r));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,74 @@
+/* nastro's error reporting: one line per error, on rank 0, naming what the user can fix. */
+#include <nastro/nastro.h>
+#include "naerrors.h"
+#include "nastro_config.h"
+#include "nastro_version.h"
+#include <hdf5.h>
+
+/* PETSc calls this at every level of the traceback; only the first call carries the message. */
+static PetscErrorCode NaErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+{
+  PetscMPIInt rank = 0, init = 0;
+  (void)comm;
+  (void)ctx;
+  if (p != PETSC_ERROR_INITIAL) return n;
+  MPI_Initialized(&init);
+  if (init) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (rank == 0 || comm == PETSC_COMM_SELF) {
+    PetscBool user = n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_ARG_OUTOFRANGE || n == PETSC_ERR_ARG_UNKNOWN_TYPE || n == PETSC_ERR_FILE_OPEN || n == PETSC_ERR_FILE_READ || n == PETSC_ERR_ARG_WRONG || n == PETSC_ERR_FILE_WRITE;
+    if (user) fprintf(stderr, "nastro: error: %s\n", mess ? mess : "(no message)");
+    else fprintf(stderr, "nastro: error: %s (PETSc error %d in %s() at %s:%d)\n", mess ? mess : "(no message)", (int)n, fun, file, line);
+    fflush(stderr);
+  }
+  return n;
+}
+
+PetscErrorCode NaInitialize(void)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscPushErrorHandler(NaErrorHandler, NULL));
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported through PETSc errors instead */
+  PetscCall(NaModelRegisterAll());
+  PetscFunctionReturn(0);
+}
+
+const char *NaVersion(void)
+{
+  return NASTRO_VERSION " (git " NASTRO_GIT_REVISION ")";
+}
+
+PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject, const char prefix[], const char name[], const char text[], const char *const list[], PetscInt n, PetscInt *value)
+{
+  char      buf[256], help[512], opt[128];
+  PetscBool set;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(opt, sizeof(opt), "-%s", name));
+  PetscCall(PetscStrncpy(help, text, sizeof(help)));
+  for (PetscInt k = 0; k < n; k++) {
+    PetscCall(PetscStrlcat(help, k ? " | " : " (", sizeof(help)));
+    PetscCall(PetscStrlcat(help, list[k], sizeof(help)));
+  }
+  PetscCall(PetscStrlcat(help, ")", sizeof(help)));
+  PetscCall(PetscStrncpy(buf, list[*value], sizeof(buf)));
+  PetscCall(PetscOptionsString(opt, help, NULL, buf, buf, sizeof(buf), &set));
+  if (!set) PetscFunctionReturn(0);
+  for (PetscInt k = 0; k < n; k++) {
+    PetscBool match;
+    PetscCall(PetscStrcasecmp(buf, list[k], &match));
+    if (match) {
+      *value = k;
+      PetscFunctionReturn(0);
+    }
+  }
+  SETERRQ(PetscOptionsObject->comm, PETSC_ERR_USER_INPUT, "-%s%s %s: unknown value; choose one of%s", prefix ? prefix : "", name, buf, help + strlen(text) + 1);
+}
+
+PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char name[], PetscReal value, PetscBool strict)
+{
+  PetscFunctionBegin;
+  PetscCheck(PetscIsNormalReal(value) || value == 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must be a finite number", prefix, name, (double)value);
+  if (strict) PetscCheck(value > 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must be positive", prefix, name, (double)value);
+  else PetscCheck(value >= 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must not be negative", prefix, name, (double)value);
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,337 @@
+/* NaSim: the PETSc TS driver. The run advances from one output time to the next with TSSolve, so samples
+ * land exactly on multiples of -output_interval whatever the stepper. */
+#include <nastro/nastro.h>
+#include "modelimpl.h"
+
+struct _n_NaSim {
+  MPI_Comm       comm;
+  NaModel        model;
+  TS             ts;
+  Vec            U, D, W; /* state; leak diagonal and work vector for IMEX */
+  PetscBool      imex;
+  NaRecorder     rec;
+  char           output[PETSC_MAX_PATH_LEN];
+  PetscReal      output_interval, progress_interval;
+  PetscBool      output_final, quiet;
+  PetscLogDouble wall0, last_progress;
+  NaSimSummary   sum;
+  PetscReal      E_prev;
+  PetscBool      setupcalled;
+};
+
+PetscErrorCode NaSimCreate(MPI_Comm comm, NaSim *sim)
+{
+  NaSim s;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&s));
+  s->comm              = comm;
+  s->progress_interval = 5;
+  PetscCall(PetscStrncpy(s->output, "nastro.h5", sizeof(s->output)));
+  *sim = s;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaSimSetModel(NaSim sim, NaModel model)
+{
+  PetscFunctionBegin;
+  sim->model = model;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaSimSetOutput(NaSim sim, const char path[])
+{
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(sim->output, path, sizeof(sim->output)));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaSimSetFromOptions(NaSim sim)
+{
+  PetscFunctionBegin;
+  PetscOptionsBegin(sim->comm, NULL, "Simulation and output", NULL);
+  PetscCall(PetscOptionsString("-o", "output HDF5 file", NULL, sim->output, sim->output, sizeof(sim->output), NULL));
+  PetscCall(PetscOptionsReal("-output_interval", "simulated time between samples (default: max_time/100)", NULL, sim->output_interval, &sim->output_interval, NULL));
+  PetscCall(PetscOptionsBool("-output_final", "write the final x, s, p under /final", NULL, sim->output_final, &sim->output_final, NULL));
+  PetscCall(PetscOptionsBool("-quiet", "no progress lines", NULL, sim->quiet, &sim->quiet, NULL));
+  PetscCall(PetscOptionsReal("-progress_interval", "wall-clock seconds between progress lines", NULL, sim->progress_interval, &sim->progress_interval, NULL));
+  PetscOptionsEnd();
+  PetscCheck(sim->output_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-output_interval %g: must be positive", (double)sim->output_interval);
+  PetscFunctionReturn(0);
+}
+
+/* Explicit types see the full right-hand side. For IMEX (arkimex) the linear leaks -D.*U move to the
+ * implicit side: G(U, Udot) = Udot + D.*U and the explicit part becomes full + D.*U. */
+static PetscErrorCode RHSFunction(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
+{
+  NaSim sim = (NaSim)ctx;
+
+  PetscFunctionBegin;
+  (void)ts;
+  PetscCall(NaModelRHS(sim->model, t, U, F));
+  if (sim->imex) {
+    PetscCall(VecPointwiseMult(sim->W, sim->D, U));
+    PetscCall(VecAXPY(F, 1.0, sim->W));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec G, void *ctx)
+{
+  NaSim sim = (NaSim)ctx;
+
+  PetscFunctionBegin;
+  (void)ts;
+  (void)t;
+  PetscCall(VecPointwiseMult(G, sim->D, U));
+  PetscCall(VecAXPY(G, 1.0, Udot));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Progress(TS ts, PetscInt step, PetscReal t, Vec U, void *ctx)
+{
+  NaSim          sim = (NaSim)ctx;
+  PetscLogDouble now;
+  PetscReal      tmax, dt;
+
+  PetscFunctionBegin;
+  (void)U;
+  if (sim->quiet) PetscFunctionReturn(0);
+  PetscCall(PetscTime(&now));
+  if (now - sim->last_progress < sim->progress_interval) PetscFunctionReturn(0);
+  sim->last_progress = now;
+  PetscCall(TSGetTimeStep(ts, &dt));
+  PetscCall(TSGetMaxTime(ts, &tmax));
+  tmax = PetscMax(tmax, sim->sum.t_final);
+  {
+    PetscReal total = sim->sum.t_final, el = now - sim->wall0;
+    PetscReal eta   = t > 0 ? el * (total - t) / t : 0;
+    PetscCall(PetscPrintf(sim->comm, "  t %.4g of %.4g (%4.1f%%), step %" PetscInt_FMT ", dt %.3g, wall %.1f s, ETA %.1f s\n", (double)t, (double)total, (double)(100 * t / total), step, (double)dt, el, (double)eta));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscBool IsImplicit(TSType type)
+{
+  const char *explicit_types[] = {TSEULER, TSRK, TSSSP};
+  for (size_t k = 0; k < sizeof(explicit_types) / sizeof(explicit_types[0]); k++) {
+    PetscBool same;
+    PetscStrcmp(type, explicit_types[k], &same);
+    if (same) return PETSC_FALSE;
+  }
+  return PETSC_TRUE;
+}
+
+PetscErrorCode NaSimSetUp(NaSim sim)
+{
+  TS        ts;
+  TSType    type;
+  PetscBool set;
+
+  PetscFunctionBegin;
+  if (sim->setupcalled) PetscFunctionReturn(0);
+  PetscCheck(sim->model, sim->comm, PETSC_ERR_ORDER, "NaSimSetModel() must come first");
+  PetscCall(NaModelSetUp(sim->model));
+  PetscCall(NaModelCreateVector(sim->model, &sim->U));
+  PetscCall(NaModelInitialState(sim->model, sim->U));
+
+  PetscCall(TSCreate(sim->comm, &ts));
+  sim->ts = ts;
+  PetscCall(TSSetProblemType(ts, TS_NONLINEAR));
+  /* default: adaptive Dormand-Prince 5(4), errors measured in the max-norm (exact on any rank count) */
+  PetscCall(TSSetType(ts, TSRK));
+  PetscCall(TSRKSetType(ts, TSRK5DP));
+  PetscCall(TSSetRHSFunction(ts, NULL, RHSFunction, sim));
+  PetscCall(TSSetMaxTime(ts, 50.0));
+  PetscCall(TSSetMaxSteps(ts, PETSC_MAX_INT));
+  PetscCall(TSSetTimeStep(ts, 0.01));
+  PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_MATCHSTEP));
+  PetscCall(TSSetTolerances(ts, 1e-6, NULL, 1e-6, NULL));
+  PetscCall(TSSetMaxStepRejections(ts, 100));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_adapt_wnormtype", &set));
+  if (!set) PetscCall(PetscOptionsSetValue(NULL, "-ts_adapt_wnormtype", "infinity"));
+  PetscCall(TSMonitorSet(ts, Progress, sim, NULL));
+  PetscCall(TSSetFromOptions(ts));
+  if (!set) PetscCall(PetscOptionsClearValue(NULL, "-ts_adapt_wnormtype"));
+
+  PetscCall(TSGetType(ts, &type));
+  PetscCall(PetscStrcmp(type, TSARKIMEX, &sim->imex));
+  if (sim->imex) {
+    PetscBool has;
+    PetscCall(VecDuplicate(sim->U, &sim->D));
+    PetscCall(VecDuplicate(sim->U, &sim->W));
+    PetscCall(NaModelGetLeak(sim->model, sim->D, &has));
+    if (!has) PetscCall(VecSet(sim->D, 0));
+    PetscCall(TSSetIFunction(ts, NULL, IFunction, sim));
+  }
+  if (IsImplicit(type)) {
+    /* matrix-free Newton-Krylov without a preconditioner unless the user asks otherwise */
+    SNES snes;
+    KSP  ksp;
+    PC   pc;
+    PetscCall(TSGetSNES(ts, &snes));
+    PetscCall(SNESSetUseMatrixFree(snes, PETSC_FALSE, PETSC_TRUE));
+    PetscCall(SNESGetKSP(snes, &ksp));
+    PetscCall(KSPGetPC(ksp, &pc));
+    PetscCall(PCSetType(pc, PCNONE));
+    PetscCall(SNESSetFromOptions(snes));
+  }
+  PetscCall(TSGetMaxTime(ts, &sim->sum.t_final));
+  PetscCheck(sim->sum.t_final > 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_max_time %g: must be positive", (double)sim->sum.t_final);
+  if (sim->output_interval == 0) sim->output_interval = sim->sum.t_final / 100;
+  sim->setupcalled = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* Hamming distance of sign(x) to pattern mu, and the pattern with the largest |overlap| */
+static PetscErrorCode Retrieval(NaSim sim, const PetscReal overlaps[])
+{
+  NaModel            model = sim->model;
+  const PetscScalar *xi;
+  PetscScalar       *x;
+  PetscInt           N, K, rstart, rend, mism = 0;
+
+  PetscFunctionBegin;
+  PetscCall(NaModelGetSizes(model, &N, &K));
+  PetscCall(NaModelGetPatterns(model, &xi));
+  PetscCall(NaModelGetCuedPattern(model, &sim->sum.cued));
+  sim->sum.nearest = 0;
+  for (PetscInt mu = 1; mu < K; mu++)
+    if (PetscAbsReal(overlaps[mu]) > PetscAbsReal(overlaps[sim->sum.nearest])) sim->sum.nearest = mu;
+  PetscInt mu = sim->sum.cued >= 0 ? sim->sum.cued : sim->sum.nearest;
+  sim->sum.overlap_final = overlaps[mu];
+  PetscCall(NaNetworkGetOwnershipRange(model->net, &rstart, &rend));
+  PetscCall(PetscMalloc1(PetscMax(rend - rstart, 1), &x));
+  PetscCall(NaModelGetNeurons(model, sim->U, x));
+  for (PetscInt i = rstart; i < rend; i++) mism += (x[i - rstart] >= 0 ? 1.0 : -1.0) != xi[mu * N + i];
+  PetscCall(PetscFree(x));
+  PetscCallMPI(MPI_Allreduce(&mism, &sim->sum.hamming, 1, MPIU_INT, MPI_SUM, sim->comm));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Sample(NaSim sim, PetscReal t)
+{
+  PetscReal E;
+  PetscInt  n;
+
+  PetscFunctionBegin;
+  PetscCall(NaRecorderAppend(sim->rec, t, sim->U));
+  PetscCall(NaModelObserve(sim->model, sim->U, &E, NULL));
+  PetscCall(NaRecorderGetNumSamples(sim->rec, &n));
+  if (n == 1) {
+    sim->sum.energy_initial      = E;
+    sim->sum.max_energy_increase = -PETSC_MAX_REAL;
+  } else sim->sum.max_energy_increase = PetscMax(sim->sum.max_energy_increase, E - sim->E_prev);
+  sim->E_prev           = E;
+  sim->sum.energy_final = E;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaSimRun(NaSim sim)
+{
+  TS                 ts;
+  PetscReal          t, tend;
+  TSConvergedReason  reason = TS_CONVERGED_ITERATING;
+  PetscLogDouble     wall1;
+  PetscInt           K;
+  PetscReal         *ov;
+
+  PetscFunctionBegin;
+  PetscCall(NaSimSetUp(sim));
+  ts   = sim->ts;
+  tend = sim->sum.t_final;
+  PetscCall(NaRecorderCreate(sim->comm, sim->output, sim->model, &sim->rec));
+  PetscCall(PetscTime(&sim->wall0));
+  sim->last_progress = sim->wall0;
+  PetscCall(TSGetTime(ts, &t));
+  PetscCall(Sample(sim, t));
+  for (PetscInt k = 1; reason != TS_CONVERGED_ITS && t < tend; k++) {
+    PetscReal tnext = PetscMin(k * sim->output_interval, tend);
+    if (tnext <= t) continue;
+    PetscCall(TSSetMaxTime(ts, tnext));
+    PetscCall(TSSolve(ts, sim->U));
+    PetscCall(TSGetConvergedReason(ts, &reason));
+    PetscCall(TSGetTime(ts, &t));
+    if (reason < 0) {
+      PetscInt step;
+      PetscCall(TSGetStepNumber(ts, &step));
+      SETERRQ(sim->comm, PETSC_ERR_NOT_CONVERGED, "time stepper failed at t = %g, step %" PetscInt_FMT ": %s (try a smaller -ts_dt or -ts_rtol)", (double)t, step, TSConvergedReasons[reason]);
+    }
+    PetscReal nrm;
+    PetscCall(VecNorm(sim->U, NORM_INFINITY, &nrm));
+    PetscCheck(!PetscIsInfOrNanReal(nrm), sim->comm, PETSC_ERR_FP, "the state became NaN/Inf by t = %g", (double)t);
+    PetscCall(Sample(sim, t));
+  }
+  PetscCall(PetscTime(&wall1));
+  sim->sum.wall    = wall1 - sim->wall0;
+  sim->sum.t_final = t;
+  PetscCall(TSGetStepNumber(ts, &sim->sum.steps));
+  PetscCall(TSGetStepRejections(ts, &sim->sum.rejected));
+  PetscCall(NaModelGetSizes(sim->model, NULL, &K));
+  PetscCall(PetscMalloc1(K, &ov));
+  PetscCall(NaModelObserve(sim->model, sim->U, &sim->sum.energy_final, ov));
+  PetscCall(Retrieval(sim, ov));
+  PetscCall(PetscFree(ov));
+  if (sim->output_final) PetscCall(NaRecorderWriteFinal(sim->rec, sim->U));
+  PetscCall(NaRecorderSetAttribute(sim->rec, "final_time", t));
+  PetscCall(NaRecorderSetAttribute(sim->rec, "steps", (PetscReal)sim->sum.steps));
+  PetscCall(NaRecorderSetAttribute(sim->rec, "wall_time", sim->sum.wall));
+  PetscCall(NaRecorderSetAttribute(sim->rec, "hamming_distance", (PetscReal)sim->sum.hamming));
+  PetscCall(NaRecorderSetAttribute(sim->rec, "energy_initial", sim->sum.energy_initial));
+  PetscCall(NaRecorderSetAttribute(sim->rec, "energy_final", sim->sum.energy_final));
+  PetscCall(NaRecorderFinish(sim->rec));
+  PetscCall(NaRecorderDestroy(&sim->rec));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaSimGetTS(NaSim sim, TS *ts)
+{
+  PetscFunctionBegin;
+  *ts = sim->ts;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaSimGetSolution(NaSim sim, Vec *U)
+{
+  PetscFunctionBegin;
+  *U = sim->U;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaSimGetSummary(NaSim sim, NaSimSummary *summary)
+{
+  PetscFunctionBegin;
+  *summary = sim->sum;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaSimPrintSummary(NaSim sim, PetscViewer viewer)
+{
+  NaSimSummary *s = &sim->sum;
+  TSType        type;
+  PetscMPIInt   size;
+
+  PetscFunctionBegin;
+  PetscCall(TSGetType(sim->ts, &type));
+  PetscCallMPI(MPI_Comm_size(sim->comm, &size));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "summary: simulated t = %g in %" PetscInt_FMT " steps (%" PetscInt_FMT " rejected, TS %s) on %d ranks, wall %.2f s\n", (double)s->t_final, s->steps, s->rejected, type, size, (double)s->wall));
+  if (s->cued >= 0) PetscCall(PetscViewerASCIIPrintf(viewer, "  retrieval: Hamming distance %" PetscInt_FMT " to the cued pattern %" PetscInt_FMT " (overlap %.6f)\n", s->hamming, s->cued, (double)s->overlap_final));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, "  retrieval: cue is not a stored pattern; nearest pattern %" PetscInt_FMT " (overlap %.6f), Hamming distance %" PetscInt_FMT "\n", s->nearest, (double)s->overlap_final, s->hamming));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "  energy: %.10g -> %.10g (drop %.6g), %s\n", (double)s->energy_initial, (double)s->energy_final, (double)(s->energy_initial - s->energy_final), s->max_energy_increase <= 0 ? "non-increasing at every sample" : "INCREASED between samples"));
+  if (s->max_energy_increase > 0) PetscCall(PetscViewerASCIIPrintf(viewer, "  largest energy increase between samples: %.3g\n", (double)s->max_energy_increase));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "  output: %s\n", sim->output));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaSimDestroy(NaSim *sim)
+{
+  PetscFunctionBegin;
+  if (!*sim) PetscFunctionReturn(0);
+  PetscCall(NaRecorderDestroy(&(*sim)->rec));
+  PetscCall(TSDestroy(&(*sim)->ts));
+  PetscCall(VecDestroy(&(*sim)->U));
+  PetscCall(VecDestroy(&(*sim)->D));
+  PetscCall(VecDestroy(&(*sim)->W));
+  PetscCall(PetscFree(*sim));
+  PetscFunctionReturn(0);
+}
