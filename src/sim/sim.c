@@ -175,6 +175,8 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_MATCHSTEP)); /* the run ends exactly at max_time */
   PetscCall(TSSetTolerances(ts, 1e-6, NULL, 1e-6, NULL));
   PetscCall(TSSetMaxStepRejections(ts, 100));
+  PetscCall(TSSetMaxSNESFailures(ts, -1));            /* a failed Newton solve retries with a smaller step */
+  PetscCall(TSSetErrorIfStepFails(ts, PETSC_FALSE)); /* NaSimRun reports failures with time and step */
   PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_adapt_wnormtype", &set));
   if (!set) PetscCall(PetscOptionsSetValue(NULL, "-ts_adapt_wnormtype", "infinity"));
   PetscCall(TSMonitorSet(ts, Progress, sim, NULL));

@@ -27,7 +27,7 @@ static PetscErrorCode SetFromOptions_DAM(NaModel model, PetscOptionItems *PetscO
   PetscFunctionBegin;
   PetscOptionsHeadBegin(PetscOptionsObject, "Reduced dense associative memory (-model dam)");
   PetscCall(NaMemorySetFromOptions(&dm->mem, model->prefix, PetscOptionsObject));
-  PetscCall(PetscOptionsInt("-n", "order of the interaction F(z) = z^n/n (2: Hopfield, 4: neuron-astrocyte reduction)", NULL, dm->n, &dm->n, NULL));
+  PetscCall(PetscOptionsInt("-order", "order n of the interaction F(z) = z^n/n (2: Hopfield, 4: neuron-astrocyte reduction; PETSc options ignore case, so not -dam_n)", NULL, dm->n, &dm->n, NULL));
   PetscCall(PetscOptionsReal("-beta", "gain of the tanh activation", NULL, dm->beta, &dm->beta, NULL));
   PetscCall(PetscOptionsReal("-tau_n", "neuron time constant", NULL, dm->tau_n, &dm->tau_n, NULL));
   PetscCall(PetscOptionsReal("-b", "constant neuron input b", NULL, dm->b, &dm->b, NULL));
@@ -45,7 +45,7 @@ static PetscErrorCode SetUp_DAM(NaModel model)
 
   PetscFunctionBegin;
   PetscCheck(dm->beta > 0 && PetscIsNormalReal(dm->beta), model->comm, PETSC_ERR_USER_INPUT, "-%sbeta %g: the gain must be positive", p, (double)dm->beta);
-  PetscCheck(dm->n >= 2, model->comm, PETSC_ERR_USER_INPUT, "-%sn %" PetscInt_FMT ": the interaction order must be at least 2", p, dm->n);
+  PetscCheck(dm->n >= 2, model->comm, PETSC_ERR_USER_INPUT, "-%sorder %" PetscInt_FMT ": the interaction order n must be at least 2", p, dm->n);
   PetscCall(NaCheckPositive(model->comm, p, "tau_n", dm->tau_n, PETSC_TRUE));
   PetscCall(NaMemorySetUp(&dm->mem, model->comm));
   model->N = dm->mem.N;

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Bad command-line input must fail cleanly:
+#   (a) non-zero exit status,
+#   (b) exactly one stderr line starting with "nastro: error:",
+#   (c) that line names the option and the bad value,
+#   (d) no output file is left behind that claims to be complete (root attribute complete = 1).
+# Usage: bad_input.sh NASTRO_BINARY   (VERBOSE=1 also shows the error line of passing cases)
+set -u
+
+NASTRO=${1:?usage: bad_input.sh NASTRO_BINARY}
+NASTRO=$(cd "$(dirname "$NASTRO")" && pwd)/$(basename "$NASTRO")
+[ -x "$NASTRO" ] || { echo "not an executable: $NASTRO" >&2; exit 2; }
+
+PY=/usr/bin/python3
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 2
+
+pass=0
+fail=0
+OUT=$tmp/out.h5
+SMALL=(-naam_N 20 -naam_K 3 -ts_max_time 0.1 -o "$OUT" -quiet)
+SMALL_DAM=(-model dam -dam_N 20 -dam_K 3 -ts_max_time 0.1 -o "$OUT" -quiet)
+
+# prints the root attribute "complete" of an HDF5 file (0 if absent or unreadable)
+complete_flag() {
+  "$PY" - "$1" <<'EOF' 2>/dev/null || echo 0
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    print(int(f.attrs.get("complete", 0)))
+EOF
+}
+
+# expect_error "description" "substring"... -- [mpiexec ...] nastro args...
+#   The literal word "nastro" in the command is replaced by the binary under test.
+expect_error() {
+  local desc=$1 why=() subs=() cmd=() line n rc f
+  shift
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do subs+=("$1"); shift; done
+  shift
+  for a in "$@"; do
+    if [ "$a" = nastro ]; then cmd+=("$NASTRO"); else cmd+=("$a"); fi
+  done
+  rm -f "$OUT" "$tmp/nastro.h5"
+  timeout 60 "${cmd[@]}" >"$tmp/stdout" 2>"$tmp/stderr"
+  rc=$?
+  [ $rc -ne 0 ] || why+=("exit status 0")
+  [ $rc -ne 124 ] || why+=("timed out")
+  n=$(grep -c '^nastro: error:' "$tmp/stderr")
+  [ "$n" -eq 1 ] || why+=("$n 'nastro: error:' lines on stderr")
+  line=$(grep -m1 '^nastro: error:' "$tmp/stderr")
+  for s in "${subs[@]}"; do
+    case $line in *"$s"*) ;; *) why+=("error line lacks '$s'") ;; esac
+  done
+  for f in "$OUT" "$tmp/nastro.h5"; do
+    if [ -e "$f" ] && [ "$(complete_flag "$f")" = 1 ]; then why+=("complete output file $f left behind"); fi
+  done
+  if [ ${#why[@]} -eq 0 ]; then
+    echo "ok - $desc"
+    [ -z "${VERBOSE:-}" ] || echo "#   $line"
+    pass=$((pass + 1))
+  else
+    local IFS=';'
+    echo "not ok - $desc: ${why[*]}"
+    sed 's/^/#   stderr: /' "$tmp/stderr" | head -n 20
+    fail=$((fail + 1))
+  fi
+}
+
+# ---- input files --------------------------------------------------------------------------------------
+"$PY" - "$tmp" <<'EOF' || { echo "cannot create the HDF5 input files (h5py)" >&2; exit 2; }
+import sys, numpy as np, h5py
+d = sys.argv[1]
+rng = np.random.default_rng(0)
+signs = lambda *shape: rng.choice([-1.0, 1.0], size=shape)
+with h5py.File(d + "/p.h5", "w") as f:
+    f["/xi"] = signs(3, 20)                   # good patterns for -naam_K 3 -naam_N 20
+    f["/cue"] = signs(20)                     # good cue for -naam_N 20
+with h5py.File(d + "/p_shape.h5", "w") as f:
+    f["/xi"] = signs(2, 20)                   # K x N = 2 x 20, expected 3 x 20
+with h5py.File(d + "/p_value.h5", "w") as f:
+    xi = signs(3, 20); xi[1, 7] = 0.5
+    f["/xi"] = xi
+with h5py.File(d + "/c_shape.h5", "w") as f:
+    f["/cue"] = signs(19)
+with h5py.File(d + "/c_value.h5", "w") as f:
+    c = signs(20); c[4] = 2.0
+    f["/cue"] = c
+EOF
+
+# ---- cases --------------------------------------------------------------------------------------------
+# sizes
+expect_error "-naam_N 0"                "-naam_N" "0"   -- nastro "${SMALL[@]}" -naam_N 0
+expect_error "-naam_N -5"               "-naam_N" "-5"  -- nastro "${SMALL[@]}" -naam_N -5
+expect_error "-naam_K 0"                "-naam_K" "0"   -- nastro "${SMALL[@]}" -naam_K 0
+expect_error "-dam_N 0"                 "-dam_N" "0"    -- nastro "${SMALL_DAM[@]}" -dam_N 0
+expect_error "-dam_K 0"                 "-dam_K" "0"    -- nastro "${SMALL_DAM[@]}" -dam_K 0
+# cue flip fraction
+expect_error "-naam_cue_flip 1.5"       "-naam_cue_flip" "1.5"  -- nastro "${SMALL[@]}" -naam_cue_flip 1.5
+expect_error "-naam_cue_flip -0.1"      "-naam_cue_flip" "-0.1" -- nastro "${SMALL[@]}" -naam_cue_flip -0.1
+# gains
+expect_error "-naam_beta 0"             "-naam_beta" "0"  -- nastro "${SMALL[@]}" -naam_beta 0
+expect_error "-naam_beta -1"            "-naam_beta" "-1" -- nastro "${SMALL[@]}" -naam_beta -1
+expect_error "-dam_beta 0"              "-dam_beta" "0"   -- nastro "${SMALL_DAM[@]}" -dam_beta 0
+# time constants
+expect_error "-naam_tau_n 0"            "-naam_tau_n" "0"  -- nastro "${SMALL[@]}" -naam_tau_n 0
+expect_error "-naam_tau_s -1"           "-naam_tau_s" "-1" -- nastro "${SMALL[@]}" -naam_tau_s -1
+expect_error "-naam_tau_p 0"            "-naam_tau_p" "0"  -- nastro "${SMALL[@]}" -naam_tau_p 0
+expect_error "-dam_tau_n 0"             "-dam_tau_n" "0"   -- nastro "${SMALL_DAM[@]}" -dam_tau_n 0
+# leaks
+expect_error "-naam_lambda -1"          "-naam_lambda" "-1"  -- nastro "${SMALL[@]}" -naam_lambda -1
+expect_error "-naam_alpha -0.5"         "-naam_alpha" "-0.5" -- nastro "${SMALL[@]}" -naam_alpha -0.5
+expect_error "-naam_gamma -2"           "-naam_gamma" "-2"   -- nastro "${SMALL[@]}" -naam_gamma -2
+# unknown names
+expect_error "-model foo"               "-model" "foo"     -- nastro "${SMALL[@]}" -model foo
+expect_error "-naam_T foo"              "-naam_T" "foo"    -- nastro "${SMALL[@]}" -naam_T foo
+expect_error "-naam_init foo"           "-naam_init" "foo" -- nastro "${SMALL[@]}" -naam_init foo
+expect_error "-naam_phi foo"            "-naam_phi" "foo"  -- nastro "${SMALL[@]}" -naam_phi foo
+# pattern files
+expect_error "-naam_patterns missing file"   "-naam_patterns" "$tmp/missing.h5:/xi" -- nastro "${SMALL[@]}" -naam_patterns "$tmp/missing.h5:/xi"
+expect_error "-naam_patterns wrong shape"    "-naam_patterns" "$tmp/p_shape.h5:/xi" "2 x 20" -- nastro "${SMALL[@]}" -naam_patterns "$tmp/p_shape.h5:/xi"
+expect_error "-naam_patterns value 0.5"      "-naam_patterns" "$tmp/p_value.h5:/xi" "0.5" -- nastro "${SMALL[@]}" -naam_patterns "$tmp/p_value.h5:/xi"
+expect_error "-naam_patterns no dataset"     "-naam_patterns" "$tmp/p.h5:/nope" -- nastro "${SMALL[@]}" -naam_patterns "$tmp/p.h5:/nope"
+expect_error "-naam_patterns not a FILE:/ds" "-naam_patterns" "$tmp/p.h5" -- nastro "${SMALL[@]}" -naam_patterns "$tmp/p.h5"
+# cue files
+expect_error "-naam_cue missing file"        "-naam_cue" "$tmp/missing.h5:/cue" -- nastro "${SMALL[@]}" -naam_cue "$tmp/missing.h5:/cue"
+expect_error "-naam_cue wrong shape"         "-naam_cue" "$tmp/c_shape.h5:/cue" "19" -- nastro "${SMALL[@]}" -naam_cue "$tmp/c_shape.h5:/cue"
+expect_error "-naam_cue value 2.0"           "-naam_cue" "$tmp/c_value.h5:/cue" "2" -- nastro "${SMALL[@]}" -naam_cue "$tmp/c_value.h5:/cue"
+expect_error "-naam_cue no dataset"          "-naam_cue" "$tmp/p.h5:/nope" -- nastro "${SMALL[@]}" -naam_cue "$tmp/p.h5:/nope"
+# cue pattern index
+expect_error "-naam_cue_pattern 3 (K = 3)"   "-naam_cue_pattern" "3"  -- nastro "${SMALL[@]}" -naam_cue_pattern 3
+expect_error "-naam_cue_pattern -1"          "-naam_cue_pattern" "-1" -- nastro "${SMALL[@]}" -naam_cue_pattern -1
+# dense coupling tensor too large
+expect_error "-naam_T dense with -naam_N 13" "-naam_T" "dense" "-naam_N" "13" -- nastro "${SMALL[@]}" -naam_T dense -naam_N 13
+# more ranks than neurons
+expect_error "3 ranks, -naam_N 2"            "3" "ranks" "2" "neurons" -- mpiexec -n 3 --oversubscribe nastro "${SMALL[@]}" -naam_N 2
+# errors must be reported once, not once per rank
+expect_error "2 ranks, -naam_N 0"            "-naam_N" "0" -- mpiexec -n 2 nastro "${SMALL[@]}" -naam_N 0
+expect_error "2 ranks, -naam_patterns missing file" "-naam_patterns" "$tmp/missing.h5:/xi" -- mpiexec -n 2 nastro "${SMALL[@]}" -naam_patterns "$tmp/missing.h5:/xi"
+# unwritable output
+expect_error "-o in a missing directory"     "-o" "$tmp/no/such/dir/out.h5" -- nastro "${SMALL[@]}" -o "$tmp/no/such/dir/out.h5"
+# dam interaction order
+expect_error "-dam_n 1"                      "-dam_n" "1" -- nastro "${SMALL_DAM[@]}" -dam_n 1
+# time
+expect_error "-ts_max_time -1"               "-ts_max_time" "-1" -- nastro "${SMALL[@]}" -ts_max_time -1
+
+# ---- positive control ---------------------------------------------------------------------------------
+rm -f "$tmp/good.h5"
+timeout 60 "$NASTRO" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -o "$tmp/good.h5" -quiet >"$tmp/stdout" 2>"$tmp/stderr"
+rc=$?
+if [ $rc -eq 0 ] && [ "$(complete_flag "$tmp/good.h5")" = 1 ]; then
+  echo "ok - positive control: a valid run exits 0 and writes complete = 1"
+  pass=$((pass + 1))
+else
+  echo "not ok - positive control: exit status $rc, complete = $(complete_flag "$tmp/good.h5")"
+  sed 's/^/#   stderr: /' "$tmp/stderr" | head -n 20
+  fail=$((fail + 1))
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
