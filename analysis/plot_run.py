@@ -56,7 +56,11 @@ def load(path):
     """Everything the figure needs, read from the run file."""
     if not os.path.isfile(path):
         raise RunError(f"{path}: no such file")
-    with h5py.File(path, "r") as f:
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        raise RunError(f"{path}: cannot read it as HDF5 ({e})") from None
+    with f:
         missing = [f"/{d}" for d in REQUIRED if d not in f]
         if missing:
             raise RunError(f"{path}: not a nastro run file (missing {', '.join(missing)})")
@@ -132,7 +136,7 @@ def panel_states(ax, r, mu, why, hd):
     for _, v in images:
         rgb = np.where((v > 0)[:, None], colors[1], colors[-1])
         rgb[v != xi] = (0.84, 0.15, 0.16)  # differs from the pattern
-        tiles.append(rgb.reshape(*(shape or (1, r["N"])), 3))
+        tiles.append(rgb.reshape(*shape, 3) if shape else np.repeat(rgb[None], 4, axis=0))
     gap = np.ones_like(tiles[0][:, :1] if shape else tiles[0][:1])  # white separator
     axis = 1 if shape else 0  # grids side by side, or strips stacked
     img = np.concatenate([tiles[0], gap, tiles[1], gap, tiles[2]], axis=axis)

@@ -17,18 +17,17 @@ struct _n_NaNetwork {
   within one row. Fails, naming both numbers, when there are more ranks than neurons. @*/
 PetscErrorCode NaNetworkCreate(MPI_Comm comm, PetscInt N, NaNetwork *net)
 {
-  NaNetwork n;
+  NaNetwork   n;
+  PetscMPIInt size;
 
   PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCheck(N >= size, comm, PETSC_ERR_ARG_OUTOFRANGE, "%d MPI ranks but only %" PetscInt_FMT " neurons: use at most %" PetscInt_FMT " ranks", size, N, N);
   PetscCall(PetscNew(&n));
   n->comm = comm;
   n->N    = N;
-  PetscCallMPI(MPI_Comm_size(comm, &n->size));
+  n->size = size;
   PetscCallMPI(MPI_Comm_rank(comm, &n->rank));
-  if (N < n->size) {
-    PetscCall(PetscFree(n));
-    SETERRQ(comm, PETSC_ERR_ARG_OUTOFRANGE, "%d MPI ranks but only %" PetscInt_FMT " neurons: use at most %" PetscInt_FMT " ranks", n->size, N, N);
-  }
   PetscCall(PetscMalloc3(n->size + 1, &n->rows, n->size, &n->counts, n->size, &n->displs));
   n->rows[0] = 0;
   for (PetscMPIInt r = 0; r < n->size; r++) n->rows[r + 1] = n->rows[r] + N / n->size + (r < N % n->size ? 1 : 0);

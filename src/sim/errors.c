@@ -14,7 +14,7 @@ static PetscErrorCode NaErrorHandler(MPI_Comm comm, int line, const char *fun, c
   if (p != PETSC_ERROR_INITIAL) return n;
   MPI_Initialized(&init);
   if (init) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  if (rank == 0 || comm == PETSC_COMM_SELF) {
+  if (rank == 0) { /* input errors are collective: every rank sees them, rank 0 reports */
     PetscBool user = n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_ARG_OUTOFRANGE || n == PETSC_ERR_ARG_UNKNOWN_TYPE || n == PETSC_ERR_FILE_OPEN || n == PETSC_ERR_FILE_READ || n == PETSC_ERR_ARG_WRONG || n == PETSC_ERR_FILE_WRITE;
     if (user) fprintf(stderr, "nastro: error: %s\n", mess ? mess : "(no message)");
     else fprintf(stderr, "nastro: error: %s (PETSc error %d in %s() at %s:%d)\n", mess ? mess : "(no message)", (int)n, fun, file, line);
@@ -61,7 +61,7 @@ PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject, const char 
       PetscFunctionReturn(0);
     }
   }
-  SETERRQ(PetscOptionsObject->comm, PETSC_ERR_USER_INPUT, "-%s%s %s: unknown value; choose one of%s", prefix ? prefix : "", name, buf, help + strlen(text) + 1);
+  SETERRQ(PetscOptionsObject->comm, PETSC_ERR_USER_INPUT, "-%s%s %s: unknown value; choose one of %s", prefix ? prefix : "", name, buf, help + strlen(text) + 1);
 }
 
 PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char name[], PetscReal value, PetscBool strict)

@@ -143,7 +143,7 @@ expect_error "2 ranks, -naam_patterns missing file" "-naam_patterns" "$tmp/missi
 # unwritable output
 expect_error "-o in a missing directory"     "-o" "$tmp/no/such/dir/out.h5" -- nastro "${SMALL[@]}" -o "$tmp/no/such/dir/out.h5"
 # dam interaction order
-expect_error "-dam_n 1"                      "-dam_n" "1" -- nastro "${SMALL_DAM[@]}" -dam_n 1
+expect_error "-dam_order 1"                      "-dam_order" "1" -- nastro "${SMALL_DAM[@]}" -dam_order 1
 # time
 expect_error "-ts_max_time -1"               "-ts_max_time" "-1" -- nastro "${SMALL[@]}" -ts_max_time -1
 

@@ -50,6 +50,33 @@ static PetscErrorCode ReadSigns(const char spec[], const char option[], int want
   PetscFunctionReturn(0);
 }
 
+/* Rank 0 reads and checks the file, then every rank raises the same error or receives the values: one
+ * reader, one error line, and the failure is collective. */
+static PetscErrorCode ReadSignsCollective(MPI_Comm comm, const char spec[], const char option[], int want_rank, const hsize_t want[], const char shape[], PetscInt n, PetscScalar *out)
+{
+  PetscMPIInt    rank;
+  PetscErrorCode err = 0;
+  char           msg[1024] = "";
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    char *specific = NULL;
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    err = ReadSigns(spec, option, want_rank, want, shape, out);
+    PetscCall(PetscPopErrorHandler());
+    if (err) {
+      PetscCall(PetscErrorMessage(err, NULL, &specific));
+      PetscCall(PetscStrncpy(msg, specific ? specific : "unreadable input", sizeof(msg)));
+    }
+  }
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
+  PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, comm));
+  PetscCheck(!err, comm, err, "%s", msg);
+  PetscCallMPI(MPI_Bcast(out, (PetscMPIInt)n, MPIU_SCALAR, 0, comm));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaMemorySetUp(NaMemory *mem, MPI_Comm comm)
 {
   const char *p = mem->prefix;
@@ -68,7 +95,7 @@ PetscErrorCode NaMemorySetUp(NaMemory *mem, MPI_Comm comm)
     hsize_t dims[2] = {(hsize_t)mem->K, (hsize_t)mem->N};
     PetscCall(PetscSNPrintf(opt, sizeof(opt), "-%spatterns", p));
     PetscCall(PetscSNPrintf(shape, sizeof(shape), "K x N = %" PetscInt_FMT " x %" PetscInt_FMT, mem->K, mem->N));
-    PetscCall(ReadSigns(mem->patterns_spec, opt, 2, dims, shape, mem->xi));
+    PetscCall(ReadSignsCollective(comm, mem->patterns_spec, opt, 2, dims, shape, mem->K * mem->N, mem->xi));
   } else {
     NaRng rng;
     NaRngSeed(&rng, (uint64_t)mem->seed, NA_STREAM_PATTERNS);
@@ -84,7 +111,7 @@ PetscErrorCode NaMemorySetUp(NaMemory *mem, MPI_Comm comm)
     hsize_t dims[1] = {(hsize_t)mem->N};
     PetscCall(PetscSNPrintf(opt, sizeof(opt), "-%scue", p));
     PetscCall(PetscSNPrintf(shape, sizeof(shape), "N = %" PetscInt_FMT, mem->N));
-    PetscCall(ReadSigns(mem->cue_spec, opt, 1, dims, shape, mem->cue));
+    PetscCall(ReadSignsCollective(comm, mem->cue_spec, opt, 1, dims, shape, mem->N, mem->cue));
   } else {
     /* the cued pattern with exactly round(flip N) distinct signs flipped (partial Fisher-Yates) */
     PetscInt *idx, nflip = (PetscInt)llround(mem->cue_flip * mem->N);
