@@ -1,0 +1,33 @@
+#!/bin/bash
+# Sets up nastro on Debian 12: installs the Debian packages it needs (only those missing; apt-get update
+# runs once, and only when something is missing), then configures and builds ./build.
+# usage: scripts/setup.sh            (as root, or as a user with sudo)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  gcc git pkg-config meson ninja-build        # build
+  petsc-dev                                   # PETSc 3.18 (TS, Vec), with parallel HDF5
+  libopenmpi-dev openmpi-bin                  # MPI
+  libhdf5-openmpi-dev hdf5-tools              # parallel HDF5, h5dump/h5diff
+  libcriterion-dev                            # unit tests
+  python3-h5py python3-numpy python3-matplotlib  # analysis/
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [ -f build/build.ninja ]; then
+  meson setup --reconfigure build >/dev/null
+else
+  meson setup build
+fi
+ninja -C build
