@@ -7,8 +7,10 @@ typedef struct _n_NaRecorder *NaRecorder;
 
 /* creates (truncates) path; fails with a message naming path when it cannot be written */
 PETSC_EXTERN PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model, NaRecorder *rec);
-/* one sample of /time, /energy, /overlaps, /x */
+/* one sample of /time, /energy, /overlaps, /x (those the model has) and the model's own series */
 PETSC_EXTERN PetscErrorCode NaRecorderAppend(NaRecorder rec, PetscReal t, Vec U);
+/* the model's end-of-run results (model-specific datasets and attributes) */
+PETSC_EXTERN PetscErrorCode NaRecorderWriteResults(NaRecorder rec, Vec U);
 /* the final state under /final (model-specific fields) */
 PETSC_EXTERN PetscErrorCode NaRecorderWriteFinal(NaRecorder rec, Vec U);
 PETSC_EXTERN PetscErrorCode NaRecorderSetAttribute(NaRecorder rec, const char name[], PetscReal value);

@@ -31,7 +31,7 @@ PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model,
   PetscCall(NaModelGetSizes(model, &N, &K));
   PetscCall(NaNetworkGetOwnershipRange(model->net, &r->rstart, &rend));
   r->nloc = rend - r->rstart;
-  PetscCall(PetscMalloc2(PetscMax(r->nloc, 1), &r->xbuf, K, &r->obuf));
+  PetscCall(PetscMalloc2(PetscMax(r->nloc, 1), &r->xbuf, PetscMax(K, 1), &r->obuf));
 
   NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
   NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
@@ -60,11 +60,12 @@ PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model,
   PetscCall(NaH5SetAttributeString(r->file, "description", "nastro run: time series of a neuron-astrocyte network simulation. Time is in units of the model's time constants (dimensionless). Root attribute complete = 1 only if the run finished."));
 
   hsize_t dims[2] = {0, (hsize_t)K};
+  r->energy = r->overlaps = r->x = -1;
   PetscCall(NaH5CreateDataset(r->file, "time", 1, dims, PETSC_TRUE, "simulated time of each sample", "model time units", &r->time));
-  PetscCall(NaH5CreateDataset(r->file, "energy", 1, dims, PETSC_TRUE, "energy (Lyapunov function) E at each sample, models.md 1.3", "1", &r->energy));
-  PetscCall(NaH5CreateDataset(r->file, "overlaps", 2, dims, PETSC_TRUE, "pattern overlaps m_mu = xi^mu . phi(x) / N, [time][mu]", "1", &r->overlaps));
+  if (model->ops.observe) PetscCall(NaH5CreateDataset(r->file, "energy", 1, dims, PETSC_TRUE, "energy (Lyapunov function) E at each sample, docs/models.md", "1", &r->energy));
+  if (model->ops.observe && K > 0) PetscCall(NaH5CreateDataset(r->file, "overlaps", 2, dims, PETSC_TRUE, "pattern overlaps m_mu = xi^mu . phi(x) / N, [time][mu]", "1", &r->overlaps));
   dims[1] = (hsize_t)N;
-  PetscCall(NaH5CreateDataset(r->file, "x", 2, dims, PETSC_TRUE, "neuron membrane states x_i, [time][i]", "1", &r->x));
+  if (model->ops.getneurons) PetscCall(NaH5CreateDataset(r->file, "x", 2, dims, PETSC_TRUE, "neuron membrane states x_i, [time][i]", "1", &r->x));
   if (model->ops.writestatic) PetscCall(model->ops.writestatic(model, r->file));
   *rec = r;
   PetscFunctionReturn(0);
@@ -91,20 +92,26 @@ PetscErrorCode NaRecorderAppend(NaRecorder r, PetscReal t, Vec U)
 {
   PetscReal   E;
   PetscMPIInt rank;
+  NaModel     model = r->model;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(r->comm, &rank));
-  PetscCall(NaModelObserve(r->model, U, &E, r->obuf));
-  PetscCall(NaModelGetNeurons(r->model, U, r->xbuf));
-  hid_t   sets[4] = {r->time, r->energy, r->overlaps, r->x};
-  for (int k = 0; k < 4; k++) PetscCall(Extend(sets[k], r->n + 1));
+  PetscCall(Extend(r->time, r->n + 1));
   PetscCall(NaH5WriteRows(r->time, r->n, rank == 0, &t));
-  PetscCall(NaH5WriteRows(r->energy, r->n, rank == 0, &E));
-  PetscCall(NaH5WriteRows(r->overlaps, r->n, rank == 0, r->obuf));
-  /* x[n][rstart..rend): a hyperslab of one row */
-  {
+  if (r->energy >= 0) {
+    PetscCall(NaModelObserve(model, U, &E, r->obuf));
+    PetscCall(Extend(r->energy, r->n + 1));
+    PetscCall(NaH5WriteRows(r->energy, r->n, rank == 0, &E));
+  }
+  if (r->overlaps >= 0) {
+    PetscCall(Extend(r->overlaps, r->n + 1));
+    PetscCall(NaH5WriteRows(r->overlaps, r->n, rank == 0, r->obuf));
+  }
+  if (r->x >= 0) { /* x[n][rstart..rend): a hyperslab of one row */
     hid_t   fspace, mspace, dxpl;
     hsize_t start[2] = {r->n, (hsize_t)r->rstart}, count[2] = {1, (hsize_t)r->nloc}, m = (hsize_t)r->nloc;
+    PetscCall(NaModelGetNeurons(model, U, r->xbuf));
+    PetscCall(Extend(r->x, r->n + 1));
     NaH5Call(fspace = H5Dget_space(r->x));
     NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
     NaH5Call(mspace = H5Screate_simple(1, &m, NULL));
@@ -115,6 +122,7 @@ PetscErrorCode NaRecorderAppend(NaRecorder r, PetscReal t, Vec U)
     NaH5Call(H5Sclose(mspace));
     NaH5Call(H5Sclose(fspace));
   }
+  if (model->ops.record) PetscCall(model->ops.record(model, r->file, r->n, t, U));
   r->n++;
   PetscFunctionReturn(0);
 }
@@ -126,11 +134,19 @@ PetscErrorCode NaRecorderGetNumSamples(NaRecorder r, PetscInt *n)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode NaRecorderWriteResults(NaRecorder r, Vec U)
+{
+  PetscFunctionBegin;
+  if (r->model->ops.writeresults) PetscCall(r->model->ops.writeresults(r->model, r->file, U));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaRecorderWriteFinal(NaRecorder r, Vec U)
 {
   hid_t group;
 
   PetscFunctionBegin;
+  if (!r->model->ops.writefinal) PetscFunctionReturn(0);
   NaH5Call(group = H5Gcreate2(r->file, "final", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   PetscCall(NaH5SetAttributeString(group, "description", "the state at the end of the run"));
   PetscCall(r->model->ops.writefinal(r->model, group, U));
@@ -150,7 +166,8 @@ static PetscErrorCode Close(NaRecorder r)
   hid_t sets[4] = {r->time, r->energy, r->overlaps, r->x};
 
   PetscFunctionBegin;
-  for (int k = 0; k < 4; k++) NaH5Call(H5Dclose(sets[k]));
+  for (int k = 0; k < 4; k++)
+    if (sets[k] >= 0) NaH5Call(H5Dclose(sets[k]));
   NaH5Call(H5Fflush(r->file, H5F_SCOPE_GLOBAL));
   NaH5Call(H5Fclose(r->file));
   r->file = -1;

@@ -10,10 +10,15 @@ typedef struct _NaModelOps {
   PetscErrorCode (*initialstate)(NaModel, Vec);
   PetscErrorCode (*rhs)(NaModel, PetscReal, Vec, Vec);
   PetscErrorCode (*leak)(NaModel, Vec);          /* optional: diagonal D of the linear leak */
+  /* optional (NULL: the recorder leaves out /energy and /overlaps, or /x) */
   PetscErrorCode (*observe)(NaModel, Vec, PetscReal *, PetscReal[]);
   PetscErrorCode (*getneurons)(NaModel, Vec, PetscScalar[]);
-  PetscErrorCode (*writestatic)(NaModel, hid_t);  /* collective: /patterns, /cue, ... */
-  PetscErrorCode (*writefinal)(NaModel, hid_t, Vec); /* collective: fields under the given group */
+  /* optional output hooks, all collective on the model's communicator */
+  PetscErrorCode (*writestatic)(NaModel, hid_t);                   /* at file creation: inputs (/patterns, /cue, ...) */
+  PetscErrorCode (*record)(NaModel, hid_t, hsize_t, PetscReal, Vec); /* at every sample (index, time): the model's own time series */
+  PetscErrorCode (*writeresults)(NaModel, hid_t, Vec);             /* at the end of every run: results and their root attributes */
+  PetscErrorCode (*writefinal)(NaModel, hid_t, Vec);               /* with -output_final: fields under /final */
+  PetscErrorCode (*summary)(NaModel, Vec, PetscViewer);            /* the model's lines in the end-of-run summary */
   PetscErrorCode (*view)(NaModel, PetscViewer);
   PetscErrorCode (*destroy)(NaModel);
 } NaModelOps;
@@ -29,5 +34,6 @@ struct _n_NaModel {
   PetscInt   nlocal;    /* local length of the state vector */
   PetscInt   nglobal;   /* global length of the state vector */
   NaMemory  *mem;       /* patterns and cue, for associative-memory models */
+  PetscReal  t_default; /* the model's default -ts_max_time (0: 50) */
   PetscBool  setupcalled;
 };

@@ -169,7 +169,7 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   PetscCall(TSSetType(ts, TSRK));
   PetscCall(TSRKSetType(ts, TSRK5DP));
   PetscCall(TSSetRHSFunction(ts, NULL, RHSFunction, sim));
-  PetscCall(TSSetMaxTime(ts, 50.0));
+  PetscCall(TSSetMaxTime(ts, sim->model->t_default > 0 ? sim->model->t_default : 50.0));
   PetscCall(TSSetMaxSteps(ts, PETSC_MAX_INT));
   PetscCall(TSSetTimeStep(ts, 0.01));
   PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_MATCHSTEP)); /* the run ends exactly at max_time */
@@ -248,6 +248,7 @@ static PetscErrorCode Sample(NaSim sim, PetscReal t, Vec U)
 
   PetscFunctionBegin;
   PetscCall(NaRecorderAppend(sim->rec, t, U));
+  if (!sim->model->ops.observe) PetscFunctionReturn(0);
   PetscCall(NaModelObserve(sim->model, U, &E, NULL));
   PetscCall(NaRecorderGetNumSamples(sim->rec, &n));
   if (n == 1) {
@@ -297,18 +298,21 @@ PetscErrorCode NaSimRun(NaSim sim)
   sim->sum.t_final = t;
   PetscCall(TSGetStepNumber(ts, &sim->sum.steps));
   PetscCall(TSGetStepRejections(ts, &sim->sum.rejected));
-  PetscCall(NaModelGetSizes(sim->model, NULL, &K));
-  PetscCall(PetscMalloc1(K, &ov));
-  PetscCall(NaModelObserve(sim->model, sim->U, &sim->sum.energy_final, ov));
-  PetscCall(Retrieval(sim, ov));
-  PetscCall(PetscFree(ov));
+  PetscCall(NaRecorderWriteResults(sim->rec, sim->U));
   if (sim->output_final) PetscCall(NaRecorderWriteFinal(sim->rec, sim->U));
   PetscCall(NaRecorderSetAttribute(sim->rec, "final_time", t));
   PetscCall(NaRecorderSetAttribute(sim->rec, "steps", (PetscReal)sim->sum.steps));
   PetscCall(NaRecorderSetAttribute(sim->rec, "wall_time", sim->sum.wall));
-  PetscCall(NaRecorderSetAttribute(sim->rec, "hamming_distance", (PetscReal)sim->sum.hamming));
-  PetscCall(NaRecorderSetAttribute(sim->rec, "energy_initial", sim->sum.energy_initial));
-  PetscCall(NaRecorderSetAttribute(sim->rec, "energy_final", sim->sum.energy_final));
+  if (sim->model->mem) { /* associative memories: retrieval and energy */
+    PetscCall(NaModelGetSizes(sim->model, NULL, &K));
+    PetscCall(PetscMalloc1(K, &ov));
+    PetscCall(NaModelObserve(sim->model, sim->U, &sim->sum.energy_final, ov));
+    PetscCall(Retrieval(sim, ov));
+    PetscCall(PetscFree(ov));
+    PetscCall(NaRecorderSetAttribute(sim->rec, "hamming_distance", (PetscReal)sim->sum.hamming));
+    PetscCall(NaRecorderSetAttribute(sim->rec, "energy_initial", sim->sum.energy_initial));
+    PetscCall(NaRecorderSetAttribute(sim->rec, "energy_final", sim->sum.energy_final));
+  }
   PetscCall(NaRecorderFinish(sim->rec));
   PetscCall(NaRecorderDestroy(&sim->rec));
   PetscFunctionReturn(0);
@@ -345,6 +349,11 @@ PetscErrorCode NaSimPrintSummary(NaSim sim, PetscViewer viewer)
   PetscCall(TSGetType(sim->ts, &type));
   PetscCallMPI(MPI_Comm_size(sim->comm, &size));
   PetscCall(PetscViewerASCIIPrintf(viewer, "summary: simulated t = %g in %" PetscInt_FMT " steps (%" PetscInt_FMT " rejected, TS %s) on %d ranks, wall %.2f s\n", (double)s->t_final, s->steps, s->rejected, type, size, (double)s->wall));
+  if (sim->model->ops.summary) PetscCall(sim->model->ops.summary(sim->model, sim->U, viewer));
+  if (!sim->model->mem) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  output: %s\n", sim->output));
+    PetscFunctionReturn(0);
+  }
   if (s->cued >= 0) PetscCall(PetscViewerASCIIPrintf(viewer, "  retrieval: Hamming distance %" PetscInt_FMT " to the cued pattern %" PetscInt_FMT " (overlap %.6f)\n", s->hamming, s->cued, (double)s->overlap_final));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "  retrieval: cue is not a stored pattern; nearest pattern %" PetscInt_FMT " (overlap %.6f), Hamming distance %" PetscInt_FMT "\n", s->nearest, (double)s->overlap_final, s->hamming));
   PetscReal roundoff = 1e-12 * PetscMax(PetscAbsReal(s->energy_initial), PetscAbsReal(s->energy_final));
