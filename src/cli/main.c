@@ -2,7 +2,7 @@
 #include <nastro/nastro.h>
 
 static const char help[] = "nastro: distributed simulator of neuron-astrocyte networks.\n"
-                           "  nastro -model naam|dam [options] -o OUT.h5\n"
+                           "  nastro -model naam|dam|attention [options] -o OUT.h5\n"
                            "Every parameter is a PETSc option; -options_file and -options_file_yaml read them from a file.\n\n";
 
 static PetscErrorCode Main(void)
@@ -15,7 +15,7 @@ static PetscErrorCode Main(void)
   PetscFunctionBegin;
   PetscCall(NaInitialize());
   PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "nastro", NULL);
-  PetscCall(PetscOptionsString("-model", "model to simulate (naam | dam)", NULL, type, type, sizeof(type), NULL));
+  PetscCall(PetscOptionsString("-model", "model to simulate (naam | dam | attention)", NULL, type, type, sizeof(type), NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help_set));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "nastro %s\n", NaVersion()));

@@ -3,6 +3,7 @@
 
 PETSC_EXTERN PetscErrorCode NaModelCreate_NAAM(NaModel);
 PETSC_EXTERN PetscErrorCode NaModelCreate_DAM(NaModel);
+PETSC_EXTERN PetscErrorCode NaModelCreate_Attention(NaModel);
 
 PetscFunctionList NaModelList          = NULL;
 char              NaModelNames[256]    = ""; /* " naam dam ..." for error messages */
@@ -24,5 +25,6 @@ PetscErrorCode NaModelRegisterAll(void)
   NaModelRegisterAllCalled = PETSC_TRUE;
   PetscCall(NaModelRegister(NAMODELNAAM, NaModelCreate_NAAM));
   PetscCall(NaModelRegister(NAMODELDAM, NaModelCreate_DAM));
+  PetscCall(NaModelRegister(NAMODELATTENTION, NaModelCreate_Attention));
   PetscFunctionReturn(0);
 }

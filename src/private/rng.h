@@ -2,6 +2,7 @@
  * every platform and rank count, and trivially saved in a checkpoint. */
 #pragma once
 #include <stdint.h>
+#include <math.h>
 
 typedef struct {
   uint64_t s;
@@ -36,4 +37,13 @@ static inline uint64_t NaRngBelow(NaRng *r, uint64_t n)
 static inline double NaRngSign(NaRng *r)
 {
   return (NaRngNext(r) >> 63) ? 1.0 : -1.0;
+}
+
+/* standard normal N(0, 1) by Box-Muller from two uniforms (one of the pair is used: stateless, so a
+ * stream gives the same numbers however it is split) */
+static inline double NaRngNormal(NaRng *r)
+{
+  double u1 = 1.0 - NaRngUniform(r); /* (0, 1] */
+  double u2 = NaRngUniform(r);
+  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586477 * u2);
 }

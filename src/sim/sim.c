@@ -210,7 +210,7 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   }
   PetscCall(TSGetMaxTime(ts, &sim->sum.t_final));
   PetscCheck(sim->sum.t_final > 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_max_time %g: must be positive", (double)sim->sum.t_final);
-  if (sim->output_interval == 0) sim->output_interval = sim->sum.t_final / 100;
+  if (sim->output_interval == 0) sim->output_interval = sim->model->output_default_dt > 0 ? sim->model->output_default_dt : sim->sum.t_final / 100;
   sim->setupcalled = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
