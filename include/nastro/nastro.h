@@ -4,6 +4,7 @@
 #include <nastro/model.h>
 #include <nastro/recorder.h>
 #include <nastro/sim.h>
+#include <nastro/checkpoint.h>
 
 /* Installs nastro's one-line error handler, registers the built-in models. Call after PetscInitialize(). */
 PETSC_EXTERN PetscErrorCode NaInitialize(void);

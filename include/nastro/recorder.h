@@ -7,6 +7,8 @@ typedef struct _n_NaRecorder *NaRecorder;
 
 /* creates (truncates) path; fails with a message naming path when it cannot be written */
 PETSC_EXTERN PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model, NaRecorder *rec);
+/* reopens the output of a run being resumed, cut back to its first nsamples samples, complete = 0 */
+PETSC_EXTERN PetscErrorCode NaRecorderOpen(MPI_Comm comm, const char path[], NaModel model, PetscInt nsamples, NaRecorder *rec);
 /* one sample of /time, /energy, /overlaps, /x (those the model has) and the model's own series */
 PETSC_EXTERN PetscErrorCode NaRecorderAppend(NaRecorder rec, PetscReal t, Vec U);
 /* the model's end-of-run results (model-specific datasets and attributes) */
@@ -19,3 +21,5 @@ PETSC_EXTERN PetscErrorCode NaRecorderFinish(NaRecorder rec);
 /* closes without marking complete (NULL-safe) */
 PETSC_EXTERN PetscErrorCode NaRecorderDestroy(NaRecorder *rec);
 PETSC_EXTERN PetscErrorCode NaRecorderGetNumSamples(NaRecorder rec, PetscInt *n);
+/* everything written so far reaches the disk (MPI_File_sync) */
+PETSC_EXTERN PetscErrorCode NaRecorderFlush(NaRecorder rec);

@@ -1,5 +1,6 @@
 /* NaSim: owns the PETSc TS that integrates a model, the recorder and the progress output.
- * Options: -o FILE, -output_interval DT, -output_final, -quiet, -progress_interval SECONDS, and all -ts_*. */
+ * Options: -o FILE, -output_interval DT, -output_final, -quiet, -progress_interval SECONDS, all -ts_*, and
+ * -checkpoint_interval, -checkpoint_walltime, -checkpoint_dir, -checkpoint_keep, -restart, -walltime_limit. */
 #pragma once
 #include <petscts.h>
 #include <nastro/model.h>
@@ -23,6 +24,9 @@ PETSC_EXTERN PetscErrorCode NaSimSetOutput(NaSim sim, const char path[]);
 PETSC_EXTERN PetscErrorCode NaSimSetFromOptions(NaSim sim);
 PETSC_EXTERN PetscErrorCode NaSimSetUp(NaSim sim);
 PETSC_EXTERN PetscErrorCode NaSimRun(NaSim sim);
+/* 0 when the run reached its end; 75 when it stopped early with a checkpoint (signal, wall-time limit,
+ * -ts_max_steps): "checkpointed, resubmit me" */
+PETSC_EXTERN PetscErrorCode NaSimGetExitCode(NaSim sim, int *code);
 PETSC_EXTERN PetscErrorCode NaSimGetTS(NaSim sim, TS *ts);
 PETSC_EXTERN PetscErrorCode NaSimGetSolution(NaSim sim, Vec *U);
 PETSC_EXTERN PetscErrorCode NaSimGetSummary(NaSim sim, NaSimSummary *summary);

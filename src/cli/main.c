@@ -5,7 +5,7 @@ static const char help[] = "nastro: distributed simulator of neuron-astrocyte ne
                            "  nastro -model naam|dam|attention [options] -o OUT.h5\n"
                            "Every parameter is a PETSc option; -options_file and -options_file_yaml read them from a file.\n\n";
 
-static PetscErrorCode Main(void)
+static PetscErrorCode Main(int *exit_code)
 {
   char      type[64] = NAMODELNAAM;
   PetscBool help_set;
@@ -30,7 +30,8 @@ static PetscErrorCode Main(void)
   if (!help_set) {
     PetscCall(NaModelView(model, PETSC_VIEWER_STDOUT_WORLD));
     PetscCall(NaSimRun(sim));
-    PetscCall(NaSimPrintSummary(sim, PETSC_VIEWER_STDOUT_WORLD));
+    PetscCall(NaSimGetExitCode(sim, exit_code));
+    if (!*exit_code) PetscCall(NaSimPrintSummary(sim, PETSC_VIEWER_STDOUT_WORLD));
   }
   PetscCall(NaSimDestroy(&sim));
   PetscCall(NaModelDestroy(&model));
@@ -40,10 +41,11 @@ static PetscErrorCode Main(void)
 int main(int argc, char **argv)
 {
   PetscErrorCode ierr;
+  int            code = 0;
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
-  ierr = Main();
+  ierr = Main(&code);
   /* errors are collective (every rank validates the same input), so finalising is safe */
   if (PetscFinalize() || ierr) return 1;
-  return 0;
+  return code; /* 0, or 75: stopped early with a checkpoint, resubmit */
 }

@@ -71,6 +71,52 @@ PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model,
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode NaRecorderOpen(MPI_Comm comm, const char path[], NaModel model, PetscInt nsamples, NaRecorder *rec)
+{
+  NaRecorder r;
+  hid_t      fapl;
+  PetscInt   K, rend;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&r));
+  r->comm  = comm;
+  r->model = model;
+  PetscCall(NaModelGetSizes(model, NULL, &K));
+  PetscCall(NaNetworkGetOwnershipRange(model->net, &r->rstart, &rend));
+  r->nloc = rend - r->rstart;
+  PetscCall(PetscMalloc2(PetscMax(r->nloc, 1), &r->xbuf, PetscMax(K, 1), &r->obuf));
+  NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
+  NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
+  r->file = H5Fopen(path, H5F_ACC_RDWR, fapl);
+  NaH5Call(H5Pclose(fapl));
+  if (r->file < 0) {
+    PetscCall(PetscFree2(r->xbuf, r->obuf));
+    PetscCall(PetscFree(r));
+    SETERRQ(comm, PETSC_ERR_FILE_OPEN, "-o %s: the output file of the run being resumed cannot be opened for writing", path);
+  }
+  PetscCall(NaH5SetAttributeInt(r->file, "complete", 0));
+  if (H5Lexists(r->file, "final", H5P_DEFAULT) > 0) NaH5Call(H5Ldelete(r->file, "final", H5P_DEFAULT)); /* from a later end */
+  const char *names[4] = {"time", "energy", "overlaps", "x"};
+  hid_t      *sets[4]  = {&r->time, &r->energy, &r->overlaps, &r->x};
+  for (int k = 0; k < 4; k++) {
+    *sets[k] = H5Lexists(r->file, names[k], H5P_DEFAULT) > 0 ? H5Dopen2(r->file, names[k], H5P_DEFAULT) : -1;
+    if (*sets[k] < 0) continue;
+    hid_t   space;
+    hsize_t dims[2];
+    NaH5Call(space = H5Dget_space(*sets[k]));
+    NaH5Call(H5Sget_simple_extent_dims(space, dims, NULL));
+    NaH5Call(H5Sclose(space));
+    PetscCheck(dims[0] >= (hsize_t)nsamples, comm, PETSC_ERR_FILE_UNEXPECTED, "-o %s: /%s has %llu samples, the checkpoint expects at least %" PetscInt_FMT ": not the output of this run", path, names[k], (unsigned long long)dims[0], nsamples);
+    dims[0] = (hsize_t)nsamples; /* drop samples written after the checkpoint: no gap, no duplicate */
+    NaH5Call(H5Dset_extent(*sets[k], dims));
+  }
+  PetscCheck(r->time >= 0, comm, PETSC_ERR_FILE_UNEXPECTED, "-o %s: no /time dataset: not a nastro output file", path);
+  r->n = (hsize_t)nsamples;
+  NaH5Call(H5Fflush(r->file, H5F_SCOPE_GLOBAL));
+  *rec = r;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Extend(hid_t dset, hsize_t n)
 {
   hid_t   space;
@@ -124,6 +170,13 @@ PetscErrorCode NaRecorderAppend(NaRecorder r, PetscReal t, Vec U)
   }
   if (model->ops.record) PetscCall(model->ops.record(model, r->file, r->n, t, U));
   r->n++;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaRecorderFlush(NaRecorder r)
+{
+  PetscFunctionBegin;
+  NaH5Call(H5Fflush(r->file, H5F_SCOPE_GLOBAL));
   PetscFunctionReturn(0);
 }
 

@@ -15,7 +15,8 @@ static PetscErrorCode NaErrorHandler(MPI_Comm comm, int line, const char *fun, c
   MPI_Initialized(&init);
   if (init) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   if (rank == 0) { /* input errors are collective: every rank sees them, rank 0 reports */
-    PetscBool user = n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_ARG_OUTOFRANGE || n == PETSC_ERR_ARG_UNKNOWN_TYPE || n == PETSC_ERR_FILE_OPEN || n == PETSC_ERR_FILE_READ || n == PETSC_ERR_ARG_WRONG || n == PETSC_ERR_FILE_WRITE;
+    PetscBool user = n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_ARG_OUTOFRANGE || n == PETSC_ERR_ARG_UNKNOWN_TYPE || n == PETSC_ERR_FILE_OPEN || n == PETSC_ERR_FILE_READ || n == PETSC_ERR_ARG_WRONG || n == PETSC_ERR_FILE_WRITE ||
+                     n == PETSC_ERR_FILE_UNEXPECTED || n == PETSC_ERR_NOT_CONVERGED || n == PETSC_ERR_FP;
     if (user) fprintf(stderr, "nastro: error: %s\n", mess ? mess : "(no message)");
     else fprintf(stderr, "nastro: error: %s (PETSc error %d in %s() at %s:%d)\n", mess ? mess : "(no message)", (int)n, fun, file, line);
     fflush(stderr);

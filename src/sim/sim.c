@@ -1,8 +1,25 @@
+#define _POSIX_C_SOURCE 200809L
 /* NaSim: the PETSc TS driver. The run advances from one output time to the next with TSSolve, so samples
  * land exactly on multiples of -output_interval whatever the stepper. */
 #include <nastro/nastro.h>
 #include "modelimpl.h"
 #include <petsc/private/tsimpl.h> /* ts->ops->interpolate: whether the stepper has dense output */
+#include <signal.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+/* SIGUSR1, SIGTERM (Slurm before a time limit, pre-emption) and SIGINT ask for a checkpoint and a stop at
+ * the next step; every rank agrees through the per-step reduction. A second SIGINT aborts at once. */
+static volatile sig_atomic_t na_stop_signal = 0;
+
+static void OnSignal(int sig)
+{
+  if (sig == SIGINT && na_stop_signal == SIGINT) _exit(130);
+  na_stop_signal = sig;
+}
+
+enum { NA_DUE_INTERVAL = 1, NA_DUE_WALL = 2, NA_DUE_STOP = 4 };
 
 struct _n_NaSim {
   MPI_Comm       comm;
@@ -20,6 +37,14 @@ struct _n_NaSim {
   PetscReal      E_prev;
   PetscReal      tout;      /* next output time */
   PetscInt       kout;      /* its index: tout = kout * output_interval */
+  /* checkpoints and stops */
+  char           ckdir[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
+  PetscReal      ck_interval, ck_walltime, walltime_limit, tcheck;
+  PetscInt       ck_keep;
+  PetscLogDouble ck_last_wall, ck_cost, step_wall, last_step_end;
+  PetscBool      output_set, restarted, stopped;
+  int            exit_code;
+  NaCheckpointInfo rinfo; /* what a restart read */
   PetscBool      setupcalled;
 };
 
@@ -31,6 +56,7 @@ PetscErrorCode NaSimCreate(MPI_Comm comm, NaSim *sim)
   PetscCall(PetscNew(&s));
   s->comm              = comm;
   s->progress_interval = 5;
+  s->ck_keep           = 2;
   PetscCall(PetscStrncpy(s->output, "nastro.h5", sizeof(s->output)));
   *sim = s;
   PetscFunctionReturn(0);
@@ -54,12 +80,28 @@ PetscErrorCode NaSimSetFromOptions(NaSim sim)
 {
   PetscFunctionBegin;
   PetscOptionsBegin(sim->comm, NULL, "Simulation and output", NULL);
-  PetscCall(PetscOptionsString("-o", "output HDF5 file", NULL, sim->output, sim->output, sizeof(sim->output), NULL));
+  PetscCall(PetscOptionsString("-o", "output HDF5 file", NULL, sim->output, sim->output, sizeof(sim->output), &sim->output_set));
   PetscCall(PetscOptionsReal("-output_interval", "simulated time between samples (default: max_time/100)", NULL, sim->output_interval, &sim->output_interval, NULL));
   PetscCall(PetscOptionsBool("-output_final", "write the final x, s, p under /final", NULL, sim->output_final, &sim->output_final, NULL));
   PetscCall(PetscOptionsBool("-quiet", "no progress lines", NULL, sim->quiet, &sim->quiet, NULL));
   PetscCall(PetscOptionsReal("-progress_interval", "wall-clock seconds between progress lines", NULL, sim->progress_interval, &sim->progress_interval, NULL));
+  PetscCall(PetscOptionsReal("-checkpoint_interval", "simulated time between checkpoints (0: none)", NULL, sim->ck_interval, &sim->ck_interval, NULL));
+  PetscCall(PetscOptionsReal("-checkpoint_walltime", "wall-clock seconds between checkpoints (0: none)", NULL, sim->ck_walltime, &sim->ck_walltime, NULL));
+  PetscCall(PetscOptionsString("-checkpoint_dir", "checkpoint directory (default: OUTPUT without .h5, plus .ckpt)", NULL, sim->ckdir, sim->ckdir, sizeof(sim->ckdir), NULL));
+  PetscCall(PetscOptionsInt("-checkpoint_keep", "checkpoints kept", NULL, sim->ck_keep, &sim->ck_keep, NULL));
+  PetscCall(PetscOptionsString("-restart", "resume from a checkpoint file, or a directory's newest valid one", NULL, sim->restart, sim->restart, sizeof(sim->restart), NULL));
+  PetscCall(PetscOptionsReal("-walltime_limit", "wall-clock seconds after which the run checkpoints and exits with 75 (0: none; SLURM_JOB_END_TIME is used when set)", NULL, sim->walltime_limit, &sim->walltime_limit, NULL));
   PetscOptionsEnd();
+  PetscCheck(sim->ck_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-checkpoint_interval %g: must not be negative", (double)sim->ck_interval);
+  PetscCheck(sim->ck_walltime >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-checkpoint_walltime %g: must not be negative", (double)sim->ck_walltime);
+  PetscCheck(sim->ck_keep >= 1, sim->comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %" PetscInt_FMT ": must be at least 1", sim->ck_keep);
+  PetscCheck(sim->walltime_limit >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-walltime_limit %g: must not be negative", (double)sim->walltime_limit);
+  if (!sim->ckdir[0]) {
+    size_t len = strlen(sim->output);
+    PetscCall(PetscStrncpy(sim->ckdir, sim->output, sizeof(sim->ckdir)));
+    if (len > 3 && !strcmp(sim->output + len - 3, ".h5")) sim->ckdir[len - 3] = 0;
+    PetscCall(PetscStrlcat(sim->ckdir, ".ckpt", sizeof(sim->ckdir)));
+  }
   PetscCheck(sim->output_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-output_interval %g: must be positive", (double)sim->output_interval);
   PetscFunctionReturn(0);
 }
@@ -119,14 +161,22 @@ static PetscErrorCode Sample(NaSim sim, PetscReal t, Vec U);
 
 /* Samples every output time passed by the step just taken: interpolated where the stepper has dense output
  * (rk, arkimex, ...), otherwise the state at the end of the step. */
+static PetscErrorCode Checkpoint(NaSim sim);
+
 static PetscErrorCode PostStep(TS ts)
 {
-  NaSim     sim;
-  PetscReal t;
+  NaSim          sim;
+  PetscReal      t, nrm;
+  PetscInt       step;
+  PetscLogDouble now;
+  int            due = 0, alldue;
 
   PetscFunctionBegin;
   PetscCall(TSGetApplicationContext(ts, &sim));
   PetscCall(TSGetTime(ts, &t));
+  PetscCall(TSGetStepNumber(ts, &step));
+  PetscCall(VecNorm(sim->U, NORM_INFINITY, &nrm));
+  PetscCheck(!PetscIsInfOrNanReal(nrm), sim->comm, PETSC_ERR_FP, "the state became NaN/Inf at t = %g, step %" PetscInt_FMT "; the output is left incomplete and the last checkpoint untouched (try a smaller -ts_dt or -ts_rtol)", (double)t, step);
   while (sim->tout <= t + 1e-10 * sim->output_interval && sim->tout < sim->sum.t_final - 1e-10 * sim->output_interval) {
     if (ts->ops->interpolate && sim->tout < t) {
       PetscCall(TSInterpolate(ts, sim->tout, sim->W));
@@ -135,6 +185,55 @@ static PetscErrorCode PostStep(TS ts)
     sim->kout++;
     sim->tout = sim->kout * sim->output_interval;
   }
+
+  /* checkpoints: the interval is deterministic; wall-clock triggers and signals are decided on rank 0's
+   * clock and agreed by one reduction, so every rank takes the same branch */
+  PetscCall(PetscTime(&now));
+  sim->step_wall     = now - sim->last_step_end;
+  sim->last_step_end = now;
+  if (sim->ck_interval > 0 && t >= sim->tcheck - 1e-10 * sim->ck_interval) due |= NA_DUE_INTERVAL;
+  if (sim->ck_walltime > 0 && now - sim->ck_last_wall >= sim->ck_walltime) due |= NA_DUE_WALL;
+  if (na_stop_signal) due |= NA_DUE_STOP;
+  if (sim->walltime_limit > 0 && now - sim->wall0 + 2 * (sim->ck_cost + sim->step_wall) + 1 >= sim->walltime_limit) due |= NA_DUE_STOP;
+  PetscCallMPI(MPI_Allreduce(&due, &alldue, 1, MPI_INT, MPI_BOR, sim->comm));
+  if (alldue && t < sim->sum.t_final) {
+    while (sim->ck_interval > 0 && sim->tcheck <= t + 1e-10 * sim->ck_interval) sim->tcheck += sim->ck_interval;
+    PetscCall(Checkpoint(sim));
+  }
+  if (alldue & NA_DUE_STOP) {
+    sim->stopped = PETSC_TRUE;
+    PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_USER));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Checkpoint(NaSim sim)
+{
+  NaCheckpointInfo info;
+  PetscLogDouble   w0, w1;
+  TSType           type;
+
+  PetscFunctionBegin;
+  PetscCall(PetscTime(&w0));
+  PetscCall(PetscMemzero(&info, sizeof(info)));
+  PetscCall(TSGetTime(sim->ts, &info.t));
+  PetscCall(TSGetTimeStep(sim->ts, &info.dt));
+  PetscCall(TSGetStepNumber(sim->ts, &info.step));
+  PetscCall(NaRecorderGetNumSamples(sim->rec, &info.nsamples));
+  PetscCall(TSGetType(sim->ts, &type));
+  PetscCall(PetscStrncpy(info.tstype, type, sizeof(info.tstype)));
+  PetscCall(PetscStrncpy(info.output, sim->output, sizeof(info.output)));
+  info.kout                = sim->kout;
+  info.tcheck              = sim->tcheck;
+  info.energy_initial      = sim->sum.energy_initial;
+  info.energy_prev         = sim->E_prev;
+  info.max_energy_increase = sim->sum.max_energy_increase;
+  PetscCall(NaRecorderFlush(sim->rec)); /* the samples the checkpoint counts are on disk first */
+  PetscCall(NaCheckpointWrite(sim->comm, sim->ckdir, sim->ck_keep, sim->model, sim->U, &info));
+  PetscCall(PetscTime(&w1));
+  sim->ck_cost      = w1 - w0;
+  sim->ck_last_wall = w1;
+  if (!sim->quiet) PetscCall(PetscPrintf(sim->comm, "  checkpoint at t %g, step %" PetscInt_FMT " -> %s (%.2f s)\n", (double)info.t, info.step, sim->ckdir, (double)(w1 - w0)));
   PetscFunctionReturn(0);
 }
 
@@ -208,6 +307,16 @@ PetscErrorCode NaSimSetUp(NaSim sim)
     PetscCall(PCSetType(pc, PCNONE));
     PetscCall(SNESSetFromOptions(snes));
   }
+  if (sim->restart[0]) {
+    PetscCall(NaCheckpointRead(sim->comm, sim->restart, sim->model, sim->U, &sim->rinfo));
+    PetscCall(TSSetTime(ts, sim->rinfo.t));
+    PetscCall(TSSetStepNumber(ts, sim->rinfo.step));
+    PetscBool dt_given;
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_dt", &dt_given));
+    if (!dt_given) PetscCall(TSSetTimeStep(ts, sim->rinfo.dt)); /* continue exactly, unless told otherwise */
+    if (!sim->output_set) PetscCall(PetscStrncpy(sim->output, sim->rinfo.output, sizeof(sim->output)));
+    sim->restarted = PETSC_TRUE;
+  }
   PetscCall(TSGetMaxTime(ts, &sim->sum.t_final));
   PetscCheck(sim->sum.t_final > 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_max_time %g: must be positive", (double)sim->sum.t_final);
   if (sim->output_interval == 0) sim->output_interval = sim->model->output_default_dt > 0 ? sim->model->output_default_dt : sim->sum.t_final / 100;
@@ -273,13 +382,37 @@ PetscErrorCode NaSimRun(NaSim sim)
   PetscCall(NaSimSetUp(sim));
   ts   = sim->ts;
   tend = sim->sum.t_final;
-  PetscCall(NaRecorderCreate(sim->comm, sim->output, sim->model, &sim->rec));
   PetscCall(PetscTime(&sim->wall0));
-  sim->last_progress = sim->wall0;
+  sim->last_progress = sim->last_step_end = sim->ck_last_wall = sim->wall0;
+  {
+    const char *end = getenv("SLURM_JOB_END_TIME"); /* epoch seconds, set by recent Slurm versions */
+    if (end && atof(end) > 0 && sim->walltime_limit == 0) sim->walltime_limit = atof(end) - (double)time(NULL);
+  }
   PetscCall(TSGetTime(ts, &t));
-  PetscCall(Sample(sim, t, sim->U));
-  sim->kout = (PetscInt)PetscFloorReal(t / sim->output_interval + 1e-10) + 1;
+  if (sim->restarted) {
+    PetscCall(NaRecorderOpen(sim->comm, sim->output, sim->model, sim->rinfo.nsamples, &sim->rec));
+    sim->kout                    = sim->rinfo.kout;
+    sim->tcheck                  = sim->rinfo.tcheck;
+    sim->sum.energy_initial      = sim->rinfo.energy_initial;
+    sim->E_prev                  = sim->rinfo.energy_prev;
+    sim->sum.max_energy_increase = sim->rinfo.max_energy_increase;
+    PetscCall(PetscPrintf(sim->comm, "resuming at t %g, step %" PetscInt_FMT " from %s (written by TS %s); output continues in %s\n", (double)t, sim->rinfo.step, sim->restart, sim->rinfo.tstype, sim->output));
+  } else {
+    PetscCall(NaRecorderCreate(sim->comm, sim->output, sim->model, &sim->rec));
+    PetscCall(Sample(sim, t, sim->U));
+    sim->kout   = (PetscInt)PetscFloorReal(t / sim->output_interval + 1e-10) + 1;
+    sim->tcheck = sim->ck_interval;
+  }
   sim->tout = sim->kout * sim->output_interval;
+  {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = OnSignal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+  }
   PetscCall(TSSetMaxTime(ts, tend));
   PetscCall(TSSolve(ts, sim->U));
   PetscCall(TSGetConvergedReason(ts, &reason));
@@ -289,9 +422,16 @@ PetscErrorCode NaSimRun(NaSim sim)
     PetscCall(TSGetStepNumber(ts, &step));
     SETERRQ(sim->comm, PETSC_ERR_NOT_CONVERGED, "time stepper failed at t = %g, step %" PetscInt_FMT ": %s (try a smaller -ts_dt or -ts_rtol)", (double)t, step, TSConvergedReasons[reason]);
   }
-  PetscReal nrm;
-  PetscCall(VecNorm(sim->U, NORM_INFINITY, &nrm));
-  PetscCheck(!PetscIsInfOrNanReal(nrm), sim->comm, PETSC_ERR_FP, "the state became NaN/Inf by t = %g", (double)t);
+  if (reason == TS_CONVERGED_ITS && t < tend) sim->stopped = PETSC_TRUE; /* -ts_max_steps: a segment of a longer run */
+  if (sim->stopped) {
+    PetscInt step;
+    if (reason == TS_CONVERGED_ITS) PetscCall(Checkpoint(sim));
+    PetscCall(TSGetStepNumber(ts, &step));
+    PetscCall(NaRecorderDestroy(&sim->rec)); /* closed, still complete = 0 */
+    sim->exit_code = 75;
+    PetscCall(PetscPrintf(sim->comm, "stopped at t %g, step %" PetscInt_FMT " (%s): checkpoint in %s; resume with -restart %s (exit code 75)\n", (double)t, step, na_stop_signal ? "signal" : reason == TS_CONVERGED_ITS ? "-ts_max_steps" : "wall-time limit", sim->ckdir, sim->ckdir));
+    PetscFunctionReturn(0);
+  }
   PetscCall(Sample(sim, t, sim->U));
   PetscCall(PetscTime(&wall1));
   sim->sum.wall    = wall1 - sim->wall0;
@@ -315,6 +455,13 @@ PetscErrorCode NaSimRun(NaSim sim)
   }
   PetscCall(NaRecorderFinish(sim->rec));
   PetscCall(NaRecorderDestroy(&sim->rec));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaSimGetExitCode(NaSim sim, int *code)
+{
+  PetscFunctionBegin;
+  *code = sim->exit_code;
   PetscFunctionReturn(0);
 }
 

@@ -6,7 +6,7 @@
 #  - the same run repeated gives identical bytes in every dataset.
 # usage: ranks.sh NASTRO
 set -u
-nastro=$1
+nastro=$(realpath "$1")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

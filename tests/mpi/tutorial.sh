@@ -6,7 +6,7 @@
 #  - implicit and IMEX steppers (matrix-free Newton) retrieve on a small network.
 # usage: tutorial.sh NASTRO EXAMPLES_DIR
 set -u
-nastro=$1 examples=$2
+nastro=$(realpath "$1") examples=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

@@ -1,0 +1,446 @@
+/* NaCheckpoint: write, validate and read checkpoints (docs/checkpoint.md). */
+#define _POSIX_C_SOURCE 200809L
+#include <nastro/nastro.h>
+#include <nastro/checkpoint.h>
+#include "modelimpl.h"
+#include "h5util.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+/* An order-independent checksum: the sum over elements of a hash of (global index, bits). Each rank sums
+ * its slab and one MPI_Allreduce adds them, so it is the same on any rank count, and one flipped bit changes
+ * it (unless two hashes collide, probability ~2^-64). */
+static uint64_t HashElement(uint64_t i, double v)
+{
+  uint64_t b;
+  memcpy(&b, &v, sizeof b);
+  uint64_t z = b ^ (i * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL);
+  z          = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z          = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+static PetscErrorCode Checksum(MPI_Comm comm, PetscInt first, PetscInt n, const PetscScalar *v, unsigned long long *sum)
+{
+  unsigned long long local = 0;
+
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < n; k++) local += HashElement((uint64_t)(first + k), v[k]);
+  PetscCallMPI(MPI_Allreduce(&local, sum, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SyncDir(const char dir[])
+{
+  int fd = open(dir, O_RDONLY);
+  PetscFunctionBegin;
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* reads a scalar numeric attribute, if present */
+static PetscErrorCode ReadAttr(hid_t obj, const char name[], hid_t type, void *value, PetscBool *found)
+{
+  hid_t a;
+  PetscFunctionBegin;
+  *found = H5Aexists(obj, name) > 0 ? PETSC_TRUE : PETSC_FALSE;
+  if (!*found) PetscFunctionReturn(0);
+  NaH5Call(a = H5Aopen(obj, name, H5P_DEFAULT));
+  NaH5Call(H5Aread(a, type, value));
+  NaH5Call(H5Aclose(a));
+  PetscFunctionReturn(0);
+}
+
+/* reads a string attribute, if present, into value[len] */
+static PetscErrorCode ReadAttrString(hid_t obj, const char name[], char value[], size_t len, PetscBool *found)
+{
+  hid_t  a, t;
+  char  *buf;
+  size_t n;
+
+  PetscFunctionBegin;
+  *found = H5Aexists(obj, name) > 0 ? PETSC_TRUE : PETSC_FALSE;
+  if (!*found) PetscFunctionReturn(0);
+  NaH5Call(a = H5Aopen(obj, name, H5P_DEFAULT));
+  NaH5Call(t = H5Aget_type(a));
+  n = H5Tget_size(t);
+  PetscCall(PetscCalloc1(n + 1, &buf));
+  NaH5Call(H5Aread(a, t, buf));
+  PetscCall(PetscStrncpy(value, buf, len));
+  PetscCall(PetscFree(buf));
+  NaH5Call(H5Tclose(t));
+  NaH5Call(H5Aclose(a));
+  PetscFunctionReturn(0);
+}
+
+/* the rows of the global state vector this rank owns, as [first, first + n) */
+static PetscErrorCode LocalRange(Vec U, PetscInt *first, PetscInt *n)
+{
+  PetscInt hi;
+  PetscFunctionBegin;
+  PetscCall(VecGetOwnershipRange(U, first, &hi));
+  *n = hi - *first;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteVector(hid_t file, const char name[], Vec U, const char desc[], unsigned long long *sum)
+{
+  hsize_t            dims[1];
+  PetscInt           first = 0, n = 0, N;
+  hid_t              dset, fspace, mspace, dxpl;
+  const PetscScalar *u;
+  MPI_Comm           comm;
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectGetComm((PetscObject)U, &comm));
+  PetscCall(VecGetSize(U, &N));
+  PetscCall(LocalRange(U, &first, &n));
+  dims[0] = (hsize_t)N;
+  PetscCall(NaH5CreateDataset(file, name, 1, dims, PETSC_FALSE, desc, "1", &dset));
+  PetscCall(VecGetArrayRead(U, &u));
+  PetscCall(Checksum(comm, first, n, u, sum));
+  {
+    hsize_t start = (hsize_t)first, count = (hsize_t)n;
+    NaH5Call(fspace = H5Dget_space(dset));
+    if (n) NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL));
+    else NaH5Call(H5Sselect_none(fspace));
+    NaH5Call(mspace = H5Screate_simple(1, &count, NULL));
+    NaH5Call(dxpl = H5Pcreate(H5P_DATASET_XFER));
+    NaH5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
+    NaH5Call(H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, u));
+    NaH5Call(H5Pclose(dxpl));
+    NaH5Call(H5Sclose(mspace));
+    NaH5Call(H5Sclose(fspace));
+  }
+  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscCall(NaH5SetAttributeInt(dset, "checksum", (long long)*sum));
+  NaH5Call(H5Dclose(dset));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PatternsChecksum(MPI_Comm comm, NaModel model, unsigned long long *sum)
+{
+  const PetscScalar *xi;
+  PetscMPIInt        rank;
+
+  PetscFunctionBegin;
+  *sum = 0;
+  PetscCall(NaModelGetPatterns(model, &xi));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  /* the same array is on every rank: let rank 0 contribute it */
+  if (xi) PetscCall(Checksum(comm, 0, rank == 0 ? model->K * model->N : 0, xi, sum));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ListCheckpoints(const char dir[], char ***names, PetscInt *n);
+
+/* the whole checkpoint, into the temporary file tmp */
+static PetscErrorCode WriteFile(MPI_Comm comm, const char tmp[], NaModel model, Vec U, const NaCheckpointInfo *info, hid_t *fileout)
+{
+  hid_t              fapl, file;
+  PetscMPIInt        size;
+  unsigned long long sum, psum;
+  char              *opts;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
+  NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
+  NaH5Call(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG)); /* a failed write can still close everything */
+  file = *fileout = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  NaH5Call(H5Pclose(fapl));
+  PetscCheck(file >= 0, comm, PETSC_ERR_FILE_WRITE, "checkpoint %s: cannot create the file", tmp);
+  PetscCall(NaH5SetAttributeInt(file, "complete", 0));
+  PetscCall(NaH5SetAttributeInt(file, "format_version", NA_CHECKPOINT_FORMAT));
+  PetscCall(NaH5SetAttributeString(file, "nastro_version", NaVersion()));
+  PetscCall(NaH5SetAttributeString(file, "model", model->type));
+  PetscCall(NaH5SetAttributeInt(file, "N", model->N));
+  PetscCall(NaH5SetAttributeInt(file, "K", model->K));
+  PetscCall(NaH5SetAttributeInt(file, "state_size", model->nglobal));
+  PetscCall(NaH5SetAttributeInt(file, "mpi_ranks", size));
+  PetscCall(PetscOptionsGetAll(NULL, &opts));
+  PetscCall(NaH5SetAttributeString(file, "options", opts));
+  PetscCall(PetscFree(opts));
+  PetscCall(NaH5SetAttributeReal(file, "time", info->t));
+  PetscCall(NaH5SetAttributeReal(file, "dt", info->dt));
+  PetscCall(NaH5SetAttributeInt(file, "step", info->step));
+  PetscCall(NaH5SetAttributeInt(file, "output_samples", info->nsamples));
+  PetscCall(NaH5SetAttributeInt(file, "output_next_index", info->kout));
+  PetscCall(NaH5SetAttributeReal(file, "next_checkpoint_time", info->tcheck));
+  PetscCall(NaH5SetAttributeReal(file, "energy_initial", info->energy_initial));
+  PetscCall(NaH5SetAttributeReal(file, "energy_previous_sample", info->energy_prev));
+  PetscCall(NaH5SetAttributeReal(file, "max_energy_increase", info->max_energy_increase));
+  PetscCall(NaH5SetAttributeString(file, "output", info->output));
+  PetscCall(NaH5SetAttributeString(file, "ts_type", info->tstype));
+  PetscCall(NaH5SetAttributeString(file, "description", "nastro checkpoint: /state is the global state vector in cell-id order (docs/checkpoint.md); complete = 1 only once fully written"));
+  PetscCall(WriteVector(file, "state", U, "global state vector in cell-id order", &sum));
+  PetscCall(PatternsChecksum(comm, model, &psum));
+  PetscCall(NaH5SetAttributeInt(file, "patterns_checksum", (long long)psum));
+  NaH5Call(H5Fflush(file, H5F_SCOPE_GLOBAL));
+  { /* tests only: widen the window in which a kill lands inside a checkpoint write */
+    PetscReal delay = 0;
+    PetscCall(PetscOptionsGetReal(NULL, NULL, "-checkpoint_test_delay", &delay, NULL));
+    struct timespec ts = {(time_t)delay, (long)((delay - (time_t)delay) * 1e9)};
+    if (delay > 0) nanosleep(&ts, NULL);
+  }
+  PetscCall(NaH5SetAttributeInt(file, "complete", 1));
+  NaH5Call(H5Fflush(file, H5F_SCOPE_GLOBAL));
+  NaH5Call(H5Fclose(file));
+
+  PetscFunctionReturn(0);
+}
+
+
+PetscErrorCode NaCheckpointWrite(MPI_Comm comm, const char dir[], PetscInt keep, NaModel model, Vec U, const NaCheckpointInfo *info)
+{
+  char        path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN + 8], name[64];
+  PetscMPIInt rank;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  int mkerr = 0;
+  if (rank == 0 && mkdir(dir, 0755) && errno != EEXIST) mkerr = errno;
+  PetscCallMPI(MPI_Bcast(&mkerr, 1, MPI_INT, 0, comm));
+  PetscCheck(!mkerr, comm, PETSC_ERR_FILE_WRITE, "-checkpoint_dir %s: cannot create the directory (%s)", dir, strerror(mkerr));
+  PetscCall(PetscSNPrintf(name, sizeof name, "ckpt-%010" PetscInt_FMT ".h5", info->step));
+  PetscCall(PetscSNPrintf(path, sizeof path, "%s/%s", dir, name));
+  PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s.tmp", path));
+
+  { /* refuse early on a full disk: an HDF5 write that fails half-way cannot always be unwound cleanly */
+    struct statvfs     fs;
+    unsigned long long need = (unsigned long long)model->nglobal * sizeof(PetscScalar) + 65536, avail = need;
+    if (rank == 0 && !statvfs(dir, &fs)) avail = (unsigned long long)fs.f_bavail * fs.f_frsize;
+    PetscCallMPI(MPI_Bcast(&avail, 1, MPI_UNSIGNED_LONG_LONG, 0, comm));
+    PetscCheck(avail >= need, comm, PETSC_ERR_FILE_WRITE, "checkpoint %s could not be written (disk full?): %llu bytes free, about %llu needed; the previous checkpoint is intact", path, avail, need);
+  }
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  hid_t          file = -1;
+  PetscErrorCode werr = WriteFile(comm, tmp, model, U, info, &file);
+  PetscCall(PetscPopErrorHandler());
+  if (werr) {
+    if (file >= 0) H5Fclose(file); /* may itself fail on a full disk; the file is released all the same */
+    char *specific = NULL;
+    PetscCall(PetscErrorMessage(werr, NULL, &specific));
+    if (rank == 0) unlink(tmp);
+    SETERRQ(comm, PETSC_ERR_FILE_WRITE, "checkpoint %s could not be written (disk full?): %s; the previous checkpoint is intact", path, specific ? specific : "HDF5 error");
+  }
+
+  /* publish: rename, sync, point latest at it, then prune */
+  PetscCallMPI(MPI_Barrier(comm));
+  PetscErrorCode ierr = 0;
+  if (rank == 0) {
+    char latest[PETSC_MAX_PATH_LEN], latest_tmp[PETSC_MAX_PATH_LEN + 8];
+    FILE *fp;
+    if (rename(tmp, path)) ierr = PETSC_ERR_FILE_WRITE;
+    PetscCall(SyncDir(dir));
+    PetscCall(PetscSNPrintf(latest, sizeof latest, "%s/latest", dir));
+    PetscCall(PetscSNPrintf(latest_tmp, sizeof latest_tmp, "%s.tmp", latest));
+    fp = fopen(latest_tmp, "w");
+    if (!fp || fprintf(fp, "%s\n", name) < 0 || fflush(fp) || fsync(fileno(fp)) || fclose(fp) || rename(latest_tmp, latest)) ierr = PETSC_ERR_FILE_WRITE;
+    PetscCall(SyncDir(dir));
+    if (!ierr) {
+      char   **names;
+      PetscInt n;
+      DIR     *d = opendir(dir);
+      struct dirent *e;
+      while (d && (e = readdir(d))) { /* temporaries of writers that were killed */
+        size_t len = strlen(e->d_name);
+        if (!strncmp(e->d_name, "ckpt-", 5) && len > 4 && !strcmp(e->d_name + len - 4, ".tmp")) {
+          char stale[PETSC_MAX_PATH_LEN + 300];
+          PetscCall(PetscSNPrintf(stale, sizeof stale, "%s/%s", dir, e->d_name));
+          unlink(stale);
+        }
+      }
+      if (d) closedir(d);
+      PetscCall(ListCheckpoints(dir, &names, &n));
+      for (PetscInt k = 0; k + keep < n; k++) { /* names are sorted oldest first */
+        char old[PETSC_MAX_PATH_LEN + 64];
+        PetscCall(PetscSNPrintf(old, sizeof old, "%s/%s", dir, names[k]));
+        if (strcmp(names[k], name)) unlink(old);
+      }
+      for (PetscInt k = 0; k < n; k++) PetscCall(PetscFree(names[k]));
+      PetscCall(PetscFree(names));
+    }
+  }
+  PetscCallMPI(MPI_Bcast(&ierr, 1, MPI_INT, 0, comm));
+  PetscCheck(!ierr, comm, PETSC_ERR_FILE_WRITE, "checkpoint %s: could not publish it (rename or %s/latest failed); the previous checkpoint is intact", path, dir);
+  PetscFunctionReturn(0);
+}
+
+static int CompareNames(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* complete checkpoint files in dir (ckpt-*.h5, no .tmp), sorted oldest (smallest step) first */
+static PetscErrorCode ListCheckpoints(const char dir[], char ***names, PetscInt *n)
+{
+  DIR           *d = opendir(dir);
+  struct dirent *e;
+  PetscInt       cap = 16;
+
+  PetscFunctionBegin;
+  *n = 0;
+  PetscCall(PetscMalloc1(cap, names));
+  if (!d) PetscFunctionReturn(0);
+  while ((e = readdir(d))) {
+    size_t len = strlen(e->d_name);
+    if (strncmp(e->d_name, "ckpt-", 5) || len < 8 || strcmp(e->d_name + len - 3, ".h5")) continue;
+    if (*n == cap) {
+      char **more;
+      PetscCall(PetscMalloc1(2 * cap, &more));
+      PetscCall(PetscArraycpy(more, *names, cap));
+      PetscCall(PetscFree(*names));
+      *names = more;
+      cap *= 2;
+    }
+    PetscCall(PetscStrallocpy(e->d_name, &(*names)[(*n)++]));
+  }
+  closedir(d);
+  qsort(*names, (size_t)*n, sizeof(char *), CompareNames);
+  PetscFunctionReturn(0);
+}
+
+/* validates and reads one checkpoint file; every failure is a PETSC_ERR_FILE_UNEXPECTED or _READ with a
+ * message naming the file and what is wrong */
+static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, Vec U, NaCheckpointInfo *info)
+{
+  hid_t              fapl, file, dset;
+  long long          complete = 0, version = 0, N = -1, K = -1, size = -1, step = 0, ns = 0, kout = 0, stored, pstored = 0;
+  char               type[64] = "";
+  PetscBool          found;
+  unsigned long long sum, psum;
+  PetscInt           first = 0, n = 0;
+  PetscScalar       *u;
+
+  PetscFunctionBegin;
+  NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
+  NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
+  file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  NaH5Call(H5Pclose(fapl));
+  PetscCheck(file >= 0, comm, PETSC_ERR_FILE_READ, "checkpoint %s: cannot be opened as HDF5 (missing, truncated or corrupted)", path);
+  PetscCall(ReadAttr(file, "complete", H5T_NATIVE_LLONG, &complete, &found));
+  if (!found || complete != 1) {
+    H5Fclose(file);
+    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: incomplete (its writer did not finish)", path);
+  }
+  PetscCall(ReadAttr(file, "format_version", H5T_NATIVE_LLONG, &version, &found));
+  if (version > NA_CHECKPOINT_FORMAT || version < 1) {
+    H5Fclose(file);
+    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: format version %lld, this nastro reads version %d", path, version, NA_CHECKPOINT_FORMAT);
+  }
+  PetscCall(ReadAttrString(file, "model", type, sizeof(type), &found));
+  PetscCall(ReadAttr(file, "N", H5T_NATIVE_LLONG, &N, &found));
+  PetscCall(ReadAttr(file, "K", H5T_NATIVE_LLONG, &K, &found));
+  PetscCall(ReadAttr(file, "state_size", H5T_NATIVE_LLONG, &size, &found));
+  if (strcmp(type, model->type) || N != model->N || K != model->K || size != model->nglobal) {
+    H5Fclose(file);
+    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: written by model %s with N = %lld, K = %lld; this run is %s with N = %" PetscInt_FMT ", K = %" PetscInt_FMT, path, type, N, K, model->type, model->N, model->K);
+  }
+  PetscCall(ReadAttr(file, "patterns_checksum", H5T_NATIVE_LLONG, &pstored, &found));
+  PetscCall(PatternsChecksum(comm, model, &psum));
+  if ((unsigned long long)pstored != psum) {
+    H5Fclose(file);
+    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: its stored patterns differ from this run's (different -%sseed or -%spatterns?)", path, model->prefix, model->prefix);
+  }
+  PetscCall(ReadAttr(file, "time", H5T_NATIVE_DOUBLE, &info->t, &found));
+  PetscCall(ReadAttr(file, "dt", H5T_NATIVE_DOUBLE, &info->dt, &found));
+  PetscCall(ReadAttr(file, "step", H5T_NATIVE_LLONG, &step, &found));
+  PetscCall(ReadAttr(file, "output_samples", H5T_NATIVE_LLONG, &ns, &found));
+  PetscCall(ReadAttr(file, "output_next_index", H5T_NATIVE_LLONG, &kout, &found));
+  PetscCall(ReadAttr(file, "next_checkpoint_time", H5T_NATIVE_DOUBLE, &info->tcheck, &found));
+  PetscCall(ReadAttr(file, "energy_initial", H5T_NATIVE_DOUBLE, &info->energy_initial, &found));
+  PetscCall(ReadAttr(file, "energy_previous_sample", H5T_NATIVE_DOUBLE, &info->energy_prev, &found));
+  PetscCall(ReadAttr(file, "max_energy_increase", H5T_NATIVE_DOUBLE, &info->max_energy_increase, &found));
+  PetscCall(ReadAttrString(file, "output", info->output, sizeof(info->output), &found));
+  PetscCall(ReadAttrString(file, "ts_type", info->tstype, sizeof(info->tstype), &found));
+  info->step     = (PetscInt)step;
+  info->nsamples = (PetscInt)ns;
+  info->kout     = (PetscInt)kout;
+
+  dset = H5Lexists(file, "state", H5P_DEFAULT) > 0 ? H5Dopen2(file, "state", H5P_DEFAULT) : -1;
+  if (dset < 0) {
+    H5Fclose(file);
+    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: no /state dataset", path);
+  }
+  PetscCall(ReadAttr(dset, "checksum", H5T_NATIVE_LLONG, &stored, &found));
+  PetscCall(LocalRange(U, &first, &n));
+  PetscCall(VecGetArray(U, &u));
+  {
+    hsize_t start = (hsize_t)first, count = (hsize_t)n;
+    hid_t   fspace, mspace, dxpl;
+    herr_t  st;
+    NaH5Call(fspace = H5Dget_space(dset));
+    if (n) NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL));
+    else NaH5Call(H5Sselect_none(fspace));
+    NaH5Call(mspace = H5Screate_simple(1, &count, NULL));
+    NaH5Call(dxpl = H5Pcreate(H5P_DATASET_XFER));
+    NaH5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
+    st = H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, u);
+    H5Pclose(dxpl), H5Sclose(mspace), H5Sclose(fspace);
+    int bad = st < 0, anybad;
+    PetscCallMPI(MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, comm));
+    if (anybad) {
+      H5Dclose(dset), H5Fclose(file);
+      PetscCall(VecRestoreArray(U, &u));
+      SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: /state cannot be read (truncated or corrupted)", path);
+    }
+  }
+  PetscCall(Checksum(comm, first, n, u, &sum));
+  PetscCall(VecRestoreArray(U, &u));
+  H5Dclose(dset);
+  H5Fclose(file);
+  PetscCheck(found && (unsigned long long)stored == sum, comm, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: /state checksum mismatch (corrupted)", path);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaCheckpointRead(MPI_Comm comm, const char path[], NaModel model, Vec U, NaCheckpointInfo *info)
+{
+  PetscBool isdir;
+  char      skipped[4096] = "";
+
+  PetscFunctionBegin;
+  PetscCall(PetscTestDirectory(path, 'r', &isdir));
+  if (!isdir) {
+    PetscBool exists;
+    PetscCall(PetscTestFile(path, 'r', &exists));
+    PetscCheck(exists, comm, PETSC_ERR_FILE_OPEN, "-restart %s: no such checkpoint file or directory", path);
+    PetscCall(ReadOne(comm, path, model, U, info));
+    PetscFunctionReturn(0);
+  }
+  /* a directory: newest first, the first that validates wins */
+  char   **names;
+  PetscInt n;
+  PetscMPIInt rank;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(ListCheckpoints(path, &names, &n)); /* every rank lists the same directory */
+  PetscErrorCode err = PETSC_ERR_FILE_OPEN;
+  for (PetscInt k = n - 1; k >= 0 && err; k--) {
+    char file[PETSC_MAX_PATH_LEN + 64];
+    PetscCall(PetscSNPrintf(file, sizeof file, "%s/%s", path, names[k]));
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    err = ReadOne(comm, file, model, U, info);
+    PetscCall(PetscPopErrorHandler());
+    if (err) {
+      char *specific = NULL;
+      PetscCall(PetscErrorMessage(err, NULL, &specific));
+      PetscCall(PetscStrlcat(skipped, skipped[0] ? "; " : "", sizeof skipped));
+      PetscCall(PetscStrlcat(skipped, specific ? specific : names[k], sizeof skipped));
+    }
+  }
+  for (PetscInt k = 0; k < n; k++) PetscCall(PetscFree(names[k]));
+  PetscCall(PetscFree(names));
+  PetscCheck(!err, comm, PETSC_ERR_FILE_OPEN, "-restart %s: no valid checkpoint in the directory%s%s", path, skipped[0] ? ": " : "", skipped);
+  if (skipped[0]) PetscCall(PetscPrintf(comm, "nastro: warning: skipped invalid checkpoints: %s\n", skipped));
+  PetscFunctionReturn(0);
+}
