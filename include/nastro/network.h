@@ -16,5 +16,7 @@ PETSC_EXTERN PetscErrorCode NaNetworkGetOwnershipRange(NaNetwork net, PetscInt *
 PETSC_EXTERN PetscErrorCode NaNetworkAllgatherRows(NaNetwork net, PetscInt width, const PetscScalar local[], PetscScalar global[]);
 /* out[w] = sum over all rows i, in increasing i, of row value [i][w]; same bits on any rank count */
 PETSC_EXTERN PetscErrorCode NaNetworkSumRows(NaNetwork net, PetscInt width, const PetscScalar local[], PetscScalar out[]);
+/* seconds spent in, and bytes received through, the row collectives on this rank so far */
+PETSC_EXTERN PetscErrorCode NaNetworkGetCommStats(NaNetwork net, PetscLogDouble *seconds, PetscLogDouble *bytes);
 /* logs "rows per rank: min..max" on rank 0 */
 PETSC_EXTERN PetscErrorCode NaNetworkView(NaNetwork net, PetscViewer viewer);

@@ -15,6 +15,8 @@ PETSC_EXTERN PetscErrorCode NaRecorderAppend(NaRecorder rec, PetscReal t, Vec U)
 PETSC_EXTERN PetscErrorCode NaRecorderWriteResults(NaRecorder rec, Vec U);
 /* the final state under /final (model-specific fields) */
 PETSC_EXTERN PetscErrorCode NaRecorderWriteFinal(NaRecorder rec, Vec U);
+/* the group /timing: for each name its max and min over ranks, and the run's counters */
+PETSC_EXTERN PetscErrorCode NaRecorderWriteTiming(NaRecorder rec, PetscInt n, const char *names[], const PetscLogDouble vmax[], const PetscLogDouble vmin[], PetscInt steps, PetscInt nrhs, PetscLogDouble bytes_per_step, PetscMPIInt ranks, PetscInt N);
 PETSC_EXTERN PetscErrorCode NaRecorderSetAttribute(NaRecorder rec, const char name[], PetscReal value);
 /* writes complete = 1, flushes and closes */
 PETSC_EXTERN PetscErrorCode NaRecorderFinish(NaRecorder rec);

@@ -207,6 +207,30 @@ PetscErrorCode NaRecorderWriteFinal(NaRecorder r, Vec U)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode NaRecorderWriteTiming(NaRecorder r, PetscInt n, const char *names[], const PetscLogDouble vmax[], const PetscLogDouble vmin[], PetscInt steps, PetscInt nrhs, PetscLogDouble bytes_per_step, PetscMPIInt ranks, PetscInt N)
+{
+  hid_t group;
+  char  name[64];
+
+  PetscFunctionBegin;
+  if (H5Lexists(r->file, "timing", H5P_DEFAULT) > 0) NaH5Call(H5Ldelete(r->file, "timing", H5P_DEFAULT)); /* from an earlier segment */
+  NaH5Call(group = H5Gcreate2(r->file, "timing", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  PetscCall(NaH5SetAttributeString(group, "description", "wall-clock breakdown of this run segment in seconds, max and min over ranks: setup, rhs_compute (right-hand side minus its row gather), communication (the row gathers), ts_overhead (the rest of the time stepping), output, checkpoint; comm_bytes_per_step: bytes received by all ranks through the row gathers per accepted step"));
+  for (PetscInt k = 0; k < n; k++) {
+    PetscCall(PetscSNPrintf(name, sizeof name, "%s_max", names[k]));
+    PetscCall(NaH5SetAttributeReal(group, name, vmax[k]));
+    PetscCall(PetscSNPrintf(name, sizeof name, "%s_min", names[k]));
+    PetscCall(NaH5SetAttributeReal(group, name, vmin[k]));
+  }
+  PetscCall(NaH5SetAttributeInt(group, "steps", steps));
+  PetscCall(NaH5SetAttributeInt(group, "rhs_evaluations", nrhs));
+  PetscCall(NaH5SetAttributeReal(group, "comm_bytes_per_step", bytes_per_step));
+  PetscCall(NaH5SetAttributeInt(group, "ranks", ranks));
+  PetscCall(NaH5SetAttributeInt(group, "N", N));
+  NaH5Call(H5Gclose(group));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaRecorderSetAttribute(NaRecorder r, const char name[], PetscReal value)
 {
   PetscFunctionBegin;

@@ -11,6 +11,8 @@ struct _n_NaNetwork {
   PetscMPIInt *displs; /* [size] */
   PetscScalar *gbuf;   /* [N*width] scratch for NaNetworkSumRows */
   PetscInt     gwidth; /* capacity of gbuf, in values per row */
+  PetscLogDouble comm_time;  /* seconds inside the row collectives */
+  PetscLogDouble comm_bytes; /* bytes this rank received through them */
 };
 
 /*@ NaNetworkCreate - distributes N neurons over the ranks of comm in contiguous blocks of rows, balanced to
@@ -68,7 +70,12 @@ PetscErrorCode NaNetworkAllgatherRows(NaNetwork net, PetscInt width, const Petsc
     net->counts[r] = (PetscMPIInt)((net->rows[r + 1] - net->rows[r]) * width);
     net->displs[r] = (PetscMPIInt)(net->rows[r] * width);
   }
+  PetscLogDouble t0, t1;
+  PetscCall(PetscTime(&t0));
   PetscCallMPI(MPI_Allgatherv(local, net->counts[net->rank], MPIU_SCALAR, global, net->counts, net->displs, MPIU_SCALAR, net->comm));
+  PetscCall(PetscTime(&t1));
+  net->comm_time += t1 - t0;
+  net->comm_bytes += (PetscLogDouble)(net->N - (net->rows[net->rank + 1] - net->rows[net->rank])) * width * sizeof(PetscScalar);
   PetscFunctionReturn(0);
 }
 
@@ -97,5 +104,13 @@ PetscErrorCode NaNetworkView(NaNetwork net, PetscViewer viewer)
     hi = PetscMax(hi, net->rows[r + 1] - net->rows[r]);
   }
   PetscCall(PetscViewerASCIIPrintf(viewer, "network: %" PetscInt_FMT " neurons on %d ranks, rows per rank %" PetscInt_FMT "..%" PetscInt_FMT "\n", net->N, net->size, lo, hi));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaNetworkGetCommStats(NaNetwork net, PetscLogDouble *seconds, PetscLogDouble *bytes)
+{
+  PetscFunctionBegin;
+  if (seconds) *seconds = net->comm_time;
+  if (bytes) *bytes = net->comm_bytes;
   PetscFunctionReturn(0);
 }

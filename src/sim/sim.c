@@ -21,6 +21,9 @@ static void OnSignal(int sig)
 
 enum { NA_DUE_INTERVAL = 1, NA_DUE_WALL = 2, NA_DUE_STOP = 4 };
 
+/* -log_view events */
+static PetscLogEvent NA_EVENT_RHS, NA_EVENT_OUTPUT, NA_EVENT_CHECKPOINT;
+
 struct _n_NaSim {
   MPI_Comm       comm;
   NaModel        model;
@@ -45,6 +48,9 @@ struct _n_NaSim {
   PetscBool      output_set, restarted, stopped;
   int            exit_code;
   NaCheckpointInfo rinfo; /* what a restart read */
+  /* timing breakdown (seconds on this rank), written under /timing */
+  PetscLogDouble t_setup, t_rhs, t_output, t_checkpoint, setup_start;
+  PetscInt       nrhs;
   PetscBool      setupcalled;
 };
 
@@ -54,6 +60,13 @@ PetscErrorCode NaSimCreate(MPI_Comm comm, NaSim *sim)
 
   PetscFunctionBegin;
   PetscCall(PetscNew(&s));
+  if (!NA_EVENT_RHS) {
+    PetscClassId id;
+    PetscCall(PetscClassIdRegister("nastro", &id));
+    PetscCall(PetscLogEventRegister("NaModelRHS", id, &NA_EVENT_RHS));
+    PetscCall(PetscLogEventRegister("NaOutput", id, &NA_EVENT_OUTPUT));
+    PetscCall(PetscLogEventRegister("NaCheckpoint", id, &NA_EVENT_CHECKPOINT));
+  }
   s->comm              = comm;
   s->progress_interval = 5;
   s->ck_keep           = 2;
@@ -110,11 +123,18 @@ PetscErrorCode NaSimSetFromOptions(NaSim sim)
  * implicit side: G(U, Udot) = Udot + D.*U and the explicit part becomes full + D.*U. */
 static PetscErrorCode RHSFunction(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
 {
-  NaSim sim = (NaSim)ctx;
+  NaSim          sim = (NaSim)ctx;
+  PetscLogDouble t0, t1;
 
   PetscFunctionBegin;
   (void)ts;
+  PetscCall(PetscTime(&t0));
+  PetscCall(PetscLogEventBegin(NA_EVENT_RHS, 0, 0, 0, 0));
   PetscCall(NaModelRHS(sim->model, t, U, F));
+  PetscCall(PetscLogEventEnd(NA_EVENT_RHS, 0, 0, 0, 0));
+  PetscCall(PetscTime(&t1));
+  sim->t_rhs += t1 - t0;
+  sim->nrhs++;
   if (sim->imex) {
     PetscCall(VecPointwiseMult(sim->DU, sim->D, U));
     PetscCall(VecAXPY(F, 1.0, sim->DU));
@@ -228,9 +248,12 @@ static PetscErrorCode Checkpoint(NaSim sim)
   info.energy_initial      = sim->sum.energy_initial;
   info.energy_prev         = sim->E_prev;
   info.max_energy_increase = sim->sum.max_energy_increase;
+  PetscCall(PetscLogEventBegin(NA_EVENT_CHECKPOINT, 0, 0, 0, 0));
   PetscCall(NaRecorderFlush(sim->rec)); /* the samples the checkpoint counts are on disk first */
   PetscCall(NaCheckpointWrite(sim->comm, sim->ckdir, sim->ck_keep, sim->model, sim->U, &info));
+  PetscCall(PetscLogEventEnd(NA_EVENT_CHECKPOINT, 0, 0, 0, 0));
   PetscCall(PetscTime(&w1));
+  sim->t_checkpoint += w1 - w0;
   sim->ck_cost      = w1 - w0;
   sim->ck_last_wall = w1;
   if (!sim->quiet) PetscCall(PetscPrintf(sim->comm, "  checkpoint at t %g, step %" PetscInt_FMT " -> %s (%.2f s)\n", (double)info.t, info.step, sim->ckdir, (double)(w1 - w0)));
@@ -257,6 +280,7 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   PetscFunctionBegin;
   if (sim->setupcalled) PetscFunctionReturn(0);
   PetscCheck(sim->model, sim->comm, PETSC_ERR_ORDER, "NaSimSetModel() must come first");
+  PetscCall(PetscTime(&sim->setup_start));
   PetscCall(NaModelSetUp(sim->model));
   PetscCall(NaModelCreateVector(sim->model, &sim->U));
   PetscCall(NaModelInitialState(sim->model, sim->U));
@@ -321,6 +345,9 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   PetscCheck(sim->sum.t_final > 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_max_time %g: must be positive", (double)sim->sum.t_final);
   if (sim->output_interval == 0) sim->output_interval = sim->model->output_default_dt > 0 ? sim->model->output_default_dt : sim->sum.t_final / 100;
   sim->setupcalled = PETSC_TRUE;
+  PetscLogDouble now;
+  PetscCall(PetscTime(&now));
+  sim->t_setup = now - sim->setup_start;
   PetscFunctionReturn(0);
 }
 
@@ -352,11 +379,17 @@ static PetscErrorCode Retrieval(NaSim sim, const PetscReal overlaps[])
 
 static PetscErrorCode Sample(NaSim sim, PetscReal t, Vec U)
 {
-  PetscReal E;
-  PetscInt  n;
+  PetscReal      E;
+  PetscInt       n;
+  PetscLogDouble t0, t1;
 
   PetscFunctionBegin;
+  PetscCall(PetscTime(&t0));
+  PetscCall(PetscLogEventBegin(NA_EVENT_OUTPUT, 0, 0, 0, 0));
   PetscCall(NaRecorderAppend(sim->rec, t, U));
+  PetscCall(PetscLogEventEnd(NA_EVENT_OUTPUT, 0, 0, 0, 0));
+  PetscCall(PetscTime(&t1));
+  sim->t_output += t1 - t0;
   if (!sim->model->ops.observe) PetscFunctionReturn(0);
   PetscCall(NaModelObserve(sim->model, U, &E, NULL));
   PetscCall(NaRecorderGetNumSamples(sim->rec, &n));
@@ -366,6 +399,37 @@ static PetscErrorCode Sample(NaSim sim, PetscReal t, Vec U)
   } else sim->sum.max_energy_increase = PetscMax(sim->sum.max_energy_increase, E - sim->E_prev);
   sim->E_prev           = E;
   sim->sum.energy_final = E;
+  PetscFunctionReturn(0);
+}
+
+/* /timing: the run's breakdown, max and min over ranks, and the bytes the row collectives moved per step */
+static PetscErrorCode WriteTiming(NaSim sim)
+{
+  PetscLogDouble now, comm, bytes, total_bytes;
+  PetscInt       steps, N;
+  PetscMPIInt    size;
+
+  PetscFunctionBegin;
+  PetscCall(PetscTime(&now));
+  PetscCall(NaNetworkGetCommStats(sim->model->net, &comm, &bytes));
+  PetscCall(TSGetStepNumber(sim->ts, &steps));
+  PetscCall(NaModelGetSizes(sim->model, &N, NULL));
+  PetscCallMPI(MPI_Comm_size(sim->comm, &size));
+  {
+    const char    *names[7] = {"wall", "setup", "rhs_compute", "communication", "ts_overhead", "output", "checkpoint"};
+    PetscLogDouble v[7], vmax[7], vmin[7];
+    v[0] = now - sim->setup_start;
+    v[1] = sim->t_setup;
+    v[2] = sim->t_rhs - comm; /* the RHS includes its row gather */
+    v[3] = comm;
+    v[5] = sim->t_output;
+    v[6] = sim->t_checkpoint;
+    v[4] = v[0] - v[1] - sim->t_rhs - v[5] - v[6];
+    PetscCallMPI(MPI_Allreduce(v, vmax, 7, MPI_DOUBLE, MPI_MAX, sim->comm));
+    PetscCallMPI(MPI_Allreduce(v, vmin, 7, MPI_DOUBLE, MPI_MIN, sim->comm));
+    PetscCallMPI(MPI_Allreduce(&bytes, &total_bytes, 1, MPI_DOUBLE, MPI_SUM, sim->comm));
+    PetscCall(NaRecorderWriteTiming(sim->rec, 7, names, vmax, vmin, steps, sim->nrhs, steps ? total_bytes / steps : 0, size, N));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -426,6 +490,7 @@ PetscErrorCode NaSimRun(NaSim sim)
   if (sim->stopped) {
     PetscInt step;
     if (reason == TS_CONVERGED_ITS) PetscCall(Checkpoint(sim));
+    PetscCall(WriteTiming(sim));
     PetscCall(TSGetStepNumber(ts, &step));
     PetscCall(NaRecorderDestroy(&sim->rec)); /* closed, still complete = 0 */
     sim->exit_code = 75;
@@ -439,6 +504,7 @@ PetscErrorCode NaSimRun(NaSim sim)
   PetscCall(TSGetStepNumber(ts, &sim->sum.steps));
   PetscCall(TSGetStepRejections(ts, &sim->sum.rejected));
   PetscCall(NaRecorderWriteResults(sim->rec, sim->U));
+  PetscCall(WriteTiming(sim));
   if (sim->output_final) PetscCall(NaRecorderWriteFinal(sim->rec, sim->U));
   PetscCall(NaRecorderSetAttribute(sim->rec, "final_time", t));
   PetscCall(NaRecorderSetAttribute(sim->rec, "steps", (PetscReal)sim->sum.steps));
