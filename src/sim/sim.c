@@ -234,6 +234,7 @@ static PetscErrorCode Checkpoint(NaSim sim)
   TSType           type;
 
   PetscFunctionBegin;
+  PetscCheck(!sim->model->nocheckpoint, sim->comm, PETSC_ERR_SUP, "cannot checkpoint -model %s: %s", sim->model->type, sim->model->nocheckpoint);
   PetscCall(PetscTime(&w0));
   PetscCall(PetscMemzero(&info, sizeof(info)));
   PetscCall(TSGetTime(sim->ts, &info.t));
@@ -330,6 +331,10 @@ PetscErrorCode NaSimSetUp(NaSim sim)
     PetscCall(KSPGetPC(ksp, &pc));
     PetscCall(PCSetType(pc, PCNONE));
     PetscCall(SNESSetFromOptions(snes));
+  }
+  if (sim->model->nocheckpoint) {
+    PetscBool asked = sim->restart[0] || sim->ck_interval > 0 || sim->ck_walltime > 0 || sim->walltime_limit > 0;
+    PetscCheck(!asked, sim->comm, PETSC_ERR_USER_INPUT, "-model %s cannot be checkpointed or restarted: %s", sim->model->type, sim->model->nocheckpoint);
   }
   if (sim->restart[0]) {
     PetscCall(NaCheckpointRead(sim->comm, sim->restart, sim->model, sim->U, &sim->rinfo));
