@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
-/* NaSim: the PETSc TS driver. The run advances from one output time to the next with TSSolve, so samples
- * land exactly on multiples of -output_interval whatever the stepper. */
+/* NaSim: the PETSc TS driver. One TSSolve runs to -ts_max_time; a post-step hook checks the state, takes
+ * the samples whose output times the step passed (interpolated where the stepper has dense output), and
+ * writes checkpoints or stops on signals, wall-time limits and -ts_max_steps (exit code 75). */
 #include <nastro/nastro.h>
 #include "modelimpl.h"
 #include <petsc/private/tsimpl.h> /* ts->ops->interpolate: whether the stepper has dense output */
@@ -38,6 +39,7 @@ struct _n_NaSim {
   PetscLogDouble wall0, last_progress;
   NaSimSummary   sum;
   PetscReal      E_prev;
+  PetscReal      t_start;   /* simulated time at the start of this run (segment) */
   PetscReal      tout;      /* next output time */
   PetscInt       kout;      /* its index: tout = kout * output_interval */
   /* checkpoints and stops */
@@ -158,7 +160,7 @@ static PetscErrorCode Progress(TS ts, PetscInt step, PetscReal t, Vec U, void *c
 {
   NaSim          sim = (NaSim)ctx;
   PetscLogDouble now;
-  PetscReal      tmax, dt;
+  PetscReal      dt, total = sim->sum.t_final, el, eta;
 
   PetscFunctionBegin;
   (void)U;
@@ -167,13 +169,9 @@ static PetscErrorCode Progress(TS ts, PetscInt step, PetscReal t, Vec U, void *c
   if (now - sim->last_progress < sim->progress_interval) PetscFunctionReturn(0);
   sim->last_progress = now;
   PetscCall(TSGetTimeStep(ts, &dt));
-  PetscCall(TSGetMaxTime(ts, &tmax));
-  tmax = PetscMax(tmax, sim->sum.t_final);
-  {
-    PetscReal total = sim->sum.t_final, el = now - sim->wall0;
-    PetscReal eta   = t > 0 ? el * (total - t) / t : 0;
-    PetscCall(PetscPrintf(sim->comm, "  t %.4g of %.4g (%4.1f%%), step %" PetscInt_FMT ", dt %.3g, wall %.1f s, ETA %.1f s\n", (double)t, (double)total, (double)(100 * t / total), step, (double)dt, el, (double)eta));
-  }
+  el  = now - sim->wall0;
+  eta = t > sim->t_start ? el * (total - t) / (t - sim->t_start) : 0;
+  PetscCall(PetscPrintf(sim->comm, "  t %.4g of %.4g (%4.1f%%), step %" PetscInt_FMT ", dt %.3g, wall %.1f s, ETA %.1f s\n", (double)t, (double)total, (double)(100 * t / total), step, (double)dt, el, (double)eta));
   PetscFunctionReturn(0);
 }
 
@@ -458,6 +456,7 @@ PetscErrorCode NaSimRun(NaSim sim)
     if (end && atof(end) > 0 && sim->walltime_limit == 0) sim->walltime_limit = atof(end) - (double)time(NULL);
   }
   PetscCall(TSGetTime(ts, &t));
+  sim->t_start = t;
   if (sim->restarted) {
     PetscCall(NaRecorderOpen(sim->comm, sim->output, sim->model, sim->rinfo.nsamples, &sim->rec));
     sim->kout                    = sim->rinfo.kout;
