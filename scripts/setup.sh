@@ -12,6 +12,7 @@ packages=(
   libhdf5-openmpi-dev hdf5-tools              # parallel HDF5, h5dump/h5diff
   libcriterion-dev                            # unit tests
   python3-h5py python3-numpy python3-matplotlib  # analysis/
+  slurmctld slurmd slurm-client munge          # tests/slurm: a one-machine Slurm cluster
 )
 missing=()
 for p in "${packages[@]}"; do

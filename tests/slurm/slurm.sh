@@ -1,0 +1,129 @@
+#!/bin/bash
+# jobs/ against a real Slurm: a private one-machine cluster (tests/slurm/cluster.sh: munged, slurmctld,
+# slurmd, installed with apt if missing), then
+#  1. jobs/nastro.sbatch: the job completes and its output has complete = 1;
+#  2. jobs/nastro-chain.sbatch: a run signalled (scancel --signal=USR1 --batch, as --signal=B:USR1 delivers
+#     it) after its first checkpoint: the trap forwards it, nastro exits 75, the job requeues itself,
+#     resumes from the checkpoint directory and completes; its /final equals a direct run's (h5diff);
+#     a run that fails every time stops after NASTRO_MAX_FAILURES attempts with a message;
+#  3. jobs/sweep.sh: a 1- and 2-rank strong-scaling study, then analysis/scaling_report.py: table and
+#     figures exist, and its walls, speed-up, efficiency and communication share match the /timing records;
+#  4. the daemons are stopped by pid on exit, whatever happened (trap EXIT).
+# SKIPs (exit 77) only when Slurm cannot run here at all (not root, or no packages to be had).
+# usage: slurm.sh NASTRO SOURCE_DIR
+set -u
+nastro=$(realpath "$1")
+src=$(realpath "$2")
+export NASTRO=$nastro
+tmp=$(mktemp -d /tmp/nastro-slurm.XXXXXX)
+chmod 755 "$tmp"
+cluster=$tmp/cluster
+cleanup() {
+  "$src/tests/slurm/cluster.sh" stop "$cluster"
+  if [ $fail -ne 0 ] && [ -d "$cluster/log" ]; then echo "    (slurmctld log tail)"; tail -5 "$cluster/log/slurmctld.log" | sed 's/^/    /'; fi
+  rm -rf "$tmp"
+}
+pass=0 fail=0
+trap cleanup EXIT
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+notok() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/log" ] && sed 's/^/    /' "$tmp/log" | tail -25; }
+check() { local what=$1; shift; if "$@" >"$tmp/log" 2>&1; then ok "$what"; else notok "$what"; fi; }
+py=/usr/bin/python3
+
+start=$(date +%s)
+"$src/tests/slurm/cluster.sh" start "$cluster" >"$tmp/log" 2>&1; rc=$?
+if [ $rc -eq 2 ]; then echo "ok - slurm # SKIP $(grep '^SKIP:' "$tmp/log" | sed 's/^SKIP: //')"; exit 77; fi
+if [ $rc -ne 0 ]; then notok "one-machine Slurm cluster starts"; echo "$pass passed, $fail failed"; exit 1; fi
+export SLURM_CONF=$cluster/slurm.conf
+ok "one-machine Slurm cluster starts ($(sinfo -V 2>&1), node idle after $(($(date +%s) - start)) s)"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+cd "$tmp"
+
+state() { scontrol show job "$1" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2; }
+wait_job() { # job id, seconds: waits until the job has finished for good; prints its state
+  local s
+  for _ in $(seq 1 $((2 * $2))); do
+    s=$(state "$1")
+    case $s in COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE) echo "$s"; return 0 ;; esac
+    sleep 0.5
+  done
+  echo "still $s after $2 s"; return 1
+}
+attr() { $py -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs[sys.argv[2]])" "$1" "$2" 2>/dev/null; }
+exitcode() { scontrol show job "$1" | grep -o ' ExitCode=[0-9:]*' | cut -d= -f2; }
+
+# 1. one run
+sim=(-naam_N 60 -naam_K 3 -quiet)
+printf '%s\n' "-naam_cue_flip 0.2" "-output_final" >"$tmp/opts.txt"
+j1=$(sbatch --parsable -n 2 -t 5 -o "$tmp/single.log" "$src/jobs/nastro.sbatch" "$tmp/opts.txt" "$tmp/single.h5" "${sim[@]}")
+s1=$(wait_job "$j1" 120)
+if [ "$s1" = COMPLETED ] && [ "$(exitcode "$j1")" = 0:0 ] && [ "$(attr "$tmp/single.h5" complete)" = 1 ] &&
+   [ "$(attr "$tmp/single.h5" mpi_ranks)" = 2 ] && grep -q 'srun --mpi=pmix' "$tmp/single.log"; then
+  ok "nastro.sbatch: job $j1 $s1 on 2 ranks through srun --mpi=pmix, output complete = 1"
+else cp "$tmp/single.log" "$tmp/log" 2>/dev/null; notok "nastro.sbatch: job $j1 state '$s1', exit $(exitcode "$j1"), complete '$(attr "$tmp/single.h5" complete)'"; fi
+check "nastro.sbatch: the options file reached nastro (-output_final gave /final)" h5ls "$tmp/single.h5/final"
+
+# 2. the checkpointed chain: a signal after the first checkpoint, requeue, resume, completion
+chain=(-naam_N 60 -naam_K 3 -ts_type rk -ts_adapt_type none -ts_dt 0.01 -ts_max_time 40 -output_final -quiet)
+timeout 300 mpirun -n 2 "$nastro" "${chain[@]}" -o "$tmp/direct.h5" >"$tmp/direct.log" 2>&1
+check "direct run of the chain's problem completes" test "$(attr "$tmp/direct.h5" complete)" = 1
+j2=$(sbatch --parsable -n 2 -t 10 -o "$tmp/chain.log" "$src/jobs/nastro-chain.sbatch" none "$tmp/chain.h5" "${chain[@]}" -checkpoint_interval 2)
+for _ in $(seq 1 240); do ls "$tmp"/chain.ckpt/ckpt-*.h5 >/dev/null 2>&1 && break; sleep 0.25; done
+sleep 1
+scancel --signal=USR1 --batch "$j2"
+signalled_at=$(date +%s)
+s2=$(wait_job "$j2" 240)
+restarts=$(scontrol show job "$j2" | grep -o 'Restarts=[0-9]*' | cut -d= -f2)
+cp "$tmp/chain.log" "$tmp/log"
+if grep -q 'got SIGUSR1, forwarding' "$tmp/chain.log" && grep -q 'stopped with a checkpoint (exit 75)' "$tmp/chain.log"; then
+  ok "chain: job $j2 signalled, the trap forwarded SIGUSR1, nastro checkpointed and exited with 75"
+else notok "chain: signal forwarded and exit 75"; fi
+if grep -q "requeueing job $j2" "$tmp/chain.log" && [ "${restarts:-0}" -ge 1 ] && grep -q 'segment 2: resuming from' "$tmp/chain.log" &&
+   grep -q '^resuming at t ' "$tmp/chain.log"; then
+  ok "chain: requeued ($restarts restart(s)) and resumed from the newest checkpoint ($(grep -m1 '^resuming at t ' "$tmp/chain.log" | cut -d' ' -f1-6))"
+else notok "chain: requeue and resume (restarts '$restarts')"; fi
+if [ "$s2" = COMPLETED ] && grep -q 'chain finished' "$tmp/chain.log" && [ "$(attr "$tmp/chain.h5" complete)" = 1 ]; then
+  ok "chain: completed by itself $(($(date +%s) - signalled_at)) s after the signal, output complete = 1"
+else notok "chain: completes (state '$s2')"; fi
+check "chain: final state equals the direct run's (h5diff /final)" h5diff "$tmp/direct.h5" "$tmp/chain.h5" /final
+check "chain: time series equal the direct run's (h5diff /time /x)" bash -c "h5diff '$tmp/direct.h5' '$tmp/chain.h5' /time && h5diff '$tmp/direct.h5' '$tmp/chain.h5' /x"
+
+# a run that fails every time (bad input: exit 1) stops after NASTRO_MAX_FAILURES attempts
+j3=$(NASTRO_MAX_FAILURES=2 sbatch --parsable -n 1 -t 5 -o "$tmp/fail.log" "$src/jobs/nastro-chain.sbatch" none "$tmp/fail.h5" -naam_N 60 -naam_cue_flip 1.5)
+s3=$(wait_job "$j3" 120)
+cp "$tmp/fail.log" "$tmp/log" 2>/dev/null
+if [ "$s3" = FAILED ] && [ "$(grep -c 'nastro: error: -naam_cue_flip 1.5' "$tmp/fail.log")" -eq 2 ] && grep -q 'giving up, not requeueing' "$tmp/fail.log"; then
+  ok "chain: a run failing each time stops after 2 attempts with '$(grep -o 'nastro failed with exit status [0-9]*, [0-9]* times in a row' "$tmp/fail.log")'"
+else notok "chain: repeated failures stop the chain (state '$s3')"; fi
+
+# 3. a strong-scaling sweep on 1 and 2 ranks and its report
+if timeout 240 "$src/jobs/sweep.sh" "$tmp/study" --type strong --ranks "1 2" --N 120 --wait >"$tmp/log" 2>&1; then
+  ok "sweep.sh: 1- and 2-rank strong study submitted as dependent jobs, both outputs complete"
+else notok "sweep.sh: strong study"; fi
+check "sweep.sh: manifest lists both runs" bash -c "[ \$(tail -n +2 '$tmp/study/manifest.tsv' | grep -c '^strong	[12]	120	strong-p000[12]-N120.h5	[0-9]') -eq 2 ]"
+$py "$src/analysis/scaling_report.py" "$tmp/study" >"$tmp/report.txt" 2>&1; rc=$?
+cp "$tmp/report.txt" "$tmp/log"
+if [ $rc -eq 0 ] && grep -q 'speedup' "$tmp/report.txt" && [ "$(grep -c '^ *strong' "$tmp/report.txt")" -eq 2 ] &&
+   [ -s "$tmp/study/scaling-strong.png" ] && file "$tmp/study/scaling-strong.png" | grep -q 'PNG image'; then
+  ok "scaling_report.py: table with 2 runs and scaling-strong.png"
+else notok "scaling_report.py: table and figure (exit $rc)"; fi
+# the report's numbers against the runs' own /timing records, read independently with h5dump
+h5attr() { h5dump -m %.17g -a "/timing/$2" "$1" | sed -n 's/^ *(0): //p'; }
+consistent() {
+  local w1 w2 c2 tsv=$tmp/study/scaling.tsv
+  w1=$(h5attr "$tmp/study/strong-p0001-N120.h5" wall_max); w2=$(h5attr "$tmp/study/strong-p0002-N120.h5" wall_max)
+  c2=$(h5attr "$tmp/study/strong-p0002-N120.h5" communication_max)
+  echo "h5dump: wall 1 rank $w1, 2 ranks $w2, communication 2 ranks $c2"; cat "$tsv"
+  awk -F'\t' -v w1="$w1" -v w2="$w2" -v c2="$c2" '
+    function near(a, b) { return (a - b) ^ 2 <= (1e-9 * (b < 0 ? -b : b) + 1e-12) ^ 2 }
+    NR > 1 && $2 == 1 { n++; if (!near($6, w1) || !near($7, 1) || !near($8, 1)) bad = bad " p=1" }
+    NR > 1 && $2 == 2 { n++; if (!near($6, w2) || !near($7, w1 / w2) || !near($8, w1 / w2 / 2) || !near($9, c2 / w2)) bad = bad " p=2" }
+    END { if (bad != "" || n != 2) { print "mismatch:" bad, "rows", n; exit 1 } }' "$tsv"
+}
+check "scaling_report.py: wall, speed-up, efficiency and communication share agree with /timing" consistent
+# and the printed table shows the same speed-up, rounded
+check "scaling_report.py: printed speed-up is the record's ratio" bash -c "w1=\$(h5dump -m %.17g -a /timing/wall_max '$tmp/study/strong-p0001-N120.h5' | sed -n 's/^ *(0): //p'); w2=\$(h5dump -m %.17g -a /timing/wall_max '$tmp/study/strong-p0002-N120.h5' | sed -n 's/^ *(0): //p'); want=\$(awk -v a=\$w1 -v b=\$w2 'BEGIN{printf \"%.2f\", a/b}'); awk '\$1==\"strong\" && \$2==2 {print \$7}' '$tmp/report.txt' | grep -qx \"\$want\""
+
+echo "slurm test took $(($(date +%s) - start)) s"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
