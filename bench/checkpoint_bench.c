@@ -42,7 +42,10 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-repeat", &repeat, NULL));
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# ranks %d, dir %s, best of %" PetscInt_FMT "\n# N  state_MB  write_s  read_s  write_MB/s  read_MB/s  plain_write_MB/s  write/plain\n", size, dir, repeat));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                        "# ranks %d, dir %s, best of %" PetscInt_FMT
+                        "\n# N  state_MB  write_s  read_s  write_MB/s  read_MB/s  plain_write_MB/s  write/plain\n",
+                        size, dir, repeat));
   for (PetscInt k = 0; k < nsizes; k++) {
     NaModel          model;
     Vec              U, V;
@@ -82,7 +85,8 @@ int main(int argc, char **argv)
       PetscCallMPI(MPI_Bcast(&tp, 1, MPI_DOUBLE, 0, PETSC_COMM_WORLD));
       bp = PetscMin(bp, tp);
     }
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%6" PetscInt_FMT " %8.1f %8.3f %7.3f %10.0f %10.0f %12.0f %10.2f\n", sizes[k], mb, bw, br, mb / bw, mb / br, mb / bp, bp / bw));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%6" PetscInt_FMT " %8.1f %8.3f %7.3f %10.0f %10.0f %12.0f %10.2f\n",
+                          sizes[k], mb, bw, br, mb / bw, mb / br, mb / bp, bp / bw));
     PetscCall(VecDestroy(&U));
     PetscCall(VecDestroy(&V));
     PetscCall(NaModelDestroy(&model));

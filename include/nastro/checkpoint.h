@@ -10,19 +10,21 @@
 
 /* everything besides the state that a run needs to continue as if never stopped */
 typedef struct {
-  PetscReal t, dt;        /* time and the step size the stepper will try next */
-  PetscInt  step;         /* accepted steps so far */
-  PetscInt  nsamples;     /* samples in the output file (time series rows) */
-  PetscInt  kout;         /* index of the next output time */
-  PetscReal tcheck;       /* next checkpoint time (-checkpoint_interval) */
+  PetscReal t, dt;    /* time and the step size the stepper will try next */
+  PetscInt  step;     /* accepted steps so far */
+  PetscInt  nsamples; /* samples in the output file (time series rows) */
+  PetscInt  kout;     /* index of the next output time */
+  PetscReal tcheck;   /* next checkpoint time (-checkpoint_interval) */
   PetscReal energy_initial, energy_prev, max_energy_increase;
   char      output[PETSC_MAX_PATH_LEN];
   char      tstype[64];
 } NaCheckpointInfo;
 
 /* writes a checkpoint of (model, U, info) into dir, keeping the newest `keep`; collective */
-PETSC_EXTERN PetscErrorCode NaCheckpointWrite(MPI_Comm comm, const char dir[], PetscInt keep, NaModel model, Vec U, const NaCheckpointInfo *info);
+PETSC_EXTERN PetscErrorCode NaCheckpointWrite(MPI_Comm comm, const char dir[], PetscInt keep, NaModel model, Vec U,
+                                              const NaCheckpointInfo *info);
 /* reads the checkpoint at path (a file, or a directory: its newest checkpoint that validates, naming the
  * skipped ones in a warning) into U and info, after validating completeness, format version, model, sizes,
  * patterns and checksums; collective */
-PETSC_EXTERN PetscErrorCode NaCheckpointRead(MPI_Comm comm, const char path[], NaModel model, Vec U, NaCheckpointInfo *info);
+PETSC_EXTERN PetscErrorCode NaCheckpointRead(MPI_Comm comm, const char path[], NaModel model, Vec U,
+                                             NaCheckpointInfo *info);

@@ -7,8 +7,8 @@
 
 typedef struct _n_NaModel *NaModel;
 typedef const char        *NaModelType;
-#define NAMODELNAAM "naam" /* neuron-astrocyte associative memory (models.md section 1) */
-#define NAMODELDAM  "dam"  /* reduced dense associative memory (models.md section 1.6) */
+#define NAMODELNAAM "naam"           /* neuron-astrocyte associative memory (models.md section 1) */
+#define NAMODELDAM "dam"             /* reduced dense associative memory (models.md section 1.6) */
 #define NAMODELATTENTION "attention" /* neuron-astrocyte attention circuit (models.md section 2) */
 
 PETSC_EXTERN PetscErrorCode NaModelRegister(const char name[], PetscErrorCode (*create)(NaModel));

@@ -8,7 +8,8 @@ typedef struct _n_NaRecorder *NaRecorder;
 /* creates (truncates) path; fails with a message naming path when it cannot be written */
 PETSC_EXTERN PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model, NaRecorder *rec);
 /* reopens the output of a run being resumed, cut back to its first nsamples samples, complete = 0 */
-PETSC_EXTERN PetscErrorCode NaRecorderOpen(MPI_Comm comm, const char path[], NaModel model, PetscInt nsamples, NaRecorder *rec);
+PETSC_EXTERN PetscErrorCode NaRecorderOpen(MPI_Comm comm, const char path[], NaModel model, PetscInt nsamples,
+                                           NaRecorder *rec);
 /* one sample of /time, /energy, /overlaps, /x (those the model has) and the model's own series */
 PETSC_EXTERN PetscErrorCode NaRecorderAppend(NaRecorder rec, PetscReal t, Vec U);
 /* the model's end-of-run results (model-specific datasets and attributes) */
@@ -16,7 +17,10 @@ PETSC_EXTERN PetscErrorCode NaRecorderWriteResults(NaRecorder rec, Vec U);
 /* the final state under /final (model-specific fields) */
 PETSC_EXTERN PetscErrorCode NaRecorderWriteFinal(NaRecorder rec, Vec U);
 /* the group /timing: for each name its max and min over ranks, and the run's counters */
-PETSC_EXTERN PetscErrorCode NaRecorderWriteTiming(NaRecorder rec, PetscInt n, const char *names[], const PetscLogDouble vmax[], const PetscLogDouble vmin[], PetscInt steps, PetscInt nrhs, PetscLogDouble bytes_per_step, PetscMPIInt ranks, PetscInt N);
+PETSC_EXTERN PetscErrorCode NaRecorderWriteTiming(NaRecorder rec, PetscInt n, const char *names[],
+                                                  const PetscLogDouble vmax[], const PetscLogDouble vmin[],
+                                                  PetscInt steps, PetscInt nrhs, PetscLogDouble bytes_per_step,
+                                                  PetscMPIInt ranks, PetscInt N);
 PETSC_EXTERN PetscErrorCode NaRecorderSetAttribute(NaRecorder rec, const char name[], PetscReal value);
 /* writes complete = 1, flushes and closes */
 PETSC_EXTERN PetscErrorCode NaRecorderFinish(NaRecorder rec);

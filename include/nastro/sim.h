@@ -9,13 +9,13 @@
 typedef struct _n_NaSim *NaSim;
 
 typedef struct {
-  PetscReal t_final, wall;             /* simulated and wall-clock time of the run */
-  PetscInt  steps, rejected;           /* accepted and rejected steps */
+  PetscReal t_final, wall;   /* simulated and wall-clock time of the run */
+  PetscInt  steps, rejected; /* accepted and rejected steps */
   PetscReal energy_initial, energy_final;
-  PetscReal max_energy_increase;       /* largest increase between consecutive samples (<= 0: monotone) */
-  PetscInt  cued, hamming;             /* cued pattern (-1: none) and Hamming distance of sign(x) to it */
-  PetscInt  nearest;                   /* pattern with the largest |overlap| at the end */
-  PetscReal overlap_final;             /* overlap with the cued (or nearest) pattern at the end */
+  PetscReal max_energy_increase; /* largest increase between consecutive samples (<= 0: monotone) */
+  PetscInt  cued, hamming;       /* cued pattern (-1: none) and Hamming distance of sign(x) to it */
+  PetscInt  nearest;             /* pattern with the largest |overlap| at the end */
+  PetscReal overlap_final;       /* overlap with the cued (or nearest) pattern at the end */
 } NaSimSummary;
 
 PETSC_EXTERN PetscErrorCode NaSimCreate(MPI_Comm comm, NaSim *sim);

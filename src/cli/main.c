@@ -1,9 +1,10 @@
 /* nastro: parse, create, run, destroy - nothing else. */
 #include <nastro/nastro.h>
 
-static const char help[] = "nastro: distributed simulator of neuron-astrocyte networks.\n"
-                           "  nastro -model naam|dam|attention [options] -o OUT.h5\n"
-                           "Every parameter is a PETSc option; -options_file and -options_file_yaml read them from a file.\n\n";
+static const char help[] =
+    "nastro: distributed simulator of neuron-astrocyte networks.\n"
+    "  nastro -model naam|dam|attention [options] -o OUT.h5\n"
+    "Every parameter is a PETSc option; -options_file and -options_file_yaml read them from a file.\n\n";
 
 static PetscErrorCode Main(int *exit_code)
 {
@@ -15,7 +16,8 @@ static PetscErrorCode Main(int *exit_code)
   PetscFunctionBegin;
   PetscCall(NaInitialize());
   PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "nastro", NULL);
-  PetscCall(PetscOptionsString("-model", "model to simulate (naam | dam | attention)", NULL, type, type, sizeof(type), NULL));
+  PetscCall(
+      PetscOptionsString("-model", "model to simulate (naam | dam | attention)", NULL, type, type, sizeof(type), NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help_set));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "nastro %s\n", NaVersion()));

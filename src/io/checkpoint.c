@@ -96,7 +96,7 @@ static PetscErrorCode WriteVector(hid_t file, const char name[], Vec U, const ch
 {
   hsize_t            dims[1];
   PetscInt           first = 0, n = 0, N;
-  hid_t              dset, fspace, mspace, dxpl;
+  hid_t              dset;
   const PetscScalar *u;
   MPI_Comm           comm;
 
@@ -108,19 +108,7 @@ static PetscErrorCode WriteVector(hid_t file, const char name[], Vec U, const ch
   PetscCall(NaH5CreateDataset(file, name, 1, dims, PETSC_FALSE, desc, "1", &dset));
   PetscCall(VecGetArrayRead(U, &u));
   PetscCall(Checksum(comm, first, n, u, sum));
-  {
-    hsize_t start = (hsize_t)first, count = (hsize_t)n;
-    NaH5Call(fspace = H5Dget_space(dset));
-    if (n) NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL));
-    else NaH5Call(H5Sselect_none(fspace));
-    NaH5Call(mspace = H5Screate_simple(1, &count, NULL));
-    NaH5Call(dxpl = H5Pcreate(H5P_DATASET_XFER));
-    NaH5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
-    NaH5Call(H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, u));
-    NaH5Call(H5Pclose(dxpl));
-    NaH5Call(H5Sclose(mspace));
-    NaH5Call(H5Sclose(fspace));
-  }
+  PetscCall(NaH5WriteRows(dset, (hsize_t)first, (hsize_t)n, u));
   PetscCall(VecRestoreArrayRead(U, &u));
   PetscCall(NaH5SetAttributeInt(dset, "checksum", (long long)*sum));
   NaH5Call(H5Dclose(dset));
@@ -144,7 +132,8 @@ static PetscErrorCode PatternsChecksum(MPI_Comm comm, NaModel model, unsigned lo
 static PetscErrorCode ListCheckpoints(const char dir[], char ***names, PetscInt *n);
 
 /* the whole checkpoint, into the temporary file tmp */
-static PetscErrorCode WriteFile(MPI_Comm comm, const char tmp[], NaModel model, Vec U, const NaCheckpointInfo *info, hid_t *fileout)
+static PetscErrorCode WriteFile(MPI_Comm comm, const char tmp[], NaModel model, Vec U, const NaCheckpointInfo *info,
+                                hid_t *fileout)
 {
   hid_t              fapl, file;
   PetscMPIInt        size;
@@ -181,7 +170,9 @@ static PetscErrorCode WriteFile(MPI_Comm comm, const char tmp[], NaModel model, 
   PetscCall(NaH5SetAttributeReal(file, "max_energy_increase", info->max_energy_increase));
   PetscCall(NaH5SetAttributeString(file, "output", info->output));
   PetscCall(NaH5SetAttributeString(file, "ts_type", info->tstype));
-  PetscCall(NaH5SetAttributeString(file, "description", "nastro checkpoint: /state is the global state vector in cell-id order (docs/checkpoint.md); complete = 1 only once fully written"));
+  PetscCall(NaH5SetAttributeString(file, "description",
+                                   "nastro checkpoint: /state is the global state vector in cell-id order "
+                                   "(docs/checkpoint.md); complete = 1 only once fully written"));
   PetscCall(WriteVector(file, "state", U, "global state vector in cell-id order", &sum));
   PetscCall(PatternsChecksum(comm, model, &psum));
   PetscCall(NaH5SetAttributeInt(file, "patterns_checksum", (long long)psum));
@@ -198,8 +189,8 @@ static PetscErrorCode WriteFile(MPI_Comm comm, const char tmp[], NaModel model, 
   PetscFunctionReturn(0);
 }
 
-
-PetscErrorCode NaCheckpointWrite(MPI_Comm comm, const char dir[], PetscInt keep, NaModel model, Vec U, const NaCheckpointInfo *info)
+PetscErrorCode NaCheckpointWrite(MPI_Comm comm, const char dir[], PetscInt keep, NaModel model, Vec U,
+                                 const NaCheckpointInfo *info)
 {
   char        path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN + 8], name[64];
   PetscMPIInt rank;
@@ -209,7 +200,8 @@ PetscErrorCode NaCheckpointWrite(MPI_Comm comm, const char dir[], PetscInt keep,
   int mkerr = 0;
   if (rank == 0 && mkdir(dir, 0755) && errno != EEXIST) mkerr = errno;
   PetscCallMPI(MPI_Bcast(&mkerr, 1, MPI_INT, 0, comm));
-  PetscCheck(!mkerr, comm, PETSC_ERR_FILE_WRITE, "-checkpoint_dir %s: cannot create the directory (%s)", dir, strerror(mkerr));
+  PetscCheck(!mkerr, comm, PETSC_ERR_FILE_WRITE, "-checkpoint_dir %s: cannot create the directory (%s)", dir,
+             strerror(mkerr));
   PetscCall(PetscSNPrintf(name, sizeof name, "ckpt-%010" PetscInt_FMT ".h5", info->step));
   PetscCall(PetscSNPrintf(path, sizeof path, "%s/%s", dir, name));
   PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s.tmp", path));
@@ -219,7 +211,10 @@ PetscErrorCode NaCheckpointWrite(MPI_Comm comm, const char dir[], PetscInt keep,
     unsigned long long need = (unsigned long long)model->nglobal * sizeof(PetscScalar) + 65536, avail = need;
     if (rank == 0 && !statvfs(dir, &fs)) avail = (unsigned long long)fs.f_bavail * fs.f_frsize;
     PetscCallMPI(MPI_Bcast(&avail, 1, MPI_UNSIGNED_LONG_LONG, 0, comm));
-    PetscCheck(avail >= need, comm, PETSC_ERR_FILE_WRITE, "checkpoint %s could not be written (disk full?): %llu bytes free, about %llu needed; the previous checkpoint is intact", path, avail, need);
+    PetscCheck(avail >= need, comm, PETSC_ERR_FILE_WRITE,
+               "checkpoint %s could not be written (disk full?): %llu bytes free, about %llu needed; the previous "
+               "checkpoint is intact",
+               path, avail, need);
   }
   PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
   hid_t          file = -1;
@@ -230,26 +225,30 @@ PetscErrorCode NaCheckpointWrite(MPI_Comm comm, const char dir[], PetscInt keep,
     char *specific = NULL;
     PetscCall(PetscErrorMessage(werr, NULL, &specific));
     if (rank == 0) unlink(tmp);
-    SETERRQ(comm, PETSC_ERR_FILE_WRITE, "checkpoint %s could not be written (disk full?): %s; the previous checkpoint is intact", path, specific ? specific : "HDF5 error");
+    SETERRQ(comm, PETSC_ERR_FILE_WRITE,
+            "checkpoint %s could not be written (disk full?): %s; the previous checkpoint is intact", path,
+            specific ? specific : "HDF5 error");
   }
 
   /* publish: rename, sync, point latest at it, then prune */
   PetscCallMPI(MPI_Barrier(comm));
   PetscErrorCode ierr = 0;
   if (rank == 0) {
-    char latest[PETSC_MAX_PATH_LEN], latest_tmp[PETSC_MAX_PATH_LEN + 8];
+    char  latest[PETSC_MAX_PATH_LEN], latest_tmp[PETSC_MAX_PATH_LEN + 8];
     FILE *fp;
     if (rename(tmp, path)) ierr = PETSC_ERR_FILE_WRITE;
     PetscCall(SyncDir(dir));
     PetscCall(PetscSNPrintf(latest, sizeof latest, "%s/latest", dir));
     PetscCall(PetscSNPrintf(latest_tmp, sizeof latest_tmp, "%s.tmp", latest));
     fp = fopen(latest_tmp, "w");
-    if (!fp || fprintf(fp, "%s\n", name) < 0 || fflush(fp) || fsync(fileno(fp)) || fclose(fp) || rename(latest_tmp, latest)) ierr = PETSC_ERR_FILE_WRITE;
+    if (!fp || fprintf(fp, "%s\n", name) < 0 || fflush(fp) || fsync(fileno(fp)) || fclose(fp) ||
+        rename(latest_tmp, latest))
+      ierr = PETSC_ERR_FILE_WRITE;
     PetscCall(SyncDir(dir));
     if (!ierr) {
-      char   **names;
-      PetscInt n;
-      DIR     *d = opendir(dir);
+      char         **names;
+      PetscInt       n;
+      DIR           *d = opendir(dir);
       struct dirent *e;
       while (d && (e = readdir(d))) { /* temporaries of writers that were killed */
         size_t len = strlen(e->d_name);
@@ -271,7 +270,9 @@ PetscErrorCode NaCheckpointWrite(MPI_Comm comm, const char dir[], PetscInt keep,
     }
   }
   PetscCallMPI(MPI_Bcast(&ierr, 1, MPI_INT, 0, comm));
-  PetscCheck(!ierr, comm, PETSC_ERR_FILE_WRITE, "checkpoint %s: could not publish it (rename or %s/latest failed); the previous checkpoint is intact", path, dir);
+  PetscCheck(!ierr, comm, PETSC_ERR_FILE_WRITE,
+             "checkpoint %s: could not publish it (rename or %s/latest failed); the previous checkpoint is intact",
+             path, dir);
   PetscFunctionReturn(0);
 }
 
@@ -313,10 +314,10 @@ static PetscErrorCode ListCheckpoints(const char dir[], char ***names, PetscInt 
  * message naming the file and what is wrong */
 static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, Vec U, NaCheckpointInfo *info)
 {
-  hid_t              fapl, file, dset;
-  long long          complete = 0, version = 0, N = -1, K = -1, size = -1, step = 0, ns = 0, kout = 0, stored, pstored = 0;
-  char               type[64] = "";
-  PetscBool          found;
+  hid_t     fapl, file, dset;
+  long long complete = 0, version = 0, N = -1, K = -1, size = -1, step = 0, ns = 0, kout = 0, stored, pstored = 0;
+  char      type[64] = "";
+  PetscBool found;
   unsigned long long sum, psum;
   PetscInt           first = 0, n = 0;
   PetscScalar       *u;
@@ -326,7 +327,8 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, V
   NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
   file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
   NaH5Call(H5Pclose(fapl));
-  PetscCheck(file >= 0, comm, PETSC_ERR_FILE_READ, "checkpoint %s: cannot be opened as HDF5 (missing, truncated or corrupted)", path);
+  PetscCheck(file >= 0, comm, PETSC_ERR_FILE_READ,
+             "checkpoint %s: cannot be opened as HDF5 (missing, truncated or corrupted)", path);
   PetscCall(ReadAttr(file, "complete", H5T_NATIVE_LLONG, &complete, &found));
   if (!found || complete != 1) {
     H5Fclose(file);
@@ -335,7 +337,8 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, V
   PetscCall(ReadAttr(file, "format_version", H5T_NATIVE_LLONG, &version, &found));
   if (version > NA_CHECKPOINT_FORMAT || version < 1) {
     H5Fclose(file);
-    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: format version %lld, this nastro reads version %d", path, version, NA_CHECKPOINT_FORMAT);
+    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: format version %lld, this nastro reads version %d", path,
+            version, NA_CHECKPOINT_FORMAT);
   }
   PetscCall(ReadAttrString(file, "model", type, sizeof(type), &found));
   PetscCall(ReadAttr(file, "N", H5T_NATIVE_LLONG, &N, &found));
@@ -343,13 +346,18 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, V
   PetscCall(ReadAttr(file, "state_size", H5T_NATIVE_LLONG, &size, &found));
   if (strcmp(type, model->type) || N != model->N || K != model->K || size != model->nglobal) {
     H5Fclose(file);
-    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: written by model %s with N = %lld, K = %lld; this run is %s with N = %" PetscInt_FMT ", K = %" PetscInt_FMT, path, type, N, K, model->type, model->N, model->K);
+    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED,
+            "checkpoint %s: written by model %s with N = %lld, K = %lld; this run is %s with N = %" PetscInt_FMT
+            ", K = %" PetscInt_FMT,
+            path, type, N, K, model->type, model->N, model->K);
   }
   PetscCall(ReadAttr(file, "patterns_checksum", H5T_NATIVE_LLONG, &pstored, &found));
   PetscCall(PatternsChecksum(comm, model, &psum));
   if ((unsigned long long)pstored != psum) {
     H5Fclose(file);
-    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: its stored patterns differ from this run's (different -%sseed or -%spatterns?)", path, model->prefix, model->prefix);
+    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED,
+            "checkpoint %s: its stored patterns differ from this run's (different -%sseed or -%spatterns?)", path,
+            model->prefix, model->prefix);
   }
   PetscCall(ReadAttr(file, "time", H5T_NATIVE_DOUBLE, &info->t, &found));
   PetscCall(ReadAttr(file, "dt", H5T_NATIVE_DOUBLE, &info->dt, &found));
@@ -375,18 +383,9 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, V
   PetscCall(LocalRange(U, &first, &n));
   PetscCall(VecGetArray(U, &u));
   {
-    hsize_t start = (hsize_t)first, count = (hsize_t)n;
-    hid_t   fspace, mspace, dxpl;
-    herr_t  st;
-    NaH5Call(fspace = H5Dget_space(dset));
-    if (n) NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL));
-    else NaH5Call(H5Sselect_none(fspace));
-    NaH5Call(mspace = H5Screate_simple(1, &count, NULL));
-    NaH5Call(dxpl = H5Pcreate(H5P_DATASET_XFER));
-    NaH5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
-    st = H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, u);
-    H5Pclose(dxpl), H5Sclose(mspace), H5Sclose(fspace);
-    int bad = st < 0, anybad;
+    PetscBool ok;
+    PetscCall(NaH5ReadRows(dset, (hsize_t)first, (hsize_t)n, u, &ok));
+    int bad = !ok, anybad;
     PetscCallMPI(MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, comm));
     if (anybad) {
       H5Dclose(dset), H5Fclose(file);
@@ -398,7 +397,8 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, V
   PetscCall(VecRestoreArray(U, &u));
   H5Dclose(dset);
   H5Fclose(file);
-  PetscCheck(found && (unsigned long long)stored == sum, comm, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: /state checksum mismatch (corrupted)", path);
+  PetscCheck(found && (unsigned long long)stored == sum, comm, PETSC_ERR_FILE_UNEXPECTED,
+             "checkpoint %s: /state checksum mismatch (corrupted)", path);
   PetscFunctionReturn(0);
 }
 
@@ -417,8 +417,8 @@ PetscErrorCode NaCheckpointRead(MPI_Comm comm, const char path[], NaModel model,
     PetscFunctionReturn(0);
   }
   /* a directory: newest first, the first that validates wins */
-  char   **names;
-  PetscInt n;
+  char      **names;
+  PetscInt    n;
   PetscMPIInt rank;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(ListCheckpoints(path, &names, &n)); /* every rank lists the same directory */
@@ -438,7 +438,8 @@ PetscErrorCode NaCheckpointRead(MPI_Comm comm, const char path[], NaModel model,
   }
   for (PetscInt k = 0; k < n; k++) PetscCall(PetscFree(names[k]));
   PetscCall(PetscFree(names));
-  PetscCheck(!err, comm, PETSC_ERR_FILE_OPEN, "-restart %s: no valid checkpoint in the directory%s%s", path, skipped[0] ? ": " : "", skipped);
+  PetscCheck(!err, comm, PETSC_ERR_FILE_OPEN, "-restart %s: no valid checkpoint in the directory%s%s", path,
+             skipped[0] ? ": " : "", skipped);
   if (skipped[0]) PetscCall(PetscPrintf(comm, "nastro: warning: skipped invalid checkpoints: %s\n", skipped));
   PetscFunctionReturn(0);
 }

@@ -2,7 +2,8 @@
 #include "h5util.h"
 #include <string.h>
 
-PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int rank, const hsize_t dims[], PetscBool extendible, const char description[], const char units[], hid_t *dset)
+PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int rank, const hsize_t dims[], PetscBool extendible,
+                                 const char description[], const char units[], hid_t *dset)
 {
   hsize_t maxdims[3], chunk[3];
   hid_t   space, dcpl;
@@ -20,8 +21,10 @@ PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int rank, const h
     /* keep a chunk below ~1 MiB: split long rows */
     hsize_t row = 1;
     for (int d = 1; d < rank; d++) row *= chunk[d];
-    if (rank == 1) chunk[0] = 256;
-    else if (row > 131072) chunk[rank - 1] = PetscMax(1, 131072 / (row / chunk[rank - 1]));
+    if (rank == 1)
+      chunk[0] = 256;
+    else if (row > 131072)
+      chunk[rank - 1] = PetscMax(1, 131072 / (row / chunk[rank - 1]));
     NaH5Call(H5Pset_chunk(dcpl, rank, chunk));
   }
   NaH5Call(space = H5Screate_simple(rank, dims, maxdims));
@@ -33,7 +36,9 @@ PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int rank, const h
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode NaH5WriteRows(hid_t dset, hsize_t row0, hsize_t nrows, const double *data)
+/* collective transfer of rows [row0, row0 + nrows) of dset (a row is the product of dims[1..]); *status is
+ * H5Dread's or H5Dwrite's result, so a reader can report a damaged file in its own words */
+static PetscErrorCode TransferRows(hid_t dset, hsize_t row0, hsize_t nrows, double *data, PetscBool write, herr_t *status)
 {
   hid_t   fspace, mspace, dxpl;
   hsize_t dims[3], start[3] = {0, 0, 0}, count[3], nelem = nrows;
@@ -55,14 +60,35 @@ PetscErrorCode NaH5WriteRows(hid_t dset, hsize_t row0, hsize_t nrows, const doub
   if (!nelem) NaH5Call(H5Sselect_none(mspace));
   NaH5Call(dxpl = H5Pcreate(H5P_DATASET_XFER));
   NaH5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
-  NaH5Call(H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data));
+  *status = write ? H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data) : H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data);
   NaH5Call(H5Pclose(dxpl));
   NaH5Call(H5Sclose(mspace));
   NaH5Call(H5Sclose(fspace));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode NaH5WriteArray(MPI_Comm comm, hid_t loc, const char name[], int rank, const hsize_t dims[], const double *data, const char description[], const char units[])
+PetscErrorCode NaH5WriteRows(hid_t dset, hsize_t row0, hsize_t nrows, const double *data)
+{
+  herr_t status;
+
+  PetscFunctionBegin;
+  PetscCall(TransferRows(dset, row0, nrows, (double *)data, PETSC_TRUE, &status));
+  PetscCheck(status >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: H5Dwrite of rows %llu..%llu", (unsigned long long)row0, (unsigned long long)(row0 + nrows));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaH5ReadRows(hid_t dset, hsize_t row0, hsize_t nrows, double *data, PetscBool *ok)
+{
+  herr_t status;
+
+  PetscFunctionBegin;
+  PetscCall(TransferRows(dset, row0, nrows, data, PETSC_FALSE, &status));
+  *ok = status >= 0 ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaH5WriteArray(MPI_Comm comm, hid_t loc, const char name[], int rank, const hsize_t dims[],
+                              const double *data, const char description[], const char units[])
 {
   hid_t       dset;
   PetscMPIInt r;
@@ -125,7 +151,8 @@ PetscErrorCode NaH5ReadArray(const char spec[], const char option[], int *rank, 
   hssize_t    n;
 
   PetscFunctionBegin;
-  PetscCheck(colon && colon[1], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s %s: expected FILE.h5:/dataset", option, spec);
+  PetscCheck(colon && colon[1], PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s %s: expected FILE.h5:/dataset", option,
+             spec);
   PetscCall(PetscStrncpy(path, spec, PetscMin((size_t)(colon - spec) + 1, sizeof(path))));
   PetscBool exists;
   PetscCall(PetscTestFile(path, 'r', &exists));
@@ -139,7 +166,8 @@ PetscErrorCode NaH5ReadArray(const char spec[], const char option[], int *rank, 
   }
   NaH5Call(space = H5Dget_space(dset));
   NaH5Call(*rank = H5Sget_simple_extent_ndims(space));
-  PetscCheck(*rank <= 3, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s %s: dataset has %d dimensions", option, spec, *rank);
+  PetscCheck(*rank <= 3, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s %s: dataset has %d dimensions", option, spec,
+             *rank);
   NaH5Call(H5Sget_simple_extent_dims(space, dims, NULL));
   NaH5Call(n = H5Sget_simple_extent_npoints(space));
   PetscCall(PetscMalloc1(n ? n : 1, data));

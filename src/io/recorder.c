@@ -16,13 +16,13 @@ struct _n_NaRecorder {
 
 PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model, NaRecorder *rec)
 {
-  NaRecorder r;
-  hid_t      fapl;
-  PetscInt   N, K, rend;
-  char      *opts;
-  char       stamp[64];
+  NaRecorder  r;
+  hid_t       fapl;
+  PetscInt    N, K, rend;
+  char       *opts;
+  char        stamp[64];
   PetscMPIInt size;
-  time_t     now = time(NULL);
+  time_t      now = time(NULL);
 
   PetscFunctionBegin;
   PetscCall(PetscNew(&r));
@@ -40,7 +40,8 @@ PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model,
   if (r->file < 0) {
     PetscCall(PetscFree2(r->xbuf, r->obuf));
     PetscCall(PetscFree(r));
-    SETERRQ(comm, PETSC_ERR_FILE_WRITE, "-o %s: cannot create the output file (missing directory or no permission?)", path);
+    SETERRQ(comm, PETSC_ERR_FILE_WRITE, "-o %s: cannot create the output file (missing directory or no permission?)",
+            path);
   }
 
   /* root attributes: what produced this file */
@@ -57,15 +58,25 @@ PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model,
   PetscCall(NaH5SetAttributeString(r->file, "start_time", stamp));
   PetscCall(NaH5SetAttributeInt(r->file, "N", N));
   PetscCall(NaH5SetAttributeInt(r->file, "K", K));
-  PetscCall(NaH5SetAttributeString(r->file, "description", "nastro run: time series of a neuron-astrocyte network simulation. Time is in units of the model's time constants (dimensionless). Root attribute complete = 1 only if the run finished."));
+  PetscCall(NaH5SetAttributeString(
+      r->file, "description",
+      "nastro run: time series of a neuron-astrocyte network simulation. Time is in units of the model's time "
+      "constants (dimensionless). Root attribute complete = 1 only if the run finished."));
 
   hsize_t dims[2] = {0, (hsize_t)K};
   r->energy = r->overlaps = r->x = -1;
-  PetscCall(NaH5CreateDataset(r->file, "time", 1, dims, PETSC_TRUE, "simulated time of each sample", "model time units", &r->time));
-  if (model->ops.observe) PetscCall(NaH5CreateDataset(r->file, "energy", 1, dims, PETSC_TRUE, "energy (Lyapunov function) E at each sample, docs/models.md", "1", &r->energy));
-  if (model->ops.observe && K > 0) PetscCall(NaH5CreateDataset(r->file, "overlaps", 2, dims, PETSC_TRUE, "pattern overlaps m_mu = xi^mu . phi(x) / N, [time][mu]", "1", &r->overlaps));
+  PetscCall(NaH5CreateDataset(r->file, "time", 1, dims, PETSC_TRUE, "simulated time of each sample", "model time units",
+                              &r->time));
+  if (model->ops.observe)
+    PetscCall(NaH5CreateDataset(r->file, "energy", 1, dims, PETSC_TRUE,
+                                "energy (Lyapunov function) E at each sample, docs/models.md", "1", &r->energy));
+  if (model->ops.observe && K > 0)
+    PetscCall(NaH5CreateDataset(r->file, "overlaps", 2, dims, PETSC_TRUE,
+                                "pattern overlaps m_mu = xi^mu . phi(x) / N, [time][mu]", "1", &r->overlaps));
   dims[1] = (hsize_t)N;
-  if (model->ops.getneurons) PetscCall(NaH5CreateDataset(r->file, "x", 2, dims, PETSC_TRUE, "neuron membrane states x_i, [time][i]", "1", &r->x));
+  if (model->ops.getneurons)
+    PetscCall(
+        NaH5CreateDataset(r->file, "x", 2, dims, PETSC_TRUE, "neuron membrane states x_i, [time][i]", "1", &r->x));
   if (model->ops.writestatic) PetscCall(model->ops.writestatic(model, r->file));
   *rec = r;
   PetscFunctionReturn(0);
@@ -92,10 +103,12 @@ PetscErrorCode NaRecorderOpen(MPI_Comm comm, const char path[], NaModel model, P
   if (r->file < 0) {
     PetscCall(PetscFree2(r->xbuf, r->obuf));
     PetscCall(PetscFree(r));
-    SETERRQ(comm, PETSC_ERR_FILE_OPEN, "-o %s: the output file of the run being resumed cannot be opened for writing", path);
+    SETERRQ(comm, PETSC_ERR_FILE_OPEN, "-o %s: the output file of the run being resumed cannot be opened for writing",
+            path);
   }
   PetscCall(NaH5SetAttributeInt(r->file, "complete", 0));
-  if (H5Lexists(r->file, "final", H5P_DEFAULT) > 0) NaH5Call(H5Ldelete(r->file, "final", H5P_DEFAULT)); /* from a later end */
+  if (H5Lexists(r->file, "final", H5P_DEFAULT) > 0)
+    NaH5Call(H5Ldelete(r->file, "final", H5P_DEFAULT)); /* from a later end */
   const char *names[4] = {"time", "energy", "overlaps", "x"};
   hid_t      *sets[4]  = {&r->time, &r->energy, &r->overlaps, &r->x};
   for (int k = 0; k < 4; k++) {
@@ -106,7 +119,10 @@ PetscErrorCode NaRecorderOpen(MPI_Comm comm, const char path[], NaModel model, P
     NaH5Call(space = H5Dget_space(*sets[k]));
     NaH5Call(H5Sget_simple_extent_dims(space, dims, NULL));
     NaH5Call(H5Sclose(space));
-    PetscCheck(dims[0] >= (hsize_t)nsamples, comm, PETSC_ERR_FILE_UNEXPECTED, "-o %s: /%s has %llu samples, the checkpoint expects at least %" PetscInt_FMT ": not the output of this run", path, names[k], (unsigned long long)dims[0], nsamples);
+    PetscCheck(dims[0] >= (hsize_t)nsamples, comm, PETSC_ERR_FILE_UNEXPECTED,
+               "-o %s: /%s has %llu samples, the checkpoint expects at least %" PetscInt_FMT
+               ": not the output of this run",
+               path, names[k], (unsigned long long)dims[0], nsamples);
     dims[0] = (hsize_t)nsamples; /* drop samples written after the checkpoint: no gap, no duplicate */
     NaH5Call(H5Dset_extent(*sets[k], dims));
   }
@@ -207,15 +223,23 @@ PetscErrorCode NaRecorderWriteFinal(NaRecorder r, Vec U)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode NaRecorderWriteTiming(NaRecorder r, PetscInt n, const char *names[], const PetscLogDouble vmax[], const PetscLogDouble vmin[], PetscInt steps, PetscInt nrhs, PetscLogDouble bytes_per_step, PetscMPIInt ranks, PetscInt N)
+PetscErrorCode NaRecorderWriteTiming(NaRecorder r, PetscInt n, const char *names[], const PetscLogDouble vmax[],
+                                     const PetscLogDouble vmin[], PetscInt steps, PetscInt nrhs,
+                                     PetscLogDouble bytes_per_step, PetscMPIInt ranks, PetscInt N)
 {
   hid_t group;
   char  name[64];
 
   PetscFunctionBegin;
-  if (H5Lexists(r->file, "timing", H5P_DEFAULT) > 0) NaH5Call(H5Ldelete(r->file, "timing", H5P_DEFAULT)); /* from an earlier segment */
+  if (H5Lexists(r->file, "timing", H5P_DEFAULT) > 0)
+    NaH5Call(H5Ldelete(r->file, "timing", H5P_DEFAULT)); /* from an earlier segment */
   NaH5Call(group = H5Gcreate2(r->file, "timing", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-  PetscCall(NaH5SetAttributeString(group, "description", "wall-clock breakdown of this run segment in seconds, max and min over ranks: setup, rhs_compute (right-hand side minus its row gather), communication (the row gathers), ts_overhead (the rest of the time stepping), output, checkpoint; comm_bytes_per_step: bytes received by all ranks through the row gathers per accepted step"));
+  PetscCall(
+      NaH5SetAttributeString(group, "description",
+                             "wall-clock breakdown of this run segment in seconds, max and min over ranks: setup, "
+                             "rhs_compute (right-hand side minus its row gather), communication (the row gathers), "
+                             "ts_overhead (the rest of the time stepping), output, checkpoint; comm_bytes_per_step: "
+                             "bytes received by all ranks through the row gathers per accepted step"));
   for (PetscInt k = 0; k < n; k++) {
     PetscCall(PetscSNPrintf(name, sizeof name, "%s_max", names[k]));
     PetscCall(NaH5SetAttributeReal(group, name, vmax[k]));

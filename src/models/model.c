@@ -22,7 +22,8 @@ PetscErrorCode NaModelSetType(NaModel model, NaModelType type)
 
   PetscFunctionBegin;
   PetscCall(PetscFunctionListFind(NaModelList, type, &create));
-  PetscCheck(create, model->comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "-model %s: unknown model (known:%s)", type, NaModelNames);
+  PetscCheck(create, model->comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "-model %s: unknown model (known:%s)", type,
+             NaModelNames);
   if (model->ops.destroy) PetscCall(model->ops.destroy(model));
   PetscCall(PetscMemzero(&model->ops, sizeof(model->ops)));
   PetscCall(PetscFree(model->type));

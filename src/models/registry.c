@@ -5,8 +5,8 @@ PETSC_EXTERN PetscErrorCode NaModelCreate_NAAM(NaModel);
 PETSC_EXTERN PetscErrorCode NaModelCreate_DAM(NaModel);
 PETSC_EXTERN PetscErrorCode NaModelCreate_Attention(NaModel);
 
-PetscFunctionList NaModelList          = NULL;
-char              NaModelNames[256]    = ""; /* " naam dam ..." for error messages */
+PetscFunctionList NaModelList              = NULL;
+char              NaModelNames[256]        = ""; /* " naam dam ..." for error messages */
 static PetscBool  NaModelRegisterAllCalled = PETSC_FALSE;
 
 PetscErrorCode NaModelRegister(const char name[], PetscErrorCode (*create)(NaModel))

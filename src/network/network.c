@@ -3,14 +3,14 @@
 #include <petscviewer.h>
 
 struct _n_NaNetwork {
-  MPI_Comm     comm;
-  PetscMPIInt  size, rank;
-  PetscInt     N;
-  PetscInt    *rows;   /* [size+1] first row of each rank */
-  PetscMPIInt *counts; /* [size] scratch for Allgatherv */
-  PetscMPIInt *displs; /* [size] */
-  PetscScalar *gbuf;   /* [N*width] scratch for NaNetworkSumRows */
-  PetscInt     gwidth; /* capacity of gbuf, in values per row */
+  MPI_Comm       comm;
+  PetscMPIInt    size, rank;
+  PetscInt       N;
+  PetscInt      *rows;       /* [size+1] first row of each rank */
+  PetscMPIInt   *counts;     /* [size] scratch for Allgatherv */
+  PetscMPIInt   *displs;     /* [size] */
+  PetscScalar   *gbuf;       /* [N*width] scratch for NaNetworkSumRows */
+  PetscInt       gwidth;     /* capacity of gbuf, in values per row */
   PetscLogDouble comm_time;  /* seconds inside the row collectives */
   PetscLogDouble comm_bytes; /* bytes this rank received through them */
 };
@@ -24,7 +24,8 @@ PetscErrorCode NaNetworkCreate(MPI_Comm comm, PetscInt N, NaNetwork *net)
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCheck(N >= size, comm, PETSC_ERR_ARG_OUTOFRANGE, "%d MPI ranks but only %" PetscInt_FMT " neurons: use at most %" PetscInt_FMT " ranks", size, N, N);
+  PetscCheck(N >= size, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "%d MPI ranks but only %" PetscInt_FMT " neurons: use at most %" PetscInt_FMT " ranks", size, N, N);
   PetscCall(PetscNew(&n));
   n->comm = comm;
   n->N    = N;
@@ -65,17 +66,20 @@ PetscErrorCode NaNetworkGetOwnershipRange(NaNetwork net, PetscInt *rstart, Petsc
 PetscErrorCode NaNetworkAllgatherRows(NaNetwork net, PetscInt width, const PetscScalar local[], PetscScalar global[])
 {
   PetscFunctionBegin;
-  PetscCheck((PetscInt64)net->N * width < PETSC_MPI_INT_MAX, net->comm, PETSC_ERR_SUP, "row gather of %" PetscInt_FMT " x %" PetscInt_FMT " values exceeds MPI's count limit", net->N, width);
+  PetscCheck((PetscInt64)net->N * width < PETSC_MPI_INT_MAX, net->comm, PETSC_ERR_SUP,
+             "row gather of %" PetscInt_FMT " x %" PetscInt_FMT " values exceeds MPI's count limit", net->N, width);
   for (PetscMPIInt r = 0; r < net->size; r++) {
     net->counts[r] = (PetscMPIInt)((net->rows[r + 1] - net->rows[r]) * width);
     net->displs[r] = (PetscMPIInt)(net->rows[r] * width);
   }
   PetscLogDouble t0, t1;
   PetscCall(PetscTime(&t0));
-  PetscCallMPI(MPI_Allgatherv(local, net->counts[net->rank], MPIU_SCALAR, global, net->counts, net->displs, MPIU_SCALAR, net->comm));
+  PetscCallMPI(MPI_Allgatherv(local, net->counts[net->rank], MPIU_SCALAR, global, net->counts, net->displs, MPIU_SCALAR,
+                              net->comm));
   PetscCall(PetscTime(&t1));
   net->comm_time += t1 - t0;
-  net->comm_bytes += (PetscLogDouble)(net->N - (net->rows[net->rank + 1] - net->rows[net->rank])) * width * sizeof(PetscScalar);
+  net->comm_bytes +=
+      (PetscLogDouble)(net->N - (net->rows[net->rank + 1] - net->rows[net->rank])) * width * sizeof(PetscScalar);
   PetscFunctionReturn(0);
 }
 
@@ -103,7 +107,9 @@ PetscErrorCode NaNetworkView(NaNetwork net, PetscViewer viewer)
     lo = PetscMin(lo, net->rows[r + 1] - net->rows[r]);
     hi = PetscMax(hi, net->rows[r + 1] - net->rows[r]);
   }
-  PetscCall(PetscViewerASCIIPrintf(viewer, "network: %" PetscInt_FMT " neurons on %d ranks, rows per rank %" PetscInt_FMT "..%" PetscInt_FMT "\n", net->N, net->size, lo, hi));
+  PetscCall(PetscViewerASCIIPrintf(
+      viewer, "network: %" PetscInt_FMT " neurons on %d ranks, rows per rank %" PetscInt_FMT "..%" PetscInt_FMT "\n",
+      net->N, net->size, lo, hi));
   PetscFunctionReturn(0);
 }
 

@@ -48,7 +48,8 @@ static inline PetscReal NaActInverse(const NaActivation *f, PetscReal y)
 }
 
 /* out[i] = f(in[i]); the branch is outside the loop so the loop stays simple */
-static inline void NaActEvalArray(const NaActivation *f, PetscInt n, const PetscScalar *restrict in, PetscScalar *restrict out)
+static inline void NaActEvalArray(const NaActivation *f, PetscInt n, const PetscScalar *restrict in,
+                                  PetscScalar *restrict out)
 {
   if (f->type == NA_ACT_TANH) {
     const PetscReal beta = f->beta;

@@ -4,20 +4,26 @@
 #include <petscsys.h>
 #include <hdf5.h>
 
-#define NaH5Call(...) \
-  do { \
-    if ((__VA_ARGS__) < 0) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: %s", #__VA_ARGS__); \
+#define NaH5Call(...)                                                                                                  \
+  do {                                                                                                                 \
+    if ((__VA_ARGS__) < 0) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: %s", #__VA_ARGS__);              \
   } while (0)
 
 /* creates a dataset of doubles with the given dims (rank <= 3); maxdims0 = H5S_UNLIMITED makes dim 0 extendible
  * (chunked); returns the dataset id */
-PETSC_EXTERN PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int rank, const hsize_t dims[], PetscBool extendible, const char description[], const char units[], hid_t *dset);
+PETSC_EXTERN PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int rank, const hsize_t dims[],
+                                              PetscBool extendible, const char description[], const char units[],
+                                              hid_t *dset);
 /* collective write of rows [row0, row0+nrows) of a dataset whose row length is the product of dims[1..] */
 PETSC_EXTERN PetscErrorCode NaH5WriteRows(hid_t dset, hsize_t row0, hsize_t nrows, const double *data);
+/* the collective read of the same; *ok is false when HDF5 could not read them (a damaged file) */
+PETSC_EXTERN PetscErrorCode NaH5ReadRows(hid_t dset, hsize_t row0, hsize_t nrows, double *data, PetscBool *ok);
 /* a whole small array written by rank 0 (others take part in the collective call with an empty selection) */
-PETSC_EXTERN PetscErrorCode NaH5WriteArray(MPI_Comm comm, hid_t loc, const char name[], int rank, const hsize_t dims[], const double *data, const char description[], const char units[]);
+PETSC_EXTERN PetscErrorCode NaH5WriteArray(MPI_Comm comm, hid_t loc, const char name[], int rank, const hsize_t dims[],
+                                           const double *data, const char description[], const char units[]);
 PETSC_EXTERN PetscErrorCode NaH5SetAttributeString(hid_t obj, const char name[], const char value[]);
 PETSC_EXTERN PetscErrorCode NaH5SetAttributeReal(hid_t obj, const char name[], double value);
 PETSC_EXTERN PetscErrorCode NaH5SetAttributeInt(hid_t obj, const char name[], long long value);
 /* reads "FILE.h5:/dataset" (independently on every rank) into a new array; dims and rank returned */
-PETSC_EXTERN PetscErrorCode NaH5ReadArray(const char spec[], const char option[], int *rank, hsize_t dims[], double **data);
+PETSC_EXTERN PetscErrorCode NaH5ReadArray(const char spec[], const char option[], int *rank, hsize_t dims[],
+                                          double **data);

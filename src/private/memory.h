@@ -6,19 +6,20 @@
 #include <hdf5.h>
 
 typedef struct {
-  const char  *prefix;     /* option prefix, e.g. "naam_" */
+  const char  *prefix; /* option prefix, e.g. "naam_" */
   PetscInt     N, K;
   PetscInt     seed;
   char         patterns_spec[PETSC_MAX_PATH_LEN]; /* FILE.h5:/dataset or empty (random from seed) */
   char         cue_spec[PETSC_MAX_PATH_LEN];      /* FILE.h5:/dataset, "random", or empty (cue_pattern) */
   PetscInt     cue_pattern;
   PetscReal    cue_flip;
-  PetscScalar *xi;  /* [K][N], +-1 */
-  PetscScalar *cue; /* [N] */
+  PetscScalar *xi;   /* [K][N], +-1 */
+  PetscScalar *cue;  /* [N] */
   PetscInt     cued; /* index of the cued pattern, -1 for a random or file cue */
 } NaMemory;
 
-PETSC_EXTERN PetscErrorCode NaMemorySetFromOptions(NaMemory *mem, const char prefix[], PetscOptionItems *PetscOptionsObject);
+PETSC_EXTERN PetscErrorCode NaMemorySetFromOptions(NaMemory *mem, const char prefix[],
+                                                   PetscOptionItems *PetscOptionsObject);
 /* validates sizes against nranks, builds or reads patterns and cue; collective, same result on every rank */
 PETSC_EXTERN PetscErrorCode NaMemorySetUp(NaMemory *mem, MPI_Comm comm);
 PETSC_EXTERN PetscErrorCode NaMemoryWrite(NaMemory *mem, MPI_Comm comm, hid_t file);

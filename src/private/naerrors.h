@@ -3,6 +3,9 @@
 #include <petscsys.h>
 
 /* reads -<prefix><name> as one of list[0..n-1]; an unknown value is an error naming the option, value and choices */
-PETSC_EXTERN PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject, const char prefix[], const char name[], const char text[], const char *const list[], PetscInt n, PetscInt *value);
+PETSC_EXTERN PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject, const char prefix[],
+                                            const char name[], const char text[], const char *const list[], PetscInt n,
+                                            PetscInt *value);
 /* -<prefix><name> must satisfy value > 0 (strict) or value >= 0 */
-PETSC_EXTERN PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char name[], PetscReal value, PetscBool strict);
+PETSC_EXTERN PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char name[], PetscReal value,
+                                            PetscBool strict);

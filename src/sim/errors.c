@@ -6,7 +6,8 @@
 #include <hdf5.h>
 
 /* PETSc calls this at every level of the traceback; only the first call carries the message. */
-static PetscErrorCode NaErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+static PetscErrorCode NaErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n,
+                                     PetscErrorType p, const char *mess, void *ctx)
 {
   PetscMPIInt rank = 0, init = 0;
   (void)comm;
@@ -15,10 +16,15 @@ static PetscErrorCode NaErrorHandler(MPI_Comm comm, int line, const char *fun, c
   MPI_Initialized(&init);
   if (init) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   if (rank == 0) { /* input errors are collective: every rank sees them, rank 0 reports */
-    PetscBool user = n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_ARG_OUTOFRANGE || n == PETSC_ERR_ARG_UNKNOWN_TYPE || n == PETSC_ERR_FILE_OPEN || n == PETSC_ERR_FILE_READ || n == PETSC_ERR_ARG_WRONG || n == PETSC_ERR_FILE_WRITE ||
-                     n == PETSC_ERR_FILE_UNEXPECTED || n == PETSC_ERR_NOT_CONVERGED || n == PETSC_ERR_FP;
-    if (user) fprintf(stderr, "nastro: error: %s\n", mess ? mess : "(no message)");
-    else fprintf(stderr, "nastro: error: %s (PETSc error %d in %s() at %s:%d)\n", mess ? mess : "(no message)", (int)n, fun, file, line);
+    PetscBool user = n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_ARG_OUTOFRANGE || n == PETSC_ERR_ARG_UNKNOWN_TYPE ||
+                     n == PETSC_ERR_FILE_OPEN || n == PETSC_ERR_FILE_READ || n == PETSC_ERR_ARG_WRONG ||
+                     n == PETSC_ERR_FILE_WRITE || n == PETSC_ERR_FILE_UNEXPECTED || n == PETSC_ERR_NOT_CONVERGED ||
+                     n == PETSC_ERR_FP;
+    if (user)
+      fprintf(stderr, "nastro: error: %s\n", mess ? mess : "(no message)");
+    else
+      fprintf(stderr, "nastro: error: %s (PETSc error %d in %s() at %s:%d)\n", mess ? mess : "(no message)", (int)n,
+              fun, file, line);
     fflush(stderr);
   }
   return n;
@@ -38,7 +44,8 @@ const char *NaVersion(void)
   return NASTRO_VERSION " (git " NASTRO_GIT_REVISION ")";
 }
 
-PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject, const char prefix[], const char name[], const char text[], const char *const list[], PetscInt n, PetscInt *value)
+PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject, const char prefix[], const char name[],
+                               const char text[], const char *const list[], PetscInt n, PetscInt *value)
 {
   char      buf[256], help[512], opt[128];
   PetscBool set;
@@ -62,14 +69,18 @@ PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject, const char 
       PetscFunctionReturn(0);
     }
   }
-  SETERRQ(PetscOptionsObject->comm, PETSC_ERR_USER_INPUT, "-%s%s %s: unknown value; choose one of %s", prefix ? prefix : "", name, buf, help + strlen(text) + 1);
+  SETERRQ(PetscOptionsObject->comm, PETSC_ERR_USER_INPUT, "-%s%s %s: unknown value; choose one of %s",
+          prefix ? prefix : "", name, buf, help + strlen(text) + 1);
 }
 
 PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char name[], PetscReal value, PetscBool strict)
 {
   PetscFunctionBegin;
-  PetscCheck(PetscIsNormalReal(value) || value == 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must be a finite number", prefix, name, (double)value);
-  if (strict) PetscCheck(value > 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must be positive", prefix, name, (double)value);
-  else PetscCheck(value >= 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must not be negative", prefix, name, (double)value);
+  PetscCheck(PetscIsNormalReal(value) || value == 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must be a finite number",
+             prefix, name, (double)value);
+  if (strict)
+    PetscCheck(value > 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must be positive", prefix, name, (double)value);
+  else
+    PetscCheck(value >= 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must not be negative", prefix, name, (double)value);
   PetscFunctionReturn(0);
 }

@@ -29,8 +29,8 @@ struct _n_NaSim {
   MPI_Comm       comm;
   NaModel        model;
   TS             ts;
-  Vec            U, W;    /* state; interpolated state at an output time */
-  Vec            D, DU;   /* IMEX: leak diagonal and D .* U */
+  Vec            U, W;  /* state; interpolated state at an output time */
+  Vec            D, DU; /* IMEX: leak diagonal and D .* U */
   PetscBool      imex;
   NaRecorder     rec;
   char           output[PETSC_MAX_PATH_LEN];
@@ -39,16 +39,16 @@ struct _n_NaSim {
   PetscLogDouble wall0, last_progress;
   NaSimSummary   sum;
   PetscReal      E_prev;
-  PetscReal      t_start;   /* simulated time at the start of this run (segment) */
-  PetscReal      tout;      /* next output time */
-  PetscInt       kout;      /* its index: tout = kout * output_interval */
+  PetscReal      t_start; /* simulated time at the start of this run (segment) */
+  PetscReal      tout;    /* next output time */
+  PetscInt       kout;    /* its index: tout = kout * output_interval */
   /* checkpoints and stops */
-  char           ckdir[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
-  PetscReal      ck_interval, ck_walltime, walltime_limit, tcheck;
-  PetscInt       ck_keep;
-  PetscLogDouble ck_last_wall, ck_cost, step_wall, last_step_end;
-  PetscBool      output_set, restarted, stopped;
-  int            exit_code;
+  char             ckdir[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
+  PetscReal        ck_interval, ck_walltime, walltime_limit, tcheck;
+  PetscInt         ck_keep;
+  PetscLogDouble   ck_last_wall, ck_cost, step_wall, last_step_end;
+  PetscBool        output_set, restarted, stopped;
+  int              exit_code;
   NaCheckpointInfo rinfo; /* what a restart read */
   /* timing breakdown (seconds on this rank), written under /timing */
   PetscLogDouble t_setup, t_rhs, t_output, t_checkpoint, setup_start;
@@ -95,29 +95,45 @@ PetscErrorCode NaSimSetFromOptions(NaSim sim)
 {
   PetscFunctionBegin;
   PetscOptionsBegin(sim->comm, NULL, "Simulation and output", NULL);
-  PetscCall(PetscOptionsString("-o", "output HDF5 file", NULL, sim->output, sim->output, sizeof(sim->output), &sim->output_set));
-  PetscCall(PetscOptionsReal("-output_interval", "simulated time between samples (default: max_time/100)", NULL, sim->output_interval, &sim->output_interval, NULL));
-  PetscCall(PetscOptionsBool("-output_final", "write the final x, s, p under /final", NULL, sim->output_final, &sim->output_final, NULL));
+  PetscCall(PetscOptionsString("-o", "output HDF5 file", NULL, sim->output, sim->output, sizeof(sim->output),
+                               &sim->output_set));
+  PetscCall(PetscOptionsReal("-output_interval", "simulated time between samples (default: max_time/100)", NULL,
+                             sim->output_interval, &sim->output_interval, NULL));
+  PetscCall(PetscOptionsBool("-output_final", "write the final x, s, p under /final", NULL, sim->output_final,
+                             &sim->output_final, NULL));
   PetscCall(PetscOptionsBool("-quiet", "no progress lines", NULL, sim->quiet, &sim->quiet, NULL));
-  PetscCall(PetscOptionsReal("-progress_interval", "wall-clock seconds between progress lines", NULL, sim->progress_interval, &sim->progress_interval, NULL));
-  PetscCall(PetscOptionsReal("-checkpoint_interval", "simulated time between checkpoints (0: none)", NULL, sim->ck_interval, &sim->ck_interval, NULL));
-  PetscCall(PetscOptionsReal("-checkpoint_walltime", "wall-clock seconds between checkpoints (0: none)", NULL, sim->ck_walltime, &sim->ck_walltime, NULL));
-  PetscCall(PetscOptionsString("-checkpoint_dir", "checkpoint directory (default: OUTPUT without .h5, plus .ckpt)", NULL, sim->ckdir, sim->ckdir, sizeof(sim->ckdir), NULL));
+  PetscCall(PetscOptionsReal("-progress_interval", "wall-clock seconds between progress lines", NULL,
+                             sim->progress_interval, &sim->progress_interval, NULL));
+  PetscCall(PetscOptionsReal("-checkpoint_interval", "simulated time between checkpoints (0: none)", NULL,
+                             sim->ck_interval, &sim->ck_interval, NULL));
+  PetscCall(PetscOptionsReal("-checkpoint_walltime", "wall-clock seconds between checkpoints (0: none)", NULL,
+                             sim->ck_walltime, &sim->ck_walltime, NULL));
+  PetscCall(PetscOptionsString("-checkpoint_dir", "checkpoint directory (default: OUTPUT without .h5, plus .ckpt)",
+                               NULL, sim->ckdir, sim->ckdir, sizeof(sim->ckdir), NULL));
   PetscCall(PetscOptionsInt("-checkpoint_keep", "checkpoints kept", NULL, sim->ck_keep, &sim->ck_keep, NULL));
-  PetscCall(PetscOptionsString("-restart", "resume from a checkpoint file, or a directory's newest valid one", NULL, sim->restart, sim->restart, sizeof(sim->restart), NULL));
-  PetscCall(PetscOptionsReal("-walltime_limit", "wall-clock seconds after which the run checkpoints and exits with 75 (0: none; SLURM_JOB_END_TIME is used when set)", NULL, sim->walltime_limit, &sim->walltime_limit, NULL));
+  PetscCall(PetscOptionsString("-restart", "resume from a checkpoint file, or a directory's newest valid one", NULL,
+                               sim->restart, sim->restart, sizeof(sim->restart), NULL));
+  PetscCall(PetscOptionsReal("-walltime_limit",
+                             "wall-clock seconds after which the run checkpoints and exits with 75 (0: none; "
+                             "SLURM_JOB_END_TIME is used when set)",
+                             NULL, sim->walltime_limit, &sim->walltime_limit, NULL));
   PetscOptionsEnd();
-  PetscCheck(sim->ck_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-checkpoint_interval %g: must not be negative", (double)sim->ck_interval);
-  PetscCheck(sim->ck_walltime >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-checkpoint_walltime %g: must not be negative", (double)sim->ck_walltime);
-  PetscCheck(sim->ck_keep >= 1, sim->comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %" PetscInt_FMT ": must be at least 1", sim->ck_keep);
-  PetscCheck(sim->walltime_limit >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-walltime_limit %g: must not be negative", (double)sim->walltime_limit);
+  PetscCheck(sim->ck_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-checkpoint_interval %g: must not be negative",
+             (double)sim->ck_interval);
+  PetscCheck(sim->ck_walltime >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-checkpoint_walltime %g: must not be negative",
+             (double)sim->ck_walltime);
+  PetscCheck(sim->ck_keep >= 1, sim->comm, PETSC_ERR_USER_INPUT,
+             "-checkpoint_keep %" PetscInt_FMT ": must be at least 1", sim->ck_keep);
+  PetscCheck(sim->walltime_limit >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-walltime_limit %g: must not be negative",
+             (double)sim->walltime_limit);
   if (!sim->ckdir[0]) {
     size_t len = strlen(sim->output);
     PetscCall(PetscStrncpy(sim->ckdir, sim->output, sizeof(sim->ckdir)));
     if (len > 3 && !strcmp(sim->output + len - 3, ".h5")) sim->ckdir[len - 3] = 0;
     PetscCall(PetscStrlcat(sim->ckdir, ".ckpt", sizeof(sim->ckdir)));
   }
-  PetscCheck(sim->output_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-output_interval %g: must be positive", (double)sim->output_interval);
+  PetscCheck(sim->output_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-output_interval %g: must be positive",
+             (double)sim->output_interval);
   PetscFunctionReturn(0);
 }
 
@@ -171,7 +187,9 @@ static PetscErrorCode Progress(TS ts, PetscInt step, PetscReal t, Vec U, void *c
   PetscCall(TSGetTimeStep(ts, &dt));
   el  = now - sim->wall0;
   eta = t > sim->t_start ? el * (total - t) / (t - sim->t_start) : 0;
-  PetscCall(PetscPrintf(sim->comm, "  t %.4g of %.4g (%4.1f%%), step %" PetscInt_FMT ", dt %.3g, wall %.1f s, ETA %.1f s\n", (double)t, (double)total, (double)(100 * t / total), step, (double)dt, el, (double)eta));
+  PetscCall(PetscPrintf(sim->comm,
+                        "  t %.4g of %.4g (%4.1f%%), step %" PetscInt_FMT ", dt %.3g, wall %.1f s, ETA %.1f s\n",
+                        (double)t, (double)total, (double)(100 * t / total), step, (double)dt, el, (double)eta));
   PetscFunctionReturn(0);
 }
 
@@ -194,12 +212,16 @@ static PetscErrorCode PostStep(TS ts)
   PetscCall(TSGetTime(ts, &t));
   PetscCall(TSGetStepNumber(ts, &step));
   PetscCall(VecNorm(sim->U, NORM_INFINITY, &nrm));
-  PetscCheck(!PetscIsInfOrNanReal(nrm), sim->comm, PETSC_ERR_FP, "the state became NaN/Inf at t = %g, step %" PetscInt_FMT "; the output is left incomplete and the last checkpoint untouched (try a smaller -ts_dt or -ts_rtol)", (double)t, step);
+  PetscCheck(!PetscIsInfOrNanReal(nrm), sim->comm, PETSC_ERR_FP,
+             "the state became NaN/Inf at t = %g, step %" PetscInt_FMT
+             "; the output is left incomplete and the last checkpoint untouched (try a smaller -ts_dt or -ts_rtol)",
+             (double)t, step);
   while (sim->tout <= t + 1e-10 * sim->output_interval && sim->tout < sim->sum.t_final - 1e-10 * sim->output_interval) {
     if (ts->ops->interpolate && sim->tout < t) {
       PetscCall(TSInterpolate(ts, sim->tout, sim->W));
       PetscCall(Sample(sim, sim->tout, sim->W));
-    } else PetscCall(Sample(sim, t, sim->U));
+    } else
+      PetscCall(Sample(sim, t, sim->U));
     sim->kout++;
     sim->tout = sim->kout * sim->output_interval;
   }
@@ -212,7 +234,8 @@ static PetscErrorCode PostStep(TS ts)
   if (sim->ck_interval > 0 && t >= sim->tcheck - 1e-10 * sim->ck_interval) due |= NA_DUE_INTERVAL;
   if (sim->ck_walltime > 0 && now - sim->ck_last_wall >= sim->ck_walltime) due |= NA_DUE_WALL;
   if (na_stop_signal) due |= NA_DUE_STOP;
-  if (sim->walltime_limit > 0 && now - sim->wall0 + 2 * (sim->ck_cost + sim->step_wall) + 1 >= sim->walltime_limit) due |= NA_DUE_STOP;
+  if (sim->walltime_limit > 0 && now - sim->wall0 + 2 * (sim->ck_cost + sim->step_wall) + 1 >= sim->walltime_limit)
+    due |= NA_DUE_STOP;
   PetscCallMPI(MPI_Allreduce(&due, &alldue, 1, MPI_INT, MPI_BOR, sim->comm));
   if (alldue && t < sim->sum.t_final) {
     while (sim->ck_interval > 0 && sim->tcheck <= t + 1e-10 * sim->ck_interval) sim->tcheck += sim->ck_interval;
@@ -232,7 +255,8 @@ static PetscErrorCode Checkpoint(NaSim sim)
   TSType           type;
 
   PetscFunctionBegin;
-  PetscCheck(!sim->model->nocheckpoint, sim->comm, PETSC_ERR_SUP, "cannot checkpoint -model %s: %s", sim->model->type, sim->model->nocheckpoint);
+  PetscCheck(!sim->model->nocheckpoint, sim->comm, PETSC_ERR_SUP, "cannot checkpoint -model %s: %s", sim->model->type,
+             sim->model->nocheckpoint);
   PetscCall(PetscTime(&w0));
   PetscCall(PetscMemzero(&info, sizeof(info)));
   PetscCall(TSGetTime(sim->ts, &info.t));
@@ -255,7 +279,9 @@ static PetscErrorCode Checkpoint(NaSim sim)
   sim->t_checkpoint += w1 - w0;
   sim->ck_cost      = w1 - w0;
   sim->ck_last_wall = w1;
-  if (!sim->quiet) PetscCall(PetscPrintf(sim->comm, "  checkpoint at t %g, step %" PetscInt_FMT " -> %s (%.2f s)\n", (double)info.t, info.step, sim->ckdir, (double)(w1 - w0)));
+  if (!sim->quiet)
+    PetscCall(PetscPrintf(sim->comm, "  checkpoint at t %g, step %" PetscInt_FMT " -> %s (%.2f s)\n", (double)info.t,
+                          info.step, sim->ckdir, (double)(w1 - w0)));
   PetscFunctionReturn(0);
 }
 
@@ -297,7 +323,7 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_MATCHSTEP)); /* the run ends exactly at max_time */
   PetscCall(TSSetTolerances(ts, 1e-6, NULL, 1e-6, NULL));
   PetscCall(TSSetMaxStepRejections(ts, 100));
-  PetscCall(TSSetMaxSNESFailures(ts, -1));            /* a failed Newton solve retries with a smaller step */
+  PetscCall(TSSetMaxSNESFailures(ts, -1));           /* a failed Newton solve retries with a smaller step */
   PetscCall(TSSetErrorIfStepFails(ts, PETSC_FALSE)); /* NaSimRun reports failures with time and step */
   PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_adapt_wnormtype", &set));
   if (!set) PetscCall(PetscOptionsSetValue(NULL, "-ts_adapt_wnormtype", "infinity"));
@@ -332,7 +358,8 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   }
   if (sim->model->nocheckpoint) {
     PetscBool asked = sim->restart[0] || sim->ck_interval > 0 || sim->ck_walltime > 0 || sim->walltime_limit > 0;
-    PetscCheck(!asked, sim->comm, PETSC_ERR_USER_INPUT, "-model %s cannot be checkpointed or restarted: %s", sim->model->type, sim->model->nocheckpoint);
+    PetscCheck(!asked, sim->comm, PETSC_ERR_USER_INPUT, "-model %s cannot be checkpointed or restarted: %s",
+               sim->model->type, sim->model->nocheckpoint);
   }
   if (sim->restart[0]) {
     PetscCall(NaCheckpointRead(sim->comm, sim->restart, sim->model, sim->U, &sim->rinfo));
@@ -345,8 +372,10 @@ PetscErrorCode NaSimSetUp(NaSim sim)
     sim->restarted = PETSC_TRUE;
   }
   PetscCall(TSGetMaxTime(ts, &sim->sum.t_final));
-  PetscCheck(sim->sum.t_final > 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_max_time %g: must be positive", (double)sim->sum.t_final);
-  if (sim->output_interval == 0) sim->output_interval = sim->model->output_default_dt > 0 ? sim->model->output_default_dt : sim->sum.t_final / 100;
+  PetscCheck(sim->sum.t_final > 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_max_time %g: must be positive",
+             (double)sim->sum.t_final);
+  if (sim->output_interval == 0)
+    sim->output_interval = sim->model->output_default_dt > 0 ? sim->model->output_default_dt : sim->sum.t_final / 100;
   sim->setupcalled = PETSC_TRUE;
   PetscLogDouble now;
   PetscCall(PetscTime(&now));
@@ -369,7 +398,7 @@ static PetscErrorCode Retrieval(NaSim sim, const PetscReal overlaps[])
   sim->sum.nearest = 0;
   for (PetscInt mu = 1; mu < K; mu++)
     if (PetscAbsReal(overlaps[mu]) > PetscAbsReal(overlaps[sim->sum.nearest])) sim->sum.nearest = mu;
-  PetscInt mu = sim->sum.cued >= 0 ? sim->sum.cued : sim->sum.nearest;
+  PetscInt mu            = sim->sum.cued >= 0 ? sim->sum.cued : sim->sum.nearest;
   sim->sum.overlap_final = overlaps[mu];
   PetscCall(NaNetworkGetOwnershipRange(model->net, &rstart, &rend));
   PetscCall(PetscMalloc1(PetscMax(rend - rstart, 1), &x));
@@ -399,7 +428,8 @@ static PetscErrorCode Sample(NaSim sim, PetscReal t, Vec U)
   if (n == 1) {
     sim->sum.energy_initial      = E;
     sim->sum.max_energy_increase = -PETSC_MAX_REAL;
-  } else sim->sum.max_energy_increase = PetscMax(sim->sum.max_energy_increase, E - sim->E_prev);
+  } else
+    sim->sum.max_energy_increase = PetscMax(sim->sum.max_energy_increase, E - sim->E_prev);
   sim->E_prev           = E;
   sim->sum.energy_final = E;
   PetscFunctionReturn(0);
@@ -431,19 +461,20 @@ static PetscErrorCode WriteTiming(NaSim sim)
     PetscCallMPI(MPI_Allreduce(v, vmax, 7, MPI_DOUBLE, MPI_MAX, sim->comm));
     PetscCallMPI(MPI_Allreduce(v, vmin, 7, MPI_DOUBLE, MPI_MIN, sim->comm));
     PetscCallMPI(MPI_Allreduce(&bytes, &total_bytes, 1, MPI_DOUBLE, MPI_SUM, sim->comm));
-    PetscCall(NaRecorderWriteTiming(sim->rec, 7, names, vmax, vmin, steps, sim->nrhs, steps ? total_bytes / steps : 0, size, N));
+    PetscCall(NaRecorderWriteTiming(sim->rec, 7, names, vmax, vmin, steps, sim->nrhs, steps ? total_bytes / steps : 0,
+                                    size, N));
   }
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode NaSimRun(NaSim sim)
 {
-  TS                 ts;
-  PetscReal          t, tend;
-  TSConvergedReason  reason = TS_CONVERGED_ITERATING;
-  PetscLogDouble     wall1;
-  PetscInt           K;
-  PetscReal         *ov;
+  TS                ts;
+  PetscReal         t, tend;
+  TSConvergedReason reason = TS_CONVERGED_ITERATING;
+  PetscLogDouble    wall1;
+  PetscInt          K;
+  PetscReal        *ov;
 
   PetscFunctionBegin;
   PetscCall(NaSimSetUp(sim));
@@ -464,7 +495,9 @@ PetscErrorCode NaSimRun(NaSim sim)
     sim->sum.energy_initial      = sim->rinfo.energy_initial;
     sim->E_prev                  = sim->rinfo.energy_prev;
     sim->sum.max_energy_increase = sim->rinfo.max_energy_increase;
-    PetscCall(PetscPrintf(sim->comm, "resuming at t %g, step %" PetscInt_FMT " from %s (written by TS %s); output continues in %s\n", (double)t, sim->rinfo.step, sim->restart, sim->rinfo.tstype, sim->output));
+    PetscCall(PetscPrintf(
+        sim->comm, "resuming at t %g, step %" PetscInt_FMT " from %s (written by TS %s); output continues in %s\n",
+        (double)t, sim->rinfo.step, sim->restart, sim->rinfo.tstype, sim->output));
   } else {
     PetscCall(NaRecorderCreate(sim->comm, sim->output, sim->model, &sim->rec));
     PetscCall(Sample(sim, t, sim->U));
@@ -488,7 +521,9 @@ PetscErrorCode NaSimRun(NaSim sim)
   if (reason < 0) {
     PetscInt step;
     PetscCall(TSGetStepNumber(ts, &step));
-    SETERRQ(sim->comm, PETSC_ERR_NOT_CONVERGED, "time stepper failed at t = %g, step %" PetscInt_FMT ": %s (try a smaller -ts_dt or -ts_rtol)", (double)t, step, TSConvergedReasons[reason]);
+    SETERRQ(sim->comm, PETSC_ERR_NOT_CONVERGED,
+            "time stepper failed at t = %g, step %" PetscInt_FMT ": %s (try a smaller -ts_dt or -ts_rtol)", (double)t,
+            step, TSConvergedReasons[reason]);
   }
   if (reason == TS_CONVERGED_ITS && t < tend) sim->stopped = PETSC_TRUE; /* -ts_max_steps: a segment of a longer run */
   if (sim->stopped) {
@@ -498,7 +533,14 @@ PetscErrorCode NaSimRun(NaSim sim)
     PetscCall(TSGetStepNumber(ts, &step));
     PetscCall(NaRecorderDestroy(&sim->rec)); /* closed, still complete = 0 */
     sim->exit_code = 75;
-    PetscCall(PetscPrintf(sim->comm, "stopped at t %g, step %" PetscInt_FMT " (%s): checkpoint in %s; resume with -restart %s (exit code 75)\n", (double)t, step, na_stop_signal ? "signal" : reason == TS_CONVERGED_ITS ? "-ts_max_steps" : "wall-time limit", sim->ckdir, sim->ckdir));
+    PetscCall(PetscPrintf(sim->comm,
+                          "stopped at t %g, step %" PetscInt_FMT
+                          " (%s): checkpoint in %s; resume with -restart %s (exit code 75)\n",
+                          (double)t, step,
+                          na_stop_signal               ? "signal"
+                          : reason == TS_CONVERGED_ITS ? "-ts_max_steps"
+                                                       : "wall-time limit",
+                          sim->ckdir, sim->ckdir));
     PetscFunctionReturn(0);
   }
   PetscCall(Sample(sim, t, sim->U));
@@ -565,16 +607,31 @@ PetscErrorCode NaSimPrintSummary(NaSim sim, PetscViewer viewer)
   PetscFunctionBegin;
   PetscCall(TSGetType(sim->ts, &type));
   PetscCallMPI(MPI_Comm_size(sim->comm, &size));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "summary: simulated t = %g in %" PetscInt_FMT " steps (%" PetscInt_FMT " rejected, TS %s) on %d ranks, wall %.2f s\n", (double)s->t_final, s->steps, s->rejected, type, size, (double)s->wall));
+  PetscCall(PetscViewerASCIIPrintf(viewer,
+                                   "summary: simulated t = %g in %" PetscInt_FMT " steps (%" PetscInt_FMT
+                                   " rejected, TS %s) on %d ranks, wall %.2f s\n",
+                                   (double)s->t_final, s->steps, s->rejected, type, size, (double)s->wall));
   if (sim->model->ops.summary) PetscCall(sim->model->ops.summary(sim->model, sim->U, viewer));
   if (!sim->model->mem) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "  output: %s\n", sim->output));
     PetscFunctionReturn(0);
   }
-  if (s->cued >= 0) PetscCall(PetscViewerASCIIPrintf(viewer, "  retrieval: Hamming distance %" PetscInt_FMT " to the cued pattern %" PetscInt_FMT " (overlap %.6f)\n", s->hamming, s->cued, (double)s->overlap_final));
-  else PetscCall(PetscViewerASCIIPrintf(viewer, "  retrieval: cue is not a stored pattern; nearest pattern %" PetscInt_FMT " (overlap %.6f), Hamming distance %" PetscInt_FMT "\n", s->nearest, (double)s->overlap_final, s->hamming));
+  if (s->cued >= 0)
+    PetscCall(PetscViewerASCIIPrintf(viewer,
+                                     "  retrieval: Hamming distance %" PetscInt_FMT
+                                     " to the cued pattern %" PetscInt_FMT " (overlap %.6f)\n",
+                                     s->hamming, s->cued, (double)s->overlap_final));
+  else
+    PetscCall(PetscViewerASCIIPrintf(viewer,
+                                     "  retrieval: cue is not a stored pattern; nearest pattern %" PetscInt_FMT
+                                     " (overlap %.6f), Hamming distance %" PetscInt_FMT "\n",
+                                     s->nearest, (double)s->overlap_final, s->hamming));
   PetscReal roundoff = 1e-12 * PetscMax(PetscAbsReal(s->energy_initial), PetscAbsReal(s->energy_final));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "  energy: %.10g -> %.10g (drop %.6g), %s (largest increase between samples %.3g)\n", (double)s->energy_initial, (double)s->energy_final, (double)(s->energy_initial - s->energy_final), s->max_energy_increase <= roundoff ? "non-increasing within round-off" : "INCREASED between samples", (double)PetscMax(s->max_energy_increase, 0)));
+  PetscCall(PetscViewerASCIIPrintf(
+      viewer, "  energy: %.10g -> %.10g (drop %.6g), %s (largest increase between samples %.3g)\n",
+      (double)s->energy_initial, (double)s->energy_final, (double)(s->energy_initial - s->energy_final),
+      s->max_energy_increase <= roundoff ? "non-increasing within round-off" : "INCREASED between samples",
+      (double)PetscMax(s->max_energy_increase, 0)));
   PetscCall(PetscViewerASCIIPrintf(viewer, "  output: %s\n", sim->output));
   PetscFunctionReturn(0);
 }

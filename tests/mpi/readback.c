@@ -7,13 +7,13 @@
 #include <math.h>
 
 static int failures = 0;
-#define EXPECT(cond, ...) \
-  do { \
-    if (!(cond)) { \
-      fprintf(stderr, "readback: FAIL: " __VA_ARGS__); \
-      fprintf(stderr, "\n"); \
-      failures++; \
-    } \
+#define EXPECT(cond, ...)                                                                                              \
+  do {                                                                                                                 \
+    if (!(cond)) {                                                                                                     \
+      fprintf(stderr, "readback: FAIL: " __VA_ARGS__);                                                                 \
+      fprintf(stderr, "\n");                                                                                           \
+      failures++;                                                                                                      \
+    }                                                                                                                  \
   } while (0)
 
 static double *read_all(hid_t f, const char *name, hsize_t *n)
@@ -21,8 +21,8 @@ static double *read_all(hid_t f, const char *name, hsize_t *n)
   hid_t   d = H5Dopen2(f, name, H5P_DEFAULT), s;
   double *buf;
   if (d < 0) return NULL;
-  s  = H5Dget_space(d);
-  *n = (hsize_t)H5Sget_simple_extent_npoints(s);
+  s   = H5Dget_space(d);
+  *n  = (hsize_t)H5Sget_simple_extent_npoints(s);
   buf = malloc(*n * sizeof(double));
   H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
   H5Sclose(s);
@@ -64,10 +64,10 @@ static PetscErrorCode Check(const char *type, const char *opts, const char *path
   PetscCall(VecScatterBegin(sc, U, U0, INSERT_VALUES, SCATTER_FORWARD));
   PetscCall(VecScatterEnd(sc, U, U0, INSERT_VALUES, SCATTER_FORWARD));
   if (rank == 0) {
-    hid_t   f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), a;
-    hsize_t n, nt, B = (hsize_t)(model->nglobal / N);
+    hid_t     f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), a;
+    hsize_t   n, nt, B = (hsize_t)(model->nglobal / N);
     long long complete = -1;
-    double *x, *t, *en, *o, *p, *cue;
+    double   *x, *t, *en, *o, *p, *cue;
     EXPECT(f >= 0, "%s: cannot open %s", type, path);
     a = H5Aopen(f, "complete", H5P_DEFAULT);
     H5Aread(a, H5T_NATIVE_LLONG, &complete);
@@ -76,14 +76,17 @@ static PetscErrorCode Check(const char *type, const char *opts, const char *path
     PetscCall(VecGetArrayRead(U0, &u));
     x = read_all(f, "/final/x", &n);
     EXPECT(x && n == (hsize_t)N, "%s: /final/x missing or wrong size", type);
-    for (PetscInt i = 0; x && i < N; i++) EXPECT(x[i] == u[i * B], "%s: /final/x[%d] %.17g != %.17g", type, (int)i, x[i], u[i * B]);
+    for (PetscInt i = 0; x && i < N; i++)
+      EXPECT(x[i] == u[i * B], "%s: /final/x[%d] %.17g != %.17g", type, (int)i, x[i], u[i * B]);
     if (B > 1) {
       const char *names[2] = {"/final/s", "/final/p"};
       for (int fld = 0; fld < 2; fld++) {
         double *m = read_all(f, names[fld], &n);
         EXPECT(m && n == (hsize_t)(N * N), "%s: %s missing", type, names[fld]);
         for (PetscInt i = 0; m && i < N; i++)
-          for (PetscInt j = 0; j < N; j++) EXPECT(m[i * N + j] == u[i * B + 1 + fld * N + j], "%s: %s[%d][%d] differs", type, names[fld], (int)i, (int)j);
+          for (PetscInt j = 0; j < N; j++)
+            EXPECT(m[i * N + j] == u[i * B + 1 + fld * N + j], "%s: %s[%d][%d] differs", type, names[fld], (int)i,
+                   (int)j);
         free(m);
       }
     }
@@ -95,7 +98,8 @@ static PetscErrorCode Check(const char *type, const char *opts, const char *path
     EXPECT(en[nt - 1] == E, "%s: last /energy %.17g != recomputed %.17g", type, en[nt - 1], E);
     o = read_all(f, "/overlaps", &n);
     EXPECT(o && n == nt * (hsize_t)K, "%s: /overlaps has %llu values", type, (unsigned long long)n);
-    for (PetscInt mu = 0; o && mu < K; mu++) EXPECT(o[(nt - 1) * K + mu] == ov[mu], "%s: last /overlaps[%d] differs", type, (int)mu);
+    for (PetscInt mu = 0; o && mu < K; mu++)
+      EXPECT(o[(nt - 1) * K + mu] == ov[mu], "%s: last /overlaps[%d] differs", type, (int)mu);
     p = read_all(f, "/patterns", &n);
     EXPECT(p && n == (hsize_t)(K * N), "%s: /patterns missing", type);
     for (PetscInt k = 0; p && k < K * N; k++) EXPECT(p[k] == xi[k], "%s: /patterns differs at %d", type, (int)k);

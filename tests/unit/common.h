@@ -7,10 +7,10 @@
 #include "modelimpl.h"
 
 /* A PetscCall for test bodies: a failed call fails the test with its code. */
-#define TCall(...) \
-  do { \
-    PetscErrorCode e_ = (__VA_ARGS__); \
-    cr_assert(e_ == 0, "%s returned PETSc error %d", #__VA_ARGS__, (int)e_); \
+#define TCall(...)                                                                                                     \
+  do {                                                                                                                 \
+    PetscErrorCode e_ = (__VA_ARGS__);                                                                                 \
+    cr_assert(e_ == 0, "%s returned PETSc error %d", #__VA_ARGS__, (int)e_);                                           \
   } while (0)
 
 static inline void test_init(void)
@@ -40,8 +40,8 @@ static inline NaModel make_model(const char *type, const char *opts)
 /* fills U with reproducible values in [lo, hi) */
 static inline void fill_random(Vec U, unsigned seed, double lo, double hi)
 {
-  PetscScalar *u;
-  PetscInt     n;
+  PetscScalar       *u;
+  PetscInt           n;
   unsigned long long s = 0x9E3779B97F4A7C15ULL * (seed + 1);
   TCall(VecGetLocalSize(U, &n));
   TCall(VecGetArray(U, &u));
@@ -93,8 +93,10 @@ static inline NaSimSummary run_sim(const char *type, const char *opts, Vec *Uout
     TCall(VecCopy(U, *Uout));
   }
   TCall(NaSimDestroy(&sim));
-  if (mout) *mout = m;
-  else NaModelDestroy(&m);
+  if (mout)
+    *mout = m;
+  else
+    NaModelDestroy(&m);
   unlink(path);
   return s;
 }

@@ -3,10 +3,10 @@
 
 TestSuite(dam, .init = test_init, .fini = test_fini);
 
-
 Test(dam, hopfield_n2_retrieves)
 {
-  NaSimSummary s = run_sim("dam", "-dam_order 2 -dam_N 200 -dam_K 5 -dam_cue_flip 0.2 -dam_cue_pattern 2 -ts_max_time 20", NULL, NULL);
+  NaSimSummary s = run_sim(
+      "dam", "-dam_order 2 -dam_N 200 -dam_K 5 -dam_cue_flip 0.2 -dam_cue_pattern 2 -ts_max_time 20", NULL, NULL);
   cr_expect_eq(s.hamming, 0, "n=2: Hamming %d", (int)s.hamming);
   cr_expect_gt(s.overlap_final, 0.99);
   cr_expect_lt(s.energy_final, s.energy_initial);
@@ -14,7 +14,8 @@ Test(dam, hopfield_n2_retrieves)
 
 Test(dam, dense_n4_retrieves)
 {
-  NaSimSummary s = run_sim("dam", "-dam_order 4 -dam_N 200 -dam_K 5 -dam_cue_flip 0.2 -dam_cue_pattern 4 -ts_max_time 20", NULL, NULL);
+  NaSimSummary s = run_sim(
+      "dam", "-dam_order 4 -dam_N 200 -dam_K 5 -dam_cue_flip 0.2 -dam_cue_pattern 4 -ts_max_time 20", NULL, NULL);
   cr_expect_eq(s.hamming, 0, "n=4: Hamming %d", (int)s.hamming);
   cr_expect_lt(s.energy_final, s.energy_initial);
   cr_expect_leq(s.max_energy_increase, 1e-12 * fabs(s.energy_initial));

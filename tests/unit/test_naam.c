@@ -29,7 +29,9 @@ Test(naam, hebbian_equals_dense)
   for (PetscInt r = 0; r < 9; r++) {
     NaamCouplingRow(h, r, h->trow);
     NaamCouplingRow(d, r, d->trow);
-    for (PetscInt j = 0; j < 9; j++) cr_expect(fabs(h->trow[j] - d->trow[j]) <= 1e-13 * fabs(d->trow[j]) + 1e-300, "(T psi)_%d%d: %.17g vs %.17g", (int)r, (int)j, h->trow[j], d->trow[j]);
+    for (PetscInt j = 0; j < 9; j++)
+      cr_expect(fabs(h->trow[j] - d->trow[j]) <= 1e-13 * fabs(d->trow[j]) + 1e-300, "(T psi)_%d%d: %.17g vs %.17g",
+                (int)r, (int)j, h->trow[j], d->trow[j]);
   }
   TCall(NaModelObserve(heb, U, &Eh, oh));
   TCall(NaModelObserve(den, U, &Ed, od));
@@ -41,11 +43,11 @@ Test(naam, hebbian_equals_dense)
 /* 1.9.2: the right-hand sides are -dE/dphi, -2 dE/dg, -2 dE/dpsi (central differences in x, s, p) */
 static void check_gradient(const char *opts)
 {
-  NaModel   m = make_model("naam", opts);
-  NAAM     *nm = m->data;
-  Vec       U, F;
-  PetscInt  N = m->N, B = nm->B;
-  double    worst = 0, scale = 0;
+  NaModel  m  = make_model("naam", opts);
+  NAAM    *nm = m->data;
+  Vec      U, F;
+  PetscInt N = m->N, B = nm->B;
+  double   worst = 0, scale = 0;
 
   TCall(NaModelCreateVector(m, &U));
   TCall(VecDuplicate(U, &F));
@@ -61,14 +63,14 @@ static void check_gradient(const char *opts)
   TCall(NaModelRHS(m, 0, U, F));
   scale = max_abs(F);
   for (PetscInt k = 0; k < N * B; k += 1) {
-    const double h = 1e-5;
-    PetscReal    Ep, Em;
-    PetscScalar *u;
+    const double       h = 1e-5;
+    PetscReal          Ep, Em;
+    PetscScalar       *u;
     const PetscScalar *f;
-    PetscInt     c = k % B; /* 0: x, 1..N: s, N+1..2N: p */
-    double       v, analytic;
+    PetscInt           c = k % B; /* 0: x, 1..N: s, N+1..2N: p */
+    double             v, analytic;
     TCall(VecGetArray(U, &u));
-    v = u[k];
+    v    = u[k];
     u[k] = v + h;
     TCall(VecRestoreArray(U, &u));
     TCall(NaModelObserve(m, U, &Ep, NULL));
@@ -80,9 +82,12 @@ static void check_gradient(const char *opts)
     u[k] = v;
     TCall(VecRestoreArray(U, &u));
     TCall(VecGetArrayRead(F, &f));
-    if (c == 0) analytic = -nm->tau_n * f[k] * NaActDeriv(&nm->phi, v);
-    else if (c <= N) analytic = -0.5 * nm->tau_s * f[k] * NaActDeriv(&nm->g, v);
-    else analytic = -0.5 * nm->tau_p * f[k] * NaActDeriv(&nm->psi, v);
+    if (c == 0)
+      analytic = -nm->tau_n * f[k] * NaActDeriv(&nm->phi, v);
+    else if (c <= N)
+      analytic = -0.5 * nm->tau_s * f[k] * NaActDeriv(&nm->g, v);
+    else
+      analytic = -0.5 * nm->tau_p * f[k] * NaActDeriv(&nm->psi, v);
     TCall(VecRestoreArrayRead(F, &f));
     worst = fmax(worst, fabs((Ep - Em) / (2 * h) - analytic));
   }
@@ -93,8 +98,11 @@ static void check_gradient(const char *opts)
 
 Test(naam, rhs_is_energy_gradient)
 {
-  const char *common = "-naam_N 7 -naam_K 3 -naam_beta 1.5 -naam_lambda 0.7 -naam_alpha 0.4 -naam_gamma 0.9 -naam_tau_n 0.5 -naam_tau_s 2 -naam_tau_p 3 -naam_b 0.1 -naam_c 0.2 -naam_d -0.3";
-  const char *variants[] = {"-naam_T hebbian", "-naam_T uniform -naam_T_scale 0.01", "-naam_T dense", "-naam_T hebbian -naam_psi identity", "-naam_T hebbian -naam_phi identity -naam_g identity"};
+  const char *common     = "-naam_N 7 -naam_K 3 -naam_beta 1.5 -naam_lambda 0.7 -naam_alpha 0.4 -naam_gamma 0.9 "
+                           "-naam_tau_n 0.5 -naam_tau_s 2 -naam_tau_p 3 -naam_b 0.1 -naam_c 0.2 -naam_d -0.3";
+  const char *variants[] = {"-naam_T hebbian", "-naam_T uniform -naam_T_scale 0.01", "-naam_T dense",
+                            "-naam_T hebbian -naam_psi identity",
+                            "-naam_T hebbian -naam_phi identity -naam_g identity"};
   for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
     char opts[512];
     snprintf(opts, sizeof opts, "%s %s", common, variants[v]);
@@ -102,14 +110,15 @@ Test(naam, rhs_is_energy_gradient)
   }
 }
 
-
 /* 1.9.3: energy non-increasing along an adaptive trajectory */
 Test(naam, energy_nonincreasing_adaptive)
 {
-  NaSimSummary s = run_sim("naam", "-naam_N 60 -naam_K 4 -naam_cue_flip 0.3 -ts_max_time 20 -output_interval 0.05", NULL, NULL);
-  double       tol = 1e-12 * fmax(fabs(s.energy_initial), fabs(s.energy_final));
+  NaSimSummary s =
+      run_sim("naam", "-naam_N 60 -naam_K 4 -naam_cue_flip 0.3 -ts_max_time 20 -output_interval 0.05", NULL, NULL);
+  double tol = 1e-12 * fmax(fabs(s.energy_initial), fabs(s.energy_final));
   cr_expect_lt(s.energy_final, s.energy_initial - 1);
-  cr_expect_leq(s.max_energy_increase, tol, "energy rose by %g between samples (round-off %g)", s.max_energy_increase, tol);
+  cr_expect_leq(s.max_energy_increase, tol, "energy rose by %g between samples (round-off %g)", s.max_energy_increase,
+                tol);
 }
 
 /* 1.9.4: s and p stay symmetric (stationary and zero initial states, random cue) */
@@ -128,7 +137,8 @@ Test(naam, synapses_and_processes_stay_symmetric)
     TCall(VecGetArrayRead(U, &u));
     for (PetscInt i = 0; i < 25; i++)
       for (PetscInt j = 0; j < 25; j++)
-        for (int f = 0; f < 2; f++) asym = fmax(asym, fabs(u[i * nm->B + 1 + f * 25 + j] - u[j * nm->B + 1 + f * 25 + i]));
+        for (int f = 0; f < 2; f++)
+          asym = fmax(asym, fabs(u[i * nm->B + 1 + f * 25 + j] - u[j * nm->B + 1 + f * 25 + i]));
     TCall(VecRestoreArrayRead(U, &u));
     cr_expect_leq(asym, 1e-14 * mag, "%s: max |s_ij - s_ji|, |p_ij - p_ji| = %g", variants[v], asym);
     VecDestroy(&U);
@@ -145,7 +155,8 @@ Test(naam, retrieval_small)
   cr_expect_gt(s.overlap_final, 0.99);
   s = run_sim("naam", "-naam_N 100 -naam_K 3 -naam_cue random -ts_max_time 20", NULL, NULL);
   cr_expect_eq(s.cued, -1);
-  cr_log_info("random cue: nearest pattern %d, overlap %.3f, Hamming %d", (int)s.nearest, s.overlap_final, (int)s.hamming);
+  cr_log_info("random cue: nearest pattern %d, overlap %.3f, Hamming %d", (int)s.nearest, s.overlap_final,
+              (int)s.hamming);
 }
 
 /* 1.9.6: the stationary state built from a reduced (dam, n = 4) fixed point is a fixed point of the full model */
@@ -153,10 +164,10 @@ Test(naam, reduction_fixed_point)
 {
   const PetscInt N = 40, K = 3;
   NaModel        m = make_model("naam", "-naam_N 40 -naam_K 3 -naam_alpha 0 -naam_gamma 0 -naam_lambda 1 -naam_seed 5");
-  NAAM          *nm = m->data;
+  NAAM          *nm     = m->data;
   const PetscScalar *xi = nm->mem.xi;
-  double         x[40], phi[40], o[3];
-  Vec            U, F;
+  double             x[40], phi[40], o[3];
+  Vec                U, F;
 
   for (PetscInt i = 0; i < N; i++) x[i] = xi[i];
   for (int it = 0; it < 200; it++) { /* x = c_T sum_mu xi^mu (xi^mu . phi)^3: a contraction near a memory */
@@ -192,6 +203,7 @@ Test(naam, reduction_fixed_point)
 /* stable log cosh against libm where libm does not overflow */
 Test(naam, logcosh_matches_libm)
 {
-  for (double a = -30; a <= 30; a += 0.37) cr_expect(fabs(NaLogCosh(a) - log(cosh(a))) <= 1e-14 * fmax(1, fabs(a)), "a = %g", a);
+  for (double a = -30; a <= 30; a += 0.37)
+    cr_expect(fabs(NaLogCosh(a) - log(cosh(a))) <= 1e-14 * fmax(1, fabs(a)), "a = %g", a);
   cr_expect(fabs(NaLogCosh(800) - (800 - log(2.0))) < 1e-12);
 }

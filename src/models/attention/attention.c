@@ -612,8 +612,9 @@ static PetscErrorCode SetUp_Att(NaModel model)
   model->K                 = 0;
   model->t_default         = 2 * at->L * at->delta;
   model->output_default_dt = at->delta / 10;
-  model->nocheckpoint      = "the query read-outs of the circuit are kept outside the state vector, so a resumed run would lose those already taken";
-  model->nlocal = (at->form == FORM_ODE ? at->nloc * at->H * at->S : 0) + (at->rank == at->tailrank ? at->T : 0);
+  model->nocheckpoint = "the query read-outs of the circuit are kept outside the state vector, so a resumed run would "
+                        "lose those already taken";
+  model->nlocal       = (at->form == FORM_ODE ? at->nloc * at->H * at->S : 0) + (at->rank == at->tailrank ? at->T : 0);
   PetscCallMPI(MPI_Allreduce(&model->nlocal, &model->nglobal, 1, MPIU_INT, MPI_SUM, model->comm));
 
   {

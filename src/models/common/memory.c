@@ -12,15 +12,22 @@ PetscErrorCode NaMemorySetFromOptions(NaMemory *mem, const char prefix[], PetscO
   PetscCall(PetscOptionsInt("-N", "number of neurons", NULL, mem->N, &mem->N, NULL));
   PetscCall(PetscOptionsInt("-K", "number of stored patterns", NULL, mem->K, &mem->K, NULL));
   PetscCall(PetscOptionsInt("-seed", "seed of the random patterns and cue", NULL, mem->seed, &mem->seed, NULL));
-  PetscCall(PetscOptionsString("-patterns", "stored patterns FILE.h5:/dataset, K x N of +-1 (default: random from seed)", NULL, mem->patterns_spec, mem->patterns_spec, sizeof(mem->patterns_spec), NULL));
-  PetscCall(PetscOptionsString("-cue", "cue FILE.h5:/dataset (N values +-1) or 'random' (default: cue_pattern with cue_flip)", NULL, mem->cue_spec, mem->cue_spec, sizeof(mem->cue_spec), NULL));
-  PetscCall(PetscOptionsInt("-cue_pattern", "index of the stored pattern used as cue", NULL, mem->cue_pattern, &mem->cue_pattern, NULL));
-  PetscCall(PetscOptionsReal("-cue_flip", "fraction of the cue's signs flipped", NULL, mem->cue_flip, &mem->cue_flip, NULL));
+  PetscCall(PetscOptionsString("-patterns",
+                               "stored patterns FILE.h5:/dataset, K x N of +-1 (default: random from seed)", NULL,
+                               mem->patterns_spec, mem->patterns_spec, sizeof(mem->patterns_spec), NULL));
+  PetscCall(PetscOptionsString("-cue",
+                               "cue FILE.h5:/dataset (N values +-1) or 'random' (default: cue_pattern with cue_flip)",
+                               NULL, mem->cue_spec, mem->cue_spec, sizeof(mem->cue_spec), NULL));
+  PetscCall(PetscOptionsInt("-cue_pattern", "index of the stored pattern used as cue", NULL, mem->cue_pattern,
+                            &mem->cue_pattern, NULL));
+  PetscCall(
+      PetscOptionsReal("-cue_flip", "fraction of the cue's signs flipped", NULL, mem->cue_flip, &mem->cue_flip, NULL));
   PetscFunctionReturn(0);
 }
 
 /* reads FILE:/dataset and checks its shape and that every value is +-1 */
-static PetscErrorCode ReadSigns(const char spec[], const char option[], int want_rank, const hsize_t want[], const char shape[], PetscScalar *out)
+static PetscErrorCode ReadSigns(const char spec[], const char option[], int want_rank, const hsize_t want[],
+                                const char shape[], PetscScalar *out)
 {
   int      rank;
   hsize_t  dims[3];
@@ -33,16 +40,20 @@ static PetscErrorCode ReadSigns(const char spec[], const char option[], int want
   for (int d = 0; ok && d < rank; d++) ok = dims[d] == want[d];
   if (!ok) {
     char got[64] = "";
-    for (int d = 0; d < rank; d++) PetscCall(PetscSNPrintf(got + strlen(got), sizeof(got) - strlen(got), d ? " x %llu" : "%llu", (unsigned long long)dims[d]));
+    for (int d = 0; d < rank; d++)
+      PetscCall(PetscSNPrintf(got + strlen(got), sizeof(got) - strlen(got), d ? " x %llu" : "%llu",
+                              (unsigned long long)dims[d]));
     PetscCall(PetscFree(data));
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s %s: shape %s, expected %s", option, spec, rank ? got : "scalar", shape);
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s %s: shape %s, expected %s", option, spec, rank ? got : "scalar",
+            shape);
   }
   for (int d = 0; d < rank; d++) n *= (PetscInt)dims[d];
   for (PetscInt i = 0; i < n; i++) {
     if (data[i] != 1.0 && data[i] != -1.0) {
       double bad = data[i];
       PetscCall(PetscFree(data));
-      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s %s: value %g at flat index %" PetscInt_FMT " is not +1 or -1", option, spec, bad, i);
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s %s: value %g at flat index %" PetscInt_FMT " is not +1 or -1",
+              option, spec, bad, i);
     }
     out[i] = data[i];
   }
@@ -52,10 +63,11 @@ static PetscErrorCode ReadSigns(const char spec[], const char option[], int want
 
 /* Rank 0 reads and checks the file, then every rank raises the same error or receives the values: one
  * reader, one error line, and the failure is collective. */
-static PetscErrorCode ReadSignsCollective(MPI_Comm comm, const char spec[], const char option[], int want_rank, const hsize_t want[], const char shape[], PetscInt n, PetscScalar *out)
+static PetscErrorCode ReadSignsCollective(MPI_Comm comm, const char spec[], const char option[], int want_rank,
+                                          const hsize_t want[], const char shape[], PetscInt n, PetscScalar *out)
 {
   PetscMPIInt    rank;
-  PetscErrorCode err = 0;
+  PetscErrorCode err       = 0;
   char           msg[1024] = "";
 
   PetscFunctionBegin;
@@ -84,11 +96,17 @@ PetscErrorCode NaMemorySetUp(NaMemory *mem, MPI_Comm comm)
   PetscBool   random_cue;
 
   PetscFunctionBegin;
-  PetscCheck(mem->N > 0, comm, PETSC_ERR_USER_INPUT, "-%sN %" PetscInt_FMT ": the number of neurons must be positive", p, mem->N);
-  PetscCheck(mem->K > 0, comm, PETSC_ERR_USER_INPUT, "-%sK %" PetscInt_FMT ": the number of patterns must be positive", p, mem->K);
-  PetscCheck(mem->cue_flip >= 0 && mem->cue_flip <= 1, comm, PETSC_ERR_USER_INPUT, "-%scue_flip %g: must lie in [0, 1]", p, (double)mem->cue_flip);
+  PetscCheck(mem->N > 0, comm, PETSC_ERR_USER_INPUT, "-%sN %" PetscInt_FMT ": the number of neurons must be positive",
+             p, mem->N);
+  PetscCheck(mem->K > 0, comm, PETSC_ERR_USER_INPUT, "-%sK %" PetscInt_FMT ": the number of patterns must be positive",
+             p, mem->K);
+  PetscCheck(mem->cue_flip >= 0 && mem->cue_flip <= 1, comm, PETSC_ERR_USER_INPUT, "-%scue_flip %g: must lie in [0, 1]",
+             p, (double)mem->cue_flip);
   PetscCall(PetscStrcmp(mem->cue_spec, "random", &random_cue));
-  if (!mem->cue_spec[0]) PetscCheck(mem->cue_pattern >= 0 && mem->cue_pattern < mem->K, comm, PETSC_ERR_USER_INPUT, "-%scue_pattern %" PetscInt_FMT ": must lie in [0, K-1] = [0, %" PetscInt_FMT "]", p, mem->cue_pattern, mem->K - 1);
+  if (!mem->cue_spec[0])
+    PetscCheck(mem->cue_pattern >= 0 && mem->cue_pattern < mem->K, comm, PETSC_ERR_USER_INPUT,
+               "-%scue_pattern %" PetscInt_FMT ": must lie in [0, K-1] = [0, %" PetscInt_FMT "]", p, mem->cue_pattern,
+               mem->K - 1);
 
   PetscCall(PetscMalloc2(mem->K * mem->N, &mem->xi, mem->N, &mem->cue));
   if (mem->patterns_spec[0]) {
@@ -121,8 +139,8 @@ PetscErrorCode NaMemorySetUp(NaMemory *mem, MPI_Comm comm)
     for (PetscInt i = 0; i < mem->N; i++) idx[i] = i;
     for (PetscInt f = 0; f < nflip; f++) {
       PetscInt r = f + (PetscInt)NaRngBelow(&rng, (uint64_t)(mem->N - f)), t = idx[f];
-      idx[f] = idx[r];
-      idx[r] = t;
+      idx[f]           = idx[r];
+      idx[r]           = t;
       mem->cue[idx[f]] = -mem->cue[idx[f]];
     }
     PetscCall(PetscFree(idx));
@@ -136,7 +154,8 @@ PetscErrorCode NaMemoryWrite(NaMemory *mem, MPI_Comm comm, hid_t file)
 
   PetscFunctionBegin;
   PetscCall(NaH5WriteArray(comm, file, "patterns", 2, dims, mem->xi, "stored patterns xi[mu][i], values +-1", "1"));
-  PetscCall(NaH5WriteArray(comm, file, "cue", 1, dims + 1, mem->cue, "initial neuron state x(0) (the retrieval cue), values +-1", "1"));
+  PetscCall(NaH5WriteArray(comm, file, "cue", 1, dims + 1, mem->cue,
+                           "initial neuron state x(0) (the retrieval cue), values +-1", "1"));
   hid_t dset;
   NaH5Call(dset = H5Dopen2(file, "cue", H5P_DEFAULT));
   PetscCall(NaH5SetAttributeInt(dset, "cued_pattern", mem->cued));
@@ -148,9 +167,13 @@ PetscErrorCode NaMemoryWrite(NaMemory *mem, MPI_Comm comm, hid_t file)
 PetscErrorCode NaMemoryView(NaMemory *mem, PetscViewer viewer)
 {
   PetscFunctionBegin;
-  PetscCall(PetscViewerASCIIPrintf(viewer, "patterns: K = %" PetscInt_FMT " over N = %" PetscInt_FMT " neurons, %s\n", mem->K, mem->N, mem->patterns_spec[0] ? mem->patterns_spec : "random from seed"));
-  if (mem->cued >= 0) PetscCall(PetscViewerASCIIPrintf(viewer, "cue: pattern %" PetscInt_FMT " with %g of its signs flipped\n", mem->cued, (double)mem->cue_flip));
-  else PetscCall(PetscViewerASCIIPrintf(viewer, "cue: %s\n", mem->cue_spec));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "patterns: K = %" PetscInt_FMT " over N = %" PetscInt_FMT " neurons, %s\n",
+                                   mem->K, mem->N, mem->patterns_spec[0] ? mem->patterns_spec : "random from seed"));
+  if (mem->cued >= 0)
+    PetscCall(PetscViewerASCIIPrintf(viewer, "cue: pattern %" PetscInt_FMT " with %g of its signs flipped\n", mem->cued,
+                                     (double)mem->cue_flip));
+  else
+    PetscCall(PetscViewerASCIIPrintf(viewer, "cue: %s\n", mem->cue_spec));
   PetscFunctionReturn(0);
 }
 

@@ -27,12 +27,16 @@ static PetscErrorCode SetFromOptions_DAM(NaModel model, PetscOptionItems *PetscO
   PetscFunctionBegin;
   PetscOptionsHeadBegin(PetscOptionsObject, "Reduced dense associative memory (-model dam)");
   PetscCall(NaMemorySetFromOptions(&dm->mem, model->prefix, PetscOptionsObject));
-  PetscCall(PetscOptionsInt("-order", "order n of the interaction F(z) = z^n/n (2: Hopfield, 4: neuron-astrocyte reduction; PETSc options ignore case, so not -dam_n)", NULL, dm->n, &dm->n, NULL));
+  PetscCall(PetscOptionsInt("-order",
+                            "order n of the interaction F(z) = z^n/n (2: Hopfield, 4: neuron-astrocyte reduction; "
+                            "PETSc options ignore case, so not -dam_n)",
+                            NULL, dm->n, &dm->n, NULL));
   PetscCall(PetscOptionsReal("-beta", "gain of the tanh activation", NULL, dm->beta, &dm->beta, NULL));
   PetscCall(PetscOptionsReal("-tau_n", "neuron time constant", NULL, dm->tau_n, &dm->tau_n, NULL));
   PetscCall(PetscOptionsReal("-b", "constant neuron input b", NULL, dm->b, &dm->b, NULL));
   PetscCall(PetscOptionsReal("-T_scale", "scale c_T (default 1/N^(n-1))", NULL, dm->cT, &dm->cT, &dm->cT_set));
-  PetscCall(NaOptionsChoice(PetscOptionsObject, model->prefix, "phi", "neuron activation", NaActivationTypes, 2, &dm->act));
+  PetscCall(
+      NaOptionsChoice(PetscOptionsObject, model->prefix, "phi", "neuron activation", NaActivationTypes, 2, &dm->act));
   PetscOptionsHeadEnd();
   PetscFunctionReturn(0);
 }
@@ -44,8 +48,10 @@ static PetscErrorCode SetUp_DAM(NaModel model)
   PetscInt    rend;
 
   PetscFunctionBegin;
-  PetscCheck(dm->beta > 0 && PetscIsNormalReal(dm->beta), model->comm, PETSC_ERR_USER_INPUT, "-%sbeta %g: the gain must be positive", p, (double)dm->beta);
-  PetscCheck(dm->n >= 2, model->comm, PETSC_ERR_USER_INPUT, "-%sorder %" PetscInt_FMT ": the interaction order n must be at least 2", p, dm->n);
+  PetscCheck(dm->beta > 0 && PetscIsNormalReal(dm->beta), model->comm, PETSC_ERR_USER_INPUT,
+             "-%sbeta %g: the gain must be positive", p, (double)dm->beta);
+  PetscCheck(dm->n >= 2, model->comm, PETSC_ERR_USER_INPUT,
+             "-%sorder %" PetscInt_FMT ": the interaction order n must be at least 2", p, dm->n);
   PetscCall(NaCheckPositive(model->comm, p, "tau_n", dm->tau_n, PETSC_TRUE));
   PetscCall(NaMemorySetUp(&dm->mem, model->comm));
   model->N = dm->mem.N;
@@ -57,7 +63,8 @@ static PetscErrorCode SetUp_DAM(NaModel model)
   dm->nloc       = rend - dm->rstart;
   model->nlocal  = dm->nloc;
   model->nglobal = model->N;
-  PetscCall(PetscMalloc3(PetscMax(dm->nloc * model->K, 1), &dm->summary, model->K, &dm->o, PetscMax(dm->nloc, 1), &dm->erow));
+  PetscCall(
+      PetscMalloc3(PetscMax(dm->nloc * model->K, 1), &dm->summary, model->K, &dm->o, PetscMax(dm->nloc, 1), &dm->erow));
   PetscFunctionReturn(0);
 }
 
@@ -140,7 +147,7 @@ static PetscErrorCode Observe_DAM(NaModel model, Vec X, PetscReal *energy, Petsc
 
 static PetscErrorCode InitialState_DAM(NaModel model, Vec X)
 {
-  DAM *dm = (DAM *)model->data;
+  DAM         *dm = (DAM *)model->data;
   PetscScalar *x;
 
   PetscFunctionBegin;
@@ -191,7 +198,9 @@ static PetscErrorCode View_DAM(NaModel model, PetscViewer viewer)
 
   PetscFunctionBegin;
   PetscCall(NaMemoryView(&dm->mem, viewer));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "F(z) = z^%" PetscInt_FMT "/%" PetscInt_FMT ", c_T %g, beta %g (%s), tau_n %g, b %g\n", dm->n, dm->n, (double)dm->cT, (double)dm->beta, NaActivationTypes[dm->act], (double)dm->tau_n, (double)dm->b));
+  PetscCall(PetscViewerASCIIPrintf(
+      viewer, "F(z) = z^%" PetscInt_FMT "/%" PetscInt_FMT ", c_T %g, beta %g (%s), tau_n %g, b %g\n", dm->n, dm->n,
+      (double)dm->cT, (double)dm->beta, NaActivationTypes[dm->act], (double)dm->tau_n, (double)dm->b));
   PetscFunctionReturn(0);
 }
 
@@ -222,6 +231,16 @@ PETSC_EXTERN PetscErrorCode NaModelCreate_DAM(NaModel model)
   dm->tau_n        = 1;
   model->data      = dm;
   model->mem       = &dm->mem;
-  model->ops = (NaModelOps){.setfromoptions = SetFromOptions_DAM, .setup = SetUp_DAM, .initialstate = InitialState_DAM, .rhs = RHS_DAM, .leak = Leak_DAM, .observe = Observe_DAM, .getneurons = GetNeurons_DAM, .writestatic = WriteStatic_DAM, .writefinal = WriteFinal_DAM, .view = View_DAM, .destroy = Destroy_DAM};
+  model->ops       = (NaModelOps){.setfromoptions = SetFromOptions_DAM,
+                                  .setup          = SetUp_DAM,
+                                  .initialstate   = InitialState_DAM,
+                                  .rhs            = RHS_DAM,
+                                  .leak           = Leak_DAM,
+                                  .observe        = Observe_DAM,
+                                  .getneurons     = GetNeurons_DAM,
+                                  .writestatic    = WriteStatic_DAM,
+                                  .writefinal     = WriteFinal_DAM,
+                                  .view           = View_DAM,
+                                  .destroy        = Destroy_DAM};
   PetscFunctionReturn(0);
 }

@@ -11,8 +11,8 @@
 #include "naerrors.h"
 #include "h5util.h"
 
-static const char *const CouplingNames[] = {"hebbian", "dense", "uniform"};
-static const char *const InitNames[]     = {"stationary", "zero"};
+static const char *const CouplingNames[]     = {"hebbian", "dense", "uniform"};
+static const char *const InitNames[]         = {"stationary", "zero"};
 const char *const        NaActivationTypes[] = {"tanh", "identity"};
 
 static PetscErrorCode SetFromOptions_NAAM(NaModel model, PetscOptionItems *PetscOptionsObject)
@@ -34,7 +34,8 @@ static PetscErrorCode SetFromOptions_NAAM(NaModel model, PetscOptionItems *Petsc
   PetscCall(PetscOptionsReal("-c", "constant baseline facilitation c", NULL, nm->c, &nm->c, NULL));
   PetscCall(PetscOptionsReal("-d", "constant astrocyte tone d", NULL, nm->d, &nm->d, NULL));
   PetscCall(NaOptionsChoice(PetscOptionsObject, p, "T", "process coupling tensor", CouplingNames, 3, &nm->T));
-  PetscCall(PetscOptionsReal("-T_scale", "scale c_T of T (default 1/N^3; 1 for uniform)", NULL, nm->cT, &nm->cT, &nm->cT_set));
+  PetscCall(PetscOptionsReal("-T_scale", "scale c_T of T (default 1/N^3; 1 for uniform)", NULL, nm->cT, &nm->cT,
+                             &nm->cT_set));
   PetscCall(NaOptionsChoice(PetscOptionsObject, p, "init", "initial synapses and processes", InitNames, 2, &nm->init));
   PetscCall(NaOptionsChoice(PetscOptionsObject, p, "phi", "neuron activation", NaActivationTypes, 2, &nm->act[0]));
   PetscCall(NaOptionsChoice(PetscOptionsObject, p, "g", "synapse activation", NaActivationTypes, 2, &nm->act[1]));
@@ -45,20 +46,24 @@ static PetscErrorCode SetFromOptions_NAAM(NaModel model, PetscOptionItems *Petsc
 
 static PetscErrorCode SetUp_NAAM(NaModel model)
 {
-  NAAM       *nm = (NAAM *)model->data;
-  const char *p  = model->prefix;
+  NAAM       *nm   = (NAAM *)model->data;
+  const char *p    = model->prefix;
   MPI_Comm    comm = model->comm;
   PetscInt    N, K;
 
   PetscFunctionBegin;
-  PetscCheck(nm->beta > 0 && PetscIsNormalReal(nm->beta), comm, PETSC_ERR_USER_INPUT, "-%sbeta %g: the gain must be positive", p, (double)nm->beta);
+  PetscCheck(nm->beta > 0 && PetscIsNormalReal(nm->beta), comm, PETSC_ERR_USER_INPUT,
+             "-%sbeta %g: the gain must be positive", p, (double)nm->beta);
   PetscCall(NaCheckPositive(comm, p, "lambda", nm->lambda, PETSC_FALSE));
   PetscCall(NaCheckPositive(comm, p, "alpha", nm->alpha, PETSC_FALSE));
   PetscCall(NaCheckPositive(comm, p, "gamma", nm->gamma, PETSC_FALSE));
   PetscCall(NaCheckPositive(comm, p, "tau_n", nm->tau_n, PETSC_TRUE));
   PetscCall(NaCheckPositive(comm, p, "tau_s", nm->tau_s, PETSC_TRUE));
   PetscCall(NaCheckPositive(comm, p, "tau_p", nm->tau_p, PETSC_TRUE));
-  PetscCheck(nm->T != NAAM_T_DENSE || nm->mem.N <= NAAM_DENSE_MAX_N, comm, PETSC_ERR_USER_INPUT, "-%sT dense with -%sN %" PetscInt_FMT ": a dense T holds N^4 numbers and is allowed only for N <= %d; use -%sT hebbian", p, p, nm->mem.N, NAAM_DENSE_MAX_N, p);
+  PetscCheck(nm->T != NAAM_T_DENSE || nm->mem.N <= NAAM_DENSE_MAX_N, comm, PETSC_ERR_USER_INPUT,
+             "-%sT dense with -%sN %" PetscInt_FMT
+             ": a dense T holds N^4 numbers and is allowed only for N <= %d; use -%sT hebbian",
+             p, p, nm->mem.N, NAAM_DENSE_MAX_N, p);
   PetscCall(NaMemorySetUp(&nm->mem, comm));
   N = model->N = nm->mem.N;
   K = model->K = nm->mem.K;
@@ -74,7 +79,8 @@ static PetscErrorCode SetUp_NAAM(NaModel model)
   model->nlocal  = nm->nloc * nm->B;
   model->nglobal = N * nm->B;
   nm->W          = 1 + (nm->T == NAAM_T_HEBBIAN ? K : nm->T == NAAM_T_UNIFORM ? 1 : N);
-  PetscCall(PetscMalloc5(nm->nloc * nm->W, &nm->summary, N * nm->W, &nm->gath, nm->nloc * N, &nm->psiloc, N, &nm->phiall, PetscMax(K, 1), &nm->coup));
+  PetscCall(PetscMalloc5(nm->nloc * nm->W, &nm->summary, N * nm->W, &nm->gath, nm->nloc * N, &nm->psiloc, N,
+                         &nm->phiall, PetscMax(K, 1), &nm->coup));
   PetscCall(PetscMalloc3(N, &nm->grow, N, &nm->trow, nm->nloc, &nm->erow));
   if (nm->T == NAAM_T_DENSE) {
     const PetscScalar *xi = nm->mem.xi;
@@ -84,7 +90,8 @@ static PetscErrorCode SetUp_NAAM(NaModel model)
       for (PetscInt j = 0; j < N; j++)
         for (PetscInt kl = 0; kl < N2; kl++) {
           PetscScalar t = 0;
-          for (PetscInt mu = 0; mu < K; mu++) t += xi[mu * N + nm->rstart + r] * xi[mu * N + j] * xi[mu * N + kl / N] * xi[mu * N + kl % N];
+          for (PetscInt mu = 0; mu < K; mu++)
+            t += xi[mu * N + nm->rstart + r] * xi[mu * N + j] * xi[mu * N + kl / N] * xi[mu * N + kl % N];
           nm->Tdense[(r * N + j) * N2 + kl] = nm->cT * t;
         }
   }
@@ -106,7 +113,7 @@ PetscErrorCode NaamGather(NaModel model, const PetscScalar *u)
     switch (nm->T) {
     case NAAM_T_HEBBIAN:
       for (PetscInt mu = 0; mu < K; mu++) {
-        const PetscScalar *xm = xi + mu * N;
+        const PetscScalar *xm  = xi + mu * N;
         PetscScalar        dot = 0;
         for (PetscInt j = 0; j < N; j++) dot += xm[j] * psi[j];
         sum[1 + mu] = xm[nm->rstart + r] * dot;
@@ -151,7 +158,7 @@ void NaamCouplingRow(NAAM *nm, PetscInt r, PetscScalar *out)
   case NAAM_T_DENSE: {
     const PetscInt W = nm->W, N2 = N * N;
     for (PetscInt j = 0; j < N; j++) {
-      const PetscScalar *t = nm->Tdense + (r * N + j) * N2;
+      const PetscScalar *t   = nm->Tdense + (r * N + j) * N2;
       PetscScalar        acc = 0;
       for (PetscInt k = 0; k < N; k++)
         for (PetscInt l = 0; l < N; l++) acc += t[k * N + l] * nm->gath[k * W + 1 + l];
@@ -166,7 +173,7 @@ static PetscErrorCode RHS_NAAM(NaModel model, PetscReal t, Vec U, Vec F)
   NAAM              *nm = (NAAM *)model->data;
   const PetscInt     N = model->N, B = nm->B;
   const PetscReal    rn = 1 / nm->tau_n, rs = 1 / nm->tau_s, rp = 1 / nm->tau_p;
-  const PetscScalar *u, *phiall = nm->phiall;
+  const PetscScalar *u, *phiall        = nm->phiall;
   PetscScalar       *f, *restrict grow = nm->grow, *restrict trow = nm->trow;
 
   PetscFunctionBegin;
@@ -196,9 +203,9 @@ static PetscErrorCode RHS_NAAM(NaModel model, PetscReal t, Vec U, Vec F)
 
 static PetscErrorCode Leak_NAAM(NaModel model, Vec D)
 {
-  NAAM        *nm = (NAAM *)model->data;
+  NAAM          *nm = (NAAM *)model->data;
   const PetscInt N = model->N, B = nm->B;
-  PetscScalar *d;
+  PetscScalar   *d;
 
   PetscFunctionBegin;
   PetscCall(VecGetArray(D, &d));
@@ -232,7 +239,8 @@ static PetscErrorCode Observe_NAAM(NaModel model, Vec U, PetscReal *energy, Pets
     NaActEvalArray(&nm->g, N, s, nm->grow);
     for (PetscInt j = 0; j < N; j++) {
       const PetscScalar g = nm->grow[j];
-      e += 0.5 * nm->alpha * (s[j] * g - NaActLagrangian(&nm->g, s[j])) + 0.5 * nm->gamma * (p[j] * psi[j] - NaActLagrangian(&nm->psi, p[j]));
+      e += 0.5 * nm->alpha * (s[j] * g - NaActLagrangian(&nm->g, s[j])) +
+           0.5 * nm->gamma * (p[j] * psi[j] - NaActLagrangian(&nm->psi, p[j]));
       e -= 0.5 * g * phi_i * nm->phiall[j] + 0.5 * psi[j] * g + 0.5 * nm->c * g + 0.5 * nm->d * psi[j];
     }
     if (nm->T == NAAM_T_DENSE) {
@@ -341,21 +349,25 @@ static PetscErrorCode WriteStatic_NAAM(NaModel model, hid_t file)
 static PetscErrorCode WriteFinal_NAAM(NaModel model, hid_t group, Vec U)
 {
   NAAM              *nm = (NAAM *)model->data;
-  const PetscInt     N = model->N;
+  const PetscInt     N  = model->N;
   const PetscScalar *u;
   PetscScalar       *buf;
   hsize_t            dims[2] = {(hsize_t)N, (hsize_t)N};
   hid_t              dset;
   const char        *what[3] = {"x", "s", "p"};
-  const char        *desc[3] = {"neuron membrane state x_i", "synaptic facilitation s_ij (row i post-synaptic, column j pre-synaptic)", "astrocyte process Ca2+ level p_ij wrapping synapse ij"};
+  const char        *desc[3] = {"neuron membrane state x_i",
+                                "synaptic facilitation s_ij (row i post-synaptic, column j pre-synaptic)",
+                                "astrocyte process Ca2+ level p_ij wrapping synapse ij"};
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(PetscMax(nm->nloc * N, 1), &buf));
   PetscCall(VecGetArrayRead(U, &u));
   for (int f = 0; f < 3; f++) {
     for (PetscInt r = 0; r < nm->nloc; r++) {
-      if (f == 0) buf[r] = u[r * nm->B];
-      else PetscCall(PetscArraycpy(buf + r * N, u + r * nm->B + 1 + (f - 1) * N, N));
+      if (f == 0)
+        buf[r] = u[r * nm->B];
+      else
+        PetscCall(PetscArraycpy(buf + r * N, u + r * nm->B + 1 + (f - 1) * N, N));
     }
     PetscCall(NaH5CreateDataset(group, what[f], f == 0 ? 1 : 2, dims, PETSC_FALSE, desc[f], "1", &dset));
     PetscCall(NaH5WriteRows(dset, (hsize_t)nm->rstart, (hsize_t)nm->nloc, buf));
@@ -372,9 +384,18 @@ static PetscErrorCode View_NAAM(NaModel model, PetscViewer viewer)
 
   PetscFunctionBegin;
   PetscCall(NaMemoryView(&nm->mem, viewer));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "state: %" PetscInt_FMT " neurons + 2 x %" PetscInt_FMT " synapses/processes = %" PetscInt_FMT " variables\n", model->N, model->N * model->N, model->nglobal));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "beta %g, leaks lambda %g alpha %g gamma %g, tau_n %g tau_s %g tau_p %g, inputs b %g c %g d %g\n", (double)nm->beta, (double)nm->lambda, (double)nm->alpha, (double)nm->gamma, (double)nm->tau_n, (double)nm->tau_s, (double)nm->tau_p, (double)nm->b, (double)nm->c, (double)nm->d));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "T %s (c_T = %g), init %s, activations phi %s g %s psi %s\n", CouplingNames[nm->T], (double)nm->cT, InitNames[nm->init], NaActivationTypes[nm->act[0]], NaActivationTypes[nm->act[1]], NaActivationTypes[nm->act[2]]));
+  PetscCall(PetscViewerASCIIPrintf(viewer,
+                                   "state: %" PetscInt_FMT " neurons + 2 x %" PetscInt_FMT
+                                   " synapses/processes = %" PetscInt_FMT " variables\n",
+                                   model->N, model->N * model->N, model->nglobal));
+  PetscCall(PetscViewerASCIIPrintf(
+      viewer, "beta %g, leaks lambda %g alpha %g gamma %g, tau_n %g tau_s %g tau_p %g, inputs b %g c %g d %g\n",
+      (double)nm->beta, (double)nm->lambda, (double)nm->alpha, (double)nm->gamma, (double)nm->tau_n, (double)nm->tau_s,
+      (double)nm->tau_p, (double)nm->b, (double)nm->c, (double)nm->d));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "T %s (c_T = %g), init %s, activations phi %s g %s psi %s\n",
+                                   CouplingNames[nm->T], (double)nm->cT, InitNames[nm->init],
+                                   NaActivationTypes[nm->act[0]], NaActivationTypes[nm->act[1]],
+                                   NaActivationTypes[nm->act[2]]));
   PetscFunctionReturn(0);
 }
 
@@ -399,17 +420,27 @@ PETSC_EXTERN PetscErrorCode NaModelCreate_NAAM(NaModel model)
   PetscFunctionBegin;
   PetscCall(PetscNew(&nm));
   /* the authors' tutorial setting (models.md 1.8) */
-  nm->mem.N     = 500;
-  nm->mem.K     = 10;
-  nm->mem.seed  = 1;
+  nm->mem.N        = 500;
+  nm->mem.K        = 10;
+  nm->mem.seed     = 1;
   nm->mem.cue_flip = 0.1;
-  nm->beta      = 5;
+  nm->beta         = 5;
   nm->lambda = nm->alpha = nm->gamma = 1;
   nm->tau_n = nm->tau_s = nm->tau_p = 1;
-  nm->T         = NAAM_T_HEBBIAN;
-  nm->init      = NAAM_INIT_STATIONARY;
-  model->data   = nm;
-  model->mem    = &nm->mem;
-  model->ops    = (NaModelOps){.setfromoptions = SetFromOptions_NAAM, .setup = SetUp_NAAM, .initialstate = InitialState_NAAM, .rhs = RHS_NAAM, .leak = Leak_NAAM, .observe = Observe_NAAM, .getneurons = GetNeurons_NAAM, .writestatic = WriteStatic_NAAM, .writefinal = WriteFinal_NAAM, .view = View_NAAM, .destroy = Destroy_NAAM};
+  nm->T                             = NAAM_T_HEBBIAN;
+  nm->init                          = NAAM_INIT_STATIONARY;
+  model->data                       = nm;
+  model->mem                        = &nm->mem;
+  model->ops                        = (NaModelOps){.setfromoptions = SetFromOptions_NAAM,
+                                                   .setup          = SetUp_NAAM,
+                                                   .initialstate   = InitialState_NAAM,
+                                                   .rhs            = RHS_NAAM,
+                                                   .leak           = Leak_NAAM,
+                                                   .observe        = Observe_NAAM,
+                                                   .getneurons     = GetNeurons_NAAM,
+                                                   .writestatic    = WriteStatic_NAAM,
+                                                   .writefinal     = WriteFinal_NAAM,
+                                                   .view           = View_NAAM,
+                                                   .destroy        = Destroy_NAAM};
   PetscFunctionReturn(0);
 }

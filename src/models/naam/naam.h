@@ -13,20 +13,20 @@ typedef struct {
   PetscReal    b, c, d; /* constant inputs of the general equations */
   PetscReal    cT;      /* T_scale */
   PetscBool    cT_set;
-  PetscInt     act[3];  /* activation types of phi, g, psi */
+  PetscInt     act[3]; /* activation types of phi, g, psi */
   NaActivation phi, g, psi;
   PetscInt     T, init;
   /* layout: row i holds [x_i, s_i0..s_i(N-1), p_i0..p_i(N-1)], rows rstart..rend-1 on this rank */
   PetscInt     rstart, rend, nloc, B;
-  PetscInt     W;       /* per-row summary width gathered once per right-hand side: phi_i + coupling partials */
-  PetscScalar *Tdense;  /* dense T: [nloc*N][N*N] */
-  PetscScalar *summary; /* [nloc][W] */
-  PetscScalar *gath;    /* [N][W] */
-  PetscScalar *psiloc;  /* [nloc][N] psi of the local processes */
-  PetscScalar *phiall;  /* [N] */
-  PetscScalar *coup;    /* hebbian: q[K]; uniform: total psi */
+  PetscInt     W;           /* per-row summary width gathered once per right-hand side: phi_i + coupling partials */
+  PetscScalar *Tdense;      /* dense T: [nloc*N][N*N] */
+  PetscScalar *summary;     /* [nloc][W] */
+  PetscScalar *gath;        /* [N][W] */
+  PetscScalar *psiloc;      /* [nloc][N] psi of the local processes */
+  PetscScalar *phiall;      /* [N] */
+  PetscScalar *coup;        /* hebbian: q[K]; uniform: total psi */
   PetscScalar *grow, *trow; /* [N] scratch rows: g_i. and (T psi)_i. */
-  PetscScalar *erow;    /* [nloc] */
+  PetscScalar *erow;        /* [nloc] */
 } NAAM;
 
 /* Gathers phi and the coupling partials of state u (local array), filling psiloc, phiall and coup. */
