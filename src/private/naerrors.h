@@ -9,3 +9,6 @@ PETSC_EXTERN PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject
 /* -<prefix><name> must satisfy value > 0 (strict) or value >= 0 */
 PETSC_EXTERN PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char name[], PetscReal value,
                                             PetscBool strict);
+
+/* SIGUSR1, SIGTERM, SIGINT: checkpoint and stop at the next step (src/sim/sim.c) */
+PETSC_EXTERN PetscErrorCode NaInstallSignalHandlers(void);

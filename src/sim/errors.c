@@ -36,6 +36,7 @@ PetscErrorCode NaInitialize(void)
   PetscCall(PetscPushErrorHandler(NaErrorHandler, NULL));
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported through PETSc errors instead */
   PetscCall(NaModelRegisterAll());
+  PetscCall(NaInstallSignalHandlers());
   PetscFunctionReturn(0);
 }
 

@@ -4,6 +4,7 @@
  * writes checkpoints or stops on signals, wall-time limits and -ts_max_steps (exit code 75). */
 #include <nastro/nastro.h>
 #include "modelimpl.h"
+#include "naerrors.h"
 #include <petsc/private/tsimpl.h> /* ts->ops->interpolate: whether the stepper has dense output */
 #include <signal.h>
 #include <stdlib.h>
@@ -18,6 +19,21 @@ static void OnSignal(int sig)
 {
   if (sig == SIGINT && na_stop_signal == SIGINT) _exit(130);
   na_stop_signal = sig;
+}
+
+/* installed by NaInitialize, so a signal that arrives during set-up is honoured at the first step */
+PetscErrorCode NaInstallSignalHandlers(void)
+{
+  struct sigaction sa;
+
+  PetscFunctionBegin;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  PetscFunctionReturn(0);
 }
 
 enum { NA_DUE_INTERVAL = 1, NA_DUE_WALL = 2, NA_DUE_STOP = 4 };
@@ -505,15 +521,6 @@ PetscErrorCode NaSimRun(NaSim sim)
     sim->tcheck = sim->ck_interval;
   }
   sim->tout = sim->kout * sim->output_interval;
-  {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = OnSignal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGUSR1, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-  }
   PetscCall(TSSetMaxTime(ts, tend));
   PetscCall(TSSolve(ts, sim->U));
   PetscCall(TSGetConvergedReason(ts, &reason));
