@@ -48,6 +48,7 @@ struct _n_NaSim {
   Vec            U, W;  /* state; interpolated state at an output time */
   Vec            D, DU; /* IMEX: leak diagonal and D .* U */
   PetscBool      imex;
+  PetscBool      rk_restart; /* TSRK: no first-same-as-last reuse, so that restarts are exact */
   NaRecorder     rec;
   char           output[PETSC_MAX_PATH_LEN];
   PetscReal      output_interval, progress_interval;
@@ -227,6 +228,9 @@ static PetscErrorCode PostStep(TS ts)
   PetscCall(TSGetApplicationContext(ts, &sim));
   PetscCall(TSGetTime(ts, &t));
   PetscCall(TSGetStepNumber(ts, &step));
+  /* Runge-Kutta types that reuse their last stage (FSAL, e.g. 5dp) would start the next step from a stage
+   * that a resumed run cannot have; recomputing it every step makes a restart exact, bit for bit */
+  if (sim->rk_restart) PetscCall(TSRestartStep(ts));
   PetscCall(VecNorm(sim->U, NORM_INFINITY, &nrm));
   PetscCheck(!PetscIsInfOrNanReal(nrm), sim->comm, PETSC_ERR_FP,
              "the state became NaN/Inf at t = %g, step %" PetscInt_FMT
@@ -351,6 +355,7 @@ PetscErrorCode NaSimSetUp(NaSim sim)
 
   PetscCall(TSGetType(ts, &type));
   PetscCall(PetscStrcmp(type, TSARKIMEX, &sim->imex));
+  PetscCall(PetscStrcmp(type, TSRK, &sim->rk_restart));
   PetscCall(VecDuplicate(sim->U, &sim->W));
   if (sim->imex) {
     PetscBool has;
