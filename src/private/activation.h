@@ -2,6 +2,7 @@
 #pragma once
 #include <petscsys.h>
 #include <math.h>
+#include "vmath.h"
 
 typedef enum { NA_ACT_TANH, NA_ACT_IDENTITY } NaActivationType;
 PETSC_EXTERN const char *const NaActivationTypes[];
@@ -51,10 +52,9 @@ static inline PetscReal NaActInverse(const NaActivation *f, PetscReal y)
 static inline void NaActEvalArray(const NaActivation *f, PetscInt n, const PetscScalar *restrict in,
                                   PetscScalar *restrict out)
 {
-  if (f->type == NA_ACT_TANH) {
-    const PetscReal beta = f->beta;
-    for (PetscInt i = 0; i < n; i++) out[i] = tanh(beta * in[i]);
-  } else {
+  if (f->type == NA_ACT_TANH)
+    NaTanhArray(n, f->beta, in, out);
+  else {
     for (PetscInt i = 0; i < n; i++) out[i] = in[i];
   }
 }

@@ -113,10 +113,8 @@ PetscErrorCode NaamGather(NaModel model, const PetscScalar *u)
     switch (nm->T) {
     case NAAM_T_HEBBIAN:
       for (PetscInt mu = 0; mu < K; mu++) {
-        const PetscScalar *xm  = xi + mu * N;
-        PetscScalar        dot = 0;
-        for (PetscInt j = 0; j < N; j++) dot += xm[j] * psi[j];
-        sum[1 + mu] = xm[nm->rstart + r] * dot;
+        const PetscScalar *xm = xi + mu * N;
+        sum[1 + mu]           = xm[nm->rstart + r] * NaDot(N, xm, psi);
       }
       break;
     case NAAM_T_UNIFORM: {
@@ -189,7 +187,7 @@ static PetscErrorCode RHS_NAAM(NaModel model, PetscReal t, Vec U, Vec F)
 
     NaActEvalArray(&nm->g, N, s, grow);
     NaamCouplingRow(nm, r, trow);
-    for (PetscInt j = 0; j < N; j++) drive += grow[j] * phiall[j];
+    drive    = NaDot(N, grow, phiall);
     f[r * B] = rn * (-nm->lambda * u[r * B] + drive + nm->b);
     for (PetscInt j = 0; j < N; j++) {
       fs[j] = rs * (-nm->alpha * s[j] + phi_i * phiall[j] + psi[j] + nm->c);
