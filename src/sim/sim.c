@@ -36,7 +36,7 @@ PetscErrorCode NaInstallSignalHandlers(void)
   PetscFunctionReturn(0);
 }
 
-enum { NA_DUE_INTERVAL = 1, NA_DUE_WALL = 2, NA_DUE_STOP = 4 };
+enum { NA_DUE_INTERVAL = 1, NA_DUE_WALL = 2, NA_DUE_STOP = 4, NA_DUE_NAN = 8 };
 
 /* -log_view events */
 static PetscLogEvent NA_EVENT_RHS, NA_EVENT_OUTPUT, NA_EVENT_CHECKPOINT;
@@ -49,6 +49,8 @@ struct _n_NaSim {
   Vec            D, DU; /* IMEX: leak diagonal and D .* U */
   PetscBool      imex;
   PetscBool      rk_restart; /* TSRK: no first-same-as-last reuse, so that restarts are exact */
+  PetscScalar   *xbuf;       /* the local neuron states, for the per-step divergence check */
+  PetscInt       nxloc;
   NaRecorder     rec;
   char           output[PETSC_MAX_PATH_LEN];
   PetscReal      output_interval, progress_interval;
@@ -231,11 +233,16 @@ static PetscErrorCode PostStep(TS ts)
   /* Runge-Kutta types that reuse their last stage (FSAL, e.g. 5dp) would start the next step from a stage
    * that a resumed run cannot have; recomputing it every step makes a restart exact, bit for bit */
   if (sim->rk_restart) PetscCall(TSRestartStep(ts));
-  PetscCall(VecNorm(sim->U, NORM_INFINITY, &nrm));
-  PetscCheck(!PetscIsInfOrNanReal(nrm), sim->comm, PETSC_ERR_FP,
-             "the state became NaN/Inf at t = %g, step %" PetscInt_FMT
-             "; the output is left incomplete and the last checkpoint untouched (try a smaller -ts_dt or -ts_rtol)",
-             (double)t, step);
+  /* divergence: a NaN or Inf anywhere reaches the neurons within one step (x is driven by every g and
+   * phi), so checking the N neuron states suffices and avoids a pass over the whole state per step */
+  if (sim->model->ops.getneurons) {
+    PetscCall(NaModelGetNeurons(sim->model, sim->U, sim->xbuf));
+    for (PetscInt i = 0; i < sim->nxloc; i++)
+      if (PetscIsInfOrNanReal(sim->xbuf[i])) due |= NA_DUE_NAN;
+  } else {
+    PetscCall(VecNorm(sim->U, NORM_INFINITY, &nrm));
+    if (PetscIsInfOrNanReal(nrm)) due |= NA_DUE_NAN;
+  }
   while (sim->tout <= t + 1e-10 * sim->output_interval && sim->tout < sim->sum.t_final - 1e-10 * sim->output_interval) {
     if (ts->ops->interpolate && sim->tout < t) {
       PetscCall(TSInterpolate(ts, sim->tout, sim->W));
@@ -257,6 +264,10 @@ static PetscErrorCode PostStep(TS ts)
   if (sim->walltime_limit > 0 && now - sim->wall0 + 2 * (sim->ck_cost + sim->step_wall) + 1 >= sim->walltime_limit)
     due |= NA_DUE_STOP;
   PetscCallMPI(MPI_Allreduce(&due, &alldue, 1, MPI_INT, MPI_BOR, sim->comm));
+  PetscCheck(!(alldue & NA_DUE_NAN), sim->comm, PETSC_ERR_FP,
+             "the state became NaN/Inf at t = %g, step %" PetscInt_FMT
+             "; the output is left incomplete and the last checkpoint untouched (try a smaller -ts_dt or -ts_rtol)",
+             (double)t, step);
   if (alldue && t < sim->sum.t_final) {
     while (sim->ck_interval > 0 && sim->tcheck <= t + 1e-10 * sim->ck_interval) sim->tcheck += sim->ck_interval;
     PetscCall(Checkpoint(sim));
@@ -328,6 +339,12 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   PetscCall(PetscTime(&sim->setup_start));
   PetscCall(NaModelSetUp(sim->model));
   PetscCall(NaModelCreateVector(sim->model, &sim->U));
+  {
+    PetscInt rstart, rend;
+    PetscCall(NaNetworkGetOwnershipRange(sim->model->net, &rstart, &rend));
+    sim->nxloc = rend - rstart;
+    PetscCall(PetscMalloc1(PetscMax(sim->nxloc, 1), &sim->xbuf));
+  }
   PetscCall(NaModelInitialState(sim->model, sim->U));
 
   PetscCall(TSCreate(sim->comm, &ts));
@@ -658,6 +675,7 @@ PetscErrorCode NaSimDestroy(NaSim *sim)
   PetscCall(VecDestroy(&(*sim)->D));
   PetscCall(VecDestroy(&(*sim)->W));
   PetscCall(VecDestroy(&(*sim)->DU));
+  PetscCall(PetscFree((*sim)->xbuf));
   PetscCall(PetscFree(*sim));
   PetscFunctionReturn(0);
 }
