@@ -6,16 +6,7 @@
 #  - unequal leaks run but print a "warning:" line.
 # usage: attention.sh NASTRO
 set -u
-nastro=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-pass=0 fail=0
-check() { # description, command...
-  local what=$1; shift
-  if "$@" >"$tmp/log" 2>&1; then pass=$((pass + 1)); echo "ok - $what"
-  else fail=$((fail + 1)); echo "not ok - $what"; sed 's/^/    /' "$tmp/log" | head -20; fi
-}
+source "$(dirname "$0")/lib.sh" "$1"
 run() { # ranks, output, options...
   local n=$1 out=$2; shift 2
   timeout 120 mpiexec --oversubscribe -n "$n" "$nastro" -model attention "$@" -quiet -o "$out"
@@ -64,8 +55,8 @@ bad() { # description, expected substring, ranks, options...
   timeout 60 mpiexec --oversubscribe -n "$n" "$nastro" -model attention "$@" -quiet -o "$tmp/bad.h5" >"$tmp/out" 2>"$tmp/err"
   local rc=$? lines
   lines=$(grep -c '^nastro: error:' "$tmp/err")
-  if [ $rc -ne 0 ] && [ "$lines" -eq 1 ] && grep -q -- "$sub" "$tmp/err"; then pass=$((pass + 1)); echo "ok - $what: $(grep '^nastro: error:' "$tmp/err")"
-  else fail=$((fail + 1)); echo "not ok - $what (rc $rc, $lines error lines)"; sed 's/^/    /' "$tmp/err" | head -10; fi
+  if [ $rc -ne 0 ] && [ "$lines" -eq 1 ] && grep -q -- "$sub" "$tmp/err"; then ok "$what: $(grep '^nastro: error:' "$tmp/err")"
+  else cp "$tmp/err" "$tmp/log"; notok "$what (rc $rc, $lines error lines)"; fi
 }
 bad "m = 0" "-attention_m 0" 1 -attention_m 0
 bad "m < 0 on 2 ranks" "-attention_m -5" 2 -attention_m -5
@@ -82,5 +73,4 @@ bad "L disagrees with file" "-attention_L 7: the input file" 1 -attention_input 
 bad "output interval not dividing delta" "-output_interval 0.3" 1 -output_interval 0.3
 bad "unknown form" "-attention_form euler" 1 -attention_form euler
 check "unequal leaks run with a warning" bash -c "timeout 60 '$nastro' -model attention -attention_form discrete -attention_m 50 -attention_L 4 -attention_leak_syn 0.1 -quiet -o '$tmp/leak.h5' | grep -q '^warning: unequal leak'"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

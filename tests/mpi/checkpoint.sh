@@ -10,15 +10,8 @@
 #  6. a checkpoint write on a full disk (a small tmpfs) fails cleanly, the previous checkpoint stays valid.
 # usage: checkpoint.sh NASTRO
 set -u
-nastro=$(realpath "$1")
-tmp=$(mktemp -d)
-cleanup() { mountpoint -q "$tmp/full" 2>/dev/null && umount "$tmp/full"; rm -rf "$tmp"; }
-trap cleanup EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/log" ] && sed 's/^/    /' "$tmp/log" | tail -15; }
-check() { local what=$1; shift; if "$@" >"$tmp/log" 2>&1; then ok "$what"; else notok "$what"; fi; }
+source "$(dirname "$0")/lib.sh" "$1"
+cleanup_extra() { if mountpoint -q "$tmp/full" 2>/dev/null; then umount "$tmp/full"; fi; }
 
 sim=(-naam_N 40 -naam_K 3 -naam_cue_flip 0.2 -ts_max_time 30 -ts_rtol 1e-9 -ts_atol 1e-9 -output_final -quiet)
 nastro_n() { local n=$1; shift; timeout 120 mpiexec --oversubscribe -n "$n" "$nastro" "${sim[@]}" "$@"; }
@@ -147,5 +140,4 @@ else
   echo "ok - full disk # SKIP this machine forbids mounting a tmpfs (mount failed)"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -6,16 +6,7 @@
 #  - the same run repeated gives identical bytes in every dataset.
 # usage: ranks.sh NASTRO
 set -u
-nastro=$(realpath "$1")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-pass=0 fail=0
-check() { # description, command...
-  local what=$1; shift
-  if "$@" >"$tmp/log" 2>&1; then pass=$((pass + 1)); echo "ok - $what"
-  else fail=$((fail + 1)); echo "not ok - $what"; sed 's/^/    /' "$tmp/log" | head -20; fi
-}
+source "$(dirname "$0")/lib.sh" "$1"
 run() { # ranks, output, options...
   local n=$1 out=$2; shift 2
   timeout 300 mpiexec --oversubscribe -n "$n" "$nastro" "$@" -output_final -quiet -o "$out"
@@ -42,5 +33,4 @@ check "naam repeated on 2 ranks" run 2 "$tmp/again.h5" $naam
 for d in $datasets /patterns /cue; do
   check "repeat gives identical bytes in $d" h5diff "$tmp/naam2.h5" "$tmp/again.h5" $d
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -6,19 +6,16 @@
 #  - implicit and IMEX steppers (matrix-free Newton) retrieve on a small network.
 # usage: tutorial.sh NASTRO EXAMPLES_DIR
 set -u
-nastro=$(realpath "$1") examples=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-pass=0 fail=0
+source "$(dirname "$0")/lib.sh" "$1"
+examples=$2
 retrieves() { # description, ranks, nastro options...
   local what=$1 n=$2; shift 2
   if timeout 300 mpiexec --oversubscribe -n "$n" "$nastro" "$@" -quiet -o "$tmp/run.h5" >"$tmp/log" 2>&1 &&
      grep -q "Hamming distance 0 to the cued pattern" "$tmp/log" &&
      grep -q "non-increasing within round-off" "$tmp/log"; then
-    pass=$((pass + 1)); echo "ok - $what"; grep -E "summary|energy" "$tmp/log" | sed 's/^/    /'
+    ok "$what"; grep -E "summary|energy" "$tmp/log" | sed 's/^/    /'
   else
-    fail=$((fail + 1)); echo "not ok - $what"; sed 's/^/    /' "$tmp/log" | tail -20
+    notok "$what"
   fi
 }
 retrieves "tutorial, default adaptive stepper, 2 ranks" 2 -options_file_yaml "$examples/retrieval.yaml"
@@ -30,5 +27,4 @@ done
 # negative control: a random cue is not a stored pattern; report where it went
 # (small: from a random state the dynamics are stiff and an explicit stepper needs dt ~ 1e-3 at N = 500)
 timeout 120 mpiexec -n 2 "$nastro" -naam_N 60 -naam_K 3 -naam_cue random -quiet -o "$tmp/random.h5" -ts_max_time 10 | grep retrieval | sed 's/^ */# random cue: /'
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

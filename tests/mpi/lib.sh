@@ -1,0 +1,17 @@
+# The harness of the multi-rank test scripts (sourced, not run): usage `source lib.sh NASTRO`.
+# Sets nastro (absolute path), tmp (removed at exit, after an optional `cleanup_extra` function runs) and
+# Open MPI's run-as-root variables; ok/notok/check print TAP-like lines; finish prints the closing line
+# "N passed, M failed" and returns non-zero on any failure.
+nastro=$(realpath "$1")
+tmp=$(mktemp -d)
+_na_cleanup() { declare -F cleanup_extra >/dev/null && cleanup_extra; rm -rf "$tmp"; }
+trap _na_cleanup EXIT
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+notok() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/log" ] && sed 's/^/    /' "$tmp/log" | tail -20; }
+check() { # description, command...: the command's output goes to $tmp/log, shown on failure
+  local what=$1; shift
+  if "$@" >"$tmp/log" 2>&1; then ok "$what"; else notok "$what"; fi
+}
+finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; }
