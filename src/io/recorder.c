@@ -14,35 +14,49 @@ struct _n_NaRecorder {
   PetscReal   *obuf;
 };
 
+/* a recorder with its buffers and the file opened collectively (created, or reopened for writing);
+ * *rec is NULL when the file cannot be opened, for the caller to report in its own words */
+static PetscErrorCode Start(MPI_Comm comm, const char path[], NaModel model, PetscBool create, NaRecorder *rec)
+{
+  NaRecorder r;
+  hid_t      fapl;
+  PetscInt   K, rend;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&r));
+  r->comm  = comm;
+  r->model = model;
+  PetscCall(NaModelGetSizes(model, NULL, &K));
+  PetscCall(NaNetworkGetOwnershipRange(model->net, &r->rstart, &rend));
+  r->nloc = rend - r->rstart;
+  PetscCall(PetscMalloc2(PetscMax(r->nloc, 1), &r->xbuf, PetscMax(K, 1), &r->obuf));
+  NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
+  NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
+  r->file = create ? H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl) : H5Fopen(path, H5F_ACC_RDWR, fapl);
+  NaH5Call(H5Pclose(fapl));
+  if (r->file < 0) {
+    PetscCall(PetscFree2(r->xbuf, r->obuf));
+    PetscCall(PetscFree(r));
+  }
+  *rec = r;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model, NaRecorder *rec)
 {
   NaRecorder  r;
-  hid_t       fapl;
-  PetscInt    N, K, rend;
+  PetscInt    N, K;
   char       *opts;
   char        stamp[64];
   PetscMPIInt size;
   time_t      now = time(NULL);
 
   PetscFunctionBegin;
-  PetscCall(PetscNew(&r));
-  r->comm  = comm;
-  r->model = model;
   PetscCall(NaModelGetSizes(model, &N, &K));
-  PetscCall(NaNetworkGetOwnershipRange(model->net, &r->rstart, &rend));
-  r->nloc = rend - r->rstart;
-  PetscCall(PetscMalloc2(PetscMax(r->nloc, 1), &r->xbuf, PetscMax(K, 1), &r->obuf));
-
-  NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
-  NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
-  r->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-  NaH5Call(H5Pclose(fapl));
-  if (r->file < 0) {
-    PetscCall(PetscFree2(r->xbuf, r->obuf));
-    PetscCall(PetscFree(r));
+  PetscCall(Start(comm, path, model, PETSC_TRUE, &r));
+  if (!r)
     SETERRQ(comm, PETSC_ERR_FILE_WRITE, "-o %s: cannot create the output file (missing directory or no permission?)",
             path);
-  }
 
   /* root attributes: what produced this file */
   PetscCall(NaH5SetAttributeInt(r->file, "complete", 0));
@@ -85,27 +99,12 @@ PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model,
 PetscErrorCode NaRecorderOpen(MPI_Comm comm, const char path[], NaModel model, PetscInt nsamples, NaRecorder *rec)
 {
   NaRecorder r;
-  hid_t      fapl;
-  PetscInt   K, rend;
 
   PetscFunctionBegin;
-  PetscCall(PetscNew(&r));
-  r->comm  = comm;
-  r->model = model;
-  PetscCall(NaModelGetSizes(model, NULL, &K));
-  PetscCall(NaNetworkGetOwnershipRange(model->net, &r->rstart, &rend));
-  r->nloc = rend - r->rstart;
-  PetscCall(PetscMalloc2(PetscMax(r->nloc, 1), &r->xbuf, PetscMax(K, 1), &r->obuf));
-  NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
-  NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
-  r->file = H5Fopen(path, H5F_ACC_RDWR, fapl);
-  NaH5Call(H5Pclose(fapl));
-  if (r->file < 0) {
-    PetscCall(PetscFree2(r->xbuf, r->obuf));
-    PetscCall(PetscFree(r));
+  PetscCall(Start(comm, path, model, PETSC_FALSE, &r));
+  if (!r)
     SETERRQ(comm, PETSC_ERR_FILE_OPEN, "-o %s: the output file of the run being resumed cannot be opened for writing",
             path);
-  }
   PetscCall(NaH5SetAttributeInt(r->file, "complete", 0));
   if (H5Lexists(r->file, "final", H5P_DEFAULT) > 0)
     NaH5Call(H5Ldelete(r->file, "final", H5P_DEFAULT)); /* from a later end */
