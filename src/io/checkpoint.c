@@ -344,12 +344,19 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, V
   PetscCall(ReadAttr(file, "N", H5T_NATIVE_LLONG, &N, &found));
   PetscCall(ReadAttr(file, "K", H5T_NATIVE_LLONG, &K, &found));
   PetscCall(ReadAttr(file, "state_size", H5T_NATIVE_LLONG, &size, &found));
-  if (strcmp(type, model->type) || N != model->N || K != model->K || size != model->nglobal) {
+  if (strcmp(type, model->type) || N != model->N || K != model->K) {
     H5Fclose(file);
     SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED,
             "checkpoint %s: written by model %s with N = %lld, K = %lld; this run is %s with N = %" PetscInt_FMT
             ", K = %" PetscInt_FMT,
             path, type, N, K, model->type, model->N, model->K);
+  }
+  if (size != model->nglobal) {
+    H5Fclose(file);
+    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED,
+            "checkpoint %s: holds %lld state values, this run's state has %" PetscInt_FMT
+            " (a different state layout, e.g. -%sstorage)",
+            path, size, model->nglobal, model->prefix);
   }
   PetscCall(ReadAttr(file, "patterns_checksum", H5T_NATIVE_LLONG, &pstored, &found));
   PetscCall(PatternsChecksum(comm, model, &psum));

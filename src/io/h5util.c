@@ -38,7 +38,8 @@ PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int rank, const h
 
 /* collective transfer of rows [row0, row0 + nrows) of dset (a row is the product of dims[1..]); *status is
  * H5Dread's or H5Dwrite's result, so a reader can report a damaged file in its own words */
-static PetscErrorCode TransferRows(hid_t dset, hsize_t row0, hsize_t nrows, double *data, PetscBool write, herr_t *status)
+static PetscErrorCode TransferRows(hid_t dset, hsize_t row0, hsize_t nrows, double *data, PetscBool write,
+                                   herr_t *status)
 {
   hid_t   fspace, mspace, dxpl;
   hsize_t dims[3], start[3] = {0, 0, 0}, count[3], nelem = nrows;
@@ -54,16 +55,43 @@ static PetscErrorCode TransferRows(hid_t dset, hsize_t row0, hsize_t nrows, doub
     count[d] = dims[d];
     nelem *= dims[d];
   }
-  if (nelem) NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
-  else NaH5Call(H5Sselect_none(fspace));
+  if (nelem)
+    NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+  else
+    NaH5Call(H5Sselect_none(fspace));
   NaH5Call(mspace = H5Screate_simple(1, &nelem, NULL));
   if (!nelem) NaH5Call(H5Sselect_none(mspace));
   NaH5Call(dxpl = H5Pcreate(H5P_DATASET_XFER));
   NaH5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
-  *status = write ? H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data) : H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data);
+  *status = write ? H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data)
+                  : H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data);
   NaH5Call(H5Pclose(dxpl));
   NaH5Call(H5Sclose(mspace));
   NaH5Call(H5Sclose(fspace));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaH5WriteBlock(hid_t dset, hsize_t row0, hsize_t nrows, hsize_t col0, hsize_t ncols, const double *data)
+{
+  hid_t   fspace, mspace, dxpl;
+  hsize_t start[2] = {row0, col0}, count[2] = {nrows, ncols}, nelem = nrows * ncols;
+
+  PetscFunctionBegin;
+  NaH5Call(fspace = H5Dget_space(dset));
+  if (nelem)
+    NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+  else
+    NaH5Call(H5Sselect_none(fspace));
+  NaH5Call(mspace = H5Screate_simple(1, &nelem, NULL));
+  if (!nelem) NaH5Call(H5Sselect_none(mspace));
+  NaH5Call(dxpl = H5Pcreate(H5P_DATASET_XFER));
+  NaH5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
+  herr_t status = H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data);
+  NaH5Call(H5Pclose(dxpl));
+  NaH5Call(H5Sclose(mspace));
+  NaH5Call(H5Sclose(fspace));
+  PetscCheck(status >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: H5Dwrite of a %llu x %llu block",
+             (unsigned long long)nrows, (unsigned long long)ncols);
   PetscFunctionReturn(0);
 }
 
@@ -73,7 +101,8 @@ PetscErrorCode NaH5WriteRows(hid_t dset, hsize_t row0, hsize_t nrows, const doub
 
   PetscFunctionBegin;
   PetscCall(TransferRows(dset, row0, nrows, (double *)data, PETSC_TRUE, &status));
-  PetscCheck(status >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: H5Dwrite of rows %llu..%llu", (unsigned long long)row0, (unsigned long long)(row0 + nrows));
+  PetscCheck(status >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: H5Dwrite of rows %llu..%llu",
+             (unsigned long long)row0, (unsigned long long)(row0 + nrows));
   PetscFunctionReturn(0);
 }
 

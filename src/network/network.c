@@ -6,7 +6,10 @@ struct _n_NaNetwork {
   MPI_Comm       comm;
   PetscMPIInt    size, rank;
   PetscInt       N;
-  PetscInt      *rows;       /* [size+1] first row of each rank */
+  PetscInt      *rows;   /* [size+1] first row of each rank */
+  PetscInt       block;  /* rows are dealt out in blocks of this many (1 for NaNetworkCreate) */
+  PetscScalar   *colbuf; /* scratch of NaNetworkSumBlockColumns */
+  PetscInt       colcap;
   PetscMPIInt   *counts;     /* [size] scratch for Allgatherv */
   PetscMPIInt   *displs;     /* [size] */
   PetscScalar   *gbuf;       /* [N*width] scratch for NaNetworkSumRows */
@@ -33,8 +36,50 @@ PetscErrorCode NaNetworkCreate(MPI_Comm comm, PetscInt N, NaNetwork *net)
   PetscCallMPI(MPI_Comm_rank(comm, &n->rank));
   PetscCall(PetscMalloc3(n->size + 1, &n->rows, n->size, &n->counts, n->size, &n->displs));
   n->rows[0] = 0;
+  n->block   = 1;
   for (PetscMPIInt r = 0; r < n->size; r++) n->rows[r + 1] = n->rows[r] + N / n->size + (r < N % n->size ? 1 : 0);
   *net = n;
+  PetscFunctionReturn(0);
+}
+
+/*@ NaNetworkCreateBlocked - distributes N neurons in contiguous blocks of `block` rows (the last block may be
+  shorter), so that the summed row weights per rank are as equal as whole blocks allow. weight[i] is the cost
+  of row i (for example its stored length). The blocks are also the fixed grouping of NaNetworkSumBlockColumns,
+  so its sums do not depend on the number of ranks. Fails, naming the numbers, with more ranks than blocks. @*/
+PetscErrorCode NaNetworkCreateBlocked(MPI_Comm comm, PetscInt N, PetscInt block, const PetscReal weight[],
+                                      NaNetwork *net)
+{
+  NaNetwork   n;
+  PetscInt    nb = (N + block - 1) / block, b = 0;
+  PetscReal   total = 0, acc = 0;
+  PetscMPIInt size;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCheck(block >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "row block %" PetscInt_FMT ": must be at least 1", block);
+  PetscCheck(nb >= size, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "%d MPI ranks but only %" PetscInt_FMT " row blocks of %" PetscInt_FMT
+             " neurons: use at most %" PetscInt_FMT " ranks or smaller blocks",
+             size, nb, block, nb);
+  PetscCall(NaNetworkCreate(comm, N, &n));
+  n->block = block;
+  for (PetscInt i = 0; i < N; i++) total += weight[i];
+  /* rank r ends at the first block boundary where the running weight reaches (r+1)/size of the total, leaving
+   * at least one block for every later rank */
+  for (PetscMPIInt r = 0; r < size; r++) {
+    PetscReal target = total * (r + 1) / size;
+    PetscInt  first  = b;
+    while (b < nb - (size - 1 - r)) {
+      PetscReal wb = 0;
+      for (PetscInt i = b * block; i < PetscMin(N, (b + 1) * block); i++) wb += weight[i];
+      if (b > first && r < size - 1 && acc + 0.5 * wb > target) break;
+      acc += wb;
+      b++;
+    }
+    n->rows[r + 1] = PetscMin(N, b * block);
+  }
+  n->rows[size] = N;
+  *net          = n;
   PetscFunctionReturn(0);
 }
 
@@ -44,6 +89,7 @@ PetscErrorCode NaNetworkDestroy(NaNetwork *net)
   if (!*net) PetscFunctionReturn(0);
   PetscCall(PetscFree3((*net)->rows, (*net)->counts, (*net)->displs));
   PetscCall(PetscFree((*net)->gbuf));
+  PetscCall(PetscFree((*net)->colbuf));
   PetscCall(PetscFree(*net));
   PetscFunctionReturn(0);
 }
@@ -118,5 +164,69 @@ PetscErrorCode NaNetworkGetCommStats(NaNetwork net, PetscLogDouble *seconds, Pet
   PetscFunctionBegin;
   if (seconds) *seconds = net->comm_time;
   if (bytes) *bytes = net->comm_bytes;
+  PetscFunctionReturn(0);
+}
+
+/*@ NaNetworkSumBlockColumns - column sums of contributions that rows make to other rows (the transposed half
+  of a symmetric matrix-vector product). For each local block c (in order, starting at row b_c) the caller
+  holds partial_c[j - b_c], j = b_c..N-1, in one packed array. On return out[j - rstart] is, for each local
+  row j, the sum over all blocks of the network with b_c <= j of partial_c[j], added in block order: with a
+  fixed block size the bits do not depend on the number of ranks. One MPI_Alltoallv. @*/
+PetscErrorCode NaNetworkSumBlockColumns(NaNetwork net, const PetscScalar partial[], PetscScalar out[])
+{
+  const PetscInt N = net->N, C = net->block, rstart = net->rows[net->rank], rend = net->rows[net->rank + 1];
+  const PetscInt nloc  = rend - rstart;
+  PetscInt       nsend = 0, nrecv = 0, myblocks = (nloc + C - 1) / C;
+  PetscMPIInt   *sc, *sd, *rc, *rd;
+  PetscScalar   *sbuf, *rbuf;
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc4(net->size, &sc, net->size, &sd, net->size, &rc, net->size, &rd));
+  for (PetscMPIInt q = 0; q < net->size; q++) {
+    PetscInt nq = net->rows[q + 1] - net->rows[q], bq = (nq + C - 1) / C;
+    sc[q] = (PetscMPIInt)(q > net->rank ? myblocks * nq : 0); /* my blocks all start before q's rows */
+    rc[q] = (PetscMPIInt)(q < net->rank ? bq * nloc : 0);
+    sd[q] = (PetscMPIInt)nsend;
+    rd[q] = (PetscMPIInt)nrecv;
+    nsend += sc[q];
+    nrecv += rc[q];
+  }
+  if (nsend + nrecv > net->colcap) {
+    PetscCall(PetscFree(net->colbuf));
+    net->colcap = nsend + nrecv;
+    PetscCall(PetscMalloc1(net->colcap, &net->colbuf));
+  }
+  sbuf = net->colbuf;
+  rbuf = net->colbuf + nsend;
+  for (PetscMPIInt q = net->rank + 1; q < net->size; q++) {
+    PetscScalar   *dst = sbuf + sd[q];
+    const PetscInt q0 = net->rows[q], nq = net->rows[q + 1] - q0;
+    for (PetscInt c = 0, off = 0; c < myblocks; c++) {
+      const PetscInt bc = rstart + c * C;
+      for (PetscInt j = 0; j < nq; j++) *dst++ = partial[off + q0 + j - bc];
+      off += N - bc;
+    }
+  }
+  PetscCall(PetscTime(&t0));
+  PetscCallMPI(MPI_Alltoallv(sbuf, sc, sd, MPIU_SCALAR, rbuf, rc, rd, MPIU_SCALAR, net->comm));
+  PetscCall(PetscTime(&t1));
+  net->comm_time += t1 - t0;
+  net->comm_bytes += (PetscLogDouble)nrecv * sizeof(PetscScalar);
+  for (PetscInt j = 0; j < nloc; j++) out[j] = 0;
+  for (PetscInt k = 0; k < nrecv; k++) out[k % nloc] += rbuf[k]; /* earlier ranks' blocks, in block order */
+  for (PetscInt c = 0, off = 0; c < myblocks; c++) {
+    const PetscInt bc = rstart + c * C;
+    for (PetscInt j = bc; j < rend; j++) out[j - rstart] += partial[off + j - bc];
+    off += N - bc;
+  }
+  PetscCall(PetscFree4(sc, sd, rc, rd));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaNetworkGetBlockSize(NaNetwork net, PetscInt *block)
+{
+  PetscFunctionBegin;
+  *block = net->block;
   PetscFunctionReturn(0);
 }

@@ -16,6 +16,9 @@ PETSC_EXTERN PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int 
                                               hid_t *dset);
 /* collective write of rows [row0, row0+nrows) of a dataset whose row length is the product of dims[1..] */
 PETSC_EXTERN PetscErrorCode NaH5WriteRows(hid_t dset, hsize_t row0, hsize_t nrows, const double *data);
+/* collective write of the block rows [row0, row0+nrows) x columns [col0, col0+ncols) of a 2-d dataset */
+PETSC_EXTERN PetscErrorCode NaH5WriteBlock(hid_t dset, hsize_t row0, hsize_t nrows, hsize_t col0, hsize_t ncols,
+                                           const double *data);
 /* the collective read of the same; *ok is false when HDF5 could not read them (a damaged file) */
 PETSC_EXTERN PetscErrorCode NaH5ReadRows(hid_t dset, hsize_t row0, hsize_t nrows, double *data, PetscBool *ok);
 /* a whole small array written by rank 0 (others take part in the collective call with an empty selection) */

@@ -135,6 +135,11 @@ expect_error "-naam_cue_pattern 3 (K = 3)"   "-naam_cue_pattern" "3"  -- nastro 
 expect_error "-naam_cue_pattern -1"          "-naam_cue_pattern" "-1" -- nastro "${SMALL[@]}" -naam_cue_pattern -1
 # dense coupling tensor too large
 expect_error "-naam_T dense with -naam_N 13" "-naam_T" "dense" "-naam_N" "13" -- nastro "${SMALL[@]}" -naam_T dense -naam_N 13
+# symmetric storage
+expect_error "-naam_storage symmetric with -naam_T dense" "-naam_storage" "symmetric" "-naam_T" "dense" -- nastro "${SMALL[@]}" -naam_N 8 -naam_T dense -naam_storage symmetric
+expect_error "-naam_storage diagonal"        "-naam_storage" "diagonal" -- nastro "${SMALL[@]}" -naam_storage diagonal
+expect_error "-naam_sym_block 21 (N = 20)"   "-naam_sym_block" "21" -- nastro "${SMALL[@]}" -naam_sym_block 21
+expect_error "3 ranks, 2 row blocks"         "3" "ranks" "2" "row blocks" -- mpiexec -n 3 --oversubscribe nastro "${SMALL[@]}" -naam_sym_block 10
 # more ranks than neurons
 expect_error "3 ranks, -naam_N 2"            "3" "ranks" "2" "neurons" -- mpiexec -n 3 --oversubscribe nastro "${SMALL[@]}" -naam_N 2
 # errors must be reported once, not once per rank

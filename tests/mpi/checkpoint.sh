@@ -104,6 +104,7 @@ cp "$good" "$tmp/newer.h5"
 /usr/bin/python3 -c "import h5py,sys; f=h5py.File(sys.argv[1],'r+'); f.attrs.modify('format_version', 99); f.close()" "$tmp/newer.h5"
 bad_case "newer format" "format version 99" "$tmp/newer.h5"
 bad_case "another size" "N = 40" "$good" -naam_N 41
+bad_case "another storage" "state values" "$good" -naam_storage full
 rm -rf "$tmp/d.ckpt"; timeout 60 "$nastro" -model dam -dam_N 40 -dam_K 3 -quiet -o "$tmp/d.h5" -ts_max_steps 5 >/dev/null 2>&1
 bad_case "another model" "written by model dam" "$(ls "$tmp/d.ckpt"/ckpt-*.h5 | tail -1)"
 bad_case "other patterns" "patterns differ" "$good" -naam_seed 2

@@ -13,7 +13,7 @@ Test(naam, hebbian_equals_dense)
   Vec         U, Fh, Fd;
   PetscReal   Eh, Ed, oh[4], od[4];
 
-  snprintf(opts, sizeof opts, "%s -naam_T hebbian", base);
+  snprintf(opts, sizeof opts, "%s -naam_T hebbian -naam_storage full", base);
   heb = make_model("naam", opts);
   snprintf(opts, sizeof opts, "%s -naam_T dense", base);
   den = make_model("naam", opts);
@@ -40,34 +40,57 @@ Test(naam, hebbian_equals_dense)
   NaModelDestroy(&heb), NaModelDestroy(&den);
 }
 
-/* 1.9.2: the right-hand sides are -dE/dphi, -2 dE/dg, -2 dE/dpsi (central differences in x, s, p) */
+/* role of entry k of a serial naam state: 0 x, 1 s, 2 p; *mult: how many matrix entries it stands for (2 for an
+ * off-diagonal entry in symmetric storage); *i, *j: its place in the matrices */
+static int entry_role(const NAAM *nm, PetscInt k, int *mult, PetscInt *i, PetscInt *j)
+{
+  PetscInt r = 0;
+  while (nm->rowoff[r + 1] <= k) r++;
+  const PetscInt j0 = NaamRowStart(nm, r), L = nm->mem.N - j0, c = k - nm->rowoff[r];
+  *i    = r;
+  *j    = c == 0 ? r : j0 + (c - 1) % L;
+  *mult = nm->sym && *j != *i ? 2 : 1;
+  return c == 0 ? 0 : c <= L ? 1 : 2;
+}
+
+/* a full-storage state made symmetric: s_ij = s_ji, p_ij = p_ji (the states the dynamics keep) */
+static void symmetrize_full(const NAAM *nm, Vec U)
+{
+  const PetscInt N = nm->mem.N, B = 1 + 2 * N;
+  PetscScalar   *u;
+  cr_assert(!nm->sym);
+  TCall(VecGetArray(U, &u));
+  for (PetscInt i = 0; i < N; i++)
+    for (PetscInt j = 0; j < i; j++)
+      for (PetscInt f = 0; f < 2; f++) u[i * B + 1 + f * N + j] = u[j * B + 1 + f * N + i];
+  TCall(VecRestoreArray(U, &u));
+}
+
+/* 1.9.2: the right-hand sides are -dE/dphi, -2 dE/dg, -2 dE/dpsi (central differences in x, s, p); in symmetric
+ * storage a stored off-diagonal s_ij is both s_ij and s_ji, so dE/ds_ij counts twice */
 static void check_gradient(const char *opts)
 {
   NaModel  m  = make_model("naam", opts);
   NAAM    *nm = m->data;
   Vec      U, F;
-  PetscInt N = m->N, B = nm->B;
+  PetscInt n;
   double   worst = 0, scale = 0;
 
   TCall(NaModelCreateVector(m, &U));
   TCall(VecDuplicate(U, &F));
+  TCall(VecGetSize(U, &n));
   fill_random(U, 11, -0.8, 0.8);
-  { /* the identity holds on the symmetric states the dynamics keep: s_ij = s_ji, p_ij = p_ji */
-    PetscScalar *u;
-    TCall(VecGetArray(U, &u));
-    for (PetscInt i = 0; i < N; i++)
-      for (PetscInt j = 0; j < i; j++)
-        for (PetscInt f = 0; f < 2; f++) u[i * B + 1 + f * N + j] = u[j * B + 1 + f * N + i];
-    TCall(VecRestoreArray(U, &u));
-  }
+  if (!nm->sym) symmetrize_full(nm, U);
   TCall(NaModelRHS(m, 0, U, F));
   scale = max_abs(F);
-  for (PetscInt k = 0; k < N * B; k += 1) {
+  for (PetscInt k = 0; k < n; k += 1) {
     const double       h = 1e-5;
     PetscReal          Ep, Em;
     PetscScalar       *u;
     const PetscScalar *f;
-    PetscInt           c = k % B; /* 0: x, 1..N: s, N+1..2N: p */
+    int                mult;
+    PetscInt           i, j;
+    const int          role = entry_role(nm, k, &mult, &i, &j);
     double             v, analytic;
     TCall(VecGetArray(U, &u));
     v    = u[k];
@@ -82,12 +105,12 @@ static void check_gradient(const char *opts)
     u[k] = v;
     TCall(VecRestoreArray(U, &u));
     TCall(VecGetArrayRead(F, &f));
-    if (c == 0)
+    if (role == 0)
       analytic = -nm->tau_n * f[k] * NaActDeriv(&nm->phi, v);
-    else if (c <= N)
-      analytic = -0.5 * nm->tau_s * f[k] * NaActDeriv(&nm->g, v);
+    else if (role == 1)
+      analytic = -0.5 * mult * nm->tau_s * f[k] * NaActDeriv(&nm->g, v);
     else
-      analytic = -0.5 * nm->tau_p * f[k] * NaActDeriv(&nm->psi, v);
+      analytic = -0.5 * mult * nm->tau_p * f[k] * NaActDeriv(&nm->psi, v);
     TCall(VecRestoreArrayRead(F, &f));
     worst = fmax(worst, fabs((Ep - Em) / (2 * h) - analytic));
   }
@@ -100,7 +123,11 @@ Test(naam, rhs_is_energy_gradient)
 {
   const char *common     = "-naam_N 7 -naam_K 3 -naam_beta 1.5 -naam_lambda 0.7 -naam_alpha 0.4 -naam_gamma 0.9 "
                            "-naam_tau_n 0.5 -naam_tau_s 2 -naam_tau_p 3 -naam_b 0.1 -naam_c 0.2 -naam_d -0.3";
-  const char *variants[] = {"-naam_T hebbian", "-naam_T uniform -naam_T_scale 0.01", "-naam_T dense",
+  const char *variants[] = {"-naam_T hebbian",
+                            "-naam_T hebbian -naam_storage full",
+                            "-naam_T uniform -naam_T_scale 0.01",
+                            "-naam_T uniform -naam_T_scale 0.01 -naam_storage full",
+                            "-naam_T dense",
                             "-naam_T hebbian -naam_psi identity",
                             "-naam_T hebbian -naam_phi identity -naam_g identity"};
   for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
@@ -121,7 +148,8 @@ Test(naam, energy_nonincreasing_adaptive)
                 tol);
 }
 
-/* 1.9.4: s and p stay symmetric (stationary and zero initial states, random cue) */
+/* 1.9.4: s and p stay symmetric (stationary and zero initial states, random cue; full storage, where they could
+ * drift apart) */
 Test(naam, synapses_and_processes_stay_symmetric)
 {
   const char *variants[] = {"-naam_init stationary", "-naam_init zero -naam_cue random"};
@@ -129,7 +157,7 @@ Test(naam, synapses_and_processes_stay_symmetric)
     char    opts[256];
     Vec     U;
     NaModel m;
-    snprintf(opts, sizeof opts, "-naam_N 25 -naam_K 3 -ts_max_time 5 %s", variants[v]);
+    snprintf(opts, sizeof opts, "-naam_N 25 -naam_K 3 -ts_max_time 5 -naam_storage full %s", variants[v]);
     run_sim("naam", opts, &U, &m);
     NAAM              *nm = m->data;
     const PetscScalar *u;
@@ -138,7 +166,7 @@ Test(naam, synapses_and_processes_stay_symmetric)
     for (PetscInt i = 0; i < 25; i++)
       for (PetscInt j = 0; j < 25; j++)
         for (int f = 0; f < 2; f++)
-          asym = fmax(asym, fabs(u[i * nm->B + 1 + f * 25 + j] - u[j * nm->B + 1 + f * 25 + i]));
+          asym = fmax(asym, fabs(u[nm->rowoff[i] + 1 + f * 25 + j] - u[nm->rowoff[j] + 1 + f * 25 + i]));
     TCall(VecRestoreArrayRead(U, &u));
     cr_expect_leq(asym, 1e-14 * mag, "%s: max |s_ij - s_ji|, |p_ij - p_ji| = %g", variants[v], asym);
     VecDestroy(&U);
@@ -185,7 +213,7 @@ Test(naam, reduction_fixed_point)
   TCall(VecDuplicate(U, &F));
   PetscScalar *u;
   TCall(VecGetArray(U, &u));
-  for (PetscInt i = 0; i < N; i++) u[i * nm->B] = x[i];
+  for (PetscInt i = 0; i < N; i++) u[nm->rowoff[i]] = x[i];
   TCall(VecRestoreArray(U, &u));
   TCall(NaModelNAAMSetStationary(m, U));
   TCall(NaModelRHS(m, 0, U, F));
@@ -206,4 +234,115 @@ Test(naam, logcosh_matches_libm)
   for (double a = -30; a <= 30; a += 0.37)
     cr_expect(fabs(NaLogCosh(a) - log(cosh(a))) <= 1e-14 * fmax(1, fabs(a)), "a = %g", a);
   cr_expect(fabs(NaLogCosh(800) - (800 - log(2.0))) < 1e-12);
+}
+
+/* symmetric storage: value of entry (i, j) of s (f = 0) or p (f = 1), or x_i (f = -1), of any serial naam state */
+static double entry(const NAAM *nm, const PetscScalar *u, int f, PetscInt i, PetscInt j)
+{
+  if (f < 0) return u[nm->rowoff[i]];
+  if (nm->sym && j < i) {
+    PetscInt t = i;
+    i = j, j = t;
+  }
+  const PetscInt j0 = NaamRowStart(nm, i), L = nm->mem.N - j0;
+  return u[nm->rowoff[i] + 1 + f * L + (j - j0)];
+}
+
+/* largest difference between two states of the same network in different storages, relative to the largest entry */
+static double storage_diff(const NAAM *a, Vec Ua, const NAAM *b, Vec Ub)
+{
+  const PetscInt     N = a->mem.N;
+  const PetscScalar *ua, *ub;
+  double             d = 0, mag = 0;
+  TCall(VecGetArrayRead(Ua, &ua));
+  TCall(VecGetArrayRead(Ub, &ub));
+  for (int f = -1; f < 2; f++)
+    for (PetscInt i = 0; i < N; i++)
+      for (PetscInt j = 0; j < (f < 0 ? 1 : N); j++) {
+        d   = fmax(d, fabs(entry(a, ua, f, i, j) - entry(b, ub, f, i, j)));
+        mag = fmax(mag, fabs(entry(b, ub, f, i, j)));
+      }
+  TCall(VecRestoreArrayRead(Ua, &ua));
+  TCall(VecRestoreArrayRead(Ub, &ub));
+  return d / mag;
+}
+
+/* issue 3: symmetric (i <= j) storage and the full path give the same right-hand side and energy to round-off,
+ * for each coupling and activation that symmetric storage supports */
+Test(naam, symmetric_storage_equals_full)
+{
+  const char *common     = "-naam_N 23 -naam_K 4 -naam_seed 2 -naam_beta 1.7 -naam_lambda 0.7 -naam_alpha 0.4 "
+                           "-naam_gamma 0.9 -naam_tau_s 2 -naam_b 0.1 -naam_c 0.2 -naam_d -0.3";
+  const char *variants[] = {"-naam_T hebbian", "-naam_T uniform -naam_T_scale 0.01",
+                            "-naam_T hebbian -naam_psi identity -naam_g identity"};
+  for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+    char    opts[512];
+    NaModel ms, mf;
+    Vec     Us, Uf, Fs, Ff;
+    snprintf(opts, sizeof opts, "%s %s -naam_sym_block 5", common, variants[v]);
+    ms = make_model("naam", opts);
+    snprintf(opts, sizeof opts, "%s %s -naam_storage full", common, variants[v]);
+    mf       = make_model("naam", opts);
+    NAAM *ns = ms->data, *nf = mf->data;
+    cr_assert(ns->sym && !nf->sym);
+    TCall(NaModelCreateVector(ms, &Us));
+    TCall(NaModelCreateVector(mf, &Uf));
+    TCall(VecDuplicate(Us, &Fs));
+    TCall(VecDuplicate(Uf, &Ff));
+    PetscInt ns_len, nf_len;
+    TCall(VecGetSize(Us, &ns_len));
+    TCall(VecGetSize(Uf, &nf_len));
+    cr_expect_eq(ns_len, 23 + 23 * 24, "symmetric state length %d", (int)ns_len);
+    cr_expect_eq(nf_len, 23 + 2 * 23 * 23, "full state length %d", (int)nf_len);
+    /* the same symmetric state in both layouts */
+    fill_random(Uf, 5, -0.8, 0.8);
+    symmetrize_full(nf, Uf);
+    {
+      const PetscScalar *uf;
+      PetscScalar       *us;
+      TCall(VecGetArrayRead(Uf, &uf));
+      TCall(VecGetArray(Us, &us));
+      for (PetscInt i = 0; i < 23; i++) {
+        us[ns->rowoff[i]] = entry(nf, uf, -1, i, i);
+        for (int f = 0; f < 2; f++)
+          for (PetscInt j = i; j < 23; j++) us[ns->rowoff[i] + 1 + f * (23 - i) + (j - i)] = entry(nf, uf, f, i, j);
+      }
+      TCall(VecRestoreArrayRead(Uf, &uf));
+      TCall(VecRestoreArray(Us, &us));
+    }
+    cr_expect_eq(storage_diff(ns, Us, nf, Uf), 0, "%s: the two layouts hold different states", variants[v]);
+    TCall(NaModelRHS(ms, 0, Us, Fs));
+    TCall(NaModelRHS(mf, 0, Uf, Ff));
+    double d = storage_diff(ns, Fs, nf, Ff);
+    cr_expect_lt(d, 1e-13, "%s: RHS symmetric vs full, max difference / max = %g", variants[v], d);
+    cr_expect_gt(max_abs(Ff), 1e-3);
+    PetscReal Es, Ef, os[4], of[4];
+    TCall(NaModelObserve(ms, Us, &Es, os));
+    TCall(NaModelObserve(mf, Uf, &Ef, of));
+    cr_expect(fabs(Es - Ef) <= 1e-13 * fabs(Ef), "%s: energy %.17g vs %.17g", variants[v], Es, Ef);
+    for (int mu = 0; mu < 4; mu++) cr_expect_eq(os[mu], of[mu], "overlap %d", mu);
+    VecDestroy(&Us), VecDestroy(&Uf), VecDestroy(&Fs), VecDestroy(&Ff);
+    NaModelDestroy(&ms), NaModelDestroy(&mf);
+  }
+}
+
+/* ... and along a whole adaptive retrieval the two storages end in the same state (to the stepper's round-off) */
+Test(naam, symmetric_storage_trajectory_equals_full)
+{
+  const char *opts = "-naam_N 60 -naam_K 4 -naam_cue_flip 0.3 -ts_max_time 10";
+  char        o[256];
+  Vec         Us, Uf;
+  NaModel     ms, mf;
+  snprintf(o, sizeof o, "%s -naam_storage symmetric", opts);
+  NaSimSummary a = run_sim("naam", o, &Us, &ms);
+  snprintf(o, sizeof o, "%s -naam_storage full", opts);
+  NaSimSummary b = run_sim("naam", o, &Uf, &mf);
+  double       d = storage_diff(ms->data, Us, mf->data, Uf);
+  cr_expect_lt(d, 1e-9, "final states differ by %g (relative to the largest entry)", d);
+  cr_expect_eq(a.hamming, b.hamming);
+  cr_expect(fabs(a.energy_final - b.energy_final) <= 1e-9 * fabs(b.energy_final), "energy %.17g vs %.17g",
+            a.energy_final, b.energy_final);
+  cr_log_info("storage: final-state difference %g, steps %d vs %d", d, (int)a.steps, (int)b.steps);
+  VecDestroy(&Us), VecDestroy(&Uf);
+  NaModelDestroy(&ms), NaModelDestroy(&mf);
 }

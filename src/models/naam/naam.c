@@ -13,6 +13,7 @@
 
 static const char *const CouplingNames[]     = {"hebbian", "dense", "uniform"};
 static const char *const InitNames[]         = {"stationary", "zero"};
+static const char *const StorageNames[]      = {"symmetric", "full"};
 const char *const        NaActivationTypes[] = {"tanh", "identity"};
 
 static PetscErrorCode SetFromOptions_NAAM(NaModel model, PetscOptionItems *PetscOptionsObject)
@@ -37,6 +38,17 @@ static PetscErrorCode SetFromOptions_NAAM(NaModel model, PetscOptionItems *Petsc
   PetscCall(PetscOptionsReal("-T_scale", "scale c_T of T (default 1/N^3; 1 for uniform)", NULL, nm->cT, &nm->cT,
                              &nm->cT_set));
   PetscCall(NaOptionsChoice(PetscOptionsObject, p, "init", "initial synapses and processes", InitNames, 2, &nm->init));
+  {
+    char name[96];
+    PetscCall(PetscSNPrintf(name, sizeof name, "-%sstorage", p));
+    PetscCall(PetscOptionsHasName(NULL, NULL, name, &nm->storage_set));
+  }
+  PetscCall(NaOptionsChoice(PetscOptionsObject, p, "storage",
+                            "s and p: symmetric (upper triangle, default; not with -T dense) or full", StorageNames, 2,
+                            &nm->storage));
+  PetscCall(PetscOptionsInt("-sym_block",
+                            "symmetric storage: rows per block of the column sums (0: N/max(64, 8 ranks))", NULL,
+                            nm->block, &nm->block, NULL));
   PetscCall(NaOptionsChoice(PetscOptionsObject, p, "phi", "neuron activation", NaActivationTypes, 2, &nm->act[0]));
   PetscCall(NaOptionsChoice(PetscOptionsObject, p, "g", "synapse activation", NaActivationTypes, 2, &nm->act[1]));
   PetscCall(NaOptionsChoice(PetscOptionsObject, p, "psi", "process activation", NaActivationTypes, 2, &nm->act[2]));
@@ -72,16 +84,44 @@ static PetscErrorCode SetUp_NAAM(NaModel model)
   nm->g   = (NaActivation){(NaActivationType)nm->act[1], nm->beta};
   nm->psi = (NaActivation){(NaActivationType)nm->act[2], nm->beta};
 
-  PetscCall(NaNetworkCreate(comm, N, &model->net));
+  if (nm->T == NAAM_T_DENSE) {
+    PetscCheck(!(nm->storage_set && nm->storage == NAAM_STORAGE_SYMMETRIC), comm, PETSC_ERR_USER_INPUT,
+               "-%sstorage symmetric with -%sT dense: the dense tensor is kept for full storage only", p, p);
+    nm->storage = NAAM_STORAGE_FULL;
+  }
+  nm->sym = nm->storage == NAAM_STORAGE_SYMMETRIC ? PETSC_TRUE : PETSC_FALSE;
+  PetscCheck(nm->block >= 0 && nm->block <= N, comm, PETSC_ERR_USER_INPUT,
+             "-%ssym_block %" PetscInt_FMT ": must be between 1 and N = %" PetscInt_FMT " (0: automatic)", p, nm->block,
+             N);
+  if (nm->sym) {
+    /* rows of the upper triangle shrink from 1 + 2N to 3 values: deal out blocks of rows by stored length */
+    PetscMPIInt size;
+    PetscReal  *w;
+    PetscCallMPI(MPI_Comm_size(comm, &size));
+    if (!nm->block) nm->block = PetscMax(1, N / PetscMax(64, 8 * (PetscInt)size));
+    PetscCall(PetscMalloc1(N, &w));
+    for (PetscInt i = 0; i < N; i++) w[i] = 1 + 2 * (N - i);
+    PetscCall(NaNetworkCreateBlocked(comm, N, nm->block, w, &model->net));
+    PetscCall(PetscFree(w));
+  } else
+    PetscCall(NaNetworkCreate(comm, N, &model->net));
   PetscCall(NaNetworkGetOwnershipRange(model->net, &nm->rstart, &nm->rend));
-  nm->nloc       = nm->rend - nm->rstart;
-  nm->B          = 1 + 2 * N;
-  model->nlocal  = nm->nloc * nm->B;
-  model->nglobal = N * nm->B;
+  nm->nloc = nm->rend - nm->rstart;
+  PetscCall(PetscMalloc1(nm->nloc + 1, &nm->rowoff));
+  nm->rowoff[0] = 0;
+  for (PetscInt r = 0; r < nm->nloc; r++) nm->rowoff[r + 1] = nm->rowoff[r] + 1 + 2 * (N - NaamRowStart(nm, r));
+  model->nlocal  = nm->rowoff[nm->nloc];
+  model->nglobal = nm->sym ? N + N * (N + 1) : N * (1 + 2 * N);
   nm->W          = 1 + (nm->T == NAAM_T_HEBBIAN ? K : nm->T == NAAM_T_UNIFORM ? 1 : N);
-  PetscCall(PetscMalloc5(nm->nloc * nm->W, &nm->summary, N * nm->W, &nm->gath, nm->nloc * N, &nm->psiloc, N,
-                         &nm->phiall, PetscMax(K, 1), &nm->coup));
-  PetscCall(PetscMalloc3(N, &nm->grow, N, &nm->trow, nm->nloc, &nm->erow));
+  PetscCall(
+      PetscMalloc4(nm->nloc * nm->W, &nm->summary, N * nm->W, &nm->gath, N, &nm->phiall, PetscMax(K, 1), &nm->coup));
+  PetscCall(
+      PetscMalloc6(N, &nm->grow, N, &nm->trow, N, &nm->prow, N, &nm->lrow, nm->nloc, &nm->erow, nm->nloc, &nm->colsum));
+  if (nm->sym) { /* one partial row per local block, from the block's first row to N - 1 */
+    PetscInt len = 0;
+    for (PetscInt b0 = nm->rstart; b0 < nm->rend; b0 += nm->block) len += N - b0;
+    PetscCall(PetscMalloc1(len, &nm->partial));
+  }
   if (nm->T == NAAM_T_DENSE) {
     const PetscScalar *xi = nm->mem.xi;
     PetscInt           N2 = N * N;
@@ -98,34 +138,46 @@ static PetscErrorCode SetUp_NAAM(NaModel model)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode NaamGather(NaModel model, const PetscScalar *u)
+/* Rows are processed in tiles of NAAM_TILE columns, so that every intermediate of a tile (psi, g, the coupling,
+ * the pattern values) stays in the L1 cache however long the rows are. Sums over a row add the tiles' partial
+ * sums in order: the bits depend on the tile size, which is fixed, and not on the rank count. */
+#define NAAM_TILE 256
+
+PetscErrorCode NaamGather(NaModel model, const PetscScalar *u, PetscScalar *f)
 {
   NAAM              *nm = (NAAM *)model->data;
-  const PetscInt     N = model->N, K = model->K, W = nm->W, B = nm->B;
+  const PetscInt     N = model->N, K = model->K, W = nm->W;
   const PetscScalar *xi = nm->mem.xi;
 
   PetscFunctionBegin;
   for (PetscInt r = 0; r < nm->nloc; r++) {
-    const PetscScalar *p   = u + r * B + 1 + N;
-    PetscScalar       *psi = nm->psiloc + r * N, *sum = nm->summary + r * W;
-    NaActEvalArray(&nm->psi, N, p, psi);
-    sum[0] = NaActEval(&nm->phi, u[r * B]);
-    switch (nm->T) {
-    case NAAM_T_HEBBIAN:
-      for (PetscInt mu = 0; mu < K; mu++) {
-        const PetscScalar *xm = xi + mu * N;
-        sum[1 + mu]           = xm[nm->rstart + r] * NaDot(N, xm, psi);
+    const PetscInt     i = nm->rstart + r, j0 = NaamRowStart(nm, r), L = N - j0;
+    const PetscScalar *p   = u + nm->rowoff[r] + 1 + L;
+    PetscScalar       *psi = f ? f + nm->rowoff[r] + 1 + L : nm->prow, *sum = nm->summary + r * W;
+    sum[0] = NaActEval(&nm->phi, u[nm->rowoff[r]]);
+    for (PetscInt w = 1; w < W; w++) sum[w] = 0;
+    for (PetscInt k0 = 0; k0 < L; k0 += NAAM_TILE) {
+      const PetscInt n = PetscMin(NAAM_TILE, L - k0);
+      NaActEvalArray(&nm->psi, n, p + k0, psi + k0);
+      switch (nm->T) {
+      case NAAM_T_HEBBIAN:
+        for (PetscInt mu = 0; mu < K; mu++) sum[1 + mu] += NaDot(n, xi + mu * N + j0 + k0, psi + k0);
+        break;
+      case NAAM_T_UNIFORM:
+        for (PetscInt k = k0; k < k0 + n; k++) sum[1] += psi[k];
+        break;
+      case NAAM_T_DENSE: /* full storage only */
+        for (PetscInt k = k0; k < k0 + n; k++) sum[1 + k] = psi[k];
+        break;
       }
-      break;
-    case NAAM_T_UNIFORM: {
-      PetscScalar tot = 0;
-      for (PetscInt j = 0; j < N; j++) tot += psi[j];
-      sum[1] = tot;
-    } break;
-    case NAAM_T_DENSE:
-      for (PetscInt j = 0; j < N; j++) sum[1 + j] = psi[j];
-      break;
     }
+    /* symmetric storage: the row stands for itself and its mirror image, the diagonal once */
+    if (nm->T == NAAM_T_HEBBIAN)
+      for (PetscInt mu = 0; mu < K; mu++) {
+        const PetscScalar xmi = xi[mu * N + i];
+        sum[1 + mu]           = xmi * (nm->sym ? 2 * sum[1 + mu] - xmi * psi[0] : sum[1 + mu]);
+      }
+    if (nm->T == NAAM_T_UNIFORM && nm->sym) sum[1] = 2 * sum[1] - psi[0];
   }
   PetscCall(NaNetworkAllgatherRows(model->net, W, nm->summary, nm->gath));
   for (PetscInt j = 0; j < N; j++) nm->phiall[j] = nm->gath[j * W];
@@ -137,62 +189,105 @@ PetscErrorCode NaamGather(NaModel model, const PetscScalar *u)
   PetscFunctionReturn(0);
 }
 
-void NaamCouplingRow(NAAM *nm, PetscInt r, PetscScalar *out)
+/* columns j0 + k0 .. j0 + k0 + n - 1 of row r (local) of T Psi */
+static void CouplingTile(NAAM *nm, PetscInt r, PetscInt k0, PetscInt n, PetscScalar *restrict out)
 {
-  const PetscInt     N = nm->mem.N, K = nm->mem.K, i = nm->rstart + r;
+  const PetscInt     N = nm->mem.N, K = nm->mem.K, i = nm->rstart + r, j = NaamRowStart(nm, r) + k0;
   const PetscScalar *xi = nm->mem.xi;
 
   switch (nm->T) {
-  case NAAM_T_HEBBIAN:
-    for (PetscInt j = 0; j < N; j++) out[j] = 0;
-    for (PetscInt mu = 0; mu < K; mu++) {
-      const PetscScalar *xm = xi + mu * N, a = nm->cT * nm->coup[mu] * xm[i];
-      for (PetscInt j = 0; j < N; j++) out[j] += a * xm[j];
+  case NAAM_T_HEBBIAN: /* c_T sum_mu q_mu xi_i xi_j: eight columns at a time, all patterns in registers */
+    for (PetscInt k = 0; k < n; k += 8) {
+      const PetscInt m      = PetscMin(8, n - k);
+      double         acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      for (PetscInt mu = 0; mu < K; mu++) {
+        const PetscScalar *restrict xm = xi + mu * N + j + k, a = nm->cT * nm->coup[mu] * xi[mu * N + i];
+        if (m == 8)
+          for (int l = 0; l < 8; l++) acc[l] += a * xm[l];
+        else
+          for (int l = 0; l < m; l++) acc[l] += a * xm[l];
+      }
+      for (int l = 0; l < m; l++) out[k + l] = acc[l];
     }
     break;
   case NAAM_T_UNIFORM:
-    for (PetscInt j = 0; j < N; j++) out[j] = nm->cT * nm->coup[0];
+    for (PetscInt k = 0; k < n; k++) out[k] = nm->cT * nm->coup[0];
     break;
   case NAAM_T_DENSE: {
     const PetscInt W = nm->W, N2 = N * N;
-    for (PetscInt j = 0; j < N; j++) {
-      const PetscScalar *t   = nm->Tdense + (r * N + j) * N2;
+    for (PetscInt k = 0; k < n; k++) {
+      const PetscScalar *t   = nm->Tdense + (r * N + j + k) * N2;
       PetscScalar        acc = 0;
-      for (PetscInt k = 0; k < N; k++)
-        for (PetscInt l = 0; l < N; l++) acc += t[k * N + l] * nm->gath[k * W + 1 + l];
-      out[j] = acc;
+      for (PetscInt a = 0; a < N; a++)
+        for (PetscInt l = 0; l < N; l++) acc += t[a * N + l] * nm->gath[a * W + 1 + l];
+      out[k] = acc;
     }
   } break;
   }
 }
 
+void NaamCouplingRow(NAAM *nm, PetscInt r, PetscScalar *out)
+{
+  CouplingTile(nm, r, 0, nm->mem.N - NaamRowStart(nm, r), out);
+}
+
+/* One pass over the stored rows, tile by tile. The neuron drive sum_j g(s_ij) phi_j needs, in symmetric
+ * storage, also the columns below the diagonal, i.e. the rows above: every row adds g_ij phi_i to its block's
+ * partial column sums, which NaNetworkSumBlockColumns adds up in block order once all rows are done. */
 static PetscErrorCode RHS_NAAM(NaModel model, PetscReal t, Vec U, Vec F)
 {
   NAAM              *nm = (NAAM *)model->data;
-  const PetscInt     N = model->N, B = nm->B;
+  const PetscInt     N = model->N, C = nm->block;
   const PetscReal    rn = 1 / nm->tau_n, rs = 1 / nm->tau_s, rp = 1 / nm->tau_p;
+  const PetscReal    alpha = nm->alpha, gamma = nm->gamma, c = nm->c, d = nm->d;
   const PetscScalar *u, *phiall        = nm->phiall;
-  PetscScalar       *f, *restrict grow = nm->grow, *restrict trow = nm->trow;
+  PetscScalar       *f, *restrict grow = nm->grow, *restrict trow = nm->trow, *drive = nm->erow;
+  PetscScalar       *part = nm->partial;
+  PetscInt           b0   = -1;
 
   PetscFunctionBegin;
   (void)t;
   PetscCall(VecGetArrayRead(U, &u));
   PetscCall(VecGetArray(F, &f));
-  PetscCall(NaamGather(model, u));
+  PetscCall(NaamGather(model, u, f)); /* psi now sits in f's p slots */
   for (PetscInt r = 0; r < nm->nloc; r++) {
-    const PetscScalar *s = u + r * B + 1, *p = s + N, *psi = nm->psiloc + r * N;
-    PetscScalar       *fs = f + r * B + 1, *fp = fs + N;
-    const PetscScalar  phi_i = nm->gath[(nm->rstart + r) * nm->W];
-    PetscScalar        drive = 0;
+    const PetscInt     i = nm->rstart + r, j0 = NaamRowStart(nm, r), L = N - j0;
+    const PetscScalar *s = u + nm->rowoff[r] + 1, *p = s + L;
+    PetscScalar       *fs = f + nm->rowoff[r] + 1, *fp = fs + L, *pc = NULL;
+    const PetscScalar  phi_i = phiall[i];
 
-    NaActEvalArray(&nm->g, N, s, grow);
-    NaamCouplingRow(nm, r, trow);
-    drive    = NaDot(N, grow, phiall);
-    f[r * B] = rn * (-nm->lambda * u[r * B] + drive + nm->b);
-    for (PetscInt j = 0; j < N; j++) {
-      fs[j] = rs * (-nm->alpha * s[j] + phi_i * phiall[j] + psi[j] + nm->c);
-      fp[j] = rp * (-nm->gamma * p[j] + trow[j] + grow[j] + nm->d);
+    if (nm->sym) {
+      if ((i - nm->rstart) % C == 0) { /* a block starts: its partial row follows the previous block's */
+        if (b0 >= 0) part += N - b0;
+        b0 = i;
+        PetscCall(PetscArrayzero(part, N - b0));
+      }
+      pc = part + (i - b0); /* pc[k]: column i + k */
     }
+    drive[r] = 0;
+    for (PetscInt k0 = 0; k0 < L; k0 += NAAM_TILE) {
+      const PetscInt n               = PetscMin(NAAM_TILE, L - k0);
+      const PetscScalar *restrict sk = s + k0, *restrict pk = p + k0, *restrict phij = phiall + j0 + k0;
+      PetscScalar *restrict fsk = fs + k0, *restrict fpk = fp + k0;
+
+      NaActEvalArray(&nm->g, n, sk, grow);
+      CouplingTile(nm, r, k0, n, trow);
+      drive[r] += NaDot(n, grow, phij);
+      if (pc) {
+        PetscScalar *restrict pck = pc + k0;
+        for (PetscInt k = (k0 ? 0 : 1); k < n; k++) pck[k] += phi_i * grow[k]; /* not the diagonal */
+      }
+      for (PetscInt k = 0; k < n; k++) {
+        const PetscScalar psi = fpk[k];
+        fsk[k]                = rs * (-alpha * sk[k] + phi_i * phij[k] + psi + c);
+        fpk[k]                = rp * (-gamma * pk[k] + trow[k] + grow[k] + d);
+      }
+    }
+  }
+  if (nm->sym) PetscCall(NaNetworkSumBlockColumns(model->net, nm->partial, nm->colsum));
+  for (PetscInt r = 0; r < nm->nloc; r++) {
+    const PetscInt o = nm->rowoff[r];
+    f[o]             = rn * (-nm->lambda * u[o] + (nm->sym ? drive[r] + nm->colsum[r] : drive[r]) + nm->b);
   }
   PetscCall(VecRestoreArray(F, &f));
   PetscCall(VecRestoreArrayRead(U, &u));
@@ -202,50 +297,59 @@ static PetscErrorCode RHS_NAAM(NaModel model, PetscReal t, Vec U, Vec F)
 static PetscErrorCode Leak_NAAM(NaModel model, Vec D)
 {
   NAAM          *nm = (NAAM *)model->data;
-  const PetscInt N = model->N, B = nm->B;
+  const PetscInt N  = model->N;
   PetscScalar   *d;
 
   PetscFunctionBegin;
   PetscCall(VecGetArray(D, &d));
   for (PetscInt r = 0; r < nm->nloc; r++) {
-    d[r * B] = nm->lambda / nm->tau_n;
-    for (PetscInt j = 0; j < N; j++) {
-      d[r * B + 1 + j]     = nm->alpha / nm->tau_s;
-      d[r * B + 1 + N + j] = nm->gamma / nm->tau_p;
+    const PetscInt L   = N - NaamRowStart(nm, r);
+    PetscScalar   *row = d + nm->rowoff[r];
+    row[0]             = nm->lambda / nm->tau_n;
+    for (PetscInt k = 0; k < L; k++) {
+      row[1 + k]     = nm->alpha / nm->tau_s;
+      row[1 + L + k] = nm->gamma / nm->tau_p;
     }
   }
   PetscCall(VecRestoreArray(D, &d));
   PetscFunctionReturn(0);
 }
 
-/* E of models.md 1.3 with the inputs b, c, d (so that the right-hand sides stay -dE/dphi, -2 dE/dg, -2 dE/dpsi) */
+/* E of models.md 1.3 with the inputs b, c, d (so that the right-hand sides stay -dE/dphi, -2 dE/dg, -2 dE/dpsi).
+ * In symmetric storage every off-diagonal term stands for itself and its mirror image. */
 static PetscErrorCode Observe_NAAM(NaModel model, Vec U, PetscReal *energy, PetscReal overlaps[])
 {
   NAAM              *nm = (NAAM *)model->data;
-  const PetscInt     N = model->N, K = model->K, B = nm->B;
+  const PetscInt     N = model->N, K = model->K;
   const PetscScalar *u;
   PetscScalar        E;
 
   PetscFunctionBegin;
   PetscCall(VecGetArrayRead(U, &u));
-  PetscCall(NaamGather(model, u));
+  PetscCall(NaamGather(model, u, NULL));
   for (PetscInt r = 0; r < nm->nloc; r++) {
-    const PetscScalar *s = u + r * B + 1, *p = s + N, *psi = nm->psiloc + r * N;
-    const PetscScalar  x = u[r * B], phi_i = nm->phiall[nm->rstart + r];
-    PetscScalar        e = nm->lambda * (x * phi_i - NaActLagrangian(&nm->phi, x)) - nm->b * phi_i;
+    const PetscInt     j0 = NaamRowStart(nm, r), L = N - j0;
+    const PetscScalar *s = u + nm->rowoff[r] + 1, *p = s + L, *phij = nm->phiall + j0;
+    const PetscScalar  x = u[nm->rowoff[r]], phi_i = nm->phiall[nm->rstart + r];
+    PetscScalar       *g = nm->grow, *psi = nm->prow, *lag = nm->lrow, row = 0, first = 0;
 
-    NaActEvalArray(&nm->g, N, s, nm->grow);
-    for (PetscInt j = 0; j < N; j++) {
-      const PetscScalar g = nm->grow[j];
-      e += 0.5 * nm->alpha * (s[j] * g - NaActLagrangian(&nm->g, s[j])) +
-           0.5 * nm->gamma * (p[j] * psi[j] - NaActLagrangian(&nm->psi, p[j]));
-      e -= 0.5 * g * phi_i * nm->phiall[j] + 0.5 * psi[j] * g + 0.5 * nm->c * g + 0.5 * nm->d * psi[j];
+    NaActEvalArray(&nm->g, L, s, g);
+    NaActEvalArray(&nm->psi, L, p, psi);
+    for (PetscInt k = 0; k < L; k++) lag[k] = 0.5 * nm->alpha * NaActLagrangian(&nm->g, s[k]);
+    for (PetscInt k = 0; k < L; k++) lag[k] += 0.5 * nm->gamma * NaActLagrangian(&nm->psi, p[k]);
+    for (PetscInt k = 0; k < L; k++) {
+      const PetscScalar e = 0.5 * nm->alpha * s[k] * g[k] + 0.5 * nm->gamma * p[k] * psi[k] - lag[k] -
+                            0.5 * g[k] * phi_i * phij[k] - 0.5 * psi[k] * g[k] - 0.5 * nm->c * g[k] -
+                            0.5 * nm->d * psi[k];
+      if (k == 0) first = e;
+      row += e;
     }
+    if (nm->sym) row = 2 * row - first;
     if (nm->T == NAAM_T_DENSE) {
       NaamCouplingRow(nm, r, nm->trow);
-      for (PetscInt j = 0; j < N; j++) e -= 0.25 * psi[j] * nm->trow[j];
+      for (PetscInt j = 0; j < N; j++) row -= 0.25 * psi[j] * nm->trow[j];
     }
-    nm->erow[r] = e;
+    nm->erow[r] = nm->lambda * (x * phi_i - NaActLagrangian(&nm->phi, x)) - nm->b * phi_i + row;
   }
   PetscCall(VecRestoreArrayRead(U, &u));
   PetscCall(NaNetworkSumRows(model->net, 1, nm->erow, &E));
@@ -266,14 +370,14 @@ static PetscErrorCode Observe_NAAM(NaModel model, Vec U, PetscReal *energy, Pets
 PetscErrorCode NaModelNAAMSetStationary(NaModel model, Vec U)
 {
   NAAM              *nm = (NAAM *)model->data;
-  const PetscInt     N = model->N, K = model->K, B = nm->B;
+  const PetscInt     N = model->N, K = model->K;
   const PetscScalar *xi = nm->mem.xi;
   PetscScalar       *u, *x, *phi0, *o;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc3(nm->nloc, &x, N, &phi0, K, &o));
   PetscCall(VecGetArray(U, &u));
-  for (PetscInt r = 0; r < nm->nloc; r++) x[r] = NaActEval(&nm->phi, u[r * B]);
+  for (PetscInt r = 0; r < nm->nloc; r++) x[r] = NaActEval(&nm->phi, u[nm->rowoff[r]]);
   PetscCall(NaNetworkAllgatherRows(model->net, 1, x, phi0));
   for (PetscInt mu = 0; mu < K; mu++) {
     o[mu] = 0;
@@ -283,10 +387,11 @@ PetscErrorCode NaModelNAAMSetStationary(NaModel model, Vec U)
   PetscScalar sum0 = 0;
   for (PetscInt i = 0; i < N; i++) sum0 += phi0[i];
   for (PetscInt r = 0; r < nm->nloc; r++) {
-    const PetscInt i = nm->rstart + r;
-    PetscScalar   *s = u + r * B + 1, *p = s + N;
-    for (PetscInt j = 0; j < N; j++) {
-      PetscScalar g = 0;
+    const PetscInt i = nm->rstart + r, j0 = NaamRowStart(nm, r), L = N - j0;
+    PetscScalar   *s = u + nm->rowoff[r] + 1, *p = s + L;
+    for (PetscInt k = 0; k < L; k++) {
+      const PetscInt j = j0 + k;
+      PetscScalar    g = 0;
       switch (nm->T) {
       case NAAM_T_HEBBIAN:
         for (PetscInt mu = 0; mu < K; mu++) g += o[mu] * o[mu] * xi[mu * N + i] * xi[mu * N + j];
@@ -296,12 +401,12 @@ PetscErrorCode NaModelNAAMSetStationary(NaModel model, Vec U)
         g = nm->cT * sum0 * sum0;
         break;
       case NAAM_T_DENSE:
-        for (PetscInt k = 0; k < N; k++)
-          for (PetscInt l = 0; l < N; l++) g += nm->Tdense[(r * N + j) * N * N + k * N + l] * phi0[k] * phi0[l];
+        for (PetscInt k2 = 0; k2 < N; k2++)
+          for (PetscInt l = 0; l < N; l++) g += nm->Tdense[(r * N + j) * N * N + k2 * N + l] * phi0[k2] * phi0[l];
         break;
       }
-      s[j] = NaActInverse(&nm->g, g);
-      p[j] = NaActInverse(&nm->psi, -phi0[i] * phi0[j]);
+      s[k] = NaActInverse(&nm->g, g);
+      p[k] = NaActInverse(&nm->psi, -phi0[i] * phi0[j]);
     }
   }
   PetscCall(VecRestoreArray(U, &u));
@@ -317,7 +422,7 @@ static PetscErrorCode InitialState_NAAM(NaModel model, Vec U)
   PetscFunctionBegin;
   PetscCall(VecSet(U, 0));
   PetscCall(VecGetArray(U, &u));
-  for (PetscInt r = 0; r < nm->nloc; r++) u[r * nm->B] = nm->mem.cue[nm->rstart + r];
+  for (PetscInt r = 0; r < nm->nloc; r++) u[nm->rowoff[r]] = nm->mem.cue[nm->rstart + r];
   PetscCall(VecRestoreArray(U, &u));
   if (nm->init == NAAM_INIT_STATIONARY) PetscCall(NaModelNAAMSetStationary(model, U));
   PetscFunctionReturn(0);
@@ -330,7 +435,7 @@ static PetscErrorCode GetNeurons_NAAM(NaModel model, Vec U, PetscScalar x[])
 
   PetscFunctionBegin;
   PetscCall(VecGetArrayRead(U, &u));
-  for (PetscInt r = 0; r < nm->nloc; r++) x[r] = u[r * nm->B];
+  for (PetscInt r = 0; r < nm->nloc; r++) x[r] = u[nm->rowoff[r]];
   PetscCall(VecRestoreArrayRead(U, &u));
   PetscFunctionReturn(0);
 }
@@ -344,35 +449,75 @@ static PetscErrorCode WriteStatic_NAAM(NaModel model, hid_t file)
   PetscFunctionReturn(0);
 }
 
+/* value of s (f = 0) or p (f = 1) at (i, j), i a local row, j >= its first stored column */
+static inline PetscScalar StoredValue(const NAAM *nm, const PetscScalar *u, PetscInt f, PetscInt i, PetscInt j)
+{
+  const PetscInt r = i - nm->rstart, j0 = NaamRowStart(nm, r), L = nm->mem.N - j0;
+  return u[nm->rowoff[r] + 1 + f * L + (j - j0)];
+}
+
+/* /final/s and /final/p as full N x N matrices. In symmetric storage a block of local rows [a, b) writes the
+ * rectangle rows [a, b) x columns [a, N) and its mirror, rows [b, N) x columns [a, b): both come from the
+ * block's own upper-triangle rows, and together the blocks cover the matrix once. */
+static PetscErrorCode WriteMatrix(NaModel model, hid_t dset, const PetscScalar *u, PetscInt f)
+{
+  NAAM          *nm = (NAAM *)model->data;
+  const PetscInt N  = model->N;
+  PetscInt       R, nblocks, maxblocks;
+  PetscScalar   *buf;
+
+  PetscFunctionBegin;
+  if (!nm->sym) {
+    PetscCall(PetscMalloc1(PetscMax(nm->nloc * N, 1), &buf));
+    for (PetscInt r = 0; r < nm->nloc; r++) PetscCall(PetscArraycpy(buf + r * N, u + nm->rowoff[r] + 1 + f * N, N));
+    PetscCall(NaH5WriteRows(dset, (hsize_t)nm->rstart, (hsize_t)nm->nloc, buf));
+    PetscCall(PetscFree(buf));
+    PetscFunctionReturn(0);
+  }
+  R       = PetscMax(1, PetscMin(nm->nloc, (1 << 21) / N)); /* rows per block: buffers of at most ~16 MB */
+  nblocks = (nm->nloc + R - 1) / R;
+  PetscCall(MPIU_Allreduce(&nblocks, &maxblocks, 1, MPIU_INT, MPI_MAX, model->comm));
+  PetscCall(PetscMalloc1(PetscMax(R * N, 1), &buf));
+  for (PetscInt blk = 0; blk < maxblocks; blk++) { /* collective writes: every rank takes part in each */
+    const PetscInt a = PetscMin(nm->rstart + blk * R, nm->rend), b = PetscMin(a + R, nm->rend), m = b - a;
+    for (PetscInt i = a; i < b; i++)
+      for (PetscInt j = a; j < N; j++)
+        buf[(i - a) * (N - a) + (j - a)] = j >= i ? StoredValue(nm, u, f, i, j) : StoredValue(nm, u, f, j, i);
+    PetscCall(NaH5WriteBlock(dset, (hsize_t)a, (hsize_t)m, (hsize_t)a, m ? (hsize_t)(N - a) : 0, buf));
+    for (PetscInt j = b; j < N; j++)
+      for (PetscInt i = a; i < b; i++) buf[(j - b) * m + (i - a)] = StoredValue(nm, u, f, i, j);
+    PetscCall(NaH5WriteBlock(dset, (hsize_t)b, m ? (hsize_t)(N - b) : 0, (hsize_t)a, (hsize_t)m, buf));
+  }
+  PetscCall(PetscFree(buf));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode WriteFinal_NAAM(NaModel model, hid_t group, Vec U)
 {
   NAAM              *nm = (NAAM *)model->data;
   const PetscInt     N  = model->N;
   const PetscScalar *u;
-  PetscScalar       *buf;
+  PetscScalar       *x;
   hsize_t            dims[2] = {(hsize_t)N, (hsize_t)N};
   hid_t              dset;
-  const char        *what[3] = {"x", "s", "p"};
-  const char        *desc[3] = {"neuron membrane state x_i",
-                                "synaptic facilitation s_ij (row i post-synaptic, column j pre-synaptic)",
+  const char        *what[2] = {"s", "p"};
+  const char        *desc[2] = {"synaptic facilitation s_ij (row i post-synaptic, column j pre-synaptic)",
                                 "astrocyte process Ca2+ level p_ij wrapping synapse ij"};
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc1(PetscMax(nm->nloc * N, 1), &buf));
   PetscCall(VecGetArrayRead(U, &u));
-  for (int f = 0; f < 3; f++) {
-    for (PetscInt r = 0; r < nm->nloc; r++) {
-      if (f == 0)
-        buf[r] = u[r * nm->B];
-      else
-        PetscCall(PetscArraycpy(buf + r * N, u + r * nm->B + 1 + (f - 1) * N, N));
-    }
-    PetscCall(NaH5CreateDataset(group, what[f], f == 0 ? 1 : 2, dims, PETSC_FALSE, desc[f], "1", &dset));
-    PetscCall(NaH5WriteRows(dset, (hsize_t)nm->rstart, (hsize_t)nm->nloc, buf));
+  PetscCall(PetscMalloc1(PetscMax(nm->nloc, 1), &x));
+  for (PetscInt r = 0; r < nm->nloc; r++) x[r] = u[nm->rowoff[r]];
+  PetscCall(NaH5CreateDataset(group, "x", 1, dims, PETSC_FALSE, "neuron membrane state x_i", "1", &dset));
+  PetscCall(NaH5WriteRows(dset, (hsize_t)nm->rstart, (hsize_t)nm->nloc, x));
+  NaH5Call(H5Dclose(dset));
+  PetscCall(PetscFree(x));
+  for (PetscInt f = 0; f < 2; f++) {
+    PetscCall(NaH5CreateDataset(group, what[f], 2, dims, PETSC_FALSE, desc[f], "1", &dset));
+    PetscCall(WriteMatrix(model, dset, u, f));
     NaH5Call(H5Dclose(dset));
   }
   PetscCall(VecRestoreArrayRead(U, &u));
-  PetscCall(PetscFree(buf));
   PetscFunctionReturn(0);
 }
 
@@ -382,10 +527,19 @@ static PetscErrorCode View_NAAM(NaModel model, PetscViewer viewer)
 
   PetscFunctionBegin;
   PetscCall(NaMemoryView(&nm->mem, viewer));
-  PetscCall(PetscViewerASCIIPrintf(viewer,
-                                   "state: %" PetscInt_FMT " neurons + 2 x %" PetscInt_FMT
-                                   " synapses/processes = %" PetscInt_FMT " variables\n",
-                                   model->N, model->N * model->N, model->nglobal));
+  if (nm->sym) {
+    PetscInt block;
+    PetscCall(NaNetworkGetBlockSize(model->net, &block));
+    PetscCall(PetscViewerASCIIPrintf(viewer,
+                                     "state: %" PetscInt_FMT " neurons + 2 x %" PetscInt_FMT
+                                     " synapse/process pairs i <= j (symmetric storage, row blocks of %" PetscInt_FMT
+                                     ") = %" PetscInt_FMT " variables\n",
+                                     model->N, model->N * (model->N + 1) / 2, block, model->nglobal));
+  } else
+    PetscCall(PetscViewerASCIIPrintf(viewer,
+                                     "state: %" PetscInt_FMT " neurons + 2 x %" PetscInt_FMT
+                                     " synapses/processes (full storage) = %" PetscInt_FMT " variables\n",
+                                     model->N, model->N * model->N, model->nglobal));
   PetscCall(PetscViewerASCIIPrintf(
       viewer, "beta %g, leaks lambda %g alpha %g gamma %g, tau_n %g tau_s %g tau_p %g, inputs b %g c %g d %g\n",
       (double)nm->beta, (double)nm->lambda, (double)nm->alpha, (double)nm->gamma, (double)nm->tau_n, (double)nm->tau_s,
@@ -403,8 +557,10 @@ static PetscErrorCode Destroy_NAAM(NaModel model)
 
   PetscFunctionBegin;
   PetscCall(NaMemoryDestroy(&nm->mem));
-  PetscCall(PetscFree5(nm->summary, nm->gath, nm->psiloc, nm->phiall, nm->coup));
-  PetscCall(PetscFree3(nm->grow, nm->trow, nm->erow));
+  PetscCall(PetscFree4(nm->summary, nm->gath, nm->phiall, nm->coup));
+  PetscCall(PetscFree6(nm->grow, nm->trow, nm->prow, nm->lrow, nm->erow, nm->colsum));
+  PetscCall(PetscFree(nm->partial));
+  PetscCall(PetscFree(nm->rowoff));
   PetscCall(PetscFree(nm->Tdense));
   PetscCall(PetscFree(model->data));
   model->mem = NULL;

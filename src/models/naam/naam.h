@@ -7,6 +7,8 @@ typedef enum { NAAM_T_HEBBIAN, NAAM_T_DENSE, NAAM_T_UNIFORM } NaamCoupling;
 typedef enum { NAAM_INIT_STATIONARY, NAAM_INIT_ZERO } NaamInit;
 #define NAAM_DENSE_MAX_N 12
 
+typedef enum { NAAM_STORAGE_SYMMETRIC, NAAM_STORAGE_FULL } NaamStorage;
+
 typedef struct {
   NaMemory     mem;
   PetscReal    beta, lambda, alpha, gamma, tau_n, tau_s, tau_p;
@@ -15,23 +17,38 @@ typedef struct {
   PetscBool    cT_set;
   PetscInt     act[3]; /* activation types of phi, g, psi */
   NaActivation phi, g, psi;
-  PetscInt     T, init;
-  /* layout: row i holds [x_i, s_i0..s_i(N-1), p_i0..p_i(N-1)], rows rstart..rend-1 on this rank */
-  PetscInt     rstart, rend, nloc, B;
+  PetscInt     T, init, storage;
+  PetscBool    storage_set;
+  PetscInt     block; /* symmetric storage: rows per block of the column sums (0: automatic) */
+  /* layout: row i holds [x_i, s_i(j0)..s_i(N-1), p_i(j0)..p_i(N-1)] with j0 = i (symmetric storage: the upper
+   * triangle, s_ji = s_ij) or j0 = 0 (full storage); rows rstart..rend-1 on this rank, local row r at rowoff[r] */
+  PetscBool    sym;
+  PetscInt     rstart, rend, nloc;
+  PetscInt    *rowoff;      /* [nloc+1] */
   PetscInt     W;           /* per-row summary width gathered once per right-hand side: phi_i + coupling partials */
   PetscScalar *Tdense;      /* dense T: [nloc*N][N*N] */
   PetscScalar *summary;     /* [nloc][W] */
   PetscScalar *gath;        /* [N][W] */
-  PetscScalar *psiloc;      /* [nloc][N] psi of the local processes */
   PetscScalar *phiall;      /* [N] */
   PetscScalar *coup;        /* hebbian: q[K]; uniform: total psi */
   PetscScalar *grow, *trow; /* [N] scratch rows: g_i. and (T psi)_i. */
-  PetscScalar *erow;        /* [nloc] */
+  PetscScalar *prow, *lrow; /* [N] scratch rows: psi_i. when it is not stored, Lagrangians */
+  PetscScalar *erow;        /* [nloc] energy per row, then neuron drives */
+  PetscScalar *colsum;      /* [nloc] symmetric storage: sum_{j<i} g_ji phi_j */
+  PetscScalar
+      *partial; /* symmetric storage: per local block, g_ij phi_i summed over its rows i, for j >= block start */
 } NAAM;
 
-/* Gathers phi and the coupling partials of state u (local array), filling psiloc, phiall and coup. */
-PETSC_EXTERN PetscErrorCode NaamGather(NaModel model, const PetscScalar *u);
-/* row r (local) of T Psi, from the data NaamGather left */
+/* first stored column of local row r (its stored length is N minus this) */
+static inline PetscInt NaamRowStart(const NAAM *nm, PetscInt r)
+{
+  return nm->sym ? nm->rstart + r : 0;
+}
+
+/* Gathers phi and the coupling partials of state u (local array), filling phiall and coup; with f (an array of
+ * the state's layout) non-NULL, psi(p) of every stored p is left in f's p slots. */
+PETSC_EXTERN PetscErrorCode NaamGather(NaModel model, const PetscScalar *u, PetscScalar *f);
+/* the stored columns j0..N-1 of row r (local) of T Psi, from the data NaamGather left */
 PETSC_EXTERN void NaamCouplingRow(NAAM *nm, PetscInt r, PetscScalar *out);
 /* fills s and p of U from its x so that the state is the stationary point of models.md 1.5 */
 PETSC_EXTERN PetscErrorCode NaModelNAAMSetStationary(NaModel model, Vec U);
