@@ -1,4 +1,5 @@
 /* nastro's error reporting: one line per error, on rank 0, naming what the user can fix. */
+#include "tsbs3.h"
 #include <nastro/nastro.h>
 #include "naerrors.h"
 #include "nastro_config.h"
@@ -36,6 +37,7 @@ PetscErrorCode NaInitialize(void)
   PetscCall(PetscPushErrorHandler(NaErrorHandler, NULL));
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported through PETSc errors instead */
   PetscCall(NaModelRegisterAll());
+  PetscCall(NaTSRegisterBS3()); /* -ts_type bs3ls: the low-storage stepper */
   PetscCall(NaInstallSignalHandlers());
   PetscFunctionReturn(0);
 }

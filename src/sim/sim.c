@@ -2,6 +2,7 @@
 /* NaSim: the PETSc TS driver. One TSSolve runs to -ts_max_time; a post-step hook checks the state, takes
  * the samples whose output times the step passed (interpolated where the stepper has dense output), and
  * writes checkpoints or stops on signals, wall-time limits and -ts_max_steps (exit code 75). */
+#include "tsbs3.h"
 #include <nastro/nastro.h>
 #include "modelimpl.h"
 #include "naerrors.h"
@@ -318,7 +319,7 @@ static PetscErrorCode Checkpoint(NaSim sim)
 
 static PetscBool IsImplicit(TSType type)
 {
-  const char *explicit_types[] = {TSEULER, TSRK, TSSSP};
+  const char *explicit_types[] = {TSEULER, TSRK, TSSSP, TSBS3LS};
   for (size_t k = 0; k < sizeof(explicit_types) / sizeof(explicit_types[0]); k++) {
     PetscBool same;
     PetscStrcmp(type, explicit_types[k], &same);
