@@ -9,7 +9,7 @@
         MANIFEST lines: `kind label path elapsed_s [tol]`, kind one of ref, check, numpy, nastro.
         Prints the table and the time-to-solution ratio.
 
-Accuracy measure (see bench/RESULTS.md, "Equal-accuracy time to solution"):
+Accuracy measure:
   err_traj  = max over the common sample times t_k of max_i |x_i(t_k) - x_ref_i(t_k)|, against the
               tight-tolerance reference run; this is what a user reads from /x.
   err_fp    = max_i |x_i(T) - x*_i|, the final state against the fixed point x* the dynamics settles on,
