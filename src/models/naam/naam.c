@@ -113,10 +113,18 @@ static PetscErrorCode SetUp_NAAM(NaModel model)
   model->nlocal  = nm->rowoff[nm->nloc];
   model->nglobal = nm->sym ? N + N * (N + 1) : N * (1 + 2 * N);
   nm->W          = 1 + (nm->T == NAAM_T_HEBBIAN ? K : nm->T == NAAM_T_UNIFORM ? 1 : N);
-  PetscCall(
-      PetscMalloc4(nm->nloc * nm->W, &nm->summary, N * nm->W, &nm->gath, N, &nm->phiall, PetscMax(K, 1), &nm->coup));
+  PetscCall(PetscMalloc5(nm->nloc * nm->W, &nm->summary, N * nm->W, &nm->gath, N, &nm->phiall, PetscMax(K, 1),
+                         &nm->coup, PetscMax(K, 1), &nm->arow));
   PetscCall(
       PetscMalloc6(N, &nm->grow, N, &nm->trow, N, &nm->prow, N, &nm->lrow, nm->nloc, &nm->erow, nm->nloc, &nm->colsum));
+  if (nm->T == NAAM_T_HEBBIAN && K <= 16) { /* column codes: bit mu set where xi^mu_j = +1 */
+    PetscCall(PetscMalloc2(N, &nm->colcode, (size_t)1 << K, &nm->table));
+    for (PetscInt j = 0; j < N; j++) {
+      nm->colcode[j] = 0;
+      for (PetscInt mu = 0; mu < K; mu++)
+        if (nm->mem.xi[mu * N + j] > 0) nm->colcode[j] |= 1u << mu;
+    }
+  }
   if (nm->sym) { /* one partial row per local block, from the block's first row to N - 1 */
     PetscInt len = 0;
     for (PetscInt b0 = nm->rstart; b0 < nm->rend; b0 += nm->block) len += N - b0;
@@ -189,26 +197,86 @@ PetscErrorCode NaamGather(NaModel model, const PetscScalar *u, PetscScalar *f)
   PetscFunctionReturn(0);
 }
 
-/* columns j0 + k0 .. j0 + k0 + n - 1 of row r (local) of T Psi */
-static void CouplingTile(NAAM *nm, PetscInt r, PetscInt k0, PetscInt n, PetscScalar *restrict out)
+/* The inner loops over a tile, in AVX2 and baseline versions chosen at load time (as NaTanhArray). C11 mode
+ * does not contract a*b+c into FMA, so both versions give the same bits. */
+#define NAAM_KERNEL __attribute__((target_clones("avx2", "default")))
+
+/* out[k] = sum_mu a[mu] xi[mu * N + k]: eight columns at a time with all patterns accumulated in registers */
+NAAM_KERNEL static void HebbianTile(PetscInt n, PetscInt K, PetscInt N, const PetscScalar *restrict xi,
+                                    const PetscScalar *restrict a, PetscScalar *restrict out)
 {
-  const PetscInt     N = nm->mem.N, K = nm->mem.K, i = nm->rstart + r, j = NaamRowStart(nm, r) + k0;
-  const PetscScalar *xi = nm->mem.xi;
+  PetscInt k = 0;
+  for (; k + 8 <= n; k += 8) {
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (PetscInt mu = 0; mu < K; mu++)
+      for (int l = 0; l < 8; l++) acc[l] += a[mu] * xi[mu * N + k + l];
+    for (int l = 0; l < 8; l++) out[k + l] = acc[l];
+  }
+  for (; k < n; k++) {
+    double acc = 0;
+    for (PetscInt mu = 0; mu < K; mu++) acc += a[mu] * xi[mu * N + k];
+    out[k] = acc;
+  }
+}
+
+/* the synapse and process right-hand sides of one tile; fp holds psi on entry */
+NAAM_KERNEL static void UpdateTile(PetscInt n, const PetscReal *restrict cf, PetscScalar phi_i,
+                                   const PetscScalar *restrict s, const PetscScalar *restrict p,
+                                   const PetscScalar *restrict phij, const PetscScalar *restrict g,
+                                   const PetscScalar *restrict tp, PetscScalar *restrict fs, PetscScalar *restrict fp)
+{
+  const PetscReal rs = cf[0], rp = cf[1], alpha = cf[2], gamma = cf[3], c = cf[4], d = cf[5];
+  for (PetscInt k = 0; k < n; k++) {
+    const PetscScalar psi = fp[k];
+    fs[k]                 = rs * (-alpha * s[k] + phi_i * phij[k] + psi + c);
+    fp[k]                 = rp * (-gamma * p[k] + tp[k] + g[k] + d);
+  }
+}
+
+/* pc[k] += phi_i g[k] */
+NAAM_KERNEL static void AxpyTile(PetscInt n, PetscScalar phi_i, const PetscScalar *restrict g, PetscScalar *restrict pc)
+{
+  for (PetscInt k = 0; k < n; k++) pc[k] += phi_i * g[k];
+}
+
+/* With patterns of +-1, (T Psi)_ij = sum_mu a_mu xi^mu_j takes one of 2^K values, one per sign pattern
+ * (column code) of j. When a row is long enough, its 2^K values are tabulated once, each summed over mu in the
+ * same order and with the same terms (+-a_mu) as the direct sum, so the table gives the same bits. */
+static PetscBool HebbianUseTable(const NAAM *nm, PetscInt L)
+{
+  return nm->colcode && ((PetscInt)2 << nm->mem.K) * 4 <= L * nm->mem.K ? PETSC_TRUE : PETSC_FALSE;
+}
+
+static void HebbianTable(PetscInt K, const PetscScalar *a, PetscScalar *table)
+{
+  table[0] = 0;
+  for (PetscInt mu = 0, n = 1; mu < K; mu++, n *= 2) /* entries with bit mu set: + a_mu, others: - a_mu */
+    for (PetscInt c = n - 1; c >= 0; c--) {
+      const PetscScalar v = table[c];
+      table[c + n]        = v + a[mu];
+      table[c]            = v + -a[mu];
+    }
+}
+
+/* the coefficients a_mu = c_T q_mu xi^mu_i of row r's Hebbian coupling (T Psi)_ij = sum_mu a_mu xi^mu_j */
+static void HebbianRowCoefficients(NAAM *nm, PetscInt r, PetscScalar *a)
+{
+  const PetscInt N = nm->mem.N;
+  for (PetscInt mu = 0; mu < nm->mem.K; mu++) a[mu] = nm->cT * nm->coup[mu] * nm->mem.xi[mu * N + nm->rstart + r];
+  if (HebbianUseTable(nm, N - NaamRowStart(nm, r))) HebbianTable(nm->mem.K, a, nm->table);
+}
+
+/* columns j0 + k0 .. j0 + k0 + n - 1 of row r (local) of T Psi; a: HebbianRowCoefficients */
+static void CouplingTile(NAAM *nm, PetscInt r, const PetscScalar *a, PetscInt k0, PetscInt n, PetscScalar *restrict out)
+{
+  const PetscInt N = nm->mem.N, j = NaamRowStart(nm, r) + k0;
 
   switch (nm->T) {
-  case NAAM_T_HEBBIAN: /* c_T sum_mu q_mu xi_i xi_j: eight columns at a time, all patterns in registers */
-    for (PetscInt k = 0; k < n; k += 8) {
-      const PetscInt m      = PetscMin(8, n - k);
-      double         acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-      for (PetscInt mu = 0; mu < K; mu++) {
-        const PetscScalar *restrict xm = xi + mu * N + j + k, a = nm->cT * nm->coup[mu] * xi[mu * N + i];
-        if (m == 8)
-          for (int l = 0; l < 8; l++) acc[l] += a * xm[l];
-        else
-          for (int l = 0; l < m; l++) acc[l] += a * xm[l];
-      }
-      for (int l = 0; l < m; l++) out[k + l] = acc[l];
-    }
+  case NAAM_T_HEBBIAN:
+    if (HebbianUseTable(nm, N - NaamRowStart(nm, r)))
+      for (PetscInt k = 0; k < n; k++) out[k] = nm->table[nm->colcode[j + k]];
+    else
+      HebbianTile(n, nm->mem.K, N, nm->mem.xi + j, a, out);
     break;
   case NAAM_T_UNIFORM:
     for (PetscInt k = 0; k < n; k++) out[k] = nm->cT * nm->coup[0];
@@ -228,7 +296,8 @@ static void CouplingTile(NAAM *nm, PetscInt r, PetscInt k0, PetscInt n, PetscSca
 
 void NaamCouplingRow(NAAM *nm, PetscInt r, PetscScalar *out)
 {
-  CouplingTile(nm, r, 0, nm->mem.N - NaamRowStart(nm, r), out);
+  if (nm->T == NAAM_T_HEBBIAN) HebbianRowCoefficients(nm, r, nm->arow);
+  CouplingTile(nm, r, nm->arow, 0, nm->mem.N - NaamRowStart(nm, r), out);
 }
 
 /* One pass over the stored rows, tile by tile. The neuron drive sum_j g(s_ij) phi_j needs, in symmetric
@@ -239,7 +308,7 @@ static PetscErrorCode RHS_NAAM(NaModel model, PetscReal t, Vec U, Vec F)
   NAAM              *nm = (NAAM *)model->data;
   const PetscInt     N = model->N, C = nm->block;
   const PetscReal    rn = 1 / nm->tau_n, rs = 1 / nm->tau_s, rp = 1 / nm->tau_p;
-  const PetscReal    alpha = nm->alpha, gamma = nm->gamma, c = nm->c, d = nm->d;
+  const PetscReal    cf[6] = {rs, rp, nm->alpha, nm->gamma, nm->c, nm->d};
   const PetscScalar *u, *phiall        = nm->phiall;
   PetscScalar       *f, *restrict grow = nm->grow, *restrict trow = nm->trow, *drive = nm->erow;
   PetscScalar       *part = nm->partial;
@@ -264,24 +333,21 @@ static PetscErrorCode RHS_NAAM(NaModel model, PetscReal t, Vec U, Vec F)
       }
       pc = part + (i - b0); /* pc[k]: column i + k */
     }
+    if (nm->T == NAAM_T_HEBBIAN) HebbianRowCoefficients(nm, r, nm->arow);
     drive[r] = 0;
     for (PetscInt k0 = 0; k0 < L; k0 += NAAM_TILE) {
-      const PetscInt n               = PetscMin(NAAM_TILE, L - k0);
-      const PetscScalar *restrict sk = s + k0, *restrict pk = p + k0, *restrict phij = phiall + j0 + k0;
-      PetscScalar *restrict fsk = fs + k0, *restrict fpk = fp + k0;
+      const PetscInt n = PetscMin(NAAM_TILE, L - k0);
 
-      NaActEvalArray(&nm->g, n, sk, grow);
-      CouplingTile(nm, r, k0, n, trow);
-      drive[r] += NaDot(n, grow, phij);
-      if (pc) {
-        PetscScalar *restrict pck = pc + k0;
-        for (PetscInt k = (k0 ? 0 : 1); k < n; k++) pck[k] += phi_i * grow[k]; /* not the diagonal */
+      NaActEvalArray(&nm->g, n, s + k0, grow);
+      CouplingTile(nm, r, nm->arow, k0, n, trow);
+      drive[r] += NaDot(n, grow, phiall + j0 + k0);
+      if (pc) { /* the transposed half, not the diagonal */
+        if (k0)
+          AxpyTile(n, phi_i, grow, pc + k0);
+        else
+          AxpyTile(n - 1, phi_i, grow + 1, pc + 1);
       }
-      for (PetscInt k = 0; k < n; k++) {
-        const PetscScalar psi = fpk[k];
-        fsk[k]                = rs * (-alpha * sk[k] + phi_i * phij[k] + psi + c);
-        fpk[k]                = rp * (-gamma * pk[k] + trow[k] + grow[k] + d);
-      }
+      UpdateTile(n, cf, phi_i, s + k0, p + k0, phiall + j0 + k0, grow, trow, fs + k0, fp + k0);
     }
   }
   if (nm->sym) PetscCall(NaNetworkSumBlockColumns(model->net, nm->partial, nm->colsum));
@@ -557,9 +623,10 @@ static PetscErrorCode Destroy_NAAM(NaModel model)
 
   PetscFunctionBegin;
   PetscCall(NaMemoryDestroy(&nm->mem));
-  PetscCall(PetscFree4(nm->summary, nm->gath, nm->phiall, nm->coup));
+  PetscCall(PetscFree5(nm->summary, nm->gath, nm->phiall, nm->coup, nm->arow));
   PetscCall(PetscFree6(nm->grow, nm->trow, nm->prow, nm->lrow, nm->erow, nm->colsum));
   PetscCall(PetscFree(nm->partial));
+  PetscCall(PetscFree2(nm->colcode, nm->table));
   PetscCall(PetscFree(nm->rowoff));
   PetscCall(PetscFree(nm->Tdense));
   PetscCall(PetscFree(model->data));

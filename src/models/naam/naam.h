@@ -34,6 +34,9 @@ typedef struct {
   PetscScalar *grow, *trow; /* [N] scratch rows: g_i. and (T psi)_i. */
   PetscScalar *prow, *lrow; /* [N] scratch rows: psi_i. when it is not stored, Lagrangians */
   PetscScalar *erow;        /* [nloc] energy per row, then neuron drives */
+  PetscScalar *arow;        /* [K] Hebbian coefficients of one row's coupling */
+  unsigned    *colcode;     /* [N] Hebbian, K <= 16: sign pattern of column j (bit mu: xi^mu_j = +1) */
+  PetscScalar *table;       /* [2^K] one row's coupling value for each sign pattern */
   PetscScalar *colsum;      /* [nloc] symmetric storage: sum_{j<i} g_ji phi_j */
   PetscScalar
       *partial; /* symmetric storage: per local block, g_ij phi_i summed over its rows i, for j >= block start */
