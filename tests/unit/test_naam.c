@@ -346,3 +346,34 @@ Test(naam, symmetric_storage_trajectory_equals_full)
   VecDestroy(&Us), VecDestroy(&Uf);
   NaModelDestroy(&ms), NaModelDestroy(&mf);
 }
+
+/* The Hebbian coupling of long rows comes from a table of its 2^K values, of short rows from the direct sum over
+ * the patterns: both must give exactly (bitwise) the direct sum a_mu xi^mu_j added in pattern order. */
+Test(naam, hebbian_table_equals_direct_sum)
+{
+  const PetscInt N = 200, K = 3;
+  NaModel        m  = make_model("naam", "-naam_N 200 -naam_K 3 -naam_seed 4");
+  NAAM          *nm = m->data;
+  Vec            U, F;
+  PetscInt       tabulated = 0;
+
+  TCall(NaModelCreateVector(m, &U));
+  TCall(VecDuplicate(U, &F));
+  fill_random(U, 3, -0.5, 0.5);
+  TCall(NaModelRHS(m, 0, U, F)); /* sets the pattern overlaps q_mu */
+  for (PetscInt r = 0; r < N; r++) {
+    const PetscInt j0 = NaamRowStart(nm, r);
+    NaamCouplingRow(nm, r, nm->trow);
+    if (((PetscInt)2 << K) * 4 <= (N - j0) * K) tabulated++;
+    for (PetscInt j = j0; j < N; j++) {
+      double acc = 0;
+      for (PetscInt mu = 0; mu < K; mu++)
+        acc += nm->cT * nm->coup[mu] * nm->mem.xi[mu * N + r] * nm->mem.xi[mu * N + j];
+      cr_expect_eq(nm->trow[j - j0], acc, "(T psi)_%d%d: %.17g vs %.17g", (int)r, (int)j, nm->trow[j - j0], acc);
+    }
+  }
+  cr_expect(tabulated > 100 && tabulated < N, "%d of %d rows tabulated: both paths must be exercised", (int)tabulated,
+            (int)N);
+  VecDestroy(&U), VecDestroy(&F);
+  NaModelDestroy(&m);
+}
