@@ -36,6 +36,7 @@ struct _n_NaModel {
   PetscInt    nglobal;           /* global length of the state vector */
   NaMemory   *mem;               /* patterns and cue, for associative-memory models */
   PetscReal   t_default;         /* the model's default -ts_max_time (0: 50) */
+  const char *ts_default;        /* the model's default -ts_type (NULL: rk 5dp) */
   const char *nocheckpoint;      /* why this model (as configured) cannot be checkpointed; NULL: it can */
   PetscReal   output_default_dt; /* the model's default -output_interval (0: max_time/100) */
   PetscBool   setupcalled;

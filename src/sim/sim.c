@@ -354,9 +354,14 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   PetscCall(TSCreate(sim->comm, &ts));
   sim->ts = ts;
   PetscCall(TSSetProblemType(ts, TS_NONLINEAR));
-  /* default: adaptive Dormand-Prince 5(4), errors measured in the max-norm (exact on any rank count) */
-  PetscCall(TSSetType(ts, TSRK));
-  PetscCall(TSRKSetType(ts, TSRK5DP));
+  /* default: the model's choice, else adaptive Dormand-Prince 5(4); errors measured in the max-norm (exact on any
+   * rank count) */
+  if (sim->model->ts_default)
+    PetscCall(TSSetType(ts, sim->model->ts_default));
+  else {
+    PetscCall(TSSetType(ts, TSRK));
+    PetscCall(TSRKSetType(ts, TSRK5DP));
+  }
   PetscCall(TSSetRHSFunction(ts, NULL, RHSFunction, sim));
   PetscCall(TSSetMaxTime(ts, sim->model->t_default > 0 ? sim->model->t_default : 50.0));
   PetscCall(TSSetMaxSteps(ts, PETSC_MAX_INT));
@@ -377,6 +382,11 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   PetscCall(TSGetType(ts, &type));
   PetscCall(PetscStrcmp(type, TSARKIMEX, &sim->imex));
   PetscCall(PetscStrcmp(type, TSRK, &sim->rk_restart));
+  if (sim->rk_restart) { /* -ts_type rk means Dormand-Prince 5(4) here unless -ts_rk_type says otherwise */
+    PetscBool rkset;
+    PetscCall(PetscOptionsHasName(NULL, ((PetscObject)ts)->prefix, "-ts_rk_type", &rkset));
+    if (!rkset) PetscCall(TSRKSetType(ts, TSRK5DP));
+  }
   PetscCall(VecDuplicate(sim->U, &sim->W));
   if (sim->imex) {
     PetscBool has;

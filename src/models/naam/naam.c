@@ -401,8 +401,9 @@ static PetscErrorCode Observe_NAAM(NaModel model, Vec U, PetscReal *energy, Pets
 
     NaActEvalArray(&nm->g, L, s, g);
     NaActEvalArray(&nm->psi, L, p, psi);
-    for (PetscInt k = 0; k < L; k++) lag[k] = 0.5 * nm->alpha * NaActLagrangian(&nm->g, s[k]);
-    for (PetscInt k = 0; k < L; k++) lag[k] += 0.5 * nm->gamma * NaActLagrangian(&nm->psi, p[k]);
+    NaActLagrangianArray(&nm->g, L, s, lag);
+    NaActLagrangianArray(&nm->psi, L, p, nm->trow);
+    for (PetscInt k = 0; k < L; k++) lag[k] = 0.5 * nm->alpha * lag[k] + 0.5 * nm->gamma * nm->trow[k];
     for (PetscInt k = 0; k < L; k++) {
       const PetscScalar e = 0.5 * nm->alpha * s[k] * g[k] + 0.5 * nm->gamma * p[k] * psi[k] - lag[k] -
                             0.5 * g[k] * phi_i * phij[k] - 0.5 * psi[k] * g[k] - 0.5 * nm->c * g[k] -
@@ -651,6 +652,7 @@ PETSC_EXTERN PetscErrorCode NaModelCreate_NAAM(NaModel model)
   nm->T                             = NAAM_T_HEBBIAN;
   nm->init                          = NAAM_INIT_STATIONARY;
   model->data                       = nm;
+  model->ts_default                 = "bs3ls"; /* 5 state vectors: N = 10^4 fits in 24 GiB (docs/design.md) */
   model->mem                        = &nm->mem;
   model->ops                        = (NaModelOps){.setfromoptions = SetFromOptions_NAAM,
                                                    .setup          = SetUp_NAAM,
