@@ -1,12 +1,13 @@
 #!/bin/bash
 # Time to solution at equal accuracy, tutorial problem (N = 500, K = 10, T = 50; issue 3): the NumPy peer
-# (explicit Euler, dt 0.05) against nastro's default adaptive stepper (rk 5dp, max-norm error control) at a
+# (explicit Euler, dt 0.05) against nastro's default adaptive stepper (naam: bs3ls; STEPPER to choose) at a
 # list of tolerances, both measured against a tight-tolerance nastro reference over the whole trajectory
 # (x at every sample time), not only at T = 50 where every run has relaxed onto the same fixed point.
 #   bench/naam_tts.sh BUILD_DIR [on|off]      (second argument: run the NumPy peer, default on)
 # Env: TOLS (nastro tolerances, rtol = atol, default "1e-1 1e-2 1e-3 1e-4 1e-5 1e-6"), REF_TOL (default 1e-10;
 # a check run at 10x REF_TOL estimates the reference's own error), RANKS (default 2), OUT_DT (sample
-# interval, default 0.5), WORK (scratch, default /tmp/naam-tts). Accuracy measure: bench/naam_tts.py.
+# interval, default 0.5), WORK (scratch, default /tmp/naam-tts), STEPPER (options of the runs under test, e.g.
+# "-ts_type rk"; default: nastro's default stepper; the reference and its check always use rk 5dp). Accuracy measure: bench/naam_tts.py.
 set -euo pipefail
 BUILD=${1:?usage: bench/naam_tts.sh BUILD_DIR [on|off]}
 PEER=${2:-on}
@@ -15,6 +16,8 @@ REF_TOL=${REF_TOL:-1e-10}
 RANKS=${RANKS:-2}
 OUT_DT=${OUT_DT:-0.5}
 WORK=${WORK:-/tmp/naam-tts}
+STEPPER=${STEPPER:-}
+NAME=$(echo "${STEPPER:-default}" | sed 's/-ts_type //; s/-ts_rk_type //; s/ //g')
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -31,7 +34,10 @@ echo "# naam_tts $(date -u +%FT%TZ) on $(hostname): $(nproc) cores, load $(cut -
 nastro() { # kind label tol
   local f="$WORK/$2.h5" t0
   t0=$(now)
-  mpiexec -n "$RANKS" "$BUILD/nastro" -quiet -ts_rtol "$3" -ts_atol "$3" -output_final -output_interval "$OUT_DT" \
+  local extra="-ts_type rk -ts_rk_type 5dp" # reference and check: Dormand-Prince 5(4), whatever the default
+  [ "$1" = nastro ] && extra="$STEPPER"
+  # shellcheck disable=SC2086
+  mpiexec -n "$RANKS" "$BUILD/nastro" -quiet -ts_rtol "$3" -ts_atol "$3" -output_final -output_interval "$OUT_DT" $extra \
     -o "$f" >"$WORK/$2.log" 2>&1 || { cat "$WORK/$2.log"; exit 1; }
   echo "$1 $2 $f $(since "$t0") $3" >>"$M"
   echo "  ran $2: $(tail -1 "$M" | cut -d' ' -f4) s"
@@ -48,5 +54,5 @@ if [ "$PEER" = on ]; then
     -every "$($PY -c "print(round($OUT_DT / 0.05))")"
   echo "numpy numpy-euler-dt0.05 $WORK/numpy.npz $(since "$t0")" >>"$M"
 fi
-for tol in $TOLS; do nastro nastro "rk5dp-$tol" "$tol"; done
+for tol in $TOLS; do nastro nastro "$NAME-$tol" "$tol"; done
 $PY "$HERE/naam_tts.py" table "$M"
