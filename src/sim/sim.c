@@ -386,6 +386,17 @@ PetscErrorCode NaSimSetUp(NaSim sim)
     PetscBool rkset;
     PetscCall(PetscOptionsHasName(NULL, ((PetscObject)ts)->prefix, "-ts_rk_type", &rkset));
     if (!rkset) PetscCall(TSRKSetType(ts, TSRK5DP));
+    PetscInt         order = 0;
+    const PetscReal *binterp;
+    PetscCall(TSRKGetTableau(ts, NULL, NULL, NULL, NULL, NULL, &order, &binterp, NULL));
+    if (!binterp || order < 2) { /* PETSc then interpolates linearly between steps (all but 5dp in 3.18) */
+      TSRKType rktype;
+      PetscCall(TSRKGetType(ts, &rktype));
+      PetscCall(PetscPrintf(sim->comm,
+                            "nastro: warning: -ts_rk_type %s has no dense output: samples between steps are linear "
+                            "interpolations (use -ts_rk_type 5dp or -ts_type bs3ls for accurate samples)\n",
+                            rktype));
+    }
   }
   PetscCall(VecDuplicate(sim->U, &sim->W));
   if (sim->imex) {
