@@ -63,8 +63,9 @@ if [ "$s1" = COMPLETED ] && [ "$(exitcode "$j1")" = 0:0 ] && [ "$(attr "$tmp/sin
 else cp "$tmp/single.log" "$tmp/log" 2>/dev/null; notok "nastro.sbatch: job $j1 state '$s1', exit $(exitcode "$j1"), complete '$(attr "$tmp/single.h5" complete)'"; fi
 check "nastro.sbatch: the options file reached nastro (-output_final gave /final)" h5ls "$tmp/single.h5/final"
 
-# 2. the checkpointed chain: a signal after the first checkpoint, requeue, resume, completion
-chain=(-naam_N 60 -naam_K 3 -ts_type rk -ts_adapt_type none -ts_dt 0.01 -ts_max_time 40 -output_final -quiet)
+# 2. the checkpointed chain: a signal after the first checkpoint, requeue, resume, completion (N = 200 so that the
+#    run outlasts its first checkpoint by seconds: about 6 s on the 2-core VM; N = 60 ended before the signal)
+chain=(-naam_N 200 -naam_K 3 -ts_type rk -ts_adapt_type none -ts_dt 0.01 -ts_max_time 40 -output_final -quiet)
 timeout 300 mpirun -n 2 "$nastro" "${chain[@]}" -o "$tmp/direct.h5" >"$tmp/direct.log" 2>&1
 check "direct run of the chain's problem completes" test "$(attr "$tmp/direct.h5" complete)" = 1
 j2=$(sbatch --parsable -n 2 -t 10 -o "$tmp/chain.log" "$src/jobs/nastro-chain.sbatch" none "$tmp/chain.h5" "${chain[@]}" -checkpoint_interval 2)
