@@ -36,12 +36,32 @@ PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int rank, const h
   PetscFunctionReturn(0);
 }
 
-/* collective transfer of rows [row0, row0 + nrows) of dset (a row is the product of dims[1..]); *status is
+/* collective transfer of nelem doubles between data and the selection made in fspace (which it closes); *status is
  * H5Dread's or H5Dwrite's result, so a reader can report a damaged file in its own words */
+static PetscErrorCode TransferSelection(hid_t dset, hid_t fspace, hsize_t nelem, double *data, PetscBool write,
+                                        herr_t *status)
+{
+  hid_t mspace, dxpl;
+
+  PetscFunctionBegin;
+  if (!nelem) NaH5Call(H5Sselect_none(fspace));
+  NaH5Call(mspace = H5Screate_simple(1, &nelem, NULL));
+  if (!nelem) NaH5Call(H5Sselect_none(mspace));
+  NaH5Call(dxpl = H5Pcreate(H5P_DATASET_XFER));
+  NaH5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
+  *status = write ? H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data)
+                  : H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data);
+  NaH5Call(H5Pclose(dxpl));
+  NaH5Call(H5Sclose(mspace));
+  NaH5Call(H5Sclose(fspace));
+  PetscFunctionReturn(0);
+}
+
+/* collective transfer of rows [row0, row0 + nrows) of dset (a row is the product of dims[1..]) */
 static PetscErrorCode TransferRows(hid_t dset, hsize_t row0, hsize_t nrows, double *data, PetscBool write,
                                    herr_t *status)
 {
-  hid_t   fspace, mspace, dxpl;
+  hid_t   fspace;
   hsize_t dims[3], start[3] = {0, 0, 0}, count[3], nelem = nrows;
   int     rank;
 
@@ -55,41 +75,21 @@ static PetscErrorCode TransferRows(hid_t dset, hsize_t row0, hsize_t nrows, doub
     count[d] = dims[d];
     nelem *= dims[d];
   }
-  if (nelem)
-    NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
-  else
-    NaH5Call(H5Sselect_none(fspace));
-  NaH5Call(mspace = H5Screate_simple(1, &nelem, NULL));
-  if (!nelem) NaH5Call(H5Sselect_none(mspace));
-  NaH5Call(dxpl = H5Pcreate(H5P_DATASET_XFER));
-  NaH5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
-  *status = write ? H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data)
-                  : H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data);
-  NaH5Call(H5Pclose(dxpl));
-  NaH5Call(H5Sclose(mspace));
-  NaH5Call(H5Sclose(fspace));
+  if (nelem) NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+  PetscCall(TransferSelection(dset, fspace, nelem, data, write, status));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode NaH5WriteBlock(hid_t dset, hsize_t row0, hsize_t nrows, hsize_t col0, hsize_t ncols, const double *data)
 {
-  hid_t   fspace, mspace, dxpl;
+  hid_t   fspace;
   hsize_t start[2] = {row0, col0}, count[2] = {nrows, ncols}, nelem = nrows * ncols;
+  herr_t  status;
 
   PetscFunctionBegin;
   NaH5Call(fspace = H5Dget_space(dset));
-  if (nelem)
-    NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
-  else
-    NaH5Call(H5Sselect_none(fspace));
-  NaH5Call(mspace = H5Screate_simple(1, &nelem, NULL));
-  if (!nelem) NaH5Call(H5Sselect_none(mspace));
-  NaH5Call(dxpl = H5Pcreate(H5P_DATASET_XFER));
-  NaH5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
-  herr_t status = H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data);
-  NaH5Call(H5Pclose(dxpl));
-  NaH5Call(H5Sclose(mspace));
-  NaH5Call(H5Sclose(fspace));
+  if (nelem) NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+  PetscCall(TransferSelection(dset, fspace, nelem, (double *)data, PETSC_TRUE, &status));
   PetscCheck(status >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: H5Dwrite of a %llu x %llu block",
              (unsigned long long)nrows, (unsigned long long)ncols);
   PetscFunctionReturn(0);
