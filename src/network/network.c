@@ -167,11 +167,41 @@ PetscErrorCode NaNetworkGetCommStats(NaNetwork net, PetscLogDouble *seconds, Pet
   PetscFunctionReturn(0);
 }
 
+/* Beyond NA_BLOCK_EXACT_RANKS ranks the last ranks would receive one value per block and row from every
+ * earlier rank (about 8 sqrt(P) N values for the automatic blocks); there the blocks of a rank are summed first
+ * and one MPI_Reduce_scatter adds the ranks' sums (N values per rank). Its summation order is fixed for a
+ * given rank count, so runs repeat exactly, but the bits then differ between rank counts by round-off. */
+#define NA_BLOCK_EXACT_RANKS 8
+
+static PetscErrorCode SumColumnsReduceScatter(NaNetwork net, const PetscScalar partial[], PetscScalar out[])
+{
+  const PetscInt N = net->N, C = net->block, rstart = net->rows[net->rank], rend = net->rows[net->rank + 1];
+  PetscScalar   *sum;
+  PetscMPIInt   *counts;
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc1(N, &sum));
+  PetscCall(PetscMalloc1(net->size, &counts));
+  for (PetscInt b0 = rstart, off = 0; b0 < rend; off += N - b0, b0 += C)
+    for (PetscInt j = b0; j < N; j++) sum[j] += partial[off + j - b0]; /* this rank's blocks, in block order */
+  for (PetscMPIInt q = 0; q < net->size; q++) counts[q] = (PetscMPIInt)(net->rows[q + 1] - net->rows[q]);
+  PetscCall(PetscTime(&t0));
+  PetscCallMPI(MPI_Reduce_scatter(sum, out, counts, MPIU_SCALAR, MPIU_SUM, net->comm));
+  PetscCall(PetscTime(&t1));
+  net->comm_time += t1 - t0;
+  net->comm_bytes += (PetscLogDouble)N * sizeof(PetscScalar);
+  PetscCall(PetscFree(counts));
+  PetscCall(PetscFree(sum));
+  PetscFunctionReturn(0);
+}
+
 /*@ NaNetworkSumBlockColumns - column sums of contributions that rows make to other rows (the transposed half
   of a symmetric matrix-vector product). For each local block c (in order, starting at row b_c) the caller
   holds partial_c[j - b_c], j = b_c..N-1, in one packed array. On return out[j - rstart] is, for each local
   row j, the sum over all blocks of the network with b_c <= j of partial_c[j], added in block order: with a
-  fixed block size the bits do not depend on the number of ranks. One MPI_Alltoallv. @*/
+  fixed block size the bits do not depend on the number of ranks. One MPI_Alltoallv; beyond 8 ranks one
+  MPI_Reduce_scatter of per-rank sums instead (see SumColumnsReduceScatter). @*/
 PetscErrorCode NaNetworkSumBlockColumns(NaNetwork net, const PetscScalar partial[], PetscScalar out[])
 {
   const PetscInt N = net->N, C = net->block, rstart = net->rows[net->rank], rend = net->rows[net->rank + 1];
@@ -182,6 +212,8 @@ PetscErrorCode NaNetworkSumBlockColumns(NaNetwork net, const PetscScalar partial
   PetscLogDouble t0, t1;
 
   PetscFunctionBegin;
+  if (net->size > NA_BLOCK_EXACT_RANKS) PetscCall(SumColumnsReduceScatter(net, partial, out));
+  if (net->size > NA_BLOCK_EXACT_RANKS) PetscFunctionReturn(0);
   PetscCall(PetscMalloc4(net->size, &sc, net->size, &sd, net->size, &rc, net->size, &rd));
   for (PetscMPIInt q = 0; q < net->size; q++) {
     PetscInt nq = net->rows[q + 1] - net->rows[q], bq = (nq + C - 1) / C;
