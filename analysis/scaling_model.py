@@ -13,8 +13,11 @@ Model, per right-hand-side (RHS) evaluation on P ranks (N neurons, K patterns):
                                                 b_eff = 1 / B_rank while P <= R ranks share one node; past one
                                                 node b_eff = max(1 / B_rank, R / B_node): the node's R ranks all
                                                 pull M bytes through one network link of B_node bytes/s
+  columns   t_s = a ceil(log2 P) + S b_eff    symmetric storage: the transposed half of the neuron drive; the
+                                                busiest (last) rank receives S = 8 x 64 (1 - 1/sqrt P) N/sqrt P
+                                                bytes up to 8 ranks (fixed blocks), S = 8 N beyond (reduce-scatter)
   reduce    t_r = a ceil(log2 P) / r          one tiny MPI_Allreduce per step, r RHS evaluations per step
-  efficiency E(P) = t_c(1) / (P (t_c + t_g + t_r))
+  efficiency E(P) = t_c(1) / (P (t_c + t_g + t_s + t_r))
 c is fitted on the measured runs (this machine's cores). The collectives' latency a and per-byte cost b are
 also fitted (printed, and used to check the model against the measured runs), but a small shared machine
 says little about a cluster, so the projection uses assumed cluster values: a = --alpha (default 2e-6 s),
@@ -81,9 +84,10 @@ def model(P, N, K, c, a, b, r, Bnode=None, R=None):
     P = np.asarray(P, dtype=float)
     lg = np.ceil(np.log2(np.maximum(P, 1)))
     M = 8.0 * (K + 1) * N
+    S = np.where(P <= 8, 8.0 * 64 * (1 - 1 / np.sqrt(P)) * N / np.sqrt(P), 8.0 * N)
     lat = a
     beff = b if Bnode is None else np.where(P <= R, b, max(b, R / Bnode))
-    tg = np.where(P > 1, lat * lg + M * beff, 0.0)
+    tg = np.where(P > 1, 2 * lat * lg + (M + S) * beff, 0.0)
     tr = np.where(P > 1, lat * lg / r, 0.0)
     tc = c * N ** 2 / P
     return tc, tg + tr, (c * N ** 2) / (P * (tc + tg + tr))
