@@ -22,8 +22,8 @@ c is fitted on the measured runs (this machine's cores). The collectives' latenc
 also fitted (printed, and used to check the model against the measured runs), but a small shared machine
 says little about a cluster, so the projection uses assumed cluster values: a = --alpha (default 2e-6 s),
 B_rank = --rank-bandwidth (default 5e9 B/s into one rank within a node), B_node = --node-bandwidth (default
-2.5e10 B/s, 200 Gb/s InfiniBand HDR), R = --ranks-per-node (default 64). Memory: the naam state is N^2 + 2 N doubles (symmetric storage), and the default stepper (bs3ls) and the
-driver keep 6 such vectors, so a rank needs about 48 N^2 / P bytes: projections flag P below --mem-per-rank
+2.5e10 B/s, 200 Gb/s InfiniBand HDR), R = --ranks-per-node (default 64). Memory: the naam state is N^2 + 2 N doubles (symmetric storage), and the default stepper (bs3ls) keeps
+5 such vectors (the driver borrows one of them), so a rank needs about 40 N^2 / P bytes: projections flag P below --mem-per-rank
 (default 2e9 B). P is at most N (a rank owns whole rows).
 """
 import argparse
@@ -133,7 +133,7 @@ def main():
             if p > N:
                 cells.append(f"{'-':>7}")
             else:
-                cells.append(f"{e:6.2f}" + ("*" if 48.0 * N ** 2 / p > a.mem_per_rank else " "))
+                cells.append(f"{e:6.2f}" + ("*" if 40.0 * N ** 2 / p > a.mem_per_rank else " "))
         Pfine = np.unique(np.round(np.logspace(0, math.log2(min(N, 1 << 20)), 400, base=2)))
         _, _, Ef = model(Pfine, N, K, *proj)
         half = Pfine[Ef >= 0.5].max() if np.any(Ef >= 0.5) else 1

@@ -8,3 +8,8 @@
 
 /* registers TSBS3LS with TSRegister(); idempotent, call after PetscInitialize() */
 PETSC_EXTERN PetscErrorCode NaTSRegisterBS3(void);
+
+/* the stepper's stage-input register, free between steps: a caller may use it as the target of TSInterpolate()
+ * (TSInterpolate does not read it), saving a state-sized vector; the next step overwrites it. Errors if ts is
+ * not a set-up TSBS3LS. */
+PETSC_EXTERN PetscErrorCode NaTSBS3LSGetScratch(TS ts, Vec *Y);

@@ -46,8 +46,9 @@ struct _n_NaSim {
   MPI_Comm       comm;
   NaModel        model;
   TS             ts;
-  Vec            U, W;  /* state; interpolated state at an output time */
-  Vec            D, DU; /* IMEX: leak diagonal and D .* U */
+  Vec            U, W;    /* state; interpolated state at an output time (created at the first one) */
+  PetscBool      W_owned; /* W is ours (else bs3ls's free stage register) */
+  Vec            D, DU;   /* IMEX: leak diagonal and D .* U */
   PetscBool      imex;
   PetscBool      rk_restart; /* TSRK: no first-same-as-last reuse, so that restarts are exact */
   PetscScalar   *xbuf;       /* the local neuron states, for the per-step divergence check */
@@ -249,6 +250,15 @@ static PetscErrorCode PostStep(TS ts)
   }
   while (sim->tout <= t + 1e-10 * sim->output_interval && sim->tout < sim->sum.t_final - 1e-10 * sim->output_interval) {
     if (ts->ops->interpolate && sim->tout < t) {
+      if (!sim->W) { /* bs3ls lends its free stage register: one state vector less (docs/design.md) */
+        PetscBool bs3;
+        PetscCall(PetscObjectTypeCompare((PetscObject)ts, TSBS3LS, &bs3));
+        if (bs3)
+          PetscCall(NaTSBS3LSGetScratch(ts, &sim->W));
+        else
+          PetscCall(VecDuplicate(sim->U, &sim->W));
+        sim->W_owned = bs3 ? PETSC_FALSE : PETSC_TRUE;
+      }
       PetscCall(TSInterpolate(ts, sim->tout, sim->W));
       PetscCall(Sample(sim, sim->tout, sim->W));
     } else
@@ -398,7 +408,6 @@ PetscErrorCode NaSimSetUp(NaSim sim)
                             rktype));
     }
   }
-  PetscCall(VecDuplicate(sim->U, &sim->W));
   if (sim->imex) {
     PetscBool has;
     PetscCall(VecDuplicate(sim->U, &sim->D));
@@ -698,7 +707,7 @@ PetscErrorCode NaSimDestroy(NaSim *sim)
   PetscCall(TSDestroy(&(*sim)->ts));
   PetscCall(VecDestroy(&(*sim)->U));
   PetscCall(VecDestroy(&(*sim)->D));
-  PetscCall(VecDestroy(&(*sim)->W));
+  if ((*sim)->W_owned) PetscCall(VecDestroy(&(*sim)->W));
   PetscCall(VecDestroy(&(*sim)->DU));
   PetscCall(PetscFree((*sim)->xbuf));
   PetscCall(PetscFree(*sim));

@@ -402,6 +402,18 @@ static PetscErrorCode TSView_BS3(TS ts, PetscViewer viewer)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode NaTSBS3LSGetScratch(TS ts, Vec *Y)
+{
+  PetscBool is;
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompare((PetscObject)ts, TSBS3LS, &is));
+  PetscCheck(is, PetscObjectComm((PetscObject)ts), PETSC_ERR_ARG_WRONG, "TS is not of type %s", TSBS3LS);
+  PetscCall(TSSetUp(ts));
+  *Y = ((TS_BS3 *)ts->data)->Y;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode TSCreate_BS3(TS ts)
 {
   TS_BS3 *bs;

@@ -246,7 +246,7 @@ Test(tsbs3, adaptive_logistic)
  * less than the tolerance to the global error of its end points (which, on the logistic's growth, reaches
  * tens of tolerances before it decays) */
 static double interp_err, interp_excess, interp_tol, end_err_prev;
-static int    interp_n, interp_ends_exact = 1;
+static int    interp_n, interp_ends_exact = 1, interp_scratch_same = 1;
 
 static PetscErrorCode InterpCheck(TS ts)
 {
@@ -274,6 +274,14 @@ static PetscErrorCode InterpCheck(TS ts)
   end_err_prev = end_err;
   PetscCall(TSInterpolate(ts, t1, X)); /* the end points are reproduced exactly */
   if (!same_bits(X, U)) interp_ends_exact = 0;
+  { /* the driver interpolates into the stepper's free stage register: the same values, and (checked after the
+       run) the same trajectory */
+    Vec Y;
+    PetscCall(NaTSBS3LSGetScratch(ts, &Y));
+    PetscCall(TSInterpolate(ts, 0.5 * (t0 + t1), Y));
+    PetscCall(TSInterpolate(ts, 0.5 * (t0 + t1), X));
+    if (!same_bits(X, Y)) interp_scratch_same = 0;
+  }
   PetscCall(VecDestroy(&X));
   PetscFunctionReturn(0);
 }
@@ -297,6 +305,15 @@ Test(tsbs3, interpolation)
     cr_expect_lt(interp_excess, tols[k], "tol %g: interpolation adds %g tol", tols[k], interp_excess / tols[k]);
     cr_expect_lt(interp_err, 100 * tols[k], "tol %g: interpolation error %g tol", tols[k], interp_err / tols[k]);
     cr_expect(interp_ends_exact, "TSInterpolate at t1 differs from the solution");
+    cr_expect(interp_scratch_same, "TSInterpolate into the scratch register differs");
+    { /* interpolating into the scratch register between steps leaves the trajectory bitwise unchanged */
+      Vec U2  = make_vec(NLOG, LQ);
+      TS  ts2 = make_ts(NULL, LogisticRHS, 10.0, 0.01, tols[k], PETSC_FALSE);
+      TCall(TSSolve(ts2, U2));
+      cr_expect(same_bits(U, U2), "tol %g: sampling changed the trajectory", tols[k]);
+      TCall(TSDestroy(&ts2));
+      TCall(VecDestroy(&U2));
+    }
     TCall(TSDestroy(&ts));
     TCall(VecDestroy(&U));
   }
