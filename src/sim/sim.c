@@ -7,6 +7,7 @@
 #include "modelimpl.h"
 #include "naerrors.h"
 #include <petsc/private/tsimpl.h> /* ts->ops->interpolate: whether the stepper has dense output */
+#include <malloc.h>               /* mallinfo2: the heap this process holds */
 #include <signal.h>
 #include <stdlib.h>
 #include <time.h>
@@ -341,25 +342,100 @@ static PetscBool IsImplicit(TSType type)
   return PETSC_TRUE;
 }
 
+/* bytes this process holds from the heap (malloc's arenas and its mmap'd blocks), touched or not */
+static double HeapBytes(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  struct mallinfo2 mi = mallinfo2();
+  return (double)mi.uordblks + (double)mi.hblkhd;
+#else
+  return 0;
+#endif
+}
+
+/* the node's MemAvailable in bytes (0: unknown); NASTRO_MEM_AVAILABLE (bytes) overrides it, for tests */
+static double MemAvailable(void)
+{
+  const char *env = getenv("NASTRO_MEM_AVAILABLE");
+  char        line[256];
+  double      kb = 0;
+  FILE       *f;
+
+  if (env) return atof(env);
+  if (!(f = fopen("/proc/meminfo", "r"))) return 0;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) break;
+  fclose(f);
+  return 1024 * kb;
+}
+
+/* state-sized vectors a run holds with this stepper (state, work vectors, the driver's sample target), as
+ * measured for nastro's explicit steppers (bench/RESULTS.md); 0: not known (implicit types) */
+static PetscInt StateVectors(TS ts)
+{
+  PetscBool is;
+  PetscInt  stages = 0;
+
+  PetscObjectTypeCompare((PetscObject)ts, TSBS3LS, &is);
+  if (is) return 5;
+  PetscObjectTypeCompare((PetscObject)ts, TSEULER, &is);
+  if (is) return 3;
+  PetscObjectTypeCompare((PetscObject)ts, TSRK, &is);
+  if (is && !TSRKGetTableau(ts, &stages, NULL, NULL, NULL, NULL, NULL, NULL, NULL)) return 2 * stages + 3;
+  return 0;
+}
+
+/* PETSc zeroes every vector it creates, so a run too large for its nodes is killed by the kernel's
+ * out-of-memory killer during set-up, without a word. Before any state-sized vector exists, compare what the
+ * ranks of each node will hold with what the node has available, and stop with one line if it cannot fit. */
+static PetscErrorCode CheckMemory(NaSim sim, double heap0, double avail)
+{
+  MPI_Comm    node;
+  PetscMPIInt nranks;
+  PetscInt    nvec = StateVectors(sim->ts);
+  double      mine = HeapBytes() - heap0 + nvec * 8.0 * (double)sim->model->nlocal, need, worst[2], local[2];
+
+  PetscFunctionBegin;
+  if (!nvec || avail <= 0) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Comm_split_type(sim->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+  PetscCallMPI(MPI_Comm_size(node, &nranks));
+  PetscCallMPI(MPI_Allreduce(&mine, &need, 1, MPI_DOUBLE, MPI_SUM, node));
+  PetscCallMPI(MPI_Comm_free(&node));
+  local[0] = need / avail; /* the worst node decides */
+  local[1] = need;
+  PetscCallMPI(MPI_Allreduce(local, worst, 2, MPI_DOUBLE, MPI_MAX, sim->comm));
+  if (worst[0] > 1) {
+    char what[96] = "this run";
+    if (sim->model->mem)
+      PetscCall(PetscSNPrintf(what, sizeof what, "-%sN %" PetscInt_FMT, sim->model->prefix, sim->model->N));
+    SETERRQ(
+        sim->comm, PETSC_ERR_USER_INPUT,
+        "%s does not fit: %" PetscInt_FMT " state-sized vectors of %.3g GB (the state, the time stepper's work "
+        "vectors, the sample target) come to %.3g GB on a node running %d rank(s), which has %.3g GB available; use "
+        "more nodes, a smaller problem or a stepper with fewer vectors (-ts_type bs3ls: 5)",
+        what, nvec, 8e-9 * (double)sim->model->nglobal, 1e-9 * worst[1], (int)nranks, 1e-9 * worst[1] / worst[0]);
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaSimSetUp(NaSim sim)
 {
   TS        ts;
   TSType    type;
   PetscBool set;
+  double    avail = MemAvailable(), heap0 = HeapBytes();
 
   PetscFunctionBegin;
   if (sim->setupcalled) PetscFunctionReturn(0);
   PetscCheck(sim->model, sim->comm, PETSC_ERR_ORDER, "NaSimSetModel() must come first");
   PetscCall(PetscTime(&sim->setup_start));
   PetscCall(NaModelSetUp(sim->model));
-  PetscCall(NaModelCreateVector(sim->model, &sim->U));
   {
     PetscInt rstart, rend;
     PetscCall(NaNetworkGetOwnershipRange(sim->model->net, &rstart, &rend));
     sim->nxloc = rend - rstart;
     PetscCall(PetscMalloc1(PetscMax(sim->nxloc, 1), &sim->xbuf));
   }
-  PetscCall(NaModelInitialState(sim->model, sim->U));
 
   PetscCall(TSCreate(sim->comm, &ts));
   sim->ts = ts;
@@ -408,6 +484,8 @@ PetscErrorCode NaSimSetUp(NaSim sim)
                             rktype));
     }
   }
+  PetscCall(CheckMemory(sim, heap0, avail)); /* before the first state-sized vector */
+  PetscCall(NaModelCreateVector(sim->model, &sim->U));
   if (sim->imex) {
     PetscBool has;
     PetscCall(VecDuplicate(sim->U, &sim->D));
@@ -428,6 +506,7 @@ PetscErrorCode NaSimSetUp(NaSim sim)
     PetscCall(PCSetType(pc, PCNONE));
     PetscCall(SNESSetFromOptions(snes));
   }
+  PetscCall(NaModelInitialState(sim->model, sim->U));
   if (sim->model->nocheckpoint) {
     PetscBool asked = sim->restart[0] || sim->ck_interval > 0 || sim->ck_walltime > 0 || sim->walltime_limit > 0;
     PetscCheck(!asked, sim->comm, PETSC_ERR_USER_INPUT, "-model %s cannot be checkpointed or restarted: %s",

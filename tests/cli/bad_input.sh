@@ -140,6 +140,9 @@ expect_error "-naam_storage symmetric with -naam_T dense" "-naam_storage" "symme
 expect_error "-naam_storage diagonal"        "-naam_storage" "diagonal" -- nastro "${SMALL[@]}" -naam_storage diagonal
 expect_error "-naam_sym_block 21 (N = 20)"   "-naam_sym_block" "21" -- nastro "${SMALL[@]}" -naam_sym_block 21
 expect_error "3 ranks, 2 row blocks"         "3" "ranks" "2" "row blocks" -- mpiexec -n 3 --oversubscribe nastro "${SMALL[@]}" -naam_sym_block 10
+# a run that cannot fit in memory stops before its vectors exist (NASTRO_MEM_AVAILABLE stands in for /proc/meminfo)
+expect_error "does not fit in 1 MB"          "-naam_N" "200" "does not fit" "5 state-sized vectors" -- env NASTRO_MEM_AVAILABLE=1e6 nastro "${SMALL[@]}" -naam_N 200
+expect_error "rk 5dp does not fit on 2 ranks" "-naam_N" "200" "17 state-sized vectors" "2 rank(s)" -- env NASTRO_MEM_AVAILABLE=1e6 mpiexec -x NASTRO_MEM_AVAILABLE -n 2 nastro "${SMALL[@]}" -naam_N 200 -ts_type rk
 # more ranks than neurons
 expect_error "3 ranks, -naam_N 2"            "3" "ranks" "2" "neurons" -- mpiexec -n 3 --oversubscribe nastro "${SMALL[@]}" -naam_N 2
 # errors must be reported once, not once per rank
