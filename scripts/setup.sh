@@ -13,6 +13,7 @@ packages=(
   libcriterion-dev                            # unit tests
   python3-h5py python3-numpy python3-matplotlib  # analysis/
   slurmctld slurmd slurm-client munge          # tests/slurm: a one-machine Slurm cluster
+  procps iproute2                             # pkill (tests/mpi/checkpoint.sh), ss (tests/slurm); not in minimal images
 )
 missing=()
 for p in "${packages[@]}"; do
