@@ -7,10 +7,7 @@
 # usage: attention.sh NASTRO
 set -u
 source "$(dirname "$0")/lib.sh" "$1"
-run() { # ranks, output, options...
-  local n=$1 out=$2; shift 2
-  timeout 120 mpiexec --oversubscribe -n "$n" "$nastro" -model attention "$@" -quiet -o "$out"
-}
+run() { local n=$1 out=$2; shift 2; on_ranks 120 "$n" -model attention "$@" -quiet -o "$out"; } # ranks, output, options...
 ode="-attention_m 37 -attention_L 5 -attention_heads 2 -attention_d_head 4 -attention_dv 3 -output_interval 0.25"
 disc="-attention_form discrete -attention_m 1500 -attention_L 12 -attention_causal -attention_heads 2"
 for n in 1 2 3 4; do
@@ -52,7 +49,7 @@ open(d + '/text.h5', 'w').write('not hdf5')
 PY
 bad() { # description, expected substring, ranks, options...
   local what=$1 sub=$2 n=$3; shift 3
-  timeout 60 mpiexec --oversubscribe -n "$n" "$nastro" -model attention "$@" -quiet -o "$tmp/bad.h5" >"$tmp/out" 2>"$tmp/err"
+  on_ranks 60 "$n" -model attention "$@" -quiet -o "$tmp/bad.h5" >"$tmp/out" 2>"$tmp/err"
   local rc=$? lines
   lines=$(grep -c '^nastro: error:' "$tmp/err")
   if [ $rc -ne 0 ] && [ "$lines" -eq 1 ] && grep -q -- "$sub" "$tmp/err"; then ok "$what: $(grep '^nastro: error:' "$tmp/err")"

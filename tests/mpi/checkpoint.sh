@@ -14,7 +14,7 @@ source "$(dirname "$0")/lib.sh" "$1"
 cleanup_extra() { if mountpoint -q "$tmp/full" 2>/dev/null; then umount "$tmp/full"; fi; }
 
 sim=(-naam_N 40 -naam_K 3 -naam_cue_flip 0.2 -ts_max_time 30 -ts_rtol 1e-9 -ts_atol 1e-9 -output_final -quiet)
-nastro_n() { local n=$1; shift; timeout 120 mpiexec --oversubscribe -n "$n" "$nastro" "${sim[@]}" "$@"; }
+nastro_n() { local n=$1; shift; on_ranks 120 "$n" "${sim[@]}" "$@"; }
 same_as_ref() { # output file: every time series and the final state equal the uninterrupted run's, bitwise
   for d in /final /time /energy /overlaps /x; do h5diff "$tmp/ref.h5" "$1" "$d" || return 1; done
   [ "$(h5dump -a complete "$1" | grep -c '(0): 1')" -eq 1 ]
@@ -72,7 +72,7 @@ for sig in USR1 TERM; do
   else cp "$tmp/sig.log" "$tmp/log"; notok "SIG$sig mid-run: exit code $rc"; fi
   check "SIG$sig: output not marked complete" bash -c "h5dump -a complete '$tmp/s.h5' | grep -q '(0): 0'"
   sim_tight=("${sim[@]}" -ts_rtol 1e-11 -ts_atol 1e-11)
-  check "SIG$sig: resume completes" timeout 120 mpiexec -n 2 "$nastro" "${sim_tight[@]}" -restart "$tmp/s.ckpt"
+  check "SIG$sig: resume completes" on_ranks 120 2 "${sim_tight[@]}" -restart "$tmp/s.ckpt"
   check "SIG$sig: resumed run equals an uninterrupted one" bash -c "timeout 120 '$nastro' ${sim_tight[*]} -o '$tmp/sref.h5' >/dev/null && h5diff '$tmp/sref.h5' '$tmp/s.h5' /final && h5diff '$tmp/sref.h5' '$tmp/s.h5' /x"
 done
 

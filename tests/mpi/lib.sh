@@ -15,3 +15,7 @@ check() { # description, command...: the command's output goes to $tmp/log, show
   if "$@" >"$tmp/log" 2>&1; then ok "$what"; else notok "$what"; fi
 }
 finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; }
+on_ranks() { # seconds, ranks, nastro options...: one run of the binary under test, killed after the seconds
+  local secs=$1 n=$2; shift 2
+  timeout "$secs" mpiexec --oversubscribe -n "$n" "$nastro" "$@"
+}

@@ -8,10 +8,7 @@
 # usage: ranks.sh NASTRO
 set -u
 source "$(dirname "$0")/lib.sh" "$1"
-run() { # ranks, output, options...
-  local n=$1 out=$2; shift 2
-  timeout 300 mpiexec --oversubscribe -n "$n" "$nastro" "$@" -output_final -quiet -o "$out"
-}
+run() { local n=$1 out=$2; shift 2; on_ranks 300 "$n" "$@" -output_final -quiet -o "$out"; } # ranks, output, options...
 datasets="/time /energy /overlaps /x /final"
 
 naam="-naam_N 37 -naam_K 4 -naam_cue_flip 0.2 -ts_max_time 8"

@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh" "$1"
 examples=$2
 retrieves() { # description, ranks, nastro options...
   local what=$1 n=$2; shift 2
-  if timeout 300 mpiexec --oversubscribe -n "$n" "$nastro" "$@" -quiet -o "$tmp/run.h5" >"$tmp/log" 2>&1 &&
+  if on_ranks 300 "$n" "$@" -quiet -o "$tmp/run.h5" >"$tmp/log" 2>&1 &&
      grep -q "Hamming distance 0 to the cued pattern" "$tmp/log" &&
      grep -q "non-increasing within round-off" "$tmp/log"; then
     ok "$what"; grep -E "summary|energy" "$tmp/log" | sed 's/^/    /'
@@ -26,5 +26,5 @@ for ts in arkimex bdf rosw "cn -ts_dt 0.05" "beuler -ts_dt 0.05"; do
 done
 # negative control: a random cue is not a stored pattern; report where it went
 # (small: from a random state the dynamics are stiff and an explicit stepper needs dt ~ 1e-3 at N = 500)
-timeout 120 mpiexec -n 2 "$nastro" -naam_N 60 -naam_K 3 -naam_cue random -quiet -o "$tmp/random.h5" -ts_max_time 10 | grep retrieval | sed 's/^ */# random cue: /'
+on_ranks 120 2 -naam_N 60 -naam_K 3 -naam_cue random -quiet -o "$tmp/random.h5" -ts_max_time 10 | grep retrieval | sed 's/^ */# random cue: /'
 finish
