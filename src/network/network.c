@@ -3,13 +3,16 @@
 #include <petscviewer.h>
 
 struct _n_NaNetwork {
-  MPI_Comm       comm;
-  PetscMPIInt    size, rank;
-  PetscInt       N;
-  PetscInt      *rows;   /* [size+1] first row of each rank */
-  PetscInt       block;  /* rows are dealt out in blocks of this many (1 for NaNetworkCreate) */
-  PetscScalar   *colbuf; /* scratch of NaNetworkSumBlockColumns */
-  PetscInt       colcap;
+  MPI_Comm    comm;
+  PetscMPIInt size, rank;
+  PetscInt    N;
+  PetscInt   *rows;  /* [size+1] first row of each rank */
+  PetscInt    block; /* rows are dealt out in blocks of this many (1 for NaNetworkCreate) */
+  /* NaNetworkSumBlockColumns' exchange, fixed by the distribution: Alltoallv counts and displacements (sc, sd,
+   * rc, rd; up to NA_BLOCK_EXACT_RANKS ranks) or the Reduce_scatter counts (rc), and its buffer */
+  PetscMPIInt   *sc, *sd, *rc, *rd;
+  PetscInt       nsend, nrecv;
+  PetscScalar   *colbuf;
   PetscMPIInt   *counts;     /* [size] scratch for Allgatherv */
   PetscMPIInt   *displs;     /* [size] */
   PetscScalar   *gbuf;       /* [N*width] scratch for NaNetworkSumRows */
@@ -39,6 +42,39 @@ PetscErrorCode NaNetworkCreate(MPI_Comm comm, PetscInt N, NaNetwork *net)
   n->block   = 1;
   for (PetscMPIInt r = 0; r < n->size; r++) n->rows[r + 1] = n->rows[r] + N / n->size + (r < N % n->size ? 1 : 0);
   *net = n;
+  PetscFunctionReturn(0);
+}
+
+/* Beyond NA_BLOCK_EXACT_RANKS ranks the last ranks would receive one value per block and row from every
+ * earlier rank (about 8 sqrt(P) N values for the automatic blocks); there the blocks of a rank are summed first
+ * and one MPI_Reduce_scatter adds the ranks' sums (N values per rank). Its summation order is fixed for a
+ * given rank count, so runs repeat exactly, but the bits then differ between rank counts by round-off. */
+#define NA_BLOCK_EXACT_RANKS 8
+
+/* the exchange of NaNetworkSumBlockColumns, which depends only on the distribution */
+static PetscErrorCode ColumnSumPlan(NaNetwork net)
+{
+  const PetscInt C = net->block, nloc = net->rows[net->rank + 1] - net->rows[net->rank];
+  const PetscInt myblocks = (nloc + C - 1) / C;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc4(net->size, &net->sc, net->size, &net->sd, net->size, &net->rc, net->size, &net->rd));
+  for (PetscMPIInt q = 0; q < net->size; q++) {
+    const PetscInt nq = net->rows[q + 1] - net->rows[q], bq = (nq + C - 1) / C;
+    if (net->size > NA_BLOCK_EXACT_RANKS) { /* Reduce_scatter: each rank receives its rows */
+      net->rc[q] = (PetscMPIInt)nq;
+      continue;
+    }
+    net->sc[q] = (PetscMPIInt)(q > net->rank ? myblocks * nq : 0); /* my blocks all start before q's rows */
+    net->rc[q] = (PetscMPIInt)(q < net->rank ? bq * nloc : 0);
+    net->sd[q] = (PetscMPIInt)net->nsend;
+    net->rd[q] = (PetscMPIInt)net->nrecv;
+    net->nsend += net->sc[q];
+    net->nrecv += net->rc[q];
+  }
+  /* the reduce-scatter's send buffer holds this rank's sum for every row */
+  PetscCall(
+      PetscMalloc1(net->size > NA_BLOCK_EXACT_RANKS ? net->N : PetscMax(net->nsend + net->nrecv, 1), &net->colbuf));
   PetscFunctionReturn(0);
 }
 
@@ -79,7 +115,8 @@ PetscErrorCode NaNetworkCreateBlocked(MPI_Comm comm, PetscInt N, PetscInt block,
     n->rows[r + 1] = PetscMin(N, b * block);
   }
   n->rows[size] = N;
-  *net          = n;
+  PetscCall(ColumnSumPlan(n));
+  *net = n;
   PetscFunctionReturn(0);
 }
 
@@ -90,6 +127,7 @@ PetscErrorCode NaNetworkDestroy(NaNetwork *net)
   PetscCall(PetscFree3((*net)->rows, (*net)->counts, (*net)->displs));
   PetscCall(PetscFree((*net)->gbuf));
   PetscCall(PetscFree((*net)->colbuf));
+  PetscCall(PetscFree4((*net)->sc, (*net)->sd, (*net)->rc, (*net)->rd));
   PetscCall(PetscFree(*net));
   PetscFunctionReturn(0);
 }
@@ -167,32 +205,21 @@ PetscErrorCode NaNetworkGetCommStats(NaNetwork net, PetscLogDouble *seconds, Pet
   PetscFunctionReturn(0);
 }
 
-/* Beyond NA_BLOCK_EXACT_RANKS ranks the last ranks would receive one value per block and row from every
- * earlier rank (about 8 sqrt(P) N values for the automatic blocks); there the blocks of a rank are summed first
- * and one MPI_Reduce_scatter adds the ranks' sums (N values per rank). Its summation order is fixed for a
- * given rank count, so runs repeat exactly, but the bits then differ between rank counts by round-off. */
-#define NA_BLOCK_EXACT_RANKS 8
-
 static PetscErrorCode SumColumnsReduceScatter(NaNetwork net, const PetscScalar partial[], PetscScalar out[])
 {
   const PetscInt N = net->N, C = net->block, rstart = net->rows[net->rank], rend = net->rows[net->rank + 1];
-  PetscScalar   *sum;
-  PetscMPIInt   *counts;
+  PetscScalar   *sum = net->colbuf;
   PetscLogDouble t0, t1;
 
   PetscFunctionBegin;
-  PetscCall(PetscCalloc1(N, &sum));
-  PetscCall(PetscMalloc1(net->size, &counts));
+  PetscCall(PetscArrayzero(sum, N));
   for (PetscInt b0 = rstart, off = 0; b0 < rend; off += N - b0, b0 += C)
     for (PetscInt j = b0; j < N; j++) sum[j] += partial[off + j - b0]; /* this rank's blocks, in block order */
-  for (PetscMPIInt q = 0; q < net->size; q++) counts[q] = (PetscMPIInt)(net->rows[q + 1] - net->rows[q]);
   PetscCall(PetscTime(&t0));
-  PetscCallMPI(MPI_Reduce_scatter(sum, out, counts, MPIU_SCALAR, MPIU_SUM, net->comm));
+  PetscCallMPI(MPI_Reduce_scatter(sum, out, net->rc, MPIU_SCALAR, MPIU_SUM, net->comm));
   PetscCall(PetscTime(&t1));
   net->comm_time += t1 - t0;
   net->comm_bytes += (PetscLogDouble)N * sizeof(PetscScalar);
-  PetscCall(PetscFree(counts));
-  PetscCall(PetscFree(sum));
   PetscFunctionReturn(0);
 }
 
@@ -205,34 +232,17 @@ static PetscErrorCode SumColumnsReduceScatter(NaNetwork net, const PetscScalar p
 PetscErrorCode NaNetworkSumBlockColumns(NaNetwork net, const PetscScalar partial[], PetscScalar out[])
 {
   const PetscInt N = net->N, C = net->block, rstart = net->rows[net->rank], rend = net->rows[net->rank + 1];
-  const PetscInt nloc  = rend - rstart;
-  PetscInt       nsend = 0, nrecv = 0, myblocks = (nloc + C - 1) / C;
-  PetscMPIInt   *sc, *sd, *rc, *rd;
-  PetscScalar   *sbuf, *rbuf;
+  const PetscInt nloc = rend - rstart, myblocks = (nloc + C - 1) / C;
+  PetscScalar   *sbuf = net->colbuf, *rbuf = net->colbuf + net->nsend;
   PetscLogDouble t0, t1;
 
   PetscFunctionBegin;
-  if (net->size > NA_BLOCK_EXACT_RANKS) PetscCall(SumColumnsReduceScatter(net, partial, out));
-  if (net->size > NA_BLOCK_EXACT_RANKS) PetscFunctionReturn(0);
-  PetscCall(PetscMalloc4(net->size, &sc, net->size, &sd, net->size, &rc, net->size, &rd));
-  for (PetscMPIInt q = 0; q < net->size; q++) {
-    PetscInt nq = net->rows[q + 1] - net->rows[q], bq = (nq + C - 1) / C;
-    sc[q] = (PetscMPIInt)(q > net->rank ? myblocks * nq : 0); /* my blocks all start before q's rows */
-    rc[q] = (PetscMPIInt)(q < net->rank ? bq * nloc : 0);
-    sd[q] = (PetscMPIInt)nsend;
-    rd[q] = (PetscMPIInt)nrecv;
-    nsend += sc[q];
-    nrecv += rc[q];
+  if (net->size > NA_BLOCK_EXACT_RANKS) {
+    PetscCall(SumColumnsReduceScatter(net, partial, out));
+    PetscFunctionReturn(0);
   }
-  if (nsend + nrecv > net->colcap) {
-    PetscCall(PetscFree(net->colbuf));
-    net->colcap = nsend + nrecv;
-    PetscCall(PetscMalloc1(net->colcap, &net->colbuf));
-  }
-  sbuf = net->colbuf;
-  rbuf = net->colbuf + nsend;
   for (PetscMPIInt q = net->rank + 1; q < net->size; q++) {
-    PetscScalar   *dst = sbuf + sd[q];
+    PetscScalar   *dst = sbuf + net->sd[q];
     const PetscInt q0 = net->rows[q], nq = net->rows[q + 1] - q0;
     for (PetscInt c = 0, off = 0; c < myblocks; c++) {
       const PetscInt bc = rstart + c * C;
@@ -241,18 +251,17 @@ PetscErrorCode NaNetworkSumBlockColumns(NaNetwork net, const PetscScalar partial
     }
   }
   PetscCall(PetscTime(&t0));
-  PetscCallMPI(MPI_Alltoallv(sbuf, sc, sd, MPIU_SCALAR, rbuf, rc, rd, MPIU_SCALAR, net->comm));
+  PetscCallMPI(MPI_Alltoallv(sbuf, net->sc, net->sd, MPIU_SCALAR, rbuf, net->rc, net->rd, MPIU_SCALAR, net->comm));
   PetscCall(PetscTime(&t1));
   net->comm_time += t1 - t0;
-  net->comm_bytes += (PetscLogDouble)nrecv * sizeof(PetscScalar);
+  net->comm_bytes += (PetscLogDouble)net->nrecv * sizeof(PetscScalar);
   for (PetscInt j = 0; j < nloc; j++) out[j] = 0;
-  for (PetscInt k = 0; k < nrecv; k++) out[k % nloc] += rbuf[k]; /* earlier ranks' blocks, in block order */
+  for (PetscInt k = 0; k < net->nrecv; k++) out[k % nloc] += rbuf[k]; /* earlier ranks' blocks, in block order */
   for (PetscInt c = 0, off = 0; c < myblocks; c++) {
     const PetscInt bc = rstart + c * C;
     for (PetscInt j = bc; j < rend; j++) out[j - rstart] += partial[off + j - bc];
     off += N - bc;
   }
-  PetscCall(PetscFree4(sc, sd, rc, rd));
   PetscFunctionReturn(0);
 }
 
