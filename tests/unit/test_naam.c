@@ -165,8 +165,7 @@ Test(naam, synapses_and_processes_stay_symmetric)
     TCall(VecGetArrayRead(U, &u));
     for (PetscInt i = 0; i < 25; i++)
       for (PetscInt j = 0; j < 25; j++)
-        for (int f = 0; f < 2; f++)
-          asym = fmax(asym, fabs(u[nm->rowoff[i] + 1 + f * 25 + j] - u[nm->rowoff[j] + 1 + f * 25 + i]));
+        for (int f = 0; f < 2; f++) asym = fmax(asym, fabs(u[NaamIndex(nm, i, f, j)] - u[NaamIndex(nm, j, f, i)]));
     TCall(VecRestoreArrayRead(U, &u));
     cr_expect_leq(asym, 1e-14 * mag, "%s: max |s_ij - s_ji|, |p_ij - p_ji| = %g", variants[v], asym);
     VecDestroy(&U);
@@ -244,8 +243,7 @@ static double entry(const NAAM *nm, const PetscScalar *u, int f, PetscInt i, Pet
     PetscInt t = i;
     i = j, j = t;
   }
-  const PetscInt j0 = NaamRowStart(nm, i), L = nm->mem.N - j0;
-  return u[nm->rowoff[i] + 1 + f * L + (j - j0)];
+  return u[NaamIndex(nm, i, f, j)];
 }
 
 /* largest difference between two states of the same network in different storages, relative to the largest entry */
@@ -305,7 +303,7 @@ Test(naam, symmetric_storage_equals_full)
       for (PetscInt i = 0; i < 23; i++) {
         us[ns->rowoff[i]] = entry(nf, uf, -1, i, i);
         for (int f = 0; f < 2; f++)
-          for (PetscInt j = i; j < 23; j++) us[ns->rowoff[i] + 1 + f * (23 - i) + (j - i)] = entry(nf, uf, f, i, j);
+          for (PetscInt j = i; j < 23; j++) us[NaamIndex(ns, i, f, j)] = entry(nf, uf, f, i, j);
       }
       TCall(VecRestoreArrayRead(Uf, &uf));
       TCall(VecRestoreArray(Us, &us));

@@ -519,8 +519,7 @@ static PetscErrorCode WriteStatic_NAAM(NaModel model, hid_t file)
 /* value of s (f = 0) or p (f = 1) at (i, j), i a local row, j >= its first stored column */
 static inline PetscScalar StoredValue(const NAAM *nm, const PetscScalar *u, PetscInt f, PetscInt i, PetscInt j)
 {
-  const PetscInt r = i - nm->rstart, j0 = NaamRowStart(nm, r), L = nm->mem.N - j0;
-  return u[nm->rowoff[r] + 1 + f * L + (j - j0)];
+  return u[NaamIndex(nm, i - nm->rstart, f, j)];
 }
 
 /* /final/s and /final/p as full N x N matrices. In symmetric storage a block of local rows [a, b) writes the

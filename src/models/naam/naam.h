@@ -48,6 +48,13 @@ static inline PetscInt NaamRowStart(const NAAM *nm, PetscInt r)
   return nm->sym ? nm->rstart + r : 0;
 }
 
+/* local index of s (f = 0) or p (f = 1) in column j of local row r, j >= NaamRowStart(nm, r) */
+static inline PetscInt NaamIndex(const NAAM *nm, PetscInt r, PetscInt f, PetscInt j)
+{
+  const PetscInt j0 = NaamRowStart(nm, r);
+  return nm->rowoff[r] + 1 + f * (nm->mem.N - j0) + (j - j0);
+}
+
 /* Gathers phi and the coupling partials of state u (local array), filling phiall and coup; with f (an array of
  * the state's layout) non-NULL, psi(p) of every stored p is left in f's p slots. */
 PETSC_EXTERN PetscErrorCode NaamGather(NaModel model, const PetscScalar *u, PetscScalar *f);
