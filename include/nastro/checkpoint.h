@@ -10,14 +10,16 @@
 
 /* everything besides the state that a run needs to continue as if never stopped */
 typedef struct {
-  PetscReal t, dt;    /* time and the step size the stepper will try next */
-  PetscInt  step;     /* accepted steps so far */
-  PetscInt  nsamples; /* samples in the output file (time series rows) */
-  PetscInt  kout;     /* index of the next output time */
-  PetscReal tcheck;   /* next checkpoint time (-checkpoint_interval) */
-  PetscReal energy_initial, energy_prev, max_energy_increase;
-  char      output[PETSC_MAX_PATH_LEN];
-  char      tstype[64];
+  PetscReal          t, dt;               /* time and the step size the stepper will try next */
+  PetscInt           step;                /* accepted steps so far */
+  PetscInt           nsamples;            /* samples in the output file (time series rows) */
+  unsigned long long output_checksum;     /* NaRecorderGetChecksum of those samples */
+  PetscBool          has_output_checksum; /* false for checkpoints written before it was stored */
+  PetscInt           kout;                /* index of the next output time */
+  PetscReal          tcheck;              /* next checkpoint time (-checkpoint_interval) */
+  PetscReal          energy_initial, energy_prev, max_energy_increase;
+  char               output[PETSC_MAX_PATH_LEN];
+  char               tstype[64];
 } NaCheckpointInfo;
 
 /* writes a checkpoint of (model, U, info) into dir, keeping the newest `keep`; collective */

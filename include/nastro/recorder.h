@@ -7,9 +7,13 @@ typedef struct _n_NaRecorder *NaRecorder;
 
 /* creates (truncates) path; fails with a message naming path when it cannot be written */
 PETSC_EXTERN PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model, NaRecorder *rec);
-/* reopens the output of a run being resumed, cut back to its first nsamples samples, complete = 0 */
+/* continues the output of a run being resumed: its first nsamples samples, checked against checksum (the
+ * checkpoint's NaRecorderGetChecksum; NULL: not checked), in a rebuilt file that replaces path; complete = 0.
+ * A file that cannot be read or does not match gives an error and is left as it was. */
 PETSC_EXTERN PetscErrorCode NaRecorderOpen(MPI_Comm comm, const char path[], NaModel model, PetscInt nsamples,
-                                           NaRecorder *rec);
+                                           const unsigned long long *checksum, NaRecorder *rec);
+/* a checksum of every sample value written so far (all series), independent of the rank count; collective */
+PETSC_EXTERN PetscErrorCode NaRecorderGetChecksum(NaRecorder rec, unsigned long long *sum);
 /* one sample of /time, /energy, /overlaps, /x (those the model has) and the model's own series */
 PETSC_EXTERN PetscErrorCode NaRecorderAppend(NaRecorder rec, PetscReal t, Vec U);
 /* the model's end-of-run results (model-specific datasets and attributes) */

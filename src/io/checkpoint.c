@@ -36,17 +36,6 @@ static PetscErrorCode Checksum(MPI_Comm comm, PetscInt first, PetscInt n, const 
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode SyncDir(const char dir[])
-{
-  int fd = open(dir, O_RDONLY);
-  PetscFunctionBegin;
-  if (fd >= 0) {
-    fsync(fd);
-    close(fd);
-  }
-  PetscFunctionReturn(0);
-}
-
 /* reads a scalar numeric attribute, if present */
 static PetscErrorCode ReadAttr(hid_t obj, const char name[], hid_t type, void *value, PetscBool *found)
 {
@@ -164,6 +153,7 @@ static PetscErrorCode WriteFile(MPI_Comm comm, const char tmp[], NaModel model, 
   PetscCall(NaH5SetAttributeInt(file, "step", info->step));
   PetscCall(NaH5SetAttributeInt(file, "output_samples", info->nsamples));
   PetscCall(NaH5SetAttributeInt(file, "output_next_index", info->kout));
+  PetscCall(NaH5SetAttributeInt(file, "output_checksum", (long long)info->output_checksum));
   PetscCall(NaH5SetAttributeReal(file, "next_checkpoint_time", info->tcheck));
   PetscCall(NaH5SetAttributeReal(file, "energy_initial", info->energy_initial));
   PetscCall(NaH5SetAttributeReal(file, "energy_previous_sample", info->energy_prev));
@@ -237,14 +227,14 @@ PetscErrorCode NaCheckpointWrite(MPI_Comm comm, const char dir[], PetscInt keep,
     char  latest[PETSC_MAX_PATH_LEN], latest_tmp[PETSC_MAX_PATH_LEN + 8];
     FILE *fp;
     if (rename(tmp, path)) ierr = PETSC_ERR_FILE_WRITE;
-    PetscCall(SyncDir(dir));
+    PetscCall(NaSyncDirectory(dir));
     PetscCall(PetscSNPrintf(latest, sizeof latest, "%s/latest", dir));
     PetscCall(PetscSNPrintf(latest_tmp, sizeof latest_tmp, "%s.tmp", latest));
     fp = fopen(latest_tmp, "w");
     if (!fp || fprintf(fp, "%s\n", name) < 0 || fflush(fp) || fsync(fileno(fp)) || fclose(fp) ||
         rename(latest_tmp, latest))
       ierr = PETSC_ERR_FILE_WRITE;
-    PetscCall(SyncDir(dir));
+    PetscCall(NaSyncDirectory(dir));
     if (!ierr) {
       char         **names;
       PetscInt       n;
@@ -315,9 +305,10 @@ static PetscErrorCode ListCheckpoints(const char dir[], char ***names, PetscInt 
 static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, Vec U, NaCheckpointInfo *info)
 {
   hid_t     fapl, file, dset;
-  long long complete = 0, version = 0, N = -1, K = -1, size = -1, step = 0, ns = 0, kout = 0, stored, pstored = 0;
-  char      type[64] = "";
-  PetscBool found;
+  long long complete = 0, version = 0, N = -1, K = -1, size = -1, step = 0, ns = 0, kout = 0, osum = 0, stored,
+            pstored           = 0;
+  char               type[64] = "";
+  PetscBool          found;
   unsigned long long sum, psum;
   PetscInt           first = 0, n = 0;
   PetscScalar       *u;
@@ -371,6 +362,8 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, V
   PetscCall(ReadAttr(file, "step", H5T_NATIVE_LLONG, &step, &found));
   PetscCall(ReadAttr(file, "output_samples", H5T_NATIVE_LLONG, &ns, &found));
   PetscCall(ReadAttr(file, "output_next_index", H5T_NATIVE_LLONG, &kout, &found));
+  PetscCall(ReadAttr(file, "output_checksum", H5T_NATIVE_LLONG, &osum, &info->has_output_checksum));
+  info->output_checksum = (unsigned long long)osum;
   PetscCall(ReadAttr(file, "next_checkpoint_time", H5T_NATIVE_DOUBLE, &info->tcheck, &found));
   PetscCall(ReadAttr(file, "energy_initial", H5T_NATIVE_DOUBLE, &info->energy_initial, &found));
   PetscCall(ReadAttr(file, "energy_previous_sample", H5T_NATIVE_DOUBLE, &info->energy_prev, &found));

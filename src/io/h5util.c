@@ -1,6 +1,8 @@
 /* Small HDF5 helpers used by the recorder and the models. */
 #include "h5util.h"
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int rank, const hsize_t dims[], PetscBool extendible,
                                  const char description[], const char units[], hid_t *dset)
@@ -80,18 +82,44 @@ static PetscErrorCode TransferRows(hid_t dset, hsize_t row0, hsize_t nrows, doub
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode NaH5WriteBlock(hid_t dset, hsize_t row0, hsize_t nrows, hsize_t col0, hsize_t ncols, const double *data)
+/* collective transfer of the block rows [row0, row0 + nrows) x columns [col0, col0 + ncols) of a 1-d or 2-d
+ * dataset (a 1-d dataset has one column: ncols is 0 or 1) */
+static PetscErrorCode TransferBlock(hid_t dset, hsize_t row0, hsize_t nrows, hsize_t col0, hsize_t ncols, double *data,
+                                    PetscBool write, herr_t *status)
 {
   hid_t   fspace;
   hsize_t start[2] = {row0, col0}, count[2] = {nrows, ncols}, nelem = nrows * ncols;
-  herr_t  status;
+  int     rank;
 
   PetscFunctionBegin;
   NaH5Call(fspace = H5Dget_space(dset));
+  NaH5Call(rank = H5Sget_simple_extent_ndims(fspace));
+  PetscCheck(rank <= 2 && (rank == 2 || ncols <= 1), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG,
+             "a block of %llu columns of a %d-d dataset", (unsigned long long)ncols, rank);
   if (nelem) NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
-  PetscCall(TransferSelection(dset, fspace, nelem, (double *)data, PETSC_TRUE, &status));
+  PetscCall(TransferSelection(dset, fspace, nelem, data, write, status));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaH5WriteBlock(hid_t dset, hsize_t row0, hsize_t nrows, hsize_t col0, hsize_t ncols, const double *data)
+{
+  herr_t status;
+
+  PetscFunctionBegin;
+  PetscCall(TransferBlock(dset, row0, nrows, col0, ncols, (double *)data, PETSC_TRUE, &status));
   PetscCheck(status >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: H5Dwrite of a %llu x %llu block",
              (unsigned long long)nrows, (unsigned long long)ncols);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaH5ReadBlock(hid_t dset, hsize_t row0, hsize_t nrows, hsize_t col0, hsize_t ncols, double *data,
+                             PetscBool *ok)
+{
+  herr_t status;
+
+  PetscFunctionBegin;
+  PetscCall(TransferBlock(dset, row0, nrows, col0, ncols, data, PETSC_FALSE, &status));
+  *ok = status >= 0 ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 
@@ -172,6 +200,31 @@ PetscErrorCode NaH5SetAttributeInt(hid_t obj, const char name[], long long value
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode NaH5CopyAttribute(hid_t from, hid_t to, const char name[])
+{
+  hid_t  a, type, space;
+  size_t n;
+  void  *buf;
+
+  PetscFunctionBegin;
+  if (H5Aexists(from, name) <= 0) PetscFunctionReturn(0);
+  NaH5Call(a = H5Aopen(from, name, H5P_DEFAULT));
+  NaH5Call(type = H5Aget_type(a));
+  NaH5Call(space = H5Aget_space(a));
+  n = H5Aget_storage_size(a);
+  PetscCall(PetscMalloc(n ? n : 1, &buf));
+  NaH5Call(H5Aread(a, type, buf));
+  NaH5Call(H5Aclose(a));
+  if (H5Aexists(to, name) > 0) NaH5Call(H5Adelete(to, name));
+  NaH5Call(a = H5Acreate2(to, name, type, space, H5P_DEFAULT, H5P_DEFAULT));
+  NaH5Call(H5Awrite(a, type, buf));
+  NaH5Call(H5Aclose(a));
+  NaH5Call(H5Sclose(space));
+  NaH5Call(H5Tclose(type));
+  PetscCall(PetscFree(buf));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaH5ReadArray(const char spec[], const char option[], int *rank, hsize_t dims[], double **data)
 {
   char        path[PETSC_MAX_PATH_LEN];
@@ -204,5 +257,31 @@ PetscErrorCode NaH5ReadArray(const char spec[], const char option[], int *rank, 
   NaH5Call(H5Sclose(space));
   NaH5Call(H5Dclose(dset));
   NaH5Call(H5Fclose(file));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaSyncDirectory(const char dir[])
+{
+  int fd = open(dir, O_RDONLY);
+
+  PetscFunctionBegin;
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaSyncParentDirectory(const char path[])
+{
+  char        dir[PETSC_MAX_PATH_LEN] = ".";
+  const char *slash                   = strrchr(path, '/');
+
+  PetscFunctionBegin;
+  if (slash == path)
+    PetscCall(PetscStrncpy(dir, "/", sizeof dir));
+  else if (slash)
+    PetscCall(PetscStrncpy(dir, path, PetscMin((size_t)(slash - path) + 1, sizeof dir)));
+  PetscCall(NaSyncDirectory(dir));
   PetscFunctionReturn(0);
 }

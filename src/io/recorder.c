@@ -2,61 +2,94 @@
 #include <nastro/nastro.h>
 #include "modelimpl.h"
 #include "h5util.h"
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct _n_NaRecorder {
   MPI_Comm     comm;
   NaModel      model;
-  hid_t        file, time, energy, overlaps, x;
-  hsize_t      n; /* samples written */
+  hid_t        file, set[4]; /* the series (series_names), -1 where the model has none */
+  hsize_t      n;            /* samples written */
   PetscInt     rstart, nloc;
   PetscScalar *xbuf;
   PetscReal   *obuf;
+  uint64_t     sum; /* this rank's share of the checksum of every sample value written (NaRecorderGetChecksum) */
 };
 
-/* a recorder with its buffers and the file opened collectively (created, or reopened for writing);
- * *rec is NULL when the file cannot be opened, for the caller to report in its own words */
-static PetscErrorCode Start(MPI_Comm comm, const char path[], NaModel model, PetscBool create, NaRecorder *rec)
+/* The series, in the order of the recorder's dataset ids; each is [sample][column], /time and /energy one column
+ * wide. The output checksum is the sum over every value written of a mix of its bits with its series and position,
+ * so it does not depend on which rank wrote which value, nor in which order. */
+enum { TIME, ENERGY, OVERLAPS, X };
+static const char *const series_names[4] = {"time", "energy", "overlaps", "x"};
+
+static inline uint64_t Mix(uint64_t z) /* splitmix64's finaliser */
 {
-  NaRecorder r;
-  hid_t      fapl;
-  PetscInt   K, rend;
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/* the checksum share of block rows [row0, row0 + nrows) x columns [col0, col0 + ncols) of series k, width columns wide
+ */
+static uint64_t Digest(int k, hsize_t row0, hsize_t nrows, hsize_t width, hsize_t col0, hsize_t ncols, const double *v)
+{
+  uint64_t sum = 0, bits;
+
+  for (hsize_t i = 0; i < nrows; i++)
+    for (hsize_t j = 0; j < ncols; j++) {
+      memcpy(&bits, &v[i * ncols + j], sizeof bits);
+      sum += Mix(bits ^ Mix((((row0 + i) * width + col0 + j) << 2) | (uint64_t)k));
+    }
+  return sum;
+}
+
+/* the columns [*col0, *col0 + *ncols) of series k this rank writes (X: its neurons; the others: all, on rank 0) and
+ * the series' width */
+static PetscErrorCode Columns(NaRecorder r, int k, hsize_t *width, hsize_t *col0, hsize_t *ncols)
+{
+  PetscMPIInt rank;
+  PetscInt    N, K;
 
   PetscFunctionBegin;
-  PetscCall(PetscNew(&r));
-  r->comm  = comm;
-  r->model = model;
-  PetscCall(NaModelGetSizes(model, NULL, &K));
-  PetscCall(NaNetworkGetOwnershipRange(model->net, &r->rstart, &rend));
-  r->nloc = rend - r->rstart;
-  PetscCall(PetscMalloc2(PetscMax(r->nloc, 1), &r->xbuf, PetscMax(K, 1), &r->obuf));
-  NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
-  NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
-  r->file = create ? H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl) : H5Fopen(path, H5F_ACC_RDWR, fapl);
-  NaH5Call(H5Pclose(fapl));
-  if (r->file < 0) {
-    PetscCall(PetscFree2(r->xbuf, r->obuf));
-    PetscCall(PetscFree(r));
-  }
-  *rec = r;
+  PetscCallMPI(MPI_Comm_rank(r->comm, &rank));
+  PetscCall(NaModelGetSizes(r->model, &N, &K));
+  *width = k == X ? (hsize_t)N : k == OVERLAPS ? (hsize_t)K : 1;
+  *col0  = k == X ? (hsize_t)r->rstart : 0;
+  *ncols = k == X ? (hsize_t)r->nloc : rank == 0 ? *width : 0;
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model, NaRecorder *rec)
+/* the file at path, created with the run's attributes, empty series and the model's static datasets */
+static PetscErrorCode Create(MPI_Comm comm, const char path[], NaModel model, NaRecorder *rec)
 {
   NaRecorder  r;
-  PetscInt    N, K;
+  PetscInt    N, K, rend;
   char       *opts;
   char        stamp[64];
   PetscMPIInt size;
   time_t      now = time(NULL);
+  hid_t       fapl, file;
 
   PetscFunctionBegin;
   PetscCall(NaModelGetSizes(model, &N, &K));
-  PetscCall(Start(comm, path, model, PETSC_TRUE, &r));
-  if (!r)
-    SETERRQ(comm, PETSC_ERR_FILE_WRITE, "-o %s: cannot create the output file (missing directory or no permission?)",
-            path);
+  NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
+  NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
+  file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  NaH5Call(H5Pclose(fapl));
+  PetscCheck(file >= 0, comm, PETSC_ERR_FILE_WRITE,
+             "-o %s: cannot create the output file (missing directory or no permission?)", path);
+  PetscCall(PetscNew(&r));
+  r->comm  = comm;
+  r->model = model;
+  r->file  = file;
+  PetscCall(NaNetworkGetOwnershipRange(model->net, &r->rstart, &rend));
+  r->nloc = rend - r->rstart;
+  PetscCall(PetscMalloc2(PetscMax(r->nloc, 1), &r->xbuf, PetscMax(K, 1), &r->obuf));
 
   /* root attributes: what produced this file */
   PetscCall(NaH5SetAttributeInt(r->file, "complete", 0));
@@ -78,110 +111,176 @@ PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model,
       "constants (dimensionless). Root attribute complete = 1 only if the run finished."));
 
   hsize_t dims[2] = {0, (hsize_t)K};
-  r->energy = r->overlaps = r->x = -1;
+  for (int k = 0; k < 4; k++) r->set[k] = -1;
   PetscCall(NaH5CreateDataset(r->file, "time", 1, dims, PETSC_TRUE, "simulated time of each sample", "model time units",
-                              &r->time));
+                              &r->set[TIME]));
   if (model->ops.observe)
     PetscCall(NaH5CreateDataset(r->file, "energy", 1, dims, PETSC_TRUE,
-                                "energy (Lyapunov function) E at each sample, docs/models.md", "1", &r->energy));
+                                "energy (Lyapunov function) E at each sample, docs/models.md", "1", &r->set[ENERGY]));
   if (model->ops.observe && K > 0)
     PetscCall(NaH5CreateDataset(r->file, "overlaps", 2, dims, PETSC_TRUE,
-                                "pattern overlaps m_mu = xi^mu . phi(x) / N, [time][mu]", "1", &r->overlaps));
+                                "pattern overlaps m_mu = xi^mu . phi(x) / N, [time][mu]", "1", &r->set[OVERLAPS]));
   dims[1] = (hsize_t)N;
   if (model->ops.getneurons)
     PetscCall(
-        NaH5CreateDataset(r->file, "x", 2, dims, PETSC_TRUE, "neuron membrane states x_i, [time][i]", "1", &r->x));
+        NaH5CreateDataset(r->file, "x", 2, dims, PETSC_TRUE, "neuron membrane states x_i, [time][i]", "1", &r->set[X]));
   if (model->ops.writestatic) PetscCall(model->ops.writestatic(model, r->file));
   *rec = r;
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode NaRecorderOpen(MPI_Comm comm, const char path[], NaModel model, PetscInt nsamples, NaRecorder *rec)
+PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model, NaRecorder *rec)
 {
-  NaRecorder r;
+  PetscFunctionBegin;
+  PetscCall(Create(comm, path, model, rec));
+  PetscFunctionReturn(0);
+}
+
+/* copies samples [0, nsamples) of every series from the file old into r, adding them to r's checksum; *why says
+ * what was wrong with old ("" when nothing) */
+static PetscErrorCode CopySeries(NaRecorder r, hid_t old, hsize_t nsamples, char why[], size_t len)
+{
+  double *buf;
 
   PetscFunctionBegin;
-  PetscCall(Start(comm, path, model, PETSC_FALSE, &r));
-  if (!r)
-    SETERRQ(comm, PETSC_ERR_FILE_OPEN, "-o %s: the output file of the run being resumed cannot be opened for writing",
-            path);
-  PetscCall(NaH5SetAttributeInt(r->file, "complete", 0));
-  if (H5Lexists(r->file, "final", H5P_DEFAULT) > 0)
-    NaH5Call(H5Ldelete(r->file, "final", H5P_DEFAULT)); /* from a later end */
-  const char *names[4] = {"time", "energy", "overlaps", "x"};
-  hid_t      *sets[4]  = {&r->time, &r->energy, &r->overlaps, &r->x};
-  for (int k = 0; k < 4; k++) {
-    *sets[k] = H5Lexists(r->file, names[k], H5P_DEFAULT) > 0 ? H5Dopen2(r->file, names[k], H5P_DEFAULT) : -1;
-    if (*sets[k] < 0) continue;
-    hid_t   space;
-    hsize_t dims[2];
-    NaH5Call(space = H5Dget_space(*sets[k]));
+  why[0] = 0;
+  for (int k = 0; k < 4 && !why[0]; k++) {
+    hid_t   dset, space;
+    hsize_t dims[2], width, col0, ncols, batch;
+
+    if (r->set[k] < 0) continue;
+    if (H5Lexists(old, series_names[k], H5P_DEFAULT) <= 0 || (dset = H5Dopen2(old, series_names[k], H5P_DEFAULT)) < 0) {
+      PetscCall(PetscSNPrintf(why, len, "it has no /%s", series_names[k]));
+      break;
+    }
+    NaH5Call(space = H5Dget_space(dset));
     NaH5Call(H5Sget_simple_extent_dims(space, dims, NULL));
     NaH5Call(H5Sclose(space));
-    PetscCheck(dims[0] >= (hsize_t)nsamples, comm, PETSC_ERR_FILE_UNEXPECTED,
-               "-o %s: /%s has %llu samples, the checkpoint expects at least %" PetscInt_FMT
-               ": not the output of this run",
-               path, names[k], (unsigned long long)dims[0], nsamples);
-    dims[0] = (hsize_t)nsamples; /* drop samples written after the checkpoint: no gap, no duplicate */
-    NaH5Call(H5Dset_extent(*sets[k], dims));
+    PetscCall(Columns(r, k, &width, &col0, &ncols));
+    if (dims[0] < nsamples) {
+      PetscCall(PetscSNPrintf(why, len, "/%s has %llu samples, the checkpoint counts %llu: not the output of this run",
+                              series_names[k], (unsigned long long)dims[0], (unsigned long long)nsamples));
+    } else {
+      hsize_t extent[2] = {nsamples, width};
+      NaH5Call(H5Dset_extent(r->set[k], extent));
+      batch = PetscMax(1, ((hsize_t)1 << 20) / width); /* at most 8 MiB per rank in flight */
+      PetscCall(PetscMalloc1(PetscMax(batch * ncols, 1), &buf));
+      for (hsize_t row = 0; row < nsamples && !why[0]; row += batch) {
+        hsize_t   m = PetscMin(batch, nsamples - row);
+        PetscBool ok;
+        int       bad, anybad;
+
+        PetscCall(NaH5ReadBlock(dset, row, m, col0, ncols, buf, &ok));
+        bad = !ok;
+        PetscCallMPI(MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, r->comm));
+        if (anybad) {
+          PetscCall(PetscSNPrintf(why, len, "/%s cannot be read", series_names[k]));
+          break;
+        }
+        PetscCall(NaH5WriteBlock(r->set[k], row, m, col0, ncols, buf));
+        r->sum += Digest(k, row, m, width, col0, ncols, buf);
+      }
+      PetscCall(PetscFree(buf));
+    }
+    NaH5Call(H5Dclose(dset));
   }
-  PetscCheck(r->time >= 0, comm, PETSC_ERR_FILE_UNEXPECTED, "-o %s: no /time dataset: not a nastro output file", path);
+  PetscFunctionReturn(0);
+}
+
+/* The output of a resumed run is rebuilt, never written in place: a run killed while writing can leave its HDF5
+ * file's metadata inconsistent, so the first nsamples samples are copied into PATH.resume.tmp, checked against the
+ * checkpoint's checksum of what the run wrote, and only then renamed over PATH. A damaged file stays as it was. */
+PetscErrorCode NaRecorderOpen(MPI_Comm comm, const char path[], NaModel model, PetscInt nsamples,
+                              const unsigned long long *checksum, NaRecorder *rec)
+{
+  NaRecorder  r;
+  hid_t       old, fapl;
+  char        tmp[PETSC_MAX_PATH_LEN], why[256];
+  PetscMPIInt rank;
+  int         err = 0;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
+  NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
+  old = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  NaH5Call(H5Pclose(fapl));
+  PetscCheck(old >= 0, comm, PETSC_ERR_FILE_OPEN, "-o %s: the output file of the run being resumed cannot be opened",
+             path);
+  PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s.resume.tmp", path));
+  PetscCall(Create(comm, tmp, model, &r));
+  for (int k = 0; k < 3; k++) /* the original run's, not this segment's */
+    PetscCall(NaH5CopyAttribute(old, r->file, (const char *[]){"options", "start_time", "nastro_version"}[k]));
+  PetscCall(CopySeries(r, old, (hsize_t)nsamples, why, sizeof why));
+  NaH5Call(H5Fclose(old));
+  if (!why[0] && checksum) {
+    unsigned long long sum;
+    PetscCall(NaRecorderGetChecksum(r, &sum));
+    if (sum != *checksum)
+      PetscCall(PetscSNPrintf(why, sizeof why,
+                              "its first %" PetscInt_FMT " samples differ from those the run wrote (checksum "
+                              "%016llx, the checkpoint's %016llx)",
+                              nsamples, sum, *checksum));
+  }
   r->n = (hsize_t)nsamples;
-  NaH5Call(H5Fflush(r->file, H5F_SCOPE_GLOBAL));
+  if (!why[0]) {
+    PetscCall(NaRecorderFlush(r));
+    if (rank == 0 && rename(tmp, path)) err = errno;
+    PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
+    if (err) PetscCall(PetscSNPrintf(why, sizeof why, "cannot replace it (rename: %s)", strerror(err)));
+  }
+  if (why[0]) {
+    PetscCall(NaRecorderDestroy(&r));
+    if (rank == 0) unlink(tmp);
+    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED,
+            "-o %s: cannot continue the output of the run being resumed: %s; the file is left as it was", path, why);
+  }
+  if (rank == 0) PetscCall(NaSyncParentDirectory(path));
   *rec = r;
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode Extend(hid_t dset, hsize_t n)
+PetscErrorCode NaRecorderGetChecksum(NaRecorder r, unsigned long long *sum)
 {
-  hid_t   space;
-  hsize_t dims[2];
-  int     rank;
+  uint64_t all;
 
   PetscFunctionBegin;
-  NaH5Call(space = H5Dget_space(dset));
-  NaH5Call(rank = H5Sget_simple_extent_ndims(space));
+  PetscCallMPI(MPI_Allreduce(&r->sum, &all, 1, MPI_UINT64_T, MPI_SUM, r->comm));
+  *sum = (unsigned long long)all;
+  PetscFunctionReturn(0);
+}
+
+/* appends one row to series k: this rank's columns of it, v */
+static PetscErrorCode AppendRow(NaRecorder r, int k, const double *v)
+{
+  hsize_t width, col0, ncols, dims[2];
+  hid_t   space;
+
+  PetscFunctionBegin;
+  PetscCall(Columns(r, k, &width, &col0, &ncols));
+  NaH5Call(space = H5Dget_space(r->set[k]));
   NaH5Call(H5Sget_simple_extent_dims(space, dims, NULL));
   NaH5Call(H5Sclose(space));
-  dims[0] = n;
-  (void)rank;
-  NaH5Call(H5Dset_extent(dset, dims));
+  dims[0] = r->n + 1;
+  NaH5Call(H5Dset_extent(r->set[k], dims));
+  PetscCall(NaH5WriteBlock(r->set[k], r->n, 1, col0, ncols, v));
+  r->sum += Digest(k, r->n, 1, width, col0, ncols, v);
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode NaRecorderAppend(NaRecorder r, PetscReal t, Vec U)
 {
-  PetscReal   E;
-  PetscMPIInt rank;
-  NaModel     model = r->model;
+  PetscReal E;
+  NaModel   model = r->model;
 
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_rank(r->comm, &rank));
-  PetscCall(Extend(r->time, r->n + 1));
-  PetscCall(NaH5WriteRows(r->time, r->n, rank == 0, &t));
-  if (r->energy >= 0) {
-    PetscCall(NaModelObserve(model, U, &E, r->obuf));
-    PetscCall(Extend(r->energy, r->n + 1));
-    PetscCall(NaH5WriteRows(r->energy, r->n, rank == 0, &E));
-  }
-  if (r->overlaps >= 0) {
-    PetscCall(Extend(r->overlaps, r->n + 1));
-    PetscCall(NaH5WriteRows(r->overlaps, r->n, rank == 0, r->obuf));
-  }
-  if (r->x >= 0) { /* x[n][rstart..rend): a hyperslab of one row */
-    hid_t   fspace, mspace, dxpl;
-    hsize_t start[2] = {r->n, (hsize_t)r->rstart}, count[2] = {1, (hsize_t)r->nloc}, m = (hsize_t)r->nloc;
+  PetscCall(AppendRow(r, TIME, &t));
+  if (r->set[ENERGY] >= 0 || r->set[OVERLAPS] >= 0) PetscCall(NaModelObserve(model, U, &E, r->obuf));
+  if (r->set[ENERGY] >= 0) PetscCall(AppendRow(r, ENERGY, &E));
+  if (r->set[OVERLAPS] >= 0) PetscCall(AppendRow(r, OVERLAPS, r->obuf));
+  if (r->set[X] >= 0) {
     PetscCall(NaModelGetNeurons(model, U, r->xbuf));
-    PetscCall(Extend(r->x, r->n + 1));
-    NaH5Call(fspace = H5Dget_space(r->x));
-    NaH5Call(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
-    NaH5Call(mspace = H5Screate_simple(1, &m, NULL));
-    NaH5Call(dxpl = H5Pcreate(H5P_DATASET_XFER));
-    NaH5Call(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
-    NaH5Call(H5Dwrite(r->x, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, r->xbuf));
-    NaH5Call(H5Pclose(dxpl));
-    NaH5Call(H5Sclose(mspace));
-    NaH5Call(H5Sclose(fspace));
+    PetscCall(AppendRow(r, X, r->xbuf));
   }
   if (model->ops.record) PetscCall(model->ops.record(model, r->file, r->n, t, U));
   r->n++;
@@ -263,11 +362,9 @@ PetscErrorCode NaRecorderSetAttribute(NaRecorder r, const char name[], PetscReal
 
 static PetscErrorCode Close(NaRecorder r)
 {
-  hid_t sets[4] = {r->time, r->energy, r->overlaps, r->x};
-
   PetscFunctionBegin;
   for (int k = 0; k < 4; k++)
-    if (sets[k] >= 0) NaH5Call(H5Dclose(sets[k]));
+    if (r->set[k] >= 0) NaH5Call(H5Dclose(r->set[k]));
   NaH5Call(H5Fflush(r->file, H5F_SCOPE_GLOBAL));
   NaH5Call(H5Fclose(r->file));
   r->file = -1;

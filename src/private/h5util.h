@@ -16,9 +16,13 @@ PETSC_EXTERN PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int 
                                               hid_t *dset);
 /* collective write of rows [row0, row0+nrows) of a dataset whose row length is the product of dims[1..] */
 PETSC_EXTERN PetscErrorCode NaH5WriteRows(hid_t dset, hsize_t row0, hsize_t nrows, const double *data);
-/* collective write of the block rows [row0, row0+nrows) x columns [col0, col0+ncols) of a 2-d dataset */
+/* collective write of the block rows [row0, row0+nrows) x columns [col0, col0+ncols) of a 2-d dataset, or of
+ * rows [row0, row0+nrows) of a 1-d one (col0 = 0, ncols = 1, or 0 for a rank taking no part) */
 PETSC_EXTERN PetscErrorCode NaH5WriteBlock(hid_t dset, hsize_t row0, hsize_t nrows, hsize_t col0, hsize_t ncols,
                                            const double *data);
+/* the collective read of a block; *ok is false when HDF5 could not read it (a damaged file) */
+PETSC_EXTERN PetscErrorCode NaH5ReadBlock(hid_t dset, hsize_t row0, hsize_t nrows, hsize_t col0, hsize_t ncols,
+                                          double *data, PetscBool *ok);
 /* the collective read of the same; *ok is false when HDF5 could not read them (a damaged file) */
 PETSC_EXTERN PetscErrorCode NaH5ReadRows(hid_t dset, hsize_t row0, hsize_t nrows, double *data, PetscBool *ok);
 /* a whole small array written by rank 0 (others take part in the collective call with an empty selection) */
@@ -27,6 +31,12 @@ PETSC_EXTERN PetscErrorCode NaH5WriteArray(MPI_Comm comm, hid_t loc, const char 
 PETSC_EXTERN PetscErrorCode NaH5SetAttributeString(hid_t obj, const char name[], const char value[]);
 PETSC_EXTERN PetscErrorCode NaH5SetAttributeReal(hid_t obj, const char name[], double value);
 PETSC_EXTERN PetscErrorCode NaH5SetAttributeInt(hid_t obj, const char name[], long long value);
+/* copies attribute name (any fixed-size type) from one object to another, replacing it there; nothing if absent */
+PETSC_EXTERN PetscErrorCode NaH5CopyAttribute(hid_t from, hid_t to, const char name[]);
 /* reads "FILE.h5:/dataset" (independently on every rank) into a new array; dims and rank returned */
 PETSC_EXTERN PetscErrorCode NaH5ReadArray(const char spec[], const char option[], int *rank, hsize_t dims[],
                                           double **data);
+/* fsync of a directory (after a rename in it: the new name survives a crash); errors are ignored */
+PETSC_EXTERN PetscErrorCode NaSyncDirectory(const char dir[]);
+/* the same for the directory holding path */
+PETSC_EXTERN PetscErrorCode NaSyncParentDirectory(const char path[]);

@@ -309,6 +309,7 @@ static PetscErrorCode Checkpoint(NaSim sim)
   PetscCall(TSGetTimeStep(sim->ts, &info.dt));
   PetscCall(TSGetStepNumber(sim->ts, &info.step));
   PetscCall(NaRecorderGetNumSamples(sim->rec, &info.nsamples));
+  PetscCall(NaRecorderGetChecksum(sim->rec, &info.output_checksum));
   PetscCall(TSGetType(sim->ts, &type));
   PetscCall(PetscStrncpy(info.tstype, type, sizeof(info.tstype)));
   PetscCall(PetscStrncpy(info.output, sim->output, sizeof(info.output)));
@@ -640,7 +641,8 @@ PetscErrorCode NaSimRun(NaSim sim)
   PetscCall(TSGetTime(ts, &t));
   sim->t_start = t;
   if (sim->restarted) {
-    PetscCall(NaRecorderOpen(sim->comm, sim->output, sim->model, sim->rinfo.nsamples, &sim->rec));
+    PetscCall(NaRecorderOpen(sim->comm, sim->output, sim->model, sim->rinfo.nsamples,
+                             sim->rinfo.has_output_checksum ? &sim->rinfo.output_checksum : NULL, &sim->rec));
     sim->kout                    = sim->rinfo.kout;
     sim->tcheck                  = sim->rinfo.tcheck;
     sim->sum.energy_initial      = sim->rinfo.energy_initial;

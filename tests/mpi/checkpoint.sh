@@ -5,7 +5,8 @@
 #  2. a chain of four segments on 1 -> 2 -> 3 -> 1 ranks (each stopped by -ts_max_steps, exit 75);
 #  3. SIGUSR1 and SIGTERM mid-run: exit 75, a valid checkpoint, an identical resume;
 #  4. bad checkpoints (truncated, corrupted, another model, another size, a newer format) each give one
-#     clear error and leave the file untouched; a directory falls back to its newest valid checkpoint;
+#     clear error and leave the file untouched, as does an output file whose samples were changed; a directory
+#     falls back to its newest valid checkpoint;
 #  5. divergence (NaN) stops with time and step, output incomplete, last checkpoint untouched;
 #  6. a checkpoint write on a full disk (a small tmpfs) fails cleanly, the previous checkpoint stays valid.
 # usage: checkpoint.sh NASTRO
@@ -108,6 +109,16 @@ bad_case "another storage" "state values" "$good" -naam_storage full
 rm -rf "$tmp/d.ckpt"; timeout 60 "$nastro" -model dam -dam_N 40 -dam_K 3 -quiet -o "$tmp/d.h5" -ts_max_steps 5 >/dev/null 2>&1
 bad_case "another model" "written by model dam" "$(ls "$tmp/d.ckpt"/ckpt-*.h5 | tail -1)"
 bad_case "other patterns" "patterns differ" "$good" -naam_seed 2
+# an output file changed (or damaged) in the samples the checkpoint counts: one error, the file left as it was
+cp "$tmp/g.h5" "$tmp/damaged.h5"
+/usr/bin/python3 -c "import h5py,sys; f=h5py.File(sys.argv[1],'r+'); f['x'][0, 7] += 1e-9; f.close()" "$tmp/damaged.h5"
+before=$(sha256sum "$tmp/damaged.h5" | cut -d' ' -f1)
+timeout 60 "$nastro" "${sim[@]}" -restart "$good" -o "$tmp/damaged.h5" >"$tmp/log" 2>&1; rc=$?
+if [ $rc -ne 0 ] && [ "$(grep -c '^nastro: error:' "$tmp/log")" -eq 1 ] &&
+   grep -q "^nastro: error: -o $tmp/damaged.h5: cannot continue .*samples differ from those the run wrote" "$tmp/log" &&
+   [ "$(sha256sum "$tmp/damaged.h5" | cut -d' ' -f1)" = "$before" ] && [ ! -e "$tmp/damaged.h5.resume.tmp" ]; then
+  ok "output changed before the checkpoint's sample: '$(grep '^nastro: error:' "$tmp/log")', file unaltered, no temporary left"
+else notok "output changed before the checkpoint's sample (exit $rc)"; fi
 # a directory whose newest checkpoint is corrupted falls back to the previous one, with a warning
 cp "$tmp/corrupt.h5" "$tmp/g.ckpt/ckpt-9999999999.h5"
 check "directory with a corrupted newest checkpoint resumes from the previous one" bash -c "timeout 60 '$nastro' ${sim[*]} -restart '$tmp/g.ckpt' > '$tmp/fallback.log' 2>&1 && grep -q 'warning: skipped invalid checkpoints:.*checksum mismatch' '$tmp/fallback.log'"
