@@ -1,6 +1,5 @@
 /* Private interface of NaModel: the operations table a model implements. */
 #pragma once
-#include "stageop.h"
 #include <nastro/model.h>
 #include <hdf5.h>
 #include "memory.h"
@@ -10,7 +9,6 @@ typedef struct _NaModelOps {
   PetscErrorCode (*setup)(NaModel); /* validate, create the network, size the state */
   PetscErrorCode (*initialstate)(NaModel, Vec);
   PetscErrorCode (*rhs)(NaModel, PetscReal, Vec, Vec);
-  PetscErrorCode (*rhsstage)(NaModel, PetscReal, Vec, Vec, NaStageOp *);
   PetscErrorCode (*leak)(NaModel, Vec); /* optional: diagonal D of the linear leak */
   /* optional (NULL: the recorder leaves out /energy and /overlaps, or /x) */
   PetscErrorCode (*observe)(NaModel, Vec, PetscReal *, PetscReal[]);

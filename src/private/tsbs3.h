@@ -1,7 +1,6 @@
 /* A low-storage adaptive explicit stepper registered as a PETSc TS type (src/ts/tsbs3.c). */
 #pragma once
 #include <petscts.h>
-#include "stageop.h"
 
 /* Bogacki-Shampine 3(2) with first-same-as-last, 5 state-sized vectors in all (ts->vec_sol included), step
  * control by the max-norm of the embedded error; -ts_adapt_type none gives fixed steps of -ts_dt */
@@ -14,6 +13,3 @@ PETSC_EXTERN PetscErrorCode NaTSRegisterBS3(void);
  * (TSInterpolate does not read it), saving a state-sized vector; the next step overwrites it. Errors if ts is
  * not a set-up TSBS3LS. */
 PETSC_EXTERN PetscErrorCode NaTSBS3LSGetScratch(TS ts, Vec *Y);
-
-typedef PetscErrorCode (*NaFusedRHSFn)(TS ts, PetscReal t, Vec U, Vec F, NaStageOp *op, void *ctx);
-PETSC_EXTERN PetscErrorCode NaTSBS3LSSetFusedRHS(TS ts, NaFusedRHSFn fn, void *ctx);

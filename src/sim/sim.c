@@ -159,26 +159,6 @@ PetscErrorCode NaSimSetFromOptions(NaSim sim)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode RHSFunctionStage(TS ts, PetscReal t, Vec U, Vec F, NaStageOp *op, void *ctx)
-{
-  NaSim          sim = (NaSim)ctx;
-  PetscLogDouble t0, t1, c0, c1;
-
-  PetscFunctionBegin;
-  (void)ts;
-  PetscCall(NaNetworkGetCommStats(sim->model->net, &c0, NULL));
-  PetscCall(PetscTime(&t0));
-  PetscCall(PetscLogEventBegin(NA_EVENT_RHS, 0, 0, 0, 0));
-  PetscCall(sim->model->ops.rhsstage(sim->model, t, U, F, op));
-  PetscCall(PetscLogEventEnd(NA_EVENT_RHS, 0, 0, 0, 0));
-  PetscCall(PetscTime(&t1));
-  PetscCall(NaNetworkGetCommStats(sim->model->net, &c1, NULL));
-  sim->t_rhs += t1 - t0;
-  sim->t_rhs_comm += c1 - c0;
-  sim->nrhs++;
-  PetscFunctionReturn(0);
-}
-
 /* Explicit types see the full right-hand side. For IMEX (arkimex) the linear leaks -D.*U move to the
  * implicit side: G(U, Udot) = Udot + D.*U and the explicit part becomes full + D.*U. */
 static PetscErrorCode RHSFunction(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
@@ -488,7 +468,6 @@ PetscErrorCode NaSimSetUp(NaSim sim)
 
   PetscCall(TSGetType(ts, &type));
   PetscCall(PetscStrcmp(type, TSARKIMEX, &sim->imex));
-  if (sim->model->ops.rhsstage) PetscCall(NaTSBS3LSSetFusedRHS(ts, RHSFunctionStage, sim));
   PetscCall(PetscStrcmp(type, TSRK, &sim->rk_restart));
   if (sim->rk_restart) { /* -ts_type rk means Dormand-Prince 5(4) here unless -ts_rk_type says otherwise */
     PetscBool rkset;

@@ -34,9 +34,6 @@ typedef struct {
   PetscReal        fsal_t;
   PetscBool        interp; /* U0, K1 (k1), U, F (k4) describe the step [t0, t0 + h] */
   PetscReal        t0, h;
-  NaFusedRHSFn     fused; /* a right-hand side that applies a NaStageOp as it goes, or NULL */
-  void            *fusedctx;
-  PetscBool        fuse; /* -ts_bs3ls_fuse: use it */
 } TS_BS3;
 
 static PetscErrorCode Stage1(TS ts, Vec U, PetscBool first, PetscReal h)
@@ -74,89 +71,83 @@ static PetscErrorCode Stage1(TS ts, Vec U, PetscBool first, PetscReal h)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode StageOpBegin(TS ts, Vec U, NaStageOp *op)
+/* F = k2: Y = U0 + 3h/4 k2; U += h/3 k2 */
+static PetscErrorCode Stage2(TS ts, Vec U, PetscReal h)
 {
   TS_BS3 *bs = (TS_BS3 *)ts->data;
+  PetscScalar *restrict u, *restrict y;
+  const PetscScalar *restrict u0, *restrict k2;
+  PetscInt        n;
+  const PetscReal a = 0.75 * h, b = h / 3.0;
 
   PetscFunctionBegin;
-  switch (op->kind) {
-  case NA_STAGE_Y_U:
-    PetscCall(VecGetArrayWrite(bs->Y, &op->y));
-    PetscCall(VecGetArrayRead(bs->U0, &op->u0));
-    PetscCall(VecGetArray(U, &op->u));
-    break;
-  case NA_STAGE_U:
-    PetscCall(VecGetArray(U, &op->u));
-    break;
-  case NA_STAGE_ERROR:
-    PetscCall(VecGetArrayRead(U, (const PetscScalar **)&op->u));
-    PetscCall(VecGetArrayRead(bs->U0, &op->u0));
-    PetscCall(VecGetArrayRead(bs->K1, &op->k1));
-    break;
-  case NA_STAGE_NONE:
-    break;
-  }
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode StageOpEnd(TS ts, Vec U, NaStageOp *op)
-{
-  TS_BS3 *bs = (TS_BS3 *)ts->data;
-
-  PetscFunctionBegin;
-  switch (op->kind) {
-  case NA_STAGE_Y_U:
-    PetscCall(VecRestoreArray(U, &op->u));
-    PetscCall(VecRestoreArrayRead(bs->U0, &op->u0));
-    PetscCall(VecRestoreArrayWrite(bs->Y, &op->y));
-    break;
-  case NA_STAGE_U:
-    PetscCall(VecRestoreArray(U, &op->u));
-    break;
-  case NA_STAGE_ERROR:
-    PetscCall(VecRestoreArrayRead(bs->K1, &op->k1));
-    PetscCall(VecRestoreArrayRead(bs->U0, &op->u0));
-    PetscCall(VecRestoreArrayRead(U, (const PetscScalar **)&op->u));
-    break;
-  case NA_STAGE_NONE:
-    break;
-  }
-  PetscFunctionReturn(0);
-}
-
-/* F = f(t, X), then op applied to every element of it: inside the right-hand side's pass where one is set */
-static PetscErrorCode StageRHS(TS ts, PetscReal t, Vec X, Vec U, NaStageOp *op)
-{
-  TS_BS3            *bs = (TS_BS3 *)ts->data;
-  const PetscScalar *k;
-  PetscInt           n;
-
-  PetscFunctionBegin;
-  if (bs->fused && bs->fuse) {
-    PetscCall(StageOpBegin(ts, U, op));
-    PetscCall(bs->fused(ts, t, X, bs->F, op, bs->fusedctx));
-    PetscCall(StageOpEnd(ts, U, op));
-    PetscFunctionReturn(0);
-  }
-  PetscCall(TSComputeRHSFunction(ts, t, X, bs->F));
   PetscCall(VecGetLocalSize(U, &n));
-  PetscCall(StageOpBegin(ts, U, op));
-  PetscCall(VecGetArrayRead(bs->F, &k));
-  NaStageApply(op, 0, n, k);
-  PetscCall(VecRestoreArrayRead(bs->F, &k));
-  PetscCall(StageOpEnd(ts, U, op));
+  PetscCall(VecGetArray(U, (PetscScalar **)&u));
+  PetscCall(VecGetArrayWrite(bs->Y, (PetscScalar **)&y));
+  PetscCall(VecGetArrayRead(bs->U0, (const PetscScalar **)&u0));
+  PetscCall(VecGetArrayRead(bs->F, (const PetscScalar **)&k2));
+  for (PetscInt i = 0; i < n; i++) {
+    const PetscScalar k = k2[i];
+    y[i]                = u0[i] + a * k;
+    u[i] += b * k;
+  }
+  PetscCall(VecRestoreArrayRead(bs->F, (const PetscScalar **)&k2));
+  PetscCall(VecRestoreArrayRead(bs->U0, (const PetscScalar **)&u0));
+  PetscCall(VecRestoreArrayWrite(bs->Y, (PetscScalar **)&y));
+  PetscCall(VecRestoreArray(U, (PetscScalar **)&u));
+  PetscCall(PetscLogFlops(4.0 * n));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode StageError(TS ts, PetscReal t1, Vec U, PetscReal h, PetscReal atol, PetscReal rtol,
-                                 PetscReal *norm)
+/* F = k3: U += 4h/9 k3 */
+static PetscErrorCode Stage3(TS ts, Vec U, PetscReal h)
 {
-  NaStageOp op = {.kind = NA_STAGE_ERROR, .c = 0.125 * h, .atol = atol, .rtol = rtol};
+  TS_BS3 *bs = (TS_BS3 *)ts->data;
+  PetscScalar *restrict u;
+  const PetscScalar *restrict k3;
+  PetscInt        n;
+  const PetscReal b = 4.0 * h / 9.0;
 
   PetscFunctionBegin;
-  PetscCall(StageRHS(ts, t1, U, U, &op));
-  if (PetscIsInfOrNanReal(op.sum)) op.max = PETSC_INFINITY;
-  PetscCall(MPIU_Allreduce(&op.max, norm, 1, MPIU_REAL, MPIU_MAX, PetscObjectComm((PetscObject)ts)));
+  PetscCall(VecGetLocalSize(U, &n));
+  PetscCall(VecGetArray(U, (PetscScalar **)&u));
+  PetscCall(VecGetArrayRead(bs->F, (const PetscScalar **)&k3));
+  for (PetscInt i = 0; i < n; i++) u[i] += b * k3[i];
+  PetscCall(VecRestoreArrayRead(bs->F, (const PetscScalar **)&k3));
+  PetscCall(VecRestoreArray(U, (PetscScalar **)&u));
+  PetscCall(PetscLogFlops(2.0 * n));
+  PetscFunctionReturn(0);
+}
+
+/* F = k4: the weighted max-norm of err = (U1 - U0)/4 - h/8 (k1 + k4) over all ranks; +inf if not finite */
+static PetscErrorCode ErrorNorm(TS ts, Vec U, PetscReal h, PetscReal atol, PetscReal rtol, PetscReal *norm)
+{
+  TS_BS3 *bs = (TS_BS3 *)ts->data;
+  const PetscScalar *restrict u, *restrict u0, *restrict k1, *restrict k4;
+  PetscInt        n;
+  PetscReal       loc = 0, r = 0;
+  const PetscReal c = 0.125 * h;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(U, &n));
+  PetscCall(VecGetArrayRead(U, (const PetscScalar **)&u));
+  PetscCall(VecGetArrayRead(bs->U0, (const PetscScalar **)&u0));
+  PetscCall(VecGetArrayRead(bs->K1, (const PetscScalar **)&k1));
+  PetscCall(VecGetArrayRead(bs->F, (const PetscScalar **)&k4));
+  for (PetscInt i = 0; i < n; i++) {
+    const PetscReal e = PetscAbsScalar(0.25 * (u[i] - u0[i]) - c * (k1[i] + k4[i]));
+    const PetscReal s = atol + rtol * PetscMax(PetscAbsScalar(u0[i]), PetscAbsScalar(u[i]));
+    const PetscReal q = e / s;
+    loc               = q > loc ? q : loc; /* NaN does not enter here: caught below */
+    r += q;                                /* NaN or Inf in any q makes the sum non-finite */
+  }
+  PetscCall(VecRestoreArrayRead(bs->F, (const PetscScalar **)&k4));
+  PetscCall(VecRestoreArrayRead(bs->K1, (const PetscScalar **)&k1));
+  PetscCall(VecRestoreArrayRead(bs->U0, (const PetscScalar **)&u0));
+  PetscCall(VecRestoreArrayRead(U, (const PetscScalar **)&u));
+  PetscCall(PetscLogFlops(11.0 * n));
+  if (PetscIsInfOrNanReal(r)) loc = PETSC_INFINITY;
+  PetscCall(MPIU_Allreduce(&loc, norm, 1, MPIU_REAL, MPIU_MAX, PetscObjectComm((PetscObject)ts)));
   PetscFunctionReturn(0);
 }
 
@@ -213,17 +204,16 @@ static PetscErrorCode TSStep_BS3(TS ts)
 
     PetscCall(Stage1(ts, U, first, h));
     first = PETSC_FALSE;
-    {
-      NaStageOp op2 = {.kind = NA_STAGE_Y_U, .a = 0.75 * h, .b = h / 3.0};
-      NaStageOp op3 = {.kind = NA_STAGE_U, .b = 4.0 * h / 9.0};
-      PetscCall(StageRHS(ts, t0 + 0.5 * h, bs->Y, U, &op2));
-      PetscCall(StageRHS(ts, t0 + 0.75 * h, bs->Y, U, &op3));
-    }
-    if (fixed) {
-      PetscCall(TSComputeRHSFunction(ts, t1, U, bs->F));
+    PetscCall(TSComputeRHSFunction(ts, t0 + 0.5 * h, bs->Y, bs->F));
+    PetscCall(Stage2(ts, U, h));
+    PetscCall(TSComputeRHSFunction(ts, t0 + 0.75 * h, bs->Y, bs->F));
+    PetscCall(Stage3(ts, U, h));
+    PetscCall(TSComputeRHSFunction(ts, t1, U, bs->F));
+
+    if (fixed)
       hnext = hnom;
-    } else {
-      PetscCall(StageError(ts, t1, U, h, atol, rtol, &norm));
+    else {
+      PetscCall(ErrorNorm(ts, U, h, atol, rtol, &norm));
       accept = (PetscBool)(norm <= 1);
       if (PetscIsInfOrNanReal(norm))
         fac = bs->fac_min;
@@ -371,7 +361,6 @@ static PetscErrorCode TSDestroy_BS3(TS ts)
 {
   PetscFunctionBegin;
   PetscCall(TSReset_BS3(ts));
-  PetscCall(PetscObjectComposeFunction((PetscObject)ts, "NaTSBS3LSSetFusedRHS_C", NULL));
   PetscCall(PetscFree(ts->data));
   PetscFunctionReturn(0);
 }
@@ -388,8 +377,6 @@ static PetscErrorCode TSSetFromOptions_BS3(TS ts, PetscOptionItems *PetscOptions
                              &bs->fac_min, NULL));
   PetscCall(PetscOptionsReal("-ts_bs3ls_fac_max", "Largest factor of step-size change", NULL, bs->fac_max, &bs->fac_max,
                              NULL));
-  PetscCall(PetscOptionsBool("-ts_bs3ls_fuse", "Stage updates inside the right-hand side's pass", NULL, bs->fuse,
-                             &bs->fuse, NULL));
   PetscOptionsHeadEnd();
   PetscCheck(bs->safety > 0 && bs->fac_min > 0 && bs->fac_min <= 1 && bs->fac_max >= 1,
              PetscObjectComm((PetscObject)ts), PETSC_ERR_ARG_OUTOFRANGE,
@@ -427,23 +414,6 @@ PetscErrorCode NaTSBS3LSGetScratch(TS ts, Vec *Y)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode SetFusedRHS_BS3(TS ts, NaFusedRHSFn fn, void *ctx)
-{
-  TS_BS3 *bs = (TS_BS3 *)ts->data;
-
-  PetscFunctionBegin;
-  bs->fused    = fn;
-  bs->fusedctx = ctx;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode NaTSBS3LSSetFusedRHS(TS ts, NaFusedRHSFn fn, void *ctx)
-{
-  PetscFunctionBegin;
-  PetscTryMethod(ts, "NaTSBS3LSSetFusedRHS_C", (TS, NaFusedRHSFn, void *), (ts, fn, ctx));
-  PetscFunctionReturn(0);
-}
-
 static PetscErrorCode TSCreate_BS3(TS ts)
 {
   TS_BS3 *bs;
@@ -464,9 +434,7 @@ static PetscErrorCode TSCreate_BS3(TS ts)
   bs->safety  = 0.9;
   bs->fac_min = 0.2;
   bs->fac_max = 5.0;
-  bs->fuse    = PETSC_TRUE;
   ts->data    = (void *)bs;
-  PetscCall(PetscObjectComposeFunction((PetscObject)ts, "NaTSBS3LSSetFusedRHS_C", SetFusedRHS_BS3));
   PetscFunctionReturn(0);
 }
 

@@ -303,7 +303,7 @@ void NaamCouplingRow(NAAM *nm, PetscInt r, PetscScalar *out)
 /* One pass over the stored rows, tile by tile. The neuron drive sum_j g(s_ij) phi_j needs, in symmetric
  * storage, also the columns below the diagonal, i.e. the rows above: every row adds g_ij phi_i to its block's
  * partial column sums, which NaNetworkSumBlockColumns adds up in block order once all rows are done. */
-static PetscErrorCode RHSStage_NAAM(NaModel model, PetscReal t, Vec U, Vec F, NaStageOp *op)
+static PetscErrorCode RHS_NAAM(NaModel model, PetscReal t, Vec U, Vec F)
 {
   NAAM              *nm = (NAAM *)model->data;
   const PetscInt     N = model->N, C = nm->block;
@@ -348,27 +348,15 @@ static PetscErrorCode RHSStage_NAAM(NaModel model, PetscReal t, Vec U, Vec F, Na
           AxpyTile(n - 1, phi_i, grow + 1, pc + 1);
       }
       UpdateTile(n, cf, phi_i, s + k0, p + k0, phiall + j0 + k0, grow, trow, fs + k0, fp + k0);
-      if (op) {
-        NaStageApply(op, nm->rowoff[r] + 1 + k0, n, fs + k0);
-        NaStageApply(op, nm->rowoff[r] + 1 + L + k0, n, fp + k0);
-      }
     }
   }
   if (nm->sym) PetscCall(NaNetworkSumBlockColumns(model->net, nm->partial, nm->colsum));
   for (PetscInt r = 0; r < nm->nloc; r++) {
     const PetscInt o = nm->rowoff[r];
     f[o]             = rn * (-nm->lambda * u[o] + (nm->sym ? drive[r] + nm->colsum[r] : drive[r]) + nm->b);
-    if (op) NaStageApply(op, o, 1, f + o);
   }
   PetscCall(VecRestoreArray(F, &f));
   PetscCall(VecRestoreArrayRead(U, &u));
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode RHS_NAAM(NaModel model, PetscReal t, Vec U, Vec F)
-{
-  PetscFunctionBegin;
-  PetscCall(RHSStage_NAAM(model, t, U, F, NULL));
   PetscFunctionReturn(0);
 }
 
@@ -669,7 +657,6 @@ PETSC_EXTERN PetscErrorCode NaModelCreate_NAAM(NaModel model)
                                                    .setup          = SetUp_NAAM,
                                                    .initialstate   = InitialState_NAAM,
                                                    .rhs            = RHS_NAAM,
-                                                   .rhsstage       = RHSStage_NAAM,
                                                    .leak           = Leak_NAAM,
                                                    .observe        = Observe_NAAM,
                                                    .getneurons     = GetNeurons_NAAM,
