@@ -151,42 +151,42 @@ static PetscErrorCode SetUp_NAAM(NaModel model)
  * sums in order: the bits depend on the tile size, which is fixed, and not on the rank count. */
 #define NAAM_TILE 256
 
-/* adds the coupling partials of columns j .. j + n - 1 of row sum (psi of a tile of that row) */
-static void AddCouplingPartials(const NAAM *nm, PetscInt j, PetscInt n, const PetscScalar *psi, PetscScalar *sum)
+PetscErrorCode NaamGather(NaModel model, const PetscScalar *u, PetscScalar *f)
 {
-  const PetscInt N = nm->mem.N;
-
-  switch (nm->T) {
-  case NAAM_T_HEBBIAN:
-    for (PetscInt mu = 0; mu < nm->mem.K; mu++) sum[1 + mu] += NaDot(n, nm->mem.xi + mu * N + j, psi);
-    break;
-  case NAAM_T_UNIFORM:
-    for (PetscInt k = 0; k < n; k++) sum[1] += psi[k];
-    break;
-  case NAAM_T_DENSE: /* full storage only */
-    for (PetscInt k = 0; k < n; k++) sum[1 + j + k] = psi[k];
-    break;
-  }
-}
-
-/* completes row i's partials: the pattern factor, and in symmetric storage the mirror image */
-static void FinishCouplingPartials(const NAAM *nm, PetscInt i, PetscScalar psi_ii, PetscScalar *sum)
-{
-  if (nm->T == NAAM_T_HEBBIAN)
-    for (PetscInt mu = 0; mu < nm->mem.K; mu++) {
-      const PetscScalar xmi = nm->mem.xi[mu * nm->mem.N + i];
-      sum[1 + mu]           = xmi * (nm->sym ? 2 * sum[1 + mu] - xmi * psi_ii : sum[1 + mu]);
-    }
-  if (nm->T == NAAM_T_UNIFORM && nm->sym) sum[1] = 2 * sum[1] - psi_ii;
-}
-
-/* gathers every row's summary (phi_i and the coupling partials): phiall, and coup summed in row order */
-static PetscErrorCode GatherSummaries(NaModel model)
-{
-  NAAM          *nm = (NAAM *)model->data;
-  const PetscInt N = model->N, W = nm->W;
+  NAAM              *nm = (NAAM *)model->data;
+  const PetscInt     N = model->N, K = model->K, W = nm->W;
+  const PetscScalar *xi = nm->mem.xi;
 
   PetscFunctionBegin;
+  for (PetscInt r = 0; r < nm->nloc; r++) {
+    const PetscInt     i = nm->rstart + r, j0 = NaamRowStart(nm, r), L = N - j0;
+    const PetscScalar *p   = u + nm->rowoff[r] + 1 + L;
+    PetscScalar       *psi = f ? f + nm->rowoff[r] + 1 + L : nm->prow, *sum = nm->summary + r * W;
+    sum[0] = NaActEval(&nm->phi, u[nm->rowoff[r]]);
+    for (PetscInt w = 1; w < W; w++) sum[w] = 0;
+    for (PetscInt k0 = 0; k0 < L; k0 += NAAM_TILE) {
+      const PetscInt n = PetscMin(NAAM_TILE, L - k0);
+      NaActEvalArray(&nm->psi, n, p + k0, psi + k0);
+      switch (nm->T) {
+      case NAAM_T_HEBBIAN:
+        for (PetscInt mu = 0; mu < K; mu++) sum[1 + mu] += NaDot(n, xi + mu * N + j0 + k0, psi + k0);
+        break;
+      case NAAM_T_UNIFORM:
+        for (PetscInt k = k0; k < k0 + n; k++) sum[1] += psi[k];
+        break;
+      case NAAM_T_DENSE: /* full storage only */
+        for (PetscInt k = k0; k < k0 + n; k++) sum[1 + k] = psi[k];
+        break;
+      }
+    }
+    /* symmetric storage: the row stands for itself and its mirror image, the diagonal once */
+    if (nm->T == NAAM_T_HEBBIAN)
+      for (PetscInt mu = 0; mu < K; mu++) {
+        const PetscScalar xmi = xi[mu * N + i];
+        sum[1 + mu]           = xmi * (nm->sym ? 2 * sum[1 + mu] - xmi * psi[0] : sum[1 + mu]);
+      }
+    if (nm->T == NAAM_T_UNIFORM && nm->sym) sum[1] = 2 * sum[1] - psi[0];
+  }
   PetscCall(NaNetworkAllgatherRows(model->net, W, nm->summary, nm->gath));
   for (PetscInt j = 0; j < N; j++) nm->phiall[j] = nm->gath[j * W];
   if (nm->T != NAAM_T_DENSE) {
@@ -194,29 +194,6 @@ static PetscErrorCode GatherSummaries(NaModel model)
     for (PetscInt i = 0; i < N; i++)
       for (PetscInt w = 1; w < W; w++) nm->coup[w - 1] += nm->gath[i * W + w];
   }
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode NaamGather(NaModel model, const PetscScalar *u)
-{
-  NAAM          *nm = (NAAM *)model->data;
-  const PetscInt N = model->N, W = nm->W;
-
-  PetscFunctionBegin;
-  for (PetscInt r = 0; r < nm->nloc; r++) {
-    const PetscInt     j0 = NaamRowStart(nm, r), L = N - j0;
-    const PetscScalar *p   = u + nm->rowoff[r] + 1 + L;
-    PetscScalar       *psi = nm->prow, *sum = nm->summary + r * W;
-    sum[0] = NaActEval(&nm->phi, u[nm->rowoff[r]]);
-    for (PetscInt w = 1; w < W; w++) sum[w] = 0;
-    for (PetscInt k0 = 0; k0 < L; k0 += NAAM_TILE) {
-      const PetscInt n = PetscMin(NAAM_TILE, L - k0);
-      NaActEvalArray(&nm->psi, n, p + k0, psi + k0);
-      AddCouplingPartials(nm, j0 + k0, n, psi + k0, sum);
-    }
-    FinishCouplingPartials(nm, nm->rstart + r, psi[0], sum);
-  }
-  PetscCall(GatherSummaries(model));
   PetscFunctionReturn(0);
 }
 
@@ -242,24 +219,18 @@ NAAM_KERNEL static void HebbianTile(PetscInt n, PetscInt K, PetscInt N, const Pe
   }
 }
 
-/* the synapse and process right-hand sides of one tile, except the process coupling rp (T Psi)_ij */
+/* the synapse and process right-hand sides of one tile; fp holds psi on entry */
 NAAM_KERNEL static void UpdateTile(PetscInt n, const PetscReal *restrict cf, PetscScalar phi_i,
                                    const PetscScalar *restrict s, const PetscScalar *restrict p,
                                    const PetscScalar *restrict phij, const PetscScalar *restrict g,
-                                   const PetscScalar *restrict psi, PetscScalar *restrict fs, PetscScalar *restrict fp)
+                                   const PetscScalar *restrict tp, PetscScalar *restrict fs, PetscScalar *restrict fp)
 {
   const PetscReal rs = cf[0], rp = cf[1], alpha = cf[2], gamma = cf[3], c = cf[4], d = cf[5];
   for (PetscInt k = 0; k < n; k++) {
-    fs[k] = rs * (-alpha * s[k] + phi_i * phij[k] + psi[k] + c);
-    fp[k] = rp * (-gamma * p[k] + g[k] + d);
+    const PetscScalar psi = fp[k];
+    fs[k]                 = rs * (-alpha * s[k] + phi_i * phij[k] + psi + c);
+    fp[k]                 = rp * (-gamma * p[k] + tp[k] + g[k] + d);
   }
-}
-
-/* fp[k] += rp tp[k] */
-NAAM_KERNEL static void AddCouplingTile(PetscInt n, PetscReal rp, const PetscScalar *restrict tp,
-                                        PetscScalar *restrict fp)
-{
-  for (PetscInt k = 0; k < n; k++) fp[k] += rp * tp[k];
 }
 
 /* pc[k] += phi_i g[k] */
@@ -329,72 +300,54 @@ void NaamCouplingRow(NAAM *nm, PetscInt r, PetscScalar *out)
   CouplingTile(nm, r, nm->arow, 0, nm->mem.N - NaamRowStart(nm, r), out);
 }
 
-/* Experiment: the first pass reads every s and p once (g, psi, synapse RHS, process RHS without its coupling,
- * coupling partials, drives); after the gather of the pattern overlaps a second pass adds rp (T Psi)_ij to the
- * process RHS, reading and writing only that half of F. */
+/* One pass over the stored rows, tile by tile. The neuron drive sum_j g(s_ij) phi_j needs, in symmetric
+ * storage, also the columns below the diagonal, i.e. the rows above: every row adds g_ij phi_i to its block's
+ * partial column sums, which NaNetworkSumBlockColumns adds up in block order once all rows are done. */
 static PetscErrorCode RHS_NAAM(NaModel model, PetscReal t, Vec U, Vec F)
 {
   NAAM              *nm = (NAAM *)model->data;
-  const PetscInt     N = model->N, C = nm->block, W = nm->W;
+  const PetscInt     N = model->N, C = nm->block;
   const PetscReal    rn = 1 / nm->tau_n, rs = 1 / nm->tau_s, rp = 1 / nm->tau_p;
   const PetscReal    cf[6] = {rs, rp, nm->alpha, nm->gamma, nm->c, nm->d};
   const PetscScalar *u, *phiall        = nm->phiall;
-  PetscScalar       *f, *restrict grow = nm->grow, *restrict psi = nm->prow, *restrict trow = nm->trow;
-  PetscScalar       *drive = nm->erow, *part = nm->partial;
-  PetscInt           b0 = -1;
+  PetscScalar       *f, *restrict grow = nm->grow, *restrict trow = nm->trow, *drive = nm->erow;
+  PetscScalar       *part = nm->partial;
+  PetscInt           b0   = -1;
 
   PetscFunctionBegin;
   (void)t;
   PetscCall(VecGetArrayRead(U, &u));
   PetscCall(VecGetArray(F, &f));
-  for (PetscInt r = 0; r < nm->nloc; r++) nm->summary[r] = NaActEval(&nm->phi, u[nm->rowoff[r]]);
-  PetscCall(NaNetworkAllgatherRows(model->net, 1, nm->summary, nm->phiall));
+  PetscCall(NaamGather(model, u, f)); /* psi now sits in f's p slots */
   for (PetscInt r = 0; r < nm->nloc; r++) {
     const PetscInt     i = nm->rstart + r, j0 = NaamRowStart(nm, r), L = N - j0;
     const PetscScalar *s = u + nm->rowoff[r] + 1, *p = s + L;
-    PetscScalar       *fs = f + nm->rowoff[r] + 1, *fp = fs + L, *pc = NULL, *sum = nm->summary + r * W;
-    const PetscScalar  phi_i  = phiall[i];
-    PetscScalar        psi_ii = 0;
+    PetscScalar       *fs = f + nm->rowoff[r] + 1, *fp = fs + L, *pc = NULL;
+    const PetscScalar  phi_i = phiall[i];
 
     if (nm->sym) {
-      if ((i - nm->rstart) % C == 0) {
+      if ((i - nm->rstart) % C == 0) { /* a block starts: its partial row follows the previous block's */
         if (b0 >= 0) part += N - b0;
         b0 = i;
         PetscCall(PetscArrayzero(part, N - b0));
       }
-      pc = part + (i - b0);
+      pc = part + (i - b0); /* pc[k]: column i + k */
     }
+    if (nm->T == NAAM_T_HEBBIAN) HebbianRowCoefficients(nm, r, nm->arow);
     drive[r] = 0;
-    sum[0]   = phi_i;
-    for (PetscInt w = 1; w < W; w++) sum[w] = 0;
     for (PetscInt k0 = 0; k0 < L; k0 += NAAM_TILE) {
       const PetscInt n = PetscMin(NAAM_TILE, L - k0);
 
-      NaActEvalArray(&nm->psi, n, p + k0, psi);
-      if (!k0) psi_ii = psi[0];
-      AddCouplingPartials(nm, j0 + k0, n, psi, sum);
       NaActEvalArray(&nm->g, n, s + k0, grow);
+      CouplingTile(nm, r, nm->arow, k0, n, trow);
       drive[r] += NaDot(n, grow, phiall + j0 + k0);
-      if (pc) {
+      if (pc) { /* the transposed half, not the diagonal */
         if (k0)
           AxpyTile(n, phi_i, grow, pc + k0);
         else
           AxpyTile(n - 1, phi_i, grow + 1, pc + 1);
       }
-      UpdateTile(n, cf, phi_i, s + k0, p + k0, phiall + j0 + k0, grow, psi, fs + k0, fp + k0);
-    }
-    FinishCouplingPartials(nm, i, psi_ii, sum);
-  }
-  PetscCall(GatherSummaries(model));
-  for (PetscInt r = 0; r < nm->nloc; r++) {
-    const PetscInt j0 = NaamRowStart(nm, r), L = N - j0;
-    PetscScalar   *fp = f + nm->rowoff[r] + 1 + L;
-
-    if (nm->T == NAAM_T_HEBBIAN) HebbianRowCoefficients(nm, r, nm->arow);
-    for (PetscInt k0 = 0; k0 < L; k0 += NAAM_TILE) {
-      const PetscInt n = PetscMin(NAAM_TILE, L - k0);
-      CouplingTile(nm, r, nm->arow, k0, n, trow);
-      AddCouplingTile(n, rp, trow, fp + k0);
+      UpdateTile(n, cf, phi_i, s + k0, p + k0, phiall + j0 + k0, grow, trow, fs + k0, fp + k0);
     }
   }
   if (nm->sym) PetscCall(NaNetworkSumBlockColumns(model->net, nm->partial, nm->colsum));
@@ -439,7 +392,7 @@ static PetscErrorCode Observe_NAAM(NaModel model, Vec U, PetscReal *energy, Pets
 
   PetscFunctionBegin;
   PetscCall(VecGetArrayRead(U, &u));
-  PetscCall(NaamGather(model, u));
+  PetscCall(NaamGather(model, u, NULL));
   for (PetscInt r = 0; r < nm->nloc; r++) {
     const PetscInt     j0 = NaamRowStart(nm, r), L = N - j0;
     const PetscScalar *s = u + nm->rowoff[r] + 1, *p = s + L, *phij = nm->phiall + j0;

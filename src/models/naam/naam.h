@@ -55,8 +55,9 @@ static inline PetscInt NaamIndex(const NAAM *nm, PetscInt r, PetscInt f, PetscIn
   return nm->rowoff[r] + 1 + f * (nm->mem.N - j0) + (j - j0);
 }
 
-/* Gathers phi and the coupling partials of state u (local array), filling phiall and coup */
-PETSC_EXTERN PetscErrorCode NaamGather(NaModel model, const PetscScalar *u);
+/* Gathers phi and the coupling partials of state u (local array), filling phiall and coup; with f (an array of
+ * the state's layout) non-NULL, psi(p) of every stored p is left in f's p slots. */
+PETSC_EXTERN PetscErrorCode NaamGather(NaModel model, const PetscScalar *u, PetscScalar *f);
 /* the stored columns j0..N-1 of row r (local) of T Psi, from the data NaamGather left */
 PETSC_EXTERN void NaamCouplingRow(NAAM *nm, PetscInt r, PetscScalar *out);
 /* fills s and p of U from its x so that the state is the stationary point of models.md 1.5 */
