@@ -205,8 +205,8 @@ PetscErrorCode NaRecorderOpen(MPI_Comm comm, const char path[], NaModel model, P
   NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
   old = H5Fopen(path, H5F_ACC_RDONLY, fapl);
   NaH5Call(H5Pclose(fapl));
-  PetscCheck(old >= 0, comm, PETSC_ERR_FILE_OPEN, "-o %s: the output file of the run being resumed cannot be opened",
-             path);
+  PetscCheck(old >= 0, comm, PETSC_ERR_FILE_OPEN,
+             "-o %s: the output file of the run being resumed cannot be opened (missing, or not an HDF5 file)", path);
   PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s.resume.tmp", path));
   PetscCall(Create(comm, tmp, model, &r));
   for (int k = 0; k < 3; k++) /* the original run's, not this segment's */

@@ -150,6 +150,10 @@ expect_error "2 ranks, -naam_N 0"            "-naam_N" "0" -- mpiexec -n 2 nastr
 expect_error "2 ranks, -naam_patterns missing file" "-naam_patterns" "$tmp/missing.h5:/xi" -- mpiexec -n 2 nastro "${SMALL[@]}" -naam_patterns "$tmp/missing.h5:/xi"
 # unwritable output
 expect_error "-o in a missing directory"     "-o" "$tmp/no/such/dir/out.h5" -- nastro "${SMALL[@]}" -o "$tmp/no/such/dir/out.h5"
+# a restart whose output file is gone (the checkpoint names it)
+timeout 60 "$NASTRO" -naam_N 20 -naam_K 3 -ts_max_time 5 -quiet -ts_max_steps 3 -o "$tmp/r.h5" >/dev/null 2>&1
+rm -f "$tmp/r.h5"
+expect_error "-restart with the run's output deleted" "-o $tmp/r.h5" "cannot be opened" -- nastro -naam_N 20 -naam_K 3 -ts_max_time 5 -quiet -restart "$tmp/r.ckpt"
 # dam interaction order
 expect_error "-dam_order 1"                      "-dam_order" "1" -- nastro "${SMALL_DAM[@]}" -dam_order 1
 # time
