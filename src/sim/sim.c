@@ -641,16 +641,23 @@ PetscErrorCode NaSimRun(NaSim sim)
   PetscCall(TSGetTime(ts, &t));
   sim->t_start = t;
   if (sim->restarted) {
+    PetscLogDouble w0, w1;
+    PetscCall(PetscTime(&w0));
     PetscCall(NaRecorderOpen(sim->comm, sim->output, sim->model, sim->rinfo.nsamples,
                              sim->rinfo.has_output_checksum ? &sim->rinfo.output_checksum : NULL, &sim->rec));
+    PetscCall(PetscTime(&w1));
     sim->kout                    = sim->rinfo.kout;
     sim->tcheck                  = sim->rinfo.tcheck;
     sim->sum.energy_initial      = sim->rinfo.energy_initial;
     sim->E_prev                  = sim->rinfo.energy_prev;
     sim->sum.max_energy_increase = sim->rinfo.max_energy_increase;
     PetscCall(PetscPrintf(
-        sim->comm, "resuming at t %g, step %" PetscInt_FMT " from %s (written by TS %s); output continues in %s\n",
-        (double)t, sim->rinfo.step, sim->restart, sim->rinfo.tstype, sim->output));
+        sim->comm,
+        "resuming at t %g, step %" PetscInt_FMT
+        " from %s (written by TS %s); output continues in %s (its %" PetscInt_FMT " samples copied in %.2f s, %s)\n",
+        (double)t, sim->rinfo.step, sim->restart, sim->rinfo.tstype, sim->output, sim->rinfo.nsamples, w1 - w0,
+        sim->rinfo.has_output_checksum ? "checked against the checkpoint"
+                                       : "not checked: the checkpoint predates output checksums"));
   } else {
     PetscCall(NaRecorderCreate(sim->comm, sim->output, sim->model, &sim->rec));
     PetscCall(Sample(sim, t, sim->U));
