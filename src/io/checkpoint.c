@@ -124,18 +124,15 @@ static PetscErrorCode ListCheckpoints(const char dir[], char ***names, PetscInt 
 static PetscErrorCode WriteFile(MPI_Comm comm, const char tmp[], NaModel model, Vec U, const NaCheckpointInfo *info,
                                 hid_t *fileout)
 {
-  hid_t              fapl, file;
+  hid_t              file;
   PetscMPIInt        size;
   unsigned long long sum, psum;
   char              *opts;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
-  NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
-  NaH5Call(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG)); /* a failed write can still close everything */
-  file = *fileout = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-  NaH5Call(H5Pclose(fapl));
+  PetscCall(NaH5FileOpen(comm, tmp, PETSC_TRUE, &file));
+  *fileout = file;
   PetscCheck(file >= 0, comm, PETSC_ERR_FILE_WRITE, "checkpoint %s: cannot create the file", tmp);
   PetscCall(NaH5SetAttributeInt(file, "complete", 0));
   PetscCall(NaH5SetAttributeInt(file, "format_version", NA_CHECKPOINT_FORMAT));
@@ -304,7 +301,7 @@ static PetscErrorCode ListCheckpoints(const char dir[], char ***names, PetscInt 
  * message naming the file and what is wrong */
 static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, Vec U, NaCheckpointInfo *info)
 {
-  hid_t     fapl, file, dset;
+  hid_t     file, dset;
   long long complete = 0, version = 0, N = -1, K = -1, size = -1, step = 0, ns = 0, kout = 0, osum = 0, stored,
             pstored           = 0;
   char               type[64] = "";
@@ -314,10 +311,7 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, V
   PetscScalar       *u;
 
   PetscFunctionBegin;
-  NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
-  NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
-  file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
-  NaH5Call(H5Pclose(fapl));
+  PetscCall(NaH5FileOpen(comm, path, PETSC_FALSE, &file));
   PetscCheck(file >= 0, comm, PETSC_ERR_FILE_READ,
              "checkpoint %s: cannot be opened as HDF5 (missing, truncated or corrupted)", path);
   PetscCall(ReadAttr(file, "complete", H5T_NATIVE_LLONG, &complete, &found));

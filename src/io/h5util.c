@@ -4,6 +4,19 @@
 #include <string.h>
 #include <unistd.h>
 
+PetscErrorCode NaH5FileOpen(MPI_Comm comm, const char path[], PetscBool create, hid_t *file)
+{
+  hid_t fapl;
+
+  PetscFunctionBegin;
+  NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
+  NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
+  NaH5Call(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG)); /* a failed write can still close everything */
+  *file = create ? H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl) : H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  NaH5Call(H5Pclose(fapl));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int rank, const hsize_t dims[], PetscBool extendible,
                                  const char description[], const char units[], hid_t *dset)
 {

@@ -73,14 +73,11 @@ static PetscErrorCode Create(MPI_Comm comm, const char path[], NaModel model, Na
   char        stamp[64];
   PetscMPIInt size;
   time_t      now = time(NULL);
-  hid_t       fapl, file;
+  hid_t       file;
 
   PetscFunctionBegin;
   PetscCall(NaModelGetSizes(model, &N, &K));
-  NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
-  NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
-  file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-  NaH5Call(H5Pclose(fapl));
+  PetscCall(NaH5FileOpen(comm, path, PETSC_TRUE, &file));
   PetscCheck(file >= 0, comm, PETSC_ERR_FILE_WRITE,
              "-o %s: cannot create the output file (missing directory or no permission?)", path);
   PetscCall(PetscNew(&r));
@@ -194,17 +191,14 @@ PetscErrorCode NaRecorderOpen(MPI_Comm comm, const char path[], NaModel model, P
                               const unsigned long long *checksum, NaRecorder *rec)
 {
   NaRecorder  r;
-  hid_t       old, fapl;
+  hid_t       old;
   char        tmp[PETSC_MAX_PATH_LEN], why[256];
   PetscMPIInt rank;
   int         err = 0;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
-  NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
-  old = H5Fopen(path, H5F_ACC_RDONLY, fapl);
-  NaH5Call(H5Pclose(fapl));
+  PetscCall(NaH5FileOpen(comm, path, PETSC_FALSE, &old));
   PetscCheck(old >= 0, comm, PETSC_ERR_FILE_OPEN,
              "-o %s: the output file of the run being resumed cannot be opened (missing, or not an HDF5 file)", path);
   PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s.resume.tmp", path));

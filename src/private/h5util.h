@@ -9,6 +9,9 @@
     if ((__VA_ARGS__) < 0) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: %s", #__VA_ARGS__);              \
   } while (0)
 
+/* the file at path opened read-only, or with create created (truncated), collectively with MPI-IO on comm;
+ * *file is negative when that fails, for the caller to report in its own words */
+PETSC_EXTERN PetscErrorCode NaH5FileOpen(MPI_Comm comm, const char path[], PetscBool create, hid_t *file);
 /* creates a dataset of doubles with the given dims (rank <= 3); maxdims0 = H5S_UNLIMITED makes dim 0 extendible
  * (chunked); returns the dataset id */
 PETSC_EXTERN PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int rank, const hsize_t dims[],
