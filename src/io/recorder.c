@@ -64,8 +64,7 @@ static PetscErrorCode Columns(NaRecorder r, int k, hsize_t *width, hsize_t *col0
   PetscFunctionReturn(0);
 }
 
-/* the file at path, created with the run's attributes, empty series and the model's static datasets */
-static PetscErrorCode Create(MPI_Comm comm, const char path[], NaModel model, NaRecorder *rec)
+PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model, NaRecorder *rec)
 {
   NaRecorder  r;
   PetscInt    N, K, rend;
@@ -123,13 +122,6 @@ static PetscErrorCode Create(MPI_Comm comm, const char path[], NaModel model, Na
         NaH5CreateDataset(r->file, "x", 2, dims, PETSC_TRUE, "neuron membrane states x_i, [time][i]", "1", &r->set[X]));
   if (model->ops.writestatic) PetscCall(model->ops.writestatic(model, r->file));
   *rec = r;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model, NaRecorder *rec)
-{
-  PetscFunctionBegin;
-  PetscCall(Create(comm, path, model, rec));
   PetscFunctionReturn(0);
 }
 
@@ -202,7 +194,7 @@ PetscErrorCode NaRecorderOpen(MPI_Comm comm, const char path[], NaModel model, P
   PetscCheck(old >= 0, comm, PETSC_ERR_FILE_OPEN,
              "-o %s: the output file of the run being resumed cannot be opened (missing, or not an HDF5 file)", path);
   PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s.resume.tmp", path));
-  PetscCall(Create(comm, tmp, model, &r));
+  PetscCall(NaRecorderCreate(comm, tmp, model, &r));
   for (int k = 0; k < 3; k++) /* the original run's, not this segment's */
     PetscCall(NaH5CopyAttribute(old, r->file, (const char *[]){"options", "start_time", "nastro_version"}[k]));
   PetscCall(CopySeries(r, old, (hsize_t)nsamples, why, sizeof why));
