@@ -151,6 +151,22 @@ static PetscErrorCode SetUp_NAAM(NaModel model)
  * sums in order: the bits depend on the tile size, which is fixed, and not on the rank count. */
 #define NAAM_TILE 256
 
+/* With patterns of +-1 the Hebbian coupling (T Psi)_ij = sum_mu a_mu xi^mu_j, a_mu = b_mu xi^mu_i with
+ * b_mu = c_T q_mu, takes one of 2^K values: sum_mu (+-b_mu), the sign + where xi^mu_j = xi^mu_i. They are
+ * tabulated once per right-hand side, entry d holding the sum with + b_mu where bit mu of d is set, summed over mu
+ * in the order of the direct sum and with the same terms (a_mu = +-b_mu exactly), so a lookup gives the direct
+ * sum's bits (tested). Row i, column j: entry code_j XOR ~code_i, code_j the column's sign pattern. */
+static void HebbianTable(PetscInt K, const PetscScalar *b, PetscScalar *table)
+{
+  table[0] = 0;
+  for (PetscInt mu = 0, n = 1; mu < K; mu++, n *= 2) /* entries with bit mu set: + b_mu, others: - b_mu */
+    for (PetscInt c = n - 1; c >= 0; c--) {
+      const PetscScalar v = table[c];
+      table[c + n]        = v + b[mu];
+      table[c]            = v + -b[mu];
+    }
+}
+
 PetscErrorCode NaamGather(NaModel model, const PetscScalar *u, PetscScalar *f)
 {
   NAAM              *nm = (NAAM *)model->data;
@@ -193,6 +209,10 @@ PetscErrorCode NaamGather(NaModel model, const PetscScalar *u, PetscScalar *f)
     for (PetscInt w = 1; w < W; w++) nm->coup[w - 1] = 0;
     for (PetscInt i = 0; i < N; i++)
       for (PetscInt w = 1; w < W; w++) nm->coup[w - 1] += nm->gath[i * W + w];
+  }
+  if (nm->colcode) {
+    for (PetscInt mu = 0; mu < K; mu++) nm->arow[mu] = nm->cT * nm->coup[mu];
+    HebbianTable(K, nm->arow, nm->table);
   }
   PetscFunctionReturn(0);
 }
@@ -239,34 +259,13 @@ NAAM_KERNEL static void AxpyTile(PetscInt n, PetscScalar phi_i, const PetscScala
   for (PetscInt k = 0; k < n; k++) pc[k] += phi_i * g[k];
 }
 
-/* With patterns of +-1, (T Psi)_ij = sum_mu a_mu xi^mu_j takes one of 2^K values, one per sign pattern
- * (column code) of j. When a row is long enough, its 2^K values are tabulated once, each summed over mu in the
- * same order and with the same terms (+-a_mu) as the direct sum, so the table gives the same bits. */
-static PetscBool HebbianUseTable(const NAAM *nm, PetscInt L)
-{
-  /* the table (2^K entries, 2^(K+1) additions to build, one lookup per column) against K multiply-adds per
-   * column: it pays from rows of 2^K / (2K) columns on (bench/naam_ab.sh, K = 10, against the former threshold
-   * of 8 2^K / K columns: 13 % less time per step at N = 500, 7 % at N = 2000) */
-  return nm->colcode && ((PetscInt)1 << nm->mem.K) <= 2 * L * nm->mem.K ? PETSC_TRUE : PETSC_FALSE;
-}
-
-static void HebbianTable(PetscInt K, const PetscScalar *a, PetscScalar *table)
-{
-  table[0] = 0;
-  for (PetscInt mu = 0, n = 1; mu < K; mu++, n *= 2) /* entries with bit mu set: + a_mu, others: - a_mu */
-    for (PetscInt c = n - 1; c >= 0; c--) {
-      const PetscScalar v = table[c];
-      table[c + n]        = v + a[mu];
-      table[c]            = v + -a[mu];
-    }
-}
-
-/* the coefficients a_mu = c_T q_mu xi^mu_i of row r's Hebbian coupling (T Psi)_ij = sum_mu a_mu xi^mu_j */
+/* the coefficients a_mu = c_T q_mu xi^mu_i of row r's Hebbian coupling (T Psi)_ij = sum_mu a_mu xi^mu_j, for the
+ * direct sum (K > 16: no table) */
 static void HebbianRowCoefficients(NAAM *nm, PetscInt r, PetscScalar *a)
 {
   const PetscInt N = nm->mem.N;
+  if (nm->colcode) return;
   for (PetscInt mu = 0; mu < nm->mem.K; mu++) a[mu] = nm->cT * nm->coup[mu] * nm->mem.xi[mu * N + nm->rstart + r];
-  if (HebbianUseTable(nm, N - NaamRowStart(nm, r))) HebbianTable(nm->mem.K, a, nm->table);
 }
 
 /* columns j0 + k0 .. j0 + k0 + n - 1 of row r (local) of T Psi; a: HebbianRowCoefficients */
@@ -276,9 +275,10 @@ static void CouplingTile(NAAM *nm, PetscInt r, const PetscScalar *a, PetscInt k0
 
   switch (nm->T) {
   case NAAM_T_HEBBIAN:
-    if (HebbianUseTable(nm, N - NaamRowStart(nm, r)))
-      for (PetscInt k = 0; k < n; k++) out[k] = nm->table[nm->colcode[j + k]];
-    else
+    if (nm->colcode) { /* entry d of the table: bit mu of d set where xi^mu_j = xi^mu_i */
+      const unsigned flip = ~nm->colcode[nm->rstart + r] & (((unsigned)1 << nm->mem.K) - 1);
+      for (PetscInt k = 0; k < n; k++) out[k] = nm->table[nm->colcode[j + k] ^ flip];
+    } else
       HebbianTile(n, nm->mem.K, N, nm->mem.xi + j, a, out);
     break;
   case NAAM_T_UNIFORM:

@@ -36,7 +36,7 @@ typedef struct {
   PetscScalar *erow;        /* [nloc] energy per row, then neuron drives */
   PetscScalar *arow;        /* [K] Hebbian coefficients of one row's coupling */
   unsigned    *colcode;     /* [N] Hebbian, K <= 16: sign pattern of column j (bit mu: xi^mu_j = +1) */
-  PetscScalar *table;       /* [2^K] one row's coupling value for each sign pattern */
+  PetscScalar *table;       /* [2^K] the Hebbian coupling values sum_mu (+-b_mu), per NaamGather (naam.c) */
   PetscScalar *colsum;      /* [nloc] symmetric storage: sum_{j<i} g_ji phi_j */
   PetscScalar
       *partial; /* symmetric storage: per local block, g_ij phi_i summed over its rows i, for j >= block start */
