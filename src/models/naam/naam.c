@@ -253,6 +253,13 @@ NAAM_KERNEL static void UpdateTile(PetscInt n, const PetscReal *restrict cf, Pet
   }
 }
 
+/* out[k] = table[code[k] ^ flip] */
+NAAM_KERNEL static void TableTile(PetscInt n, const PetscScalar *restrict table, const unsigned *restrict code,
+                                  unsigned flip, PetscScalar *restrict out)
+{
+  for (PetscInt k = 0; k < n; k++) out[k] = table[code[k] ^ flip];
+}
+
 /* pc[k] += phi_i g[k] */
 NAAM_KERNEL static void AxpyTile(PetscInt n, PetscScalar phi_i, const PetscScalar *restrict g, PetscScalar *restrict pc)
 {
@@ -275,10 +282,9 @@ static void CouplingTile(NAAM *nm, PetscInt r, const PetscScalar *a, PetscInt k0
 
   switch (nm->T) {
   case NAAM_T_HEBBIAN:
-    if (nm->colcode) { /* entry d of the table: bit mu of d set where xi^mu_j = xi^mu_i */
-      const unsigned flip = ~nm->colcode[nm->rstart + r] & (((unsigned)1 << nm->mem.K) - 1);
-      for (PetscInt k = 0; k < n; k++) out[k] = nm->table[nm->colcode[j + k] ^ flip];
-    } else
+    if (nm->colcode) /* entry d of the table: bit mu of d set where xi^mu_j = xi^mu_i */
+      TableTile(n, nm->table, nm->colcode + j, ~nm->colcode[nm->rstart + r] & (((unsigned)1 << nm->mem.K) - 1), out);
+    else
       HebbianTile(n, nm->mem.K, N, nm->mem.xi + j, a, out);
     break;
   case NAAM_T_UNIFORM:
