@@ -18,6 +18,9 @@ struct _n_NaRecorder {
   PetscScalar *xbuf;
   PetscReal   *obuf;
   uint64_t     sum; /* this rank's share of the checksum of every sample value written (NaRecorderGetChecksum) */
+  /* series k is width[k] columns wide; this rank writes columns [col0[k], col0[k] + ncols[k]) of it (x: its
+   * neurons; the others: all of them, on rank 0) */
+  hsize_t width[4], col0[4], ncols[4];
 };
 
 /* The series, in the order of the recorder's dataset ids; each is [sample][column], /time and /energy one column
@@ -48,29 +51,13 @@ static uint64_t Digest(int k, hsize_t row0, hsize_t nrows, hsize_t width, hsize_
   return sum;
 }
 
-/* the columns [*col0, *col0 + *ncols) of series k this rank writes (X: its neurons; the others: all, on rank 0) and
- * the series' width */
-static PetscErrorCode Columns(NaRecorder r, int k, hsize_t *width, hsize_t *col0, hsize_t *ncols)
-{
-  PetscMPIInt rank;
-  PetscInt    N, K;
-
-  PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_rank(r->comm, &rank));
-  PetscCall(NaModelGetSizes(r->model, &N, &K));
-  *width = k == X ? (hsize_t)N : k == OVERLAPS ? (hsize_t)K : 1;
-  *col0  = k == X ? (hsize_t)r->rstart : 0;
-  *ncols = k == X ? (hsize_t)r->nloc : rank == 0 ? *width : 0;
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model, NaRecorder *rec)
 {
   NaRecorder  r;
   PetscInt    N, K, rend;
   char       *opts;
   char        stamp[64];
-  PetscMPIInt size;
+  PetscMPIInt size, rank;
   time_t      now = time(NULL);
   hid_t       file;
 
@@ -86,6 +73,12 @@ PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model,
   PetscCall(NaNetworkGetOwnershipRange(model->net, &r->rstart, &rend));
   r->nloc = rend - r->rstart;
   PetscCall(PetscMalloc2(PetscMax(r->nloc, 1), &r->xbuf, PetscMax(K, 1), &r->obuf));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  for (int k = 0; k < 4; k++) {
+    r->width[k] = k == X ? (hsize_t)N : k == OVERLAPS ? (hsize_t)K : 1;
+    r->col0[k]  = k == X ? (hsize_t)r->rstart : 0;
+    r->ncols[k] = k == X ? (hsize_t)r->nloc : rank == 0 ? r->width[k] : 0;
+  }
 
   /* root attributes: what produced this file */
   PetscCall(NaH5SetAttributeInt(r->file, "complete", 0));
@@ -134,8 +127,9 @@ static PetscErrorCode CopySeries(NaRecorder r, hid_t old, hsize_t nsamples, char
   PetscFunctionBegin;
   why[0] = 0;
   for (int k = 0; k < 4 && !why[0]; k++) {
-    hid_t   dset, space;
-    hsize_t dims[2], width, col0, ncols, batch;
+    hid_t         dset, space;
+    hsize_t       dims[2], batch;
+    const hsize_t width = r->width[k], col0 = r->col0[k], ncols = r->ncols[k];
 
     if (r->set[k] < 0) continue;
     if (H5Lexists(old, series_names[k], H5P_DEFAULT) <= 0 || (dset = H5Dopen2(old, series_names[k], H5P_DEFAULT)) < 0) {
@@ -145,7 +139,6 @@ static PetscErrorCode CopySeries(NaRecorder r, hid_t old, hsize_t nsamples, char
     NaH5Call(space = H5Dget_space(dset));
     NaH5Call(H5Sget_simple_extent_dims(space, dims, NULL));
     NaH5Call(H5Sclose(space));
-    PetscCall(Columns(r, k, &width, &col0, &ncols));
     if (dims[0] < nsamples) {
       PetscCall(PetscSNPrintf(why, len, "/%s has %llu samples, the checkpoint counts %llu: not the output of this run",
                               series_names[k], (unsigned long long)dims[0], (unsigned long long)nsamples));
@@ -239,18 +232,12 @@ PetscErrorCode NaRecorderGetChecksum(NaRecorder r, unsigned long long *sum)
 /* appends one row to series k: this rank's columns of it, v */
 static PetscErrorCode AppendRow(NaRecorder r, int k, const double *v)
 {
-  hsize_t width, col0, ncols, dims[2];
-  hid_t   space;
+  hsize_t dims[2] = {r->n + 1, r->width[k]}; /* a 1-d series reads dims[0] only */
 
   PetscFunctionBegin;
-  PetscCall(Columns(r, k, &width, &col0, &ncols));
-  NaH5Call(space = H5Dget_space(r->set[k]));
-  NaH5Call(H5Sget_simple_extent_dims(space, dims, NULL));
-  NaH5Call(H5Sclose(space));
-  dims[0] = r->n + 1;
   NaH5Call(H5Dset_extent(r->set[k], dims));
-  PetscCall(NaH5WriteBlock(r->set[k], r->n, 1, col0, ncols, v));
-  r->sum += Digest(k, r->n, 1, width, col0, ncols, v);
+  PetscCall(NaH5WriteBlock(r->set[k], r->n, 1, r->col0[k], r->ncols[k], v));
+  r->sum += Digest(k, r->n, 1, r->width[k], r->col0[k], r->ncols[k], v);
   PetscFunctionReturn(0);
 }
 
