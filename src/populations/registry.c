@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int na_placeholder_registry;

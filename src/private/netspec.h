@@ -1,0 +1,150 @@
+/* NaNetSpec: a spiking network as its network file describes it (docs/networks.md), parsed with libyaml and
+ * validated before anything is allocated. Every rank parses the same text (rank 0 reads the file and
+ * broadcasts it), so every rank holds the same description and every input error is collective.
+ *
+ * Overrides: -network_set KEY=VALUE[,KEY=VALUE...] replaces a scalar of the file before validation, with KEY a
+ * dotted path in which list entries of populations and projections are named by their `name` (populations)
+ * or index (projections): `t_stop=200`, `populations.E.n=4000`, `populations.A.params.delta_IP3=0.5`,
+ * `projections.1.weight=2`, `projections.1.rule.pairwise_bernoulli.p=0.2`. A path that matches nothing is an
+ * error naming it. */
+#pragma once
+#include <petscsys.h>
+#include <stdint.h>
+#include "cellmodel.h"
+#include "rng.h"
+
+/* a value given as a constant or a distribution drawn per cell (or per connection) from the run's seed */
+typedef enum { NA_VALUE_CONST, NA_VALUE_UNIFORM, NA_VALUE_NORMAL } NaValueKind;
+typedef struct {
+  NaValueKind kind;
+  double      a, b; /* const: a; uniform: [a, b); normal: mean a, standard deviation b */
+} NaValue;
+
+typedef struct {
+  char    name[64];
+  NaValue value;
+} NaNamedValue;
+
+typedef struct {
+  char               name[64];
+  const NaCellModel *model;
+  PetscInt           n;
+  PetscInt           nparams; /* parameters given in the file (names checked against the model) */
+  NaNamedValue      *params;
+  PetscInt           ninit;   /* initial values given in the file (names are state variables of the model) */
+  NaNamedValue      *init;
+  PetscInt           nspikes; /* spike_generator: spike times [ms], sorted, > 0, from spike_times or spike_times_file */
+  double            *spike_times;
+  int                line;    /* line of the entry in the network file (for messages) */
+} NaPopSpec;
+
+typedef enum { NA_RULE_ALL_TO_ALL, NA_RULE_ONE_TO_ONE, NA_RULE_PAIRWISE_BERNOULLI, NA_RULE_FIXED_INDEGREE } NaRuleKind;
+typedef struct {
+  NaRuleKind kind;
+  double     p;              /* pairwise_bernoulli */
+  PetscInt   K;              /* fixed_indegree */
+  PetscBool  allow_autapses; /* default true, as NEST's */
+} NaRuleSpec;
+
+typedef enum { NA_SYN_STATIC, NA_SYN_TSODYKS, NA_SYN_SIC } NaSynKind;
+/* tsodyks_synapse parameters and the initial per-synapse state (NEST's names) */
+typedef struct {
+  double U, tau_psc, tau_rec, tau_fac, x, y, u;
+} NaTsodyksParams;
+
+typedef struct {
+  NaSynKind       kind;
+  NaTsodyksParams tm;     /* tsodyks only */
+  NaValue         weight; /* nS for conductance-based targets, pA for sic_connection, 1 for astrocytes */
+  double          delay;  /* ms, a positive multiple of the resolution */
+} NaSynSpec;
+
+typedef enum { NA_POOL_RANDOM, NA_POOL_BLOCK } NaPoolKind;
+typedef struct {
+  PetscBool  present;
+  PetscInt   pop;       /* the astrocyte population */
+  double     p;         /* probability that a primary connection is paired with an astrocyte */
+  NaPoolKind pool_type;
+  PetscInt   pool_size;
+  NaSynSpec  in, out;   /* source -> astrocyte (third_in) and astrocyte -> target (third_out, sic_connection) */
+} NaThirdSpec;
+
+typedef struct {
+  PetscInt    from, to; /* population indices */
+  NaRuleSpec  rule;
+  NaSynSpec   syn;
+  NaThirdSpec third;
+  int         line;
+} NaProjSpec;
+
+typedef struct {
+  PetscInt pop;
+  PetscInt nvars;
+  char (*vars)[64]; /* state variables of the model, or I_SIC for a model that receives SIC */
+  double   interval; /* ms, a positive multiple of the resolution */
+  PetscInt ncells;   /* -1: all cells; else the sorted, distinct indices in cells */
+  PetscInt *cells;
+} NaTraceSpec;
+
+typedef struct {
+  double       resolution; /* ms */
+  double       t_stop;     /* ms, a multiple of the resolution */
+  uint64_t     seed;
+  PetscInt     npops;
+  NaPopSpec   *pops;
+  PetscInt     nprojs;
+  NaProjSpec  *projs;
+  PetscInt     nspike_pops; /* populations whose spikes are recorded */
+  PetscInt    *spike_pops;
+  PetscInt     ntraces;
+  NaTraceSpec *traces;
+  char         path[PETSC_MAX_PATH_LEN];
+  char        *text;      /* the network file verbatim */
+  char        *overrides; /* the -network_set string, or NULL */
+} NaNetSpec;
+
+/* reads and validates the network file at path, applying the overrides (NULL: none); collective on comm, and
+ * every error names the file, the line, the population or projection, the key and the value */
+PETSC_EXTERN PetscErrorCode NaNetSpecLoad(MPI_Comm comm, const char path[], const char overrides[], NaNetSpec **spec);
+/* the same from a string (tests); path is used in messages only */
+PETSC_EXTERN PetscErrorCode NaNetSpecParse(MPI_Comm comm, const char path[], const char text[], const char overrides[],
+                                           NaNetSpec **spec);
+PETSC_EXTERN PetscErrorCode NaNetSpecDestroy(NaNetSpec **spec);
+/* the index of the population called name, -1 when there is none */
+PETSC_EXTERN PetscInt NaNetSpecFindPopulation(const NaNetSpec *spec, const char name[]);
+/* the value of parameter name of population pop as given in the file, or NULL (the model's default applies) */
+PETSC_EXTERN const NaValue *NaNetSpecParam(const NaNetSpec *spec, PetscInt pop, const char name[]);
+PETSC_EXTERN const NaValue *NaNetSpecInit(const NaNetSpec *spec, PetscInt pop, const char name[]);
+
+/* Random streams keyed by ids, never by rank: the stream of (seed, domain, a, b) is the same on every rank.
+ * Domains keep the uses apart (a cell's initial values, a target's incoming connections, a generator's
+ * output to one synapse, ...). */
+enum {
+  NA_STREAM_PARAM = 1, /* a: population, b: cell; one draw per parameter in the model's order */
+  NA_STREAM_INIT,      /* a: population, b: cell; one draw per state variable in the model's order */
+  NA_STREAM_CONNECT,   /* a: projection, b: target cell */
+  NA_STREAM_POOL,      /* a: projection, b: target cell (its astrocyte pool) */
+  NA_STREAM_PAIR,      /* a: projection, b: target cell (pairing draws) */
+  NA_STREAM_WEIGHT,    /* a: projection, b: target cell */
+  NA_STREAM_POISSON    /* a: projection, b: synapse's target cell; one stream per generator -> target synapse */
+};
+static inline void NaRngSeedKeyed(NaRng *r, uint64_t seed, uint64_t domain, uint64_t a, uint64_t b)
+{
+  NaRng k;
+  NaRngSeed(&k, seed, (domain << 56) ^ (a << 40) ^ b);
+  (void)NaRngNext(&k); /* decorrelate nearby keys */
+  r->s = NaRngNext(&k);
+}
+
+/* one draw of v from r */
+static inline double NaValueDraw(const NaValue *v, NaRng *r)
+{
+  switch (v->kind) {
+  case NA_VALUE_UNIFORM:
+    return v->a + (v->b - v->a) * NaRngUniform(r);
+  case NA_VALUE_NORMAL:
+    return v->a + v->b * NaRngNormal(r);
+  default:
+    return v->a;
+  }
+}
