@@ -5,6 +5,7 @@
 #include <nastro/recorder.h>
 #include <nastro/sim.h>
 #include <nastro/checkpoint.h>
+#include <nastro/engine.h>
 
 /* Installs nastro's one-line error handler, registers the built-in models. Call after PetscInitialize(). */
 PETSC_EXTERN PetscErrorCode NaInitialize(void);

@@ -4,12 +4,31 @@
 static const char help[] =
     "nastro: distributed simulator of neuron-astrocyte networks.\n"
     "  nastro -model naam|dam|attention [options] -o OUT.h5\n"
+    "  nastro -network FILE.yaml [-network_set KEY=VALUE,...] -o OUT.h5   (spiking networks, docs/networks.md)\n"
     "Every parameter is a PETSc option; -options_file and -options_file_yaml read them from a file.\n\n";
+
+/* a spiking network from its network file */
+static PetscErrorCode RunNetwork(PetscBool help, int *exit_code)
+{
+  NaEngine engine;
+
+  PetscFunctionBegin;
+  PetscCall(NaEngineCreate(PETSC_COMM_WORLD, &engine));
+  PetscCall(NaEngineSetFromOptions(engine));
+  if (!help) {
+    PetscCall(NaEngineSetUp(engine));
+    PetscCall(NaEngineView(engine, PETSC_VIEWER_STDOUT_WORLD));
+    PetscCall(NaEngineRun(engine));
+    PetscCall(NaEngineGetExitCode(engine, exit_code));
+  }
+  PetscCall(NaEngineDestroy(&engine));
+  PetscFunctionReturn(0);
+}
 
 static PetscErrorCode Main(int *exit_code)
 {
   char      type[64] = NAMODELNAAM;
-  PetscBool help_set;
+  PetscBool help_set, network;
   NaModel   model;
   NaSim     sim;
 
@@ -21,6 +40,11 @@ static PetscErrorCode Main(int *exit_code)
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help_set));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "nastro %s\n", NaVersion()));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-network", &network));
+  if (network) {
+    PetscCall(RunNetwork(help_set, exit_code));
+    PetscFunctionReturn(0);
+  }
 
   PetscCall(NaModelCreate(PETSC_COMM_WORLD, &model));
   PetscCall(NaModelSetType(model, type));

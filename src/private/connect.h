@@ -63,6 +63,10 @@ typedef struct {
 PETSC_EXTERN PetscErrorCode NaConnectBuild(MPI_Comm comm, const NaNetSpec *spec, const NaLayout *layout,
                                            PetscInt *nproj, NaProjection **proj);
 PETSC_EXTERN PetscErrorCode NaConnectDestroy(PetscInt nproj, NaProjection **proj);
+/* prints per projection "from -> to (role, synapse): N synapses, mean in-degree X", for a tripartite one its
+ * pairings and the fraction of primary synapses paired, and the bytes stored per synapse; collective */
+PETSC_EXTERN PetscErrorCode NaConnectView(MPI_Comm comm, const NaNetSpec *spec, PetscInt nproj,
+                                          const NaProjection *proj, PetscViewer viewer);
 
 /* the tsodyks_synapse update at a presynaptic spike at time t [ms]: advances s from its last spike, returns the
  * fraction D = u x of the weight that is transmitted (models.md 3.4) */

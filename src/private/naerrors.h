@@ -12,3 +12,5 @@ PETSC_EXTERN PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], 
 
 /* SIGUSR1, SIGTERM, SIGINT: checkpoint and stop at the next step (src/sim/sim.c) */
 PETSC_EXTERN PetscErrorCode NaInstallSignalHandlers(void);
+/* the signal received since start (0: none), for drivers that poll it */
+PETSC_EXTERN int NaStopSignal(void);

@@ -90,6 +90,7 @@ typedef struct {
   double       resolution; /* ms */
   double       t_stop;     /* ms, a multiple of the resolution */
   uint64_t     seed;
+  double       scale;      /* n of non-generator populations multiplied (floor), pairwise_bernoulli p divided */
   PetscInt     npops;
   NaPopSpec   *pops;
   PetscInt     nprojs;

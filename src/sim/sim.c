@@ -23,6 +23,11 @@ static void OnSignal(int sig)
   na_stop_signal = sig;
 }
 
+int NaStopSignal(void)
+{
+  return (int)na_stop_signal;
+}
+
 /* installed by NaInitialize, so a signal that arrives during set-up is honoured at the first step */
 PetscErrorCode NaInstallSignalHandlers(void)
 {

@@ -1,2 +1,795 @@
-/* placeholder: being written */
-typedef int na_placeholder_engine;
+/* NaEngine: the event engine of spiking networks (models.md 3.1).
+ *
+ * Time runs on the grid of the resolution h; step n integrates [n h, (n + 1) h]. An event produced at the end of
+ * step m (a spike, stamped (m + 1) h; an astrocyte's SIC) with a delay of D steps lands in ring slot m + D: spike
+ * weights are added at the end of step m + D (they act from t + d, as in NEST), currents are held during step
+ * m + D + 1. Every delay between cells is at least d_min = M steps, so the ranks only exchange once per slice of M
+ * steps: each gathers everyone's spikes and non-zero SIC values, sorts them by (step, cell id) and delivers them
+ * projection by projection in that order. Generators run on every rank for the local targets, from streams keyed
+ * by synapse. Inputs to a cell are thus added in an order that does not depend on the rank count, and the same
+ * run gives the same spikes, bit for bit, on any number of ranks. */
+#include "engineimpl.h"
+#include "naerrors.h"
+#include <nastro/nastro.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static PetscLogEvent NA_EVENT_UPDATE, NA_EVENT_EXCHANGE, NA_EVENT_DELIVER;
+
+PetscErrorCode NaEngineCreate(MPI_Comm comm, NaEngine *engine)
+{
+  NaEngine e;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&e));
+  e->comm = comm;
+  PetscCallMPI(MPI_Comm_size(comm, &e->size));
+  PetscCallMPI(MPI_Comm_rank(comm, &e->rank));
+  e->file              = -1;
+  e->progress_interval = 5;
+  e->rate_bin          = 10;
+  PetscCall(PetscStrncpy(e->output, "nastro.h5", sizeof(e->output)));
+  if (!NA_EVENT_UPDATE) {
+    PetscClassId id;
+    PetscCall(PetscClassIdRegister("NaEngine", &id));
+    PetscCall(PetscLogEventRegister("NaCellUpdate", id, &NA_EVENT_UPDATE));
+    PetscCall(PetscLogEventRegister("NaExchange", id, &NA_EVENT_EXCHANGE));
+    PetscCall(PetscLogEventRegister("NaDeliver", id, &NA_EVENT_DELIVER));
+  }
+  *engine = e;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaEngineSetFromOptions(NaEngine e)
+{
+  PetscBool set;
+
+  PetscFunctionBegin;
+  PetscOptionsBegin(e->comm, NULL, "Spiking network (docs/networks.md)", NULL);
+  PetscCall(PetscOptionsString("-network", "network file (YAML)", NULL, e->path, e->path, sizeof(e->path), &set));
+  PetscCall(PetscOptionsString("-network_set", "overrides KEY=VALUE,... of the network file", NULL, e->overrides,
+                               e->overrides, sizeof(e->overrides), NULL));
+  PetscCall(PetscOptionsString("-o", "output HDF5 file", NULL, e->output, e->output, sizeof(e->output), NULL));
+  PetscCall(PetscOptionsBool("-quiet", "no progress output", NULL, e->quiet, &e->quiet, NULL));
+  PetscCall(PetscOptionsReal("-progress_interval", "wall seconds between progress lines", NULL, e->progress_interval,
+                             &e->progress_interval, NULL));
+  PetscCall(PetscOptionsReal("-rate_bin", "bin width of the population rates in /rates [ms]", NULL, e->rate_bin,
+                             &e->rate_bin, NULL));
+  PetscOptionsEnd();
+  PetscCheck(e->path[0], e->comm, PETSC_ERR_USER_INPUT, "-network: a network file is required (docs/networks.md)");
+  PetscCheck(e->output[0], e->comm, PETSC_ERR_USER_INPUT, "-o: an output file name is required");
+  PetscCall(NaCheckPositive(e->comm, "", "progress_interval", e->progress_interval, PETSC_TRUE));
+  PetscCall(NaCheckPositive(e->comm, "", "rate_bin", e->rate_bin, PETSC_TRUE));
+  PetscFunctionReturn(0);
+}
+
+/* ----------------------------------------------------------------------------------------------------------------
+ * Populations */
+
+static PetscErrorCode PopRHS(TS ts, PetscReal t, Vec Y, Vec F, void *ctx)
+{
+  NaPop             *p = (NaPop *)ctx;
+  const PetscScalar *y;
+  PetscScalar       *f;
+
+  PetscFunctionBegin;
+  (void)ts;
+  (void)t;
+  PetscCall(VecGetArrayRead(Y, &y));
+  PetscCall(VecGetArrayWrite(F, &f));
+  p->model->rhs(&p->io, y, f);
+  PetscCall(VecRestoreArrayWrite(F, &f));
+  PetscCall(VecRestoreArrayRead(Y, &y));
+  PetscFunctionReturn(0);
+}
+
+/* an adaptive stepper's proposal for its next step, kept across the steps of the resolution (the last step of
+ * each is cut to land on the grid) */
+static PetscErrorCode PopPostStep(TS ts)
+{
+  NaPop *p;
+
+  PetscFunctionBegin;
+  PetscCall(TSGetApplicationContext(ts, &p));
+  PetscCall(TSGetTimeStep(ts, &p->dt_next));
+  PetscFunctionReturn(0);
+}
+
+/* parameters and initial values of the local cells, each cell from its own streams */
+static PetscErrorCode PopDraw(NaEngine e, NaPop *p, double *y)
+{
+  const NaCellModel *m = p->model;
+  const NaValue    **pv, **iv;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(m->nparams, &pv, m->nstate, &iv));
+  for (PetscInt k = 0; k < m->nparams; k++) pv[k] = NaNetSpecParam(e->spec, p->index, m->params[k].name);
+  for (PetscInt v = 0; v < m->nstate; v++) iv[v] = NaNetSpecInit(e->spec, p->index, m->state[v].name);
+  for (PetscInt i = 0; i < p->n; i++) {
+    NaRng r;
+    NaRngSeedKeyed(&r, e->spec->seed, NA_STREAM_PARAM, (uint64_t)p->index, (uint64_t)(p->lo + i));
+    for (PetscInt k = 0; k < m->nparams; k++) p->par[k][i] = pv[k] ? NaValueDraw(pv[k], &r) : m->params[k].value;
+    NaRngSeedKeyed(&r, e->spec->seed, NA_STREAM_INIT, (uint64_t)p->index, (uint64_t)(p->lo + i));
+    for (PetscInt v = 0; v < m->nstate; v++) y[v * p->n + i] = iv[v] ? NaValueDraw(iv[v], &r) : m->state[v].value;
+  }
+  PetscCall(PetscFree2(pv, iv));
+  if (m->check) {
+    const char *why = NULL;
+    PetscInt    bad = -1;
+    for (PetscInt i = 0; i < p->n && !why; i++)
+      if ((why = m->check((const double *const *)p->par, i))) bad = p->lo + i;
+    PetscInt64 first = why ? bad : PETSC_MAX_INT, all;
+    PetscCallMPI(MPI_Allreduce(&first, &all, 1, MPIU_INT64, MPI_MIN, e->comm));
+    if (all != PETSC_MAX_INT) {
+      /* the owner of the first bad cell names it; rank 0 reports */
+      char msg[256] = "";
+      if (why && bad == all) PetscCall(PetscSNPrintf(msg, sizeof msg, "%s", why));
+      PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, msg, sizeof msg, MPI_CHAR, MPI_MAX, e->comm));
+      SETERRQ(e->comm, PETSC_ERR_USER_INPUT, "%s: population %s, cell %" PetscInt64_FMT ": %s", e->spec->path,
+              p->spec->name, all, msg);
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PopCreate(NaEngine e, PetscInt index, NaPop *p)
+{
+  const NaPopSpec   *ps = &e->spec->pops[index];
+  const NaCellModel *m  = ps->model;
+  PetscInt           hi, nr = e->nring;
+  PetscScalar       *y;
+  char               prefix[80];
+
+  PetscFunctionBegin;
+  p->spec   = ps;
+  p->model  = m;
+  p->index  = index;
+  p->gid0   = e->layout->offset[index];
+  p->stride = 1;
+  for (PetscInt k = 0; k < e->spec->nspike_pops; k++)
+    if (e->spec->spike_pops[k] == index) p->recorded = PETSC_TRUE;
+  NaLayoutLocal(e->layout, index, &p->lo, &hi);
+  p->n = hi - p->lo;
+  PetscCall(PetscMalloc1(PetscMax(m->nparams, 1), &p->par));
+  for (PetscInt k = 0; k < m->nparams; k++) PetscCall(PetscMalloc1(PetscMax(p->n, 1), &p->par[k]));
+  if (m->kind == NA_CELL_GENERATOR) {
+    double dummy;
+    PetscCall(PopDraw(e, p, &dummy));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscCalloc5(p->n, &p->I_stim, p->n, &p->I_sic, p->n, &p->sic, p->n, &p->refr, p->n, &p->spiked));
+  PetscCall(PetscCalloc4((size_t)nr * p->n, &p->ring_ex, (size_t)nr * p->n, &p->ring_in, (size_t)nr * p->n,
+                         &p->ring_stim, (size_t)nr * p->n, &p->ring_sic));
+  PetscCall(VecCreateMPI(e->comm, p->n * m->nstate, PETSC_DETERMINE, &p->Y));
+  PetscCall(VecGetArray(p->Y, &y));
+  PetscCall(PopDraw(e, p, y));
+  PetscCall(VecRestoreArray(p->Y, &y));
+  p->io.n      = p->n;
+  p->io.h      = e->h;
+  p->io.par    = (const double *const *)p->par;
+  p->io.I_stim = p->I_stim;
+  p->io.I_sic  = m->receives_sic ? p->I_sic : NULL;
+  p->io.refr   = m->kind == NA_CELL_NEURON ? p->refr : NULL;
+  p->io.sic    = p->sic;
+
+  /* the stepper: -<population>_ts_*; by default classic RK4 with one step of h (stride h with
+   * -<population>_step_multiple) */
+  PetscCall(PetscSNPrintf(prefix, sizeof prefix, "%s_", ps->name));
+  PetscOptionsBegin(e->comm, prefix, "Population stepping", NULL);
+  PetscCall(PetscOptionsInt("-step_multiple", "integrate every K steps over K h", NULL, p->stride, &p->stride, NULL));
+  PetscOptionsEnd();
+  PetscCheck(p->stride >= 1, e->comm, PETSC_ERR_USER_INPUT, "-%sstep_multiple %" PetscInt_FMT ": must be at least 1",
+             prefix, p->stride);
+  PetscCall(TSCreate(e->comm, &p->ts));
+  PetscCall(TSSetProblemType(p->ts, TS_NONLINEAR));
+  PetscCall(TSSetRHSFunction(p->ts, NULL, PopRHS, p));
+  PetscCall(TSSetType(p->ts, TSRK));
+  PetscCall(TSRKSetType(p->ts, TSRK4));
+  PetscCall(TSSetTimeStep(p->ts, p->stride * e->h));
+  PetscCall(TSSetExactFinalTime(p->ts, TS_EXACTFINALTIME_MATCHSTEP));
+  PetscCall(TSSetMaxSteps(p->ts, PETSC_MAX_INT));
+  /* -network_ts_* for every population, then -<population>_ts_* for this one */
+  PetscCall(TSSetOptionsPrefix(p->ts, "network_"));
+  PetscCall(TSSetFromOptions(p->ts));
+  PetscCall(TSSetOptionsPrefix(p->ts, prefix));
+  PetscCall(TSSetFromOptions(p->ts));
+  PetscCall(TSSetSolution(p->ts, p->Y));
+  PetscCall(TSSetUp(p->ts));
+  {
+    TSAdapt     adapt;
+    TSAdaptType atype;
+    PetscCall(TSGetAdapt(p->ts, &adapt));
+    PetscCall(TSAdaptGetType(adapt, &atype));
+    PetscCall(PetscStrcmp(atype, TSADAPTNONE, &p->adaptive));
+    p->adaptive = !p->adaptive;
+    PetscCall(TSGetTimeStep(p->ts, &p->dt_next));
+    if (p->adaptive) PetscCall(TSSetPostStep(p->ts, PopPostStep));
+    PetscCall(TSSetApplicationContext(p->ts, p));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PopDestroy(NaPop *p)
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; p->par && k < p->model->nparams; k++) PetscCall(PetscFree(p->par[k]));
+  PetscCall(PetscFree(p->par));
+  if (p->model && p->model->kind == NA_CELL_GENERATOR) PetscFunctionReturn(0);
+  PetscCall(PetscFree5(p->I_stim, p->I_sic, p->sic, p->refr, p->spiked));
+  PetscCall(PetscFree4(p->ring_ex, p->ring_in, p->ring_stim, p->ring_sic));
+  PetscCall(VecDestroy(&p->Y));
+  PetscCall(TSDestroy(&p->ts));
+  PetscFunctionReturn(0);
+}
+
+/* ----------------------------------------------------------------------------------------------------------------
+ * Set-up */
+
+static PetscBool IsGenerator(NaEngine e, PetscInt pop)
+{
+  return e->spec->pops[pop].model->kind == NA_CELL_GENERATOR ? PETSC_TRUE : PETSC_FALSE;
+}
+
+/* d_min over the connections whose events cross ranks (generators run locally), and the longest delay */
+static void Delays(NaEngine e, PetscInt *dmin, PetscInt *dmax)
+{
+  *dmin = PETSC_MAX_INT;
+  *dmax = 1;
+  for (PetscInt k = 0; k < e->nproj; k++) {
+    const NaProjection *pr = &e->proj[k];
+    if (!IsGenerator(e, pr->src_pop)) *dmin = PetscMin(*dmin, pr->delay);
+    *dmax = PetscMax(*dmax, pr->delay);
+  }
+  if (*dmin == PETSC_MAX_INT) *dmin = *dmax;
+}
+
+/* the node's MemAvailable in bytes (0: unknown); NASTRO_MEM_AVAILABLE (bytes) overrides it, for tests */
+static double MemAvailable(void)
+{
+  const char *env = getenv("NASTRO_MEM_AVAILABLE");
+  char        line[256];
+  double      kb = 0;
+  FILE       *f;
+
+  if (env) return atof(env);
+  if (!(f = fopen("/proc/meminfo", "r"))) return 0;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) break;
+  fclose(f);
+  return 1024 * kb;
+}
+
+/* the expected number of synapses of projection k of the file (primary, and each of the two tripartite ones) */
+static void ExpectedSynapses(const NaNetSpec *s, PetscInt k, double *primary, double *paired)
+{
+  const NaProjSpec *pj = &s->projs[k];
+  const double      ns = (double)s->pops[pj->from].n, nt = (double)s->pops[pj->to].n;
+
+  switch (pj->rule.kind) {
+  case NA_RULE_ALL_TO_ALL:
+    *primary = ns * nt;
+    break;
+  case NA_RULE_ONE_TO_ONE:
+    *primary = nt;
+    break;
+  case NA_RULE_PAIRWISE_BERNOULLI:
+    *primary = pj->rule.p * ns * nt;
+    break;
+  default:
+    *primary = (double)pj->rule.K * nt;
+  }
+  *paired = pj->third.present ? pj->third.p * *primary : 0;
+}
+
+/* Connections are the bulk of a network: before any is made, compare what every rank of each node will hold
+ * (about 16 bytes a synapse plus 32 of Tsodyks state) with what the node has, and stop with one line if it
+ * cannot fit. */
+static PetscErrorCode CheckMemory(NaEngine e)
+{
+  const NaNetSpec *s     = e->spec;
+  double           bytes = 0, avail = MemAvailable(), per_rank, need;
+  MPI_Comm         node;
+  PetscMPIInt      nranks;
+
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < s->nprojs; k++) {
+    double prim, paired;
+    ExpectedSynapses(s, k, &prim, &paired);
+    bytes += prim * (16 + (s->projs[k].syn.kind == NA_SYN_TSODYKS ? 32 : 0));
+    bytes += paired * (32 + (s->projs[k].third.in.kind == NA_SYN_TSODYKS ? 32 : 0));
+  }
+  for (PetscInt p = 0; p < s->npops; p++) bytes += 300.0 * (double)s->pops[p].n;
+  per_rank = bytes / e->size;
+  if (avail <= 0) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Comm_split_type(e->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+  PetscCallMPI(MPI_Comm_size(node, &nranks));
+  PetscCallMPI(MPI_Comm_free(&node));
+  need = per_rank * nranks;
+  PetscCheck(need <= avail, e->comm, PETSC_ERR_USER_INPUT,
+             "%s: the network does not fit: its synapses and cells need about %.3g GB on a node running %d rank(s), "
+             "which has %.3g GB available; use more nodes or a smaller network",
+             s->path, 1e-9 * need, (int)nranks, 1e-9 * avail);
+  PetscFunctionReturn(0);
+}
+
+/* one Poisson stream per synapse from a poisson_generator, keyed by (projection, target, synapse index within
+ * the target's synapses from that generator): independent trains into every target, as NEST's */
+static PetscErrorCode PoissonStreams(NaEngine e)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc1(e->nproj, &e->poisson));
+  for (PetscInt k = 0; k < e->nproj; k++) {
+    const NaProjection *pr = &e->proj[k];
+    if (strcmp(e->spec->pops[pr->src_pop].model->name, "poisson_generator")) continue;
+    PetscCall(PetscMalloc1(PetscMax(pr->nsyn, 1), &e->poisson[k]));
+    for (PetscInt g = 0; g < pr->nsrc; g++)
+      for (PetscInt j = pr->off[g]; j < pr->off[g + 1]; j++)
+        NaRngSeedKeyed(&e->poisson[k][j], e->spec->seed, NA_STREAM_POISSON, (uint64_t)k,
+                       ((uint64_t)pr->tgt[j] << 20) ^ (uint64_t)g);
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaEngineSetUp(NaEngine e)
+{
+  PetscLogDouble t0, t1;
+  PetscInt       dmin, dmax;
+
+  PetscFunctionBegin;
+  if (e->setupcalled) PetscFunctionReturn(0);
+  PetscCall(PetscTime(&t0));
+  e->wall0 = t0;
+  PetscCall(NaNetSpecLoad(e->comm, e->path, e->overrides[0] ? e->overrides : NULL, &e->spec));
+  e->h      = e->spec->resolution;
+  e->nsteps = (PetscInt64)llround(e->spec->t_stop / e->h);
+  PetscCall(NaLayoutCreate(e->comm, e->spec, &e->layout));
+  PetscCall(CheckMemory(e));
+  PetscCall(PetscTime(&t1));
+  PetscCall(NaConnectBuild(e->comm, e->spec, e->layout, &e->nproj, &e->proj));
+  PetscCall(PetscTime(&e->t_build));
+  e->t_build -= t1;
+  Delays(e, &dmin, &dmax);
+  e->M     = dmin;
+  e->nring = dmax + e->M + 1;
+  e->npops = e->spec->npops;
+  PetscCall(PetscCalloc1(e->npops, &e->pops));
+  for (PetscInt p = 0; p < e->npops; p++) PetscCall(PopCreate(e, p, &e->pops[p]));
+  PetscCall(PoissonStreams(e));
+  PetscCall(PetscMalloc2(e->size, &e->counts, e->size, &e->displs));
+  PetscCall(PetscTime(&t1));
+  e->t_setup     = t1 - t0;
+  e->setupcalled = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* PETSc's printf writes %g as "1."; messages use the C library's, which writes numbers as users do */
+#define NA_LINE(...) snprintf(line, sizeof line, __VA_ARGS__)
+
+PetscErrorCode NaEngineView(NaEngine e, PetscViewer viewer)
+{
+  PetscInt64 cells = 0;
+  char       line[PETSC_MAX_PATH_LEN + 512];
+
+  PetscFunctionBegin;
+  for (PetscInt p = 0; p < e->npops; p++) cells += e->spec->pops[p].n;
+  NA_LINE("network %s: %d populations (%lld cells), resolution %g ms, t_stop %g ms, d_min %g ms (%d steps a slice), "
+          "%d rank%s\n",
+          e->spec->path, (int)e->npops, (long long)cells, e->h, e->spec->t_stop, e->M * e->h, (int)e->M, e->size,
+          e->size == 1 ? "" : "s");
+  PetscCall(PetscViewerASCIIPrintf(viewer, "%s", line));
+  for (PetscInt p = 0; p < e->npops; p++) {
+    const NaPopSpec *ps = &e->spec->pops[p];
+    NA_LINE("  population %s: %s, %d cell%s", ps->name, ps->model->name, (int)ps->n, ps->n == 1 ? "" : "s");
+    PetscCall(PetscViewerASCIIPrintf(viewer, "%s", line));
+    if (e->pops[p].ts) {
+      TSType type;
+      PetscCall(TSGetType(e->pops[p].ts, &type));
+      NA_LINE(", stepper %s%s, every %g ms", type, e->pops[p].adaptive ? " (adaptive)" : "",
+              e->pops[p].stride * e->h);
+      PetscCall(PetscViewerASCIIPrintf(viewer, "%s", line));
+    }
+    PetscCall(PetscViewerASCIIPrintf(viewer, "\n"));
+  }
+  PetscCall(NaConnectView(e->comm, e->spec, e->nproj, e->proj, viewer));
+  NA_LINE("  construction %.3g s (connections %.3g s)\n", e->t_setup, e->t_build);
+  PetscCall(PetscViewerASCIIPrintf(viewer, "%s", line));
+  PetscFunctionReturn(0);
+}
+
+/* ----------------------------------------------------------------------------------------------------------------
+ * One step */
+
+static inline PetscInt Slot(NaEngine e, PetscInt64 step)
+{
+  return (PetscInt)(step % e->nring);
+}
+
+/* a Poisson count of mean mu (inversion; mu below ~700, which rate x h is) */
+static inline PetscInt PoissonDraw(NaRng *r, double mu)
+{
+  double   u = NaRngUniform(r), p = exp(-mu), c = p;
+  PetscInt k = 0;
+
+  while (u > c && k < 100000) {
+    k++;
+    p *= mu / k;
+    c += p;
+  }
+  return k;
+}
+
+/* adds weight w, arriving in step arrive, to local cell i of population p: spike weights by sign (astrocytes:
+ * all excitatory, the parser refuses negative weights onto them) */
+static inline void AddSpike(NaEngine e, NaPop *p, PetscInt i, PetscInt64 arrive, double w)
+{
+  const size_t at = (size_t)Slot(e, arrive) * p->n + i;
+  if (w >= 0) p->ring_ex[at] += w;
+  else p->ring_in[at] -= w;
+}
+
+static PetscBool Active(const NaPop *g, PetscInt cell, PetscInt ks, PetscInt kt, PetscInt64 n, double h)
+{
+  const double start = g->par[ks][cell], stop = g->par[kt][cell];
+  /* NEST's devices are active in steps n with start < n h <= stop */
+  return n * h > start + 1e-9 * h && n * h <= stop + 1e-9 * h ? PETSC_TRUE : PETSC_FALSE;
+}
+
+static PetscErrorCode PushSpike(NaEngine, PetscInt64, PetscInt64);
+
+/* the generators' output produced in step n, straight into the local targets' ring buffers */
+static void RunGenerators(NaEngine e, PetscInt64 n)
+{
+  for (PetscInt k = 0; k < e->nproj; k++) {
+    const NaProjection *pr  = &e->proj[k];
+    NaPop              *g   = &e->pops[pr->src_pop], *tp = &e->pops[pr->tgt_pop];
+    const char         *gen = g->model->name;
+
+    if (g->model->kind != NA_CELL_GENERATOR || !pr->nsyn) continue;
+    if (!strcmp(gen, "poisson_generator")) {
+      const PetscInt krate = NaCellModelParamIndex(g->model, "rate"), ks = NaCellModelParamIndex(g->model, "start"),
+                     kt    = NaCellModelParamIndex(g->model, "stop");
+      for (PetscInt c = 0; c < pr->nsrc; c++) {
+        const double mu = g->par[krate][c] * e->h * 1e-3;
+        if (!Active(g, c, ks, kt, n, e->h) || mu <= 0) continue;
+        for (PetscInt j = pr->off[c]; j < pr->off[c + 1]; j++) {
+          PetscInt cnt = PoissonDraw(&e->poisson[k][j], mu);
+          if (cnt) AddSpike(e, tp, pr->tgt[j] - tp->lo, n + pr->delay, cnt * pr->weight[j]);
+        }
+      }
+    } else if (!strcmp(gen, "dc_generator")) {
+      const PetscInt ka = NaCellModelParamIndex(g->model, "amplitude"), ks = NaCellModelParamIndex(g->model, "start"),
+                     kt = NaCellModelParamIndex(g->model, "stop");
+      for (PetscInt c = 0; c < pr->nsrc; c++) {
+        if (!Active(g, c, ks, kt, n, e->h)) continue;
+        for (PetscInt j = pr->off[c]; j < pr->off[c + 1]; j++)
+          tp->ring_stim[(size_t)Slot(e, n + pr->delay) * tp->n + pr->tgt[j] - tp->lo] +=
+              pr->weight[j] * g->par[ka][c];
+      }
+    } else { /* spike_generator: the spikes of step n, found by the population's cursor (spike_trains) */
+      for (PetscInt q = g->sg_lo; q < g->sg_hi; q++) {
+        const double t = g->spec->spike_times[q];
+        for (PetscInt c = 0; c < pr->nsrc; c++)
+          for (PetscInt j = pr->off[c]; j < pr->off[c + 1]; j++) {
+            double w = pr->weight[j];
+            if (pr->tms) w *= NaTsodyksSpike(&pr->tm, &pr->tms[j], t);
+            AddSpike(e, tp, pr->tgt[j] - tp->lo, n + pr->delay, w);
+          }
+      }
+    }
+  }
+}
+
+/* every spike_generator's spikes of step n: those at time (n + 1) h (each cell of a population emits the same
+ * train, as a NEST spike_generator created n times with the same spike_times); rank 0 queues them for the output
+ * when the population's spikes are recorded */
+static PetscErrorCode SpikeTrains(NaEngine e, PetscInt64 n)
+{
+  PetscFunctionBegin;
+  for (PetscInt p = 0; p < e->npops; p++) {
+    NaPop           *g  = &e->pops[p];
+    const NaPopSpec *gs = g->spec;
+    if (!gs->nspikes) continue;
+    g->sg_lo = g->sg_next;
+    while (g->sg_next < gs->nspikes && llround(gs->spike_times[g->sg_next] / e->h) - 1 <= n) g->sg_next++;
+    g->sg_hi = g->sg_next;
+    if (e->rank == 0 && g->recorded)
+      for (PetscInt q = g->sg_lo; q < g->sg_hi; q++)
+        for (PetscInt c = 0; c < gs->n; c++) PetscCall(PushSpike(e, g->gid0 + c, n));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PushSpike(NaEngine e, PetscInt64 gid, PetscInt64 step)
+{
+  PetscFunctionBegin;
+  if (e->nmy == e->capmy) {
+    NaSpike *grown;
+    e->capmy = PetscMax(1024, 2 * e->capmy);
+    PetscCall(PetscMalloc1(e->capmy, &grown));
+    if (e->nmy) PetscCall(PetscArraycpy(grown, e->myspikes, e->nmy));
+    PetscCall(PetscFree(e->myspikes));
+    e->myspikes = grown;
+  }
+  e->myspikes[e->nmy].gid  = gid;
+  e->myspikes[e->nmy].step = step;
+  e->nmy++;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PushSic(NaEngine e, PetscInt64 gid, PetscInt64 step, double v)
+{
+  PetscFunctionBegin;
+  if (e->nmysic == e->capmysic) {
+    NaSic *grown;
+    e->capmysic = PetscMax(1024, 2 * e->capmysic);
+    PetscCall(PetscMalloc1(e->capmysic, &grown));
+    if (e->nmysic) PetscCall(PetscArraycpy(grown, e->mysic, e->nmysic));
+    PetscCall(PetscFree(e->mysic));
+    e->mysic = grown;
+  }
+  e->mysic[e->nmysic].gid   = gid;
+  e->mysic[e->nmysic].step  = step;
+  e->mysic[e->nmysic].value = v;
+  e->nmysic++;
+  PetscFunctionReturn(0);
+}
+
+/* step n of population p: integrate, then threshold/reset and this step's inputs, then the currents of the
+ * next step; the spikes and SIC values it emits are queued for the exchange */
+static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
+{
+  const size_t   at = (size_t)Slot(e, n) * p->n;
+  PetscScalar   *y;
+  const PetscInt N  = p->n;
+
+  PetscFunctionBegin;
+  if (n % p->stride == 0) {
+    const double t0 = n * e->h, t1 = PetscMin(n + p->stride, e->nsteps) * e->h;
+    PetscInt     steps;
+    PetscCall(TSSetTime(p->ts, t0));
+    PetscCall(TSSetMaxTime(p->ts, t1));
+    PetscCall(TSSetStepNumber(p->ts, 0));
+    /* a fixed-step stepper takes exactly one step (no round-off step after it); an adaptive one starts from
+     * the step its adaptor last proposed */
+    PetscCall(TSSetTimeStep(p->ts, p->adaptive ? PetscMin(p->dt_next, t1 - t0) : t1 - t0));
+    PetscCall(TSSetMaxSteps(p->ts, p->adaptive ? 1000000 : 1));
+    PetscCall(TSSolve(p->ts, p->Y));
+    PetscCall(TSGetStepNumber(p->ts, &steps));
+    PetscCheck(!p->adaptive || steps < 1000000, e->comm, PETSC_ERR_NOT_CONVERGED,
+               "population %s: the stepper took 10^6 steps within one step of the resolution at t = %g ms; "
+               "loosen -%s_ts_rtol or use a fixed step",
+               p->spec->name, t0, p->spec->name);
+    p->nsteps_ts += steps;
+  }
+  p->io.in_ex = p->ring_ex + at;
+  p->io.in_in = p->ring_in + at;
+  PetscCall(VecGetArray(p->Y, &y));
+  p->model->update(&p->io, y, p->spiked);
+  PetscCall(VecRestoreArray(p->Y, &y));
+  for (PetscInt i = 0; i < N; i++) {
+    p->I_stim[i]     = p->ring_stim[at + i];
+    p->I_sic[i]      = p->ring_sic[at + i];
+    p->ring_ex[at + i] = p->ring_in[at + i] = p->ring_stim[at + i] = p->ring_sic[at + i] = 0;
+  }
+  if (p->model->kind == NA_CELL_NEURON) {
+    for (PetscInt i = 0; i < N; i++)
+      if (p->spiked[i]) PetscCall(PushSpike(e, p->gid0 + p->lo + i, n));
+  } else if (p->model->emits_sic) {
+    for (PetscInt i = 0; i < N; i++)
+      if (p->sic[i] != 0) PetscCall(PushSic(e, p->gid0 + p->lo + i, n, p->sic[i]));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* ----------------------------------------------------------------------------------------------------------------
+ * Exchange and delivery, once per slice */
+
+static int CompareSpikes(const void *a, const void *b)
+{
+  const NaSpike *x = a, *y = b;
+  if (x->step != y->step) return x->step < y->step ? -1 : 1;
+  return x->gid < y->gid ? -1 : x->gid > y->gid;
+}
+
+static int CompareSics(const void *a, const void *b)
+{
+  const NaSic *x = a, *y = b;
+  if (x->step != y->step) return x->step < y->step ? -1 : 1;
+  return x->gid < y->gid ? -1 : x->gid > y->gid;
+}
+
+/* everyone's items (size bytes each) gathered into *all, grown as needed */
+static PetscErrorCode Gather(NaEngine e, const void *mine, PetscInt64 nmine, size_t size, void **all,
+                             PetscInt64 *cap, PetscInt64 *nall)
+{
+  PetscMPIInt n = (PetscMPIInt)(nmine * (PetscInt64)size);
+  PetscInt64  total = 0;
+
+  PetscFunctionBegin;
+  PetscCheck(nmine * (PetscInt64)size < PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP,
+             "a slice's events on one rank exceed 2 GB: use more ranks");
+  PetscCallMPI(MPI_Allgather(&n, 1, MPI_INT, e->counts, 1, MPI_INT, e->comm));
+  for (PetscMPIInt r = 0; r < e->size; r++) {
+    PetscCheck(total + e->counts[r] < PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP,
+               "a slice's events exceed 2 GB: use a shorter d_min");
+    e->displs[r] = (PetscMPIInt)total;
+    total += e->counts[r];
+  }
+  if ((PetscInt64)(total / size) > *cap) {
+    PetscCall(PetscFree(*all));
+    *cap = PetscMax(2 * (total / (PetscInt64)size), 1024);
+    PetscCall(PetscMalloc(*cap * size, all));
+  }
+  PetscCallMPI(MPI_Allgatherv(mine, n, MPI_BYTE, *all, e->counts, e->displs, MPI_BYTE, e->comm));
+  *nall = total / (PetscInt64)size;
+  PetscFunctionReturn(0);
+}
+
+/* the slice's spikes and SIC values into the local targets, projection by projection, in (step, id) order */
+static PetscErrorCode Deliver(NaEngine e)
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < e->nproj; k++) {
+    NaProjection    *pr = &e->proj[k];
+    NaPop           *tp = &e->pops[pr->tgt_pop];
+    const PetscInt64 g0 = e->layout->offset[pr->src_pop], g1 = g0 + pr->nsrc;
+
+    if (IsGenerator(e, pr->src_pop) || !pr->nsyn) continue;
+    if (pr->kind == NA_SYN_SIC) {
+      for (PetscInt64 q = 0; q < e->nallsic; q++) {
+        const NaSic *s = &e->sics[q];
+        if (s->gid < g0 || s->gid >= g1) continue;
+        const PetscInt src = (PetscInt)(s->gid - g0);
+        const size_t   at  = (size_t)Slot(e, s->step + pr->delay) * tp->n;
+        for (PetscInt j = pr->off[src]; j < pr->off[src + 1]; j++)
+          tp->ring_sic[at + pr->tgt[j] - tp->lo] += pr->weight[j] * s->value;
+      }
+      continue;
+    }
+    for (PetscInt64 q = 0; q < e->nall; q++) {
+      const NaSpike *s = &e->spikes[q];
+      if (s->gid < g0 || s->gid >= g1) continue;
+      const PetscInt src = (PetscInt)(s->gid - g0);
+      const double   t   = (s->step + 1) * e->h;
+      for (PetscInt j = pr->off[src]; j < pr->off[src + 1]; j++) {
+        double w = pr->weight[j];
+        if (pr->tms) w *= NaTsodyksSpike(&pr->tm, &pr->tms[j], t);
+        AddSpike(e, tp, pr->tgt[j] - tp->lo, s->step + pr->delay, w);
+      }
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Exchange(NaEngine e)
+{
+  PetscLogDouble t0, t1, t2;
+
+  PetscFunctionBegin;
+  PetscCall(PetscTime(&t0));
+  PetscCall(PetscLogEventBegin(NA_EVENT_EXCHANGE, 0, 0, 0, 0));
+  PetscCall(Gather(e, e->myspikes, e->nmy, sizeof(NaSpike), (void **)&e->spikes, &e->capall, &e->nall));
+  PetscCall(Gather(e, e->mysic, e->nmysic, sizeof(NaSic), (void **)&e->sics, &e->capallsic, &e->nallsic));
+  qsort(e->spikes, (size_t)e->nall, sizeof(NaSpike), CompareSpikes);
+  qsort(e->sics, (size_t)e->nallsic, sizeof(NaSic), CompareSics);
+  e->nmy = e->nmysic = 0;
+  e->total_spikes += e->nall;
+  PetscCall(PetscLogEventEnd(NA_EVENT_EXCHANGE, 0, 0, 0, 0));
+  PetscCall(PetscTime(&t1));
+  PetscCall(PetscLogEventBegin(NA_EVENT_DELIVER, 0, 0, 0, 0));
+  PetscCall(Deliver(e));
+  PetscCall(PetscLogEventEnd(NA_EVENT_DELIVER, 0, 0, 0, 0));
+  PetscCall(PetscTime(&t2));
+  e->t_exchange += t1 - t0;
+  e->t_deliver += t2 - t1;
+  PetscFunctionReturn(0);
+}
+
+/* ----------------------------------------------------------------------------------------------------------------
+ * The run */
+
+static PetscErrorCode Progress(NaEngine e, PetscLogDouble *last, PetscBool force)
+{
+  PetscLogDouble now;
+
+  PetscFunctionBegin;
+  if (e->quiet) PetscFunctionReturn(0);
+  PetscCall(PetscTime(&now));
+  if (!force && now - *last < e->progress_interval) PetscFunctionReturn(0);
+  *last = now;
+  {
+    const double bio = e->step * e->h * 1e-3, wall = now - e->wall0 - e->t_setup, rtf = bio > 0 ? wall / bio : 0;
+    const double eta = e->step ? wall * (double)(e->nsteps - e->step) / (double)e->step : 0;
+    char         line[256];
+    NA_LINE("  t = %g / %g ms, %.3g s wall per biological s, %.4g spikes/s (biological), wall %.1f s, ETA %.0f s\n",
+            e->step * e->h, e->spec->t_stop, rtf, bio > 0 ? (double)e->total_spikes / bio : 0.0, wall, eta);
+    PetscCall(PetscPrintf(e->comm, "%s", line));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaEngineRun(NaEngine e)
+{
+  PetscLogDouble last = 0, t0, t1, tu = 0;
+  int            stop = 0;
+
+  PetscFunctionBegin;
+  PetscCall(NaEngineSetUp(e));
+  PetscCall(NaEngineOutputCreate(e));
+  PetscCall(PetscTime(&t0));
+  last = t0;
+  while (e->step < e->nsteps) {
+    const PetscInt64 end = PetscMin(e->step + e->M, e->nsteps);
+    PetscLogDouble   u0, u1;
+
+    PetscCall(PetscTime(&u0));
+    PetscCall(PetscLogEventBegin(NA_EVENT_UPDATE, 0, 0, 0, 0));
+    for (PetscInt64 n = e->step; n < end; n++) {
+      PetscCall(SpikeTrains(e, n));
+      RunGenerators(e, n);
+      for (PetscInt p = 0; p < e->npops; p++)
+        if (e->pops[p].ts) PetscCall(PopStep(e, &e->pops[p], n));
+      e->step = n + 1;
+      PetscCall(NaEngineOutputSample(e));
+    }
+    PetscCall(PetscLogEventEnd(NA_EVENT_UPDATE, 0, 0, 0, 0));
+    PetscCall(PetscTime(&u1));
+    tu += u1 - u0;
+    PetscCall(Exchange(e));
+    PetscCall(NaEngineOutputSpikes(e));
+    /* a signal stops every rank at the same slice: rank 0's word, agreed by one broadcast per slice */
+    stop = e->rank == 0 ? NaStopSignal() : 0;
+    PetscCallMPI(MPI_Bcast(&stop, 1, MPI_INT, 0, e->comm));
+    PetscCheck(!stop, e->comm, PETSC_ERR_USER_INPUT,
+               "stopped by signal %d at t = %g ms; checkpoints of networks are not written yet, so the output "
+               "is left incomplete",
+               stop, e->step * e->h);
+    PetscCall(Progress(e, &last, PETSC_FALSE));
+  }
+  PetscCall(PetscTime(&t1));
+  e->t_run    = t1 - t0;
+  e->t_update = tu;
+  PetscCall(Progress(e, &last, PETSC_TRUE));
+  PetscCall(NaEngineOutputFinish(e));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaEngineGetExitCode(NaEngine e, int *code)
+{
+  PetscFunctionBegin;
+  *code = e->exit_code;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaEngineGetCounts(NaEngine e, PetscInt64 *spikes, PetscReal *t)
+{
+  PetscFunctionBegin;
+  if (spikes) *spikes = e->total_spikes;
+  if (t) *t = e->step * e->h;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaEngineDestroy(NaEngine *engine)
+{
+  NaEngine e = *engine;
+
+  PetscFunctionBegin;
+  if (!e) PetscFunctionReturn(0);
+  PetscCall(NaEngineOutputDestroy(e));
+  for (PetscInt p = 0; e->pops && p < e->npops; p++) PetscCall(PopDestroy(&e->pops[p]));
+  PetscCall(PetscFree(e->pops));
+  for (PetscInt k = 0; e->poisson && k < e->nproj; k++) PetscCall(PetscFree(e->poisson[k]));
+  PetscCall(PetscFree(e->poisson));
+  if (e->proj) PetscCall(NaConnectDestroy(e->nproj, &e->proj));
+  PetscCall(NaLayoutDestroy(&e->layout));
+  PetscCall(NaNetSpecDestroy(&e->spec));
+  PetscCall(PetscFree(e->myspikes));
+  PetscCall(PetscFree(e->spikes));
+  PetscCall(PetscFree(e->mysic));
+  PetscCall(PetscFree(e->sics));
+  PetscCall(PetscFree2(e->counts, e->displs));
+  PetscCall(PetscFree(e));
+  *engine = NULL;
+  PetscFunctionReturn(0);
+}

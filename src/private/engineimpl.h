@@ -1,0 +1,103 @@
+/* Private interface of NaEngine (src/sim/slices): the populations' state and buffers, shared by the driver
+ * (engine.c) and the output (output.c). */
+#pragma once
+#include <nastro/engine.h>
+#include <petscts.h>
+#include <hdf5.h>
+#include "connect.h"
+
+/* a spike as exchanged between ranks: global cell id and the step in which it was emitted */
+typedef struct {
+  PetscInt64 gid, step;
+} NaSpike;
+
+/* an astrocyte's non-zero SIC in one step */
+typedef struct {
+  PetscInt64 gid, step;
+  double     value;
+} NaSic;
+
+/* one population's local cells. Ring buffers are [nring][n]: slot (step mod nring) holds what arrives in that
+ * step (spike weights ex/in, added at its end; currents stim/sic, held during the next step). */
+typedef struct {
+  const NaPopSpec   *spec;
+  const NaCellModel *model;
+  PetscInt           index;  /* in the network file */
+  PetscInt           lo, n;  /* local block [lo, lo + n) of the population */
+  PetscInt64         gid0;   /* global id of the population's cell 0 */
+  Vec                Y;      /* continuous state [nstate][n] (no state: NULL) */
+  TS                 ts;
+  PetscInt           stride; /* integrate every stride steps over stride h (-<pop>_step_multiple) */
+  PetscBool          adaptive; /* its stepper adapts the step (then dt_next is its last proposal) */
+  PetscReal          dt_next;
+  PetscInt64         nsteps_ts; /* steps its stepper took */
+  double           **par;    /* [nparams][n] */
+  double            *I_stim, *I_sic, *in_ex, *in_in, *sic; /* [n] */
+  PetscInt          *refr;
+  unsigned char     *spiked;
+  double            *ring_ex, *ring_in, *ring_stim, *ring_sic;
+  NaCellIO           io;
+  PetscBool          recorded;               /* its spikes go to the output */
+  PetscInt           sg_next, sg_lo, sg_hi; /* spike_generator: next spike; those of the current step */
+} NaPop;
+
+/* a trace of the network file on this rank: its local cells are columns [col0, col0 + ncols) */
+typedef struct {
+  const NaTraceSpec *spec;
+  PetscInt           every;   /* record every `every` steps */
+  PetscInt           ncols, col0, nall;
+  PetscInt          *local;   /* [ncols] local cell index within the population block */
+  PetscInt          *var;     /* [nvars] state index, or -1 for I_SIC */
+  hid_t              group, time, *dset;
+  double            *buf;     /* [nbuf][nvars][ncols] */
+  double            *tbuf;
+  PetscInt           nbuf;    /* samples buffered */
+  hsize_t            written; /* samples on disk */
+} NaTrace;
+
+struct _n_NaEngine {
+  MPI_Comm       comm;
+  PetscMPIInt    size, rank;
+  char           path[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN], overrides[4096];
+  PetscBool      quiet;
+  PetscReal      progress_interval, rate_bin;
+  NaNetSpec     *spec;
+  NaLayout      *layout;
+  PetscInt       nproj;
+  NaProjection  *proj;
+  NaPop         *pops;
+  PetscInt       npops;
+  double         h;
+  PetscInt64     nsteps, step; /* total and done */
+  PetscInt       M;            /* steps per slice (d_min / h) */
+  PetscInt       nring;
+  /* generators: per-synapse Poisson streams of each projection from a poisson_generator ([nproj][nsyn]) */
+  NaRng        **poisson;
+  /* the slice's spikes and SIC values: this rank's, then everyone's */
+  NaSpike       *myspikes, *spikes;
+  PetscInt64     nmy, capmy, nall, capall;
+  NaSic         *mysic, *sics;
+  PetscInt64     nmysic, capmysic, nallsic, capallsic;
+  PetscMPIInt   *counts, *displs;
+  /* output */
+  hid_t          file;
+  NaTrace       *traces;
+  PetscInt       ntraces;
+  double        *spk_t;  /* rank 0: recorded spikes buffered for the file */
+  PetscInt64    *spk_id, *spk_pop;
+  PetscInt64     nspk, capspk;
+  PetscInt64    *bins;   /* [npops][nbins]: spikes per rate bin (rank 0) */
+  PetscInt64     nbins;
+  PetscInt64     total_spikes;
+  PetscLogDouble t_setup, t_build, t_run, t_update, t_exchange, t_deliver, t_output, wall0;
+  int            exit_code;
+  PetscBool      setupcalled;
+};
+
+/* output.c */
+PETSC_INTERN PetscErrorCode NaEngineOutputCreate(NaEngine e);
+PETSC_INTERN PetscErrorCode NaEngineOutputSample(NaEngine e);     /* after each step: the traces due */
+PETSC_INTERN PetscErrorCode NaEngineOutputSpikes(NaEngine e);     /* after each exchange: the slice's spikes */
+PETSC_INTERN PetscErrorCode NaEngineOutputFlush(NaEngine e);      /* buffered samples and spikes to the file */
+PETSC_INTERN PetscErrorCode NaEngineOutputFinish(NaEngine e);     /* rates, statistics, timing; complete = 1 */
+PETSC_INTERN PetscErrorCode NaEngineOutputDestroy(NaEngine e);

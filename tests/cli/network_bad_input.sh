@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# Bad network files (netspec.h) must fail cleanly, before anything of the simulation exists:
+#   (a) non-zero exit status,
+#   (b) exactly one stderr line starting with "nastro: error:",
+#   (c) that line names the file and line, and the key and the bad value together as printed ("delay 0.15:"),
+#   (d) no output file is left behind that claims to be complete (root attribute complete = 1).
+# Usage: network_bad_input.sh NASTRO_BINARY   (VERBOSE=1 also shows the error line of passing cases)
+set -u
+
+NASTRO=${1:?usage: network_bad_input.sh NASTRO_BINARY}
+NASTRO=$(cd "$(dirname "$NASTRO")" && pwd)/$(basename "$NASTRO")
+[ -x "$NASTRO" ] || { echo "not an executable: $NASTRO" >&2; exit 2; }
+
+PY=/usr/bin/python3
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 2
+
+pass=0
+fail=0
+OUT=$tmp/out.h5
+
+# prints the root attribute "complete" of an HDF5 file (0 if absent or unreadable)
+complete_flag() {
+  "$PY" - "$1" <<'EOF' 2>/dev/null || echo 0
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    print(int(f.attrs.get("complete", 0)))
+EOF
+}
+
+# expect_error "description" "substring"... -- [mpiexec ...] nastro args...
+#   The literal word "nastro" in the command is replaced by the binary under test. SIGKILL after 60 s: a run
+#   that got past validation must not hang the suite (SIGTERM only asks nastro to checkpoint).
+expect_error() {
+  local desc=$1 why=() subs=() cmd=() line n rc f
+  shift
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do subs+=("$1"); shift; done
+  shift
+  for a in "$@"; do
+    if [ "$a" = nastro ]; then cmd+=("$NASTRO"); else cmd+=("$a"); fi
+  done
+  rm -f "$OUT"
+  timeout -s KILL 60 "${cmd[@]}" >"$tmp/stdout" 2>"$tmp/stderr"
+  rc=$?
+  [ $rc -ne 0 ] || why+=("exit status 0")
+  [ $rc -ne 137 ] || why+=("killed after 60 s")
+  n=$(grep -c '^nastro: error:' "$tmp/stderr")
+  [ "$n" -eq 1 ] || why+=("$n 'nastro: error:' lines on stderr")
+  line=$(grep -m1 '^nastro: error:' "$tmp/stderr")
+  for s in "${subs[@]}"; do
+    case $line in *"$s"*) ;; *) why+=("error line lacks '$s'") ;; esac
+  done
+  if [ -e "$OUT" ] && [ "$(complete_flag "$OUT")" = 1 ]; then why+=("complete output file $OUT left behind"); fi
+  if [ ${#why[@]} -eq 0 ]; then
+    echo "ok - $desc"
+    [ -z "${VERBOSE:-}" ] || echo "#   $line"
+    pass=$((pass + 1))
+  else
+    local IFS=';'
+    echo "not ok - $desc: ${why[*]}"
+    sed 's/^/#   stderr: /' "$tmp/stderr" | head -n 20
+    fail=$((fail + 1))
+  fi
+}
+
+# net NAME: writes stdin to NAME.yaml
+net() { cat >"$tmp/$1.yaml"; }
+
+# bad NAME "description" "substring"...: nastro -network NAME.yaml must fail naming the substrings
+bad() {
+  local name=$1 desc=$2
+  shift 2
+  expect_error "$desc" "$@" -- nastro -network "$tmp/$name.yaml" -o "$OUT"
+}
+
+# ---- a good network, and variants of it with one line changed ----------------------------------------------
+net good <<'EOF'
+resolution: 0.1
+t_stop: 1.0
+seed: 1
+populations:
+  - {name: A, model: astrocyte_lr_1994, n: 4}
+  - {name: E, model: aeif_cond_alpha_astro, n: 8}
+  - {name: drive, model: spike_generator, n: 1, params: {spike_times: [0.5]}}
+  - {name: noise, model: poisson_generator, n: 1, params: {rate: 100.0}}
+projections:
+  - {from: noise, to: E, weight: 1.0, delay: 0.1}
+  - {from: E, to: E, rule: {pairwise_bernoulli: {p: 0.5}}, synapse: tsodyks_synapse, weight: 1.0, delay: 0.2,
+     third: {population: A, p: 0.5, pool_size: 2}}
+record:
+  spikes: [E]
+  traces:
+    - {population: A, variables: [IP3], interval: 0.5}
+EOF
+
+# variant NAME 'sed expression': NAME.yaml is good.yaml edited
+variant() { sed "$2" "$tmp/good.yaml" >"$tmp/$1.yaml"; }
+
+# ---- cases --------------------------------------------------------------------------------------------------
+# the file itself
+expect_error "missing network file" "$tmp/missing.yaml" "cannot read" -- nastro -network "$tmp/missing.yaml" -o "$OUT"
+expect_error "network file is a directory" "$tmp" "is a directory" -- nastro -network "$tmp" -o "$OUT"
+printf '\x89PNG\r\n\x1a\n\0\0' >"$tmp/png.yaml"
+bad png "binary file" "png.yaml:1:" "not a text file"
+printf 'seed: 1\nt_stop: 1\xff\n' >"$tmp/latin1.yaml"
+bad latin1 "non-UTF-8 file" "latin1.yaml:2:" "not a text file" "0xff"
+printf 'seed: 1\npopulations: [{name: E, model: iaf_cond_exp\n' >"$tmp/syntax.yaml"
+bad syntax "YAML syntax error" "syntax.yaml:3:" "YAML syntax error"
+printf -- '- 1\n- 2\n' >"$tmp/list.yaml"
+bad list "top level not a mapping" "list.yaml:1:" "[1, 2]: expected a mapping"
+printf 'seed: 1\n' >"$tmp/nopops.yaml"
+bad nopops "no populations" "nopops.yaml:1:" "missing key populations"
+# top level
+variant tstop 's/^t_stop: 1.0/t_stpo: 1.0/'
+bad tstop "unknown top-level key" "tstop.yaml:2:" "t_stpo: unknown key" "did you mean t_stop?"
+variant res0 's/^resolution: 0.1/resolution: 0/'
+bad res0 "resolution 0" "res0.yaml:1:" "resolution 0:"
+variant tneg 's/^t_stop: 1.0/t_stop: -1/'
+bad tneg "t_stop -1" "tneg.yaml:2:" "t_stop -1:"
+variant tgrid 's/^t_stop: 1.0/t_stop: 1.05/'
+bad tgrid "t_stop off the grid" "tgrid.yaml:2:" "t_stop 1.05:" "multiple of the resolution 0.1"
+variant seedneg 's/^seed: 1/seed: -1/'
+bad seedneg "seed -1" "seedneg.yaml:3:" "seed -1:"
+variant seedfrac 's/^seed: 1/seed: 1.5/'
+bad seedfrac "seed 1.5" "seedfrac.yaml:3:" "seed 1.5:"
+# populations
+variant model 's/aeif_cond_alpha_astro/aeif_cond_alfa/'
+bad model "unknown model" "model.yaml:6:" "population E:" "model aeif_cond_alfa:" "did you mean aeif_cond_alpha_astro?"
+variant n0 's/n: 8}/n: 0}/'
+bad n0 "n 0" "n0.yaml:6:" "population E:" "n 0:"
+variant nfrac 's/n: 8}/n: 2.5}/'
+bad nfrac "n 2.5" "nfrac.yaml:6:" "n 2.5:"
+variant nbig 's/n: 8}/n: 3000000000}/'
+bad nbig "n 3000000000" "nbig.yaml:6:" "n 3000000000:"
+variant nkey 's/n: 8}/nn: 8}/'
+bad nkey "misspelled key" "nkey.yaml:6:" "nn: unknown key" "did you mean n?"
+variant noname 's/{name: A, /{/'
+bad noname "missing name" "noname.yaml:5:" "missing key name"
+variant param 's/n: 8}/n: 8, params: {tau_syn_exc: 2.0}}/'
+bad param "unknown parameter" "param.yaml:6:" "params.tau_syn_exc: unknown parameter" "did you mean tau_syn_ex?"
+variant init 's/n: 4}/n: 4, init: {Ca: 0.1}}/'
+bad init "unknown state variable" "init.yaml:5:" "init.Ca: unknown state variable" "did you mean Ca_astro?"
+variant pnan 's/rate: 100.0/rate: nan/'
+bad pnan "parameter nan" "pnan.yaml:8:" "params.rate nan:"
+variant pcheck 's/rate: 100.0/rate: -5/'
+bad pcheck "parameter the model rejects" "pcheck.yaml:8:" "params.rate -5:" "rate must be >= 0"
+variant pword 's/n: 4}/n: 4, params: {tau_IP3: slow}}/'
+bad pword "parameter not a number" "pword.yaml:5:" "params.tau_IP3 slow:"
+# spike times
+variant sneg 's/spike_times: \[0.5\]/spike_times: [-0.5]/'
+bad sneg "negative spike time" "sneg.yaml:7:" "params.spike_times -0.5:"
+variant szero 's/spike_times: \[0.5\]/spike_times: [0]/'
+bad szero "spike time 0" "szero.yaml:7:" "params.spike_times 0:"
+variant ssort 's/spike_times: \[0.5\]/spike_times: [0.5, 0.2]/'
+bad ssort "unsorted spike times" "ssort.yaml:7:" "params.spike_times 0.2:" "not sorted"
+variant sgrid 's/spike_times: \[0.5\]/spike_times: [0.55]/'
+bad sgrid "spike time off the grid" "sgrid.yaml:7:" "params.spike_times 0.55:"
+variant sfile 's/spike_times: \[0.5\]/spike_times_file: nothere.txt/'
+bad sfile "missing spike file" "sfile.yaml:7:" "params.spike_times_file nothere.txt:" "$tmp/nothere.txt"
+printf '0.5\n0.6\nsoon\n' >"$tmp/times.txt"
+variant sword 's/spike_times: \[0.5\]/spike_times_file: times.txt/'
+bad sword "non-number in a spike file" "times.txt:3:" "spike time soon:"
+# projections
+variant delay 's/delay: 0.1}/delay: 0.15}/'
+bad delay "delay 0.15" "delay.yaml:10:" "projection 0 (noise -> E):" "delay 0.15:" "positive multiple of the resolution 0.1"
+variant delay0 's/delay: 0.1}/delay: 0}/'
+bad delay0 "delay 0" "delay0.yaml:10:" "delay 0:"
+variant dkey 's/delay: 0.1}/dealy: 0.1}/'
+bad dkey "misspelled projection key" "dkey.yaml:10:" "dealy: unknown key" "did you mean delay?"
+variant wword 's/weight: 1.0, delay: 0.1/weight: heavy, delay: 0.1/'
+bad wword "weight not a number" "wword.yaml:10:" "weight heavy:"
+variant from 's/from: noise/from: nosie/'
+bad from "unknown source population" "from.yaml:10:" "from nosie:" "did you mean noise?"
+variant nofrom 's/{from: noise, /{/'
+bad nofrom "missing from" "nofrom.yaml:10:" "missing key from"
+variant intogen 's/to: E, weight/to: drive, weight/'
+bad intogen "connection into a generator" "intogen.yaml:10:" "to drive:" "cannot receive connections"
+variant p 's/{p: 0.5}/{p: 1.5}/'
+bad p "p 1.5" "p.yaml:11:" "rule.pairwise_bernoulli.p 1.5:"
+variant rule 's/{pairwise_bernoulli: {p: 0.5}}/pairwise_bernouli/'
+bad rule "unknown rule" "rule.yaml:11:" "rule pairwise_bernouli:" "did you mean pairwise_bernoulli?"
+variant k0 's/{pairwise_bernoulli: {p: 0.5}}/{fixed_indegree: {K: 0}}/'
+bad k0 "K 0" "k0.yaml:11:" "rule.fixed_indegree.K 0:"
+variant syn 's/synapse: tsodyks_synapse/synapse: tsodyks/'
+bad syn "unknown synapse" "syn.yaml:11:" "synapse tsodyks:" "did you mean tsodyks_synapse?"
+variant tau 's/synapse: tsodyks_synapse/synapse: {tsodyks_synapse: {tau_psc: 800}}/'
+bad tau "tau_psc = tau_rec" "tau.yaml:11:" "synapse.tsodyks_synapse.tau_psc 800:"
+variant U 's/synapse: tsodyks_synapse/synapse: {tsodyks_synapse: {U: 1.5}}/'
+bad U "U 1.5" "U.yaml:11:" "synapse.tsodyks_synapse.U 1.5:"
+variant taufac 's/synapse: tsodyks_synapse/synapse: {tsodyks_synapse: {tau_fac: -1}}/'
+bad taufac "tau_fac -1" "taufac.yaml:11:" "synapse.tsodyks_synapse.tau_fac -1:"
+variant one 's/{pairwise_bernoulli: {p: 0.5}}/one_to_one/; s/to: E, rule/to: A, rule/; s/synapse: tsodyks_synapse,/synapse: static_synapse,/; s/     third: .*/     }/; s/delay: 0.2,$/delay: 0.2/'
+bad one "one_to_one with different sizes" "one.yaml:11:" "rule one_to_one:"
+variant sicsrc 's/synapse: tsodyks_synapse/synapse: sic_connection/'
+bad sicsrc "sic_connection from a neuron" "sicsrc.yaml:11:" "synapse sic_connection:" "emits no SIC"
+variant fromastro 's/{from: noise, to: E/{from: A, to: E/'
+bad fromastro "static synapse from an astrocyte" "fromastro.yaml:10:" "synapse static_synapse:" "sic_connection"
+variant wastro 's/{from: noise, to: E, weight: 1.0/{from: noise, to: A, weight: -1/'
+bad wastro "negative weight onto astrocytes" "wastro.yaml:10:" "weight -1:" "astrocytes"
+variant wnormal 's/{from: noise, to: E, weight: 1.0/{from: noise, to: A, weight: {normal: [1, 0.1]}/'
+bad wnormal "normal weight onto astrocytes" "wnormal.yaml:10:" "weight {normal: [1, 0.1]}:" "can be negative"
+# third factor
+variant tpop 's/population: A, p: 0.5/population: E, p: 0.5/'
+bad tpop "third population not astrocytes" "tpop.yaml:12:" "third.population E:" "astrocyte"
+variant tp 's/population: A, p: 0.5/population: A, p: 2/'
+bad tp "third.p 2" "tp.yaml:12:" "third.p 2:"
+variant pool0 's/pool_size: 2}/pool_size: 0}/'
+bad pool0 "pool_size 0" "pool0.yaml:12:" "third.pool_size 0:"
+variant poolbig 's/pool_size: 2}/pool_size: 5}/'
+bad poolbig "pool_size beyond the astrocytes" "poolbig.yaml:12:" "third.pool_size 5:"
+variant block 's/pool_size: 2}/pool_size: 3, pool_type: block}/'
+bad block "block pools that do not fit" "block.yaml:12:" "third.pool_type block:" "does not fit"
+variant tkey 's/pool_size: 2}/pool_sise: 2}/'
+bad tkey "misspelled third key" "tkey.yaml:12:" "third.pool_sise: unknown key" "did you mean pool_size?"
+# record
+variant rastro 's/spikes: \[E\]/spikes: [A]/'
+bad rastro "spikes of astrocytes" "rastro.yaml:14:" "record.spikes A:"
+variant rpoisson 's/spikes: \[E\]/spikes: [noise]/'
+bad rpoisson "spikes of a poisson_generator" "rpoisson.yaml:14:" "record.spikes noise:"
+variant rpop 's/spikes: \[E\]/spikes: [X]/'
+bad rpop "spikes of an unknown population" "rpop.yaml:14:" "record.spikes X:" "unknown population"
+variant tvar 's/variables: \[IP3\]/variables: [Ca]/'
+bad tvar "trace of an unknown variable" "tvar.yaml:16:" "variables Ca:" "did you mean Ca_astro?"
+variant tsic 's/variables: \[IP3\]/variables: [I_SIC]/'
+bad tsic "I_SIC of an astrocyte" "tsic.yaml:16:" "variables I_SIC:"
+variant tgen 's/population: A, variables: \[IP3\]/population: noise, variables: [V_m]/'
+bad tgen "trace of a generator" "tgen.yaml:16:" "population noise:" "generator"
+variant tint 's/interval: 0.5}/interval: 0.15}/'
+bad tint "trace interval off the grid" "tint.yaml:16:" "interval 0.15:"
+variant tcells 's/interval: 0.5}/interval: 0.5, cells: [1, 4]}/'
+bad tcells "trace cell out of range" "tcells.yaml:16:" "cells 4:" "out of range"
+variant tdup 's/interval: 0.5}/interval: 0.5, cells: [1, 1]}/'
+bad tdup "trace cell twice" "tdup.yaml:16:" "cells 1:" "listed twice"
+# overrides
+expect_error "-network_set delay=0.15 keeps the line" "good.yaml:10:" "delay 0.15:" -- \
+  nastro -network "$tmp/good.yaml" -network_set projections.0.delay=0.15 -o "$OUT"
+expect_error "-network_set on a missing population" "-network_set populations.X.n=5" "no entry X" -- \
+  nastro -network "$tmp/good.yaml" -network_set populations.X.n=5 -o "$OUT"
+# errors must be reported once, not once per rank
+expect_error "2 ranks, delay 0.15" "delay.yaml:10:" "delay 0.15:" -- mpiexec -n 2 nastro -network "$tmp/delay.yaml" -o "$OUT"
+expect_error "2 ranks, missing spike file" "params.spike_times_file nothere.txt:" -- \
+  mpiexec -n 2 nastro -network "$tmp/sfile.yaml" -o "$OUT"
+expect_error "2 ranks, missing network file" "$tmp/missing.yaml" -- mpiexec -n 2 nastro -network "$tmp/missing.yaml" -o "$OUT"
+
+# ---- positive control ---------------------------------------------------------------------------------------
+rm -f "$tmp/good.h5"
+timeout -s KILL 120 "$NASTRO" -network "$tmp/good.yaml" -o "$tmp/good.h5" >"$tmp/stdout" 2>"$tmp/stderr"
+rc=$?
+if [ $rc -eq 0 ] && [ "$(complete_flag "$tmp/good.h5")" = 1 ]; then
+  echo "ok - positive control: the good network exits 0 and writes complete = 1"
+  pass=$((pass + 1))
+else
+  echo "not ok - positive control: exit status $rc, complete = $(complete_flag "$tmp/good.h5")"
+  sed 's/^/#   stderr: /' "$tmp/stderr" | head -n 20
+  fail=$((fail + 1))
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
