@@ -4,6 +4,7 @@
 #include <nastro/checkpoint.h>
 #include "modelimpl.h"
 #include "h5util.h"
+#include "ckptimpl.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,41 +34,6 @@ static PetscErrorCode Checksum(MPI_Comm comm, PetscInt first, PetscInt n, const 
   PetscFunctionBegin;
   for (PetscInt k = 0; k < n; k++) local += HashElement((uint64_t)(first + k), v[k]);
   PetscCallMPI(MPI_Allreduce(&local, sum, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm));
-  PetscFunctionReturn(0);
-}
-
-/* reads a scalar numeric attribute, if present */
-static PetscErrorCode ReadAttr(hid_t obj, const char name[], hid_t type, void *value, PetscBool *found)
-{
-  hid_t a;
-  PetscFunctionBegin;
-  *found = H5Aexists(obj, name) > 0 ? PETSC_TRUE : PETSC_FALSE;
-  if (!*found) PetscFunctionReturn(0);
-  NaH5Call(a = H5Aopen(obj, name, H5P_DEFAULT));
-  NaH5Call(H5Aread(a, type, value));
-  NaH5Call(H5Aclose(a));
-  PetscFunctionReturn(0);
-}
-
-/* reads a string attribute, if present, into value[len] */
-static PetscErrorCode ReadAttrString(hid_t obj, const char name[], char value[], size_t len, PetscBool *found)
-{
-  hid_t  a, t;
-  char  *buf;
-  size_t n;
-
-  PetscFunctionBegin;
-  *found = H5Aexists(obj, name) > 0 ? PETSC_TRUE : PETSC_FALSE;
-  if (!*found) PetscFunctionReturn(0);
-  NaH5Call(a = H5Aopen(obj, name, H5P_DEFAULT));
-  NaH5Call(t = H5Aget_type(a));
-  n = H5Tget_size(t);
-  PetscCall(PetscCalloc1(n + 1, &buf));
-  NaH5Call(H5Aread(a, t, buf));
-  PetscCall(PetscStrncpy(value, buf, len));
-  PetscCall(PetscFree(buf));
-  NaH5Call(H5Tclose(t));
-  NaH5Call(H5Aclose(a));
   PetscFunctionReturn(0);
 }
 
@@ -120,10 +86,30 @@ static PetscErrorCode PatternsChecksum(MPI_Comm comm, NaModel model, unsigned lo
 
 static PetscErrorCode ListCheckpoints(const char dir[], char ***names, PetscInt *n);
 
-/* the whole checkpoint, into the temporary file tmp */
-static PetscErrorCode WriteFile(MPI_Comm comm, const char tmp[], NaModel model, Vec U, const NaCheckpointInfo *info,
-                                hid_t *fileout)
+PetscErrorCode NaCheckpointTestDelay(void)
 {
+  PetscReal delay = 0;
+
+  PetscFunctionBegin; /* tests only: widen the window in which a kill lands inside a checkpoint write */
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-checkpoint_test_delay", &delay, NULL));
+  struct timespec ts = {(time_t)delay, (long)((delay - (time_t)delay) * 1e9)};
+  if (delay > 0) nanosleep(&ts, NULL);
+  PetscFunctionReturn(0);
+}
+
+typedef struct {
+  NaModel                 model;
+  Vec                     U;
+  const NaCheckpointInfo *info;
+} ModelCheckpoint;
+
+/* the whole checkpoint, into the temporary file tmp */
+static PetscErrorCode WriteFile(MPI_Comm comm, const char tmp[], void *ctx, hid_t *fileout)
+{
+  const ModelCheckpoint  *mc    = (const ModelCheckpoint *)ctx;
+  NaModel                 model = mc->model;
+  Vec                     U     = mc->U;
+  const NaCheckpointInfo *info  = mc->info;
   hid_t              file;
   PetscMPIInt        size;
   unsigned long long sum, psum;
@@ -163,12 +149,7 @@ static PetscErrorCode WriteFile(MPI_Comm comm, const char tmp[], NaModel model, 
   PetscCall(WriteVector(file, "state", U, "global state vector in cell-id order", &sum));
   PetscCall(PatternsChecksum(comm, model, &psum));
   PetscCall(NaH5SetAttributeInt(file, "patterns_checksum", (long long)psum));
-  { /* tests only: widen the window in which a kill lands inside a checkpoint write */
-    PetscReal delay = 0;
-    PetscCall(PetscOptionsGetReal(NULL, NULL, "-checkpoint_test_delay", &delay, NULL));
-    struct timespec ts = {(time_t)delay, (long)((delay - (time_t)delay) * 1e9)};
-    if (delay > 0) nanosleep(&ts, NULL);
-  }
+  PetscCall(NaCheckpointTestDelay());
   PetscCall(NaH5SetAttributeInt(file, "complete", 1));
   NaH5Call(H5Fflush(file, H5F_SCOPE_GLOBAL));
   NaH5Call(H5Fclose(file));
@@ -178,6 +159,17 @@ static PetscErrorCode WriteFile(MPI_Comm comm, const char tmp[], NaModel model, 
 
 PetscErrorCode NaCheckpointWrite(MPI_Comm comm, const char dir[], PetscInt keep, NaModel model, Vec U,
                                  const NaCheckpointInfo *info)
+{
+  ModelCheckpoint mc = {model, U, info};
+
+  PetscFunctionBegin;
+  PetscCall(NaCheckpointPublish(comm, dir, keep, info->step,
+                                (double)model->nglobal * sizeof(PetscScalar) + 65536, WriteFile, &mc));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaCheckpointPublish(MPI_Comm comm, const char dir[], PetscInt keep, PetscInt64 step, double bytes,
+                                   NaCheckpointWriter write, void *ctx)
 {
   char        path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN + 8], name[64];
   PetscMPIInt rank;
@@ -189,13 +181,13 @@ PetscErrorCode NaCheckpointWrite(MPI_Comm comm, const char dir[], PetscInt keep,
   PetscCallMPI(MPI_Bcast(&mkerr, 1, MPI_INT, 0, comm));
   PetscCheck(!mkerr, comm, PETSC_ERR_FILE_WRITE, "-checkpoint_dir %s: cannot create the directory (%s)", dir,
              strerror(mkerr));
-  PetscCall(PetscSNPrintf(name, sizeof name, "ckpt-%010" PetscInt_FMT ".h5", info->step));
+  PetscCall(PetscSNPrintf(name, sizeof name, "ckpt-%010" PetscInt64_FMT ".h5", step));
   PetscCall(PetscSNPrintf(path, sizeof path, "%s/%s", dir, name));
   PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s.tmp", path));
 
   { /* refuse early on a full disk: an HDF5 write that fails half-way cannot always be unwound cleanly */
     struct statvfs     fs;
-    unsigned long long need = (unsigned long long)model->nglobal * sizeof(PetscScalar) + 65536, avail = need;
+    unsigned long long need = (unsigned long long)bytes, avail = need;
     if (rank == 0 && !statvfs(dir, &fs)) avail = (unsigned long long)fs.f_bavail * fs.f_frsize;
     PetscCallMPI(MPI_Bcast(&avail, 1, MPI_UNSIGNED_LONG_LONG, 0, comm));
     PetscCheck(avail >= need, comm, PETSC_ERR_FILE_WRITE,
@@ -205,7 +197,7 @@ PetscErrorCode NaCheckpointWrite(MPI_Comm comm, const char dir[], PetscInt keep,
   }
   PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
   hid_t          file = -1;
-  PetscErrorCode werr = WriteFile(comm, tmp, model, U, info, &file);
+  PetscErrorCode werr = write(comm, tmp, ctx, &file);
   PetscCall(PetscPopErrorHandler());
   if (werr) {
     if (file >= 0) H5Fclose(file); /* may itself fail on a full disk; the file is released all the same */
@@ -299,8 +291,18 @@ static PetscErrorCode ListCheckpoints(const char dir[], char ***names, PetscInt 
 
 /* validates and reads one checkpoint file; every failure is a PETSC_ERR_FILE_UNEXPECTED or _READ with a
  * message naming the file and what is wrong */
-static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, Vec U, NaCheckpointInfo *info)
+typedef struct {
+  NaModel           model;
+  Vec               U;
+  NaCheckpointInfo *info;
+} ModelRestart;
+
+static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], void *ctx)
 {
+  ModelRestart     *mr    = (ModelRestart *)ctx;
+  NaModel           model = mr->model;
+  Vec               U     = mr->U;
+  NaCheckpointInfo *info  = mr->info;
   hid_t     file, dset;
   long long complete = 0, version = 0, N = -1, K = -1, size = -1, step = 0, ns = 0, kout = 0, osum = 0, stored,
             pstored           = 0;
@@ -314,21 +316,21 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, V
   PetscCall(NaH5FileOpen(comm, path, PETSC_FALSE, &file));
   PetscCheck(file >= 0, comm, PETSC_ERR_FILE_READ,
              "checkpoint %s: cannot be opened as HDF5 (missing, truncated or corrupted)", path);
-  PetscCall(ReadAttr(file, "complete", H5T_NATIVE_LLONG, &complete, &found));
+  PetscCall(NaH5ReadAttribute(file, "complete", H5T_NATIVE_LLONG, &complete, &found));
   if (!found || complete != 1) {
     H5Fclose(file);
     SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: incomplete (its writer did not finish)", path);
   }
-  PetscCall(ReadAttr(file, "format_version", H5T_NATIVE_LLONG, &version, &found));
+  PetscCall(NaH5ReadAttribute(file, "format_version", H5T_NATIVE_LLONG, &version, &found));
   if (version > NA_CHECKPOINT_FORMAT || version < 1) {
     H5Fclose(file);
     SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: format version %lld, this nastro reads version %d", path,
             version, NA_CHECKPOINT_FORMAT);
   }
-  PetscCall(ReadAttrString(file, "model", type, sizeof(type), &found));
-  PetscCall(ReadAttr(file, "N", H5T_NATIVE_LLONG, &N, &found));
-  PetscCall(ReadAttr(file, "K", H5T_NATIVE_LLONG, &K, &found));
-  PetscCall(ReadAttr(file, "state_size", H5T_NATIVE_LLONG, &size, &found));
+  PetscCall(NaH5ReadAttributeString(file, "model", type, sizeof(type), &found));
+  PetscCall(NaH5ReadAttribute(file, "N", H5T_NATIVE_LLONG, &N, &found));
+  PetscCall(NaH5ReadAttribute(file, "K", H5T_NATIVE_LLONG, &K, &found));
+  PetscCall(NaH5ReadAttribute(file, "state_size", H5T_NATIVE_LLONG, &size, &found));
   if (strcmp(type, model->type) || N != model->N || K != model->K) {
     H5Fclose(file);
     SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED,
@@ -343,7 +345,7 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, V
             " (a different state layout, e.g. -%sstorage)",
             path, size, model->nglobal, model->prefix);
   }
-  PetscCall(ReadAttr(file, "patterns_checksum", H5T_NATIVE_LLONG, &pstored, &found));
+  PetscCall(NaH5ReadAttribute(file, "patterns_checksum", H5T_NATIVE_LLONG, &pstored, &found));
   PetscCall(PatternsChecksum(comm, model, &psum));
   if ((unsigned long long)pstored != psum) {
     H5Fclose(file);
@@ -351,19 +353,19 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, V
             "checkpoint %s: its stored patterns differ from this run's (different -%sseed or -%spatterns?)", path,
             model->prefix, model->prefix);
   }
-  PetscCall(ReadAttr(file, "time", H5T_NATIVE_DOUBLE, &info->t, &found));
-  PetscCall(ReadAttr(file, "dt", H5T_NATIVE_DOUBLE, &info->dt, &found));
-  PetscCall(ReadAttr(file, "step", H5T_NATIVE_LLONG, &step, &found));
-  PetscCall(ReadAttr(file, "output_samples", H5T_NATIVE_LLONG, &ns, &found));
-  PetscCall(ReadAttr(file, "output_next_index", H5T_NATIVE_LLONG, &kout, &found));
-  PetscCall(ReadAttr(file, "output_checksum", H5T_NATIVE_LLONG, &osum, &info->has_output_checksum));
+  PetscCall(NaH5ReadAttribute(file, "time", H5T_NATIVE_DOUBLE, &info->t, &found));
+  PetscCall(NaH5ReadAttribute(file, "dt", H5T_NATIVE_DOUBLE, &info->dt, &found));
+  PetscCall(NaH5ReadAttribute(file, "step", H5T_NATIVE_LLONG, &step, &found));
+  PetscCall(NaH5ReadAttribute(file, "output_samples", H5T_NATIVE_LLONG, &ns, &found));
+  PetscCall(NaH5ReadAttribute(file, "output_next_index", H5T_NATIVE_LLONG, &kout, &found));
+  PetscCall(NaH5ReadAttribute(file, "output_checksum", H5T_NATIVE_LLONG, &osum, &info->has_output_checksum));
   info->output_checksum = (unsigned long long)osum;
-  PetscCall(ReadAttr(file, "next_checkpoint_time", H5T_NATIVE_DOUBLE, &info->tcheck, &found));
-  PetscCall(ReadAttr(file, "energy_initial", H5T_NATIVE_DOUBLE, &info->energy_initial, &found));
-  PetscCall(ReadAttr(file, "energy_previous_sample", H5T_NATIVE_DOUBLE, &info->energy_prev, &found));
-  PetscCall(ReadAttr(file, "max_energy_increase", H5T_NATIVE_DOUBLE, &info->max_energy_increase, &found));
-  PetscCall(ReadAttrString(file, "output", info->output, sizeof(info->output), &found));
-  PetscCall(ReadAttrString(file, "ts_type", info->tstype, sizeof(info->tstype), &found));
+  PetscCall(NaH5ReadAttribute(file, "next_checkpoint_time", H5T_NATIVE_DOUBLE, &info->tcheck, &found));
+  PetscCall(NaH5ReadAttribute(file, "energy_initial", H5T_NATIVE_DOUBLE, &info->energy_initial, &found));
+  PetscCall(NaH5ReadAttribute(file, "energy_previous_sample", H5T_NATIVE_DOUBLE, &info->energy_prev, &found));
+  PetscCall(NaH5ReadAttribute(file, "max_energy_increase", H5T_NATIVE_DOUBLE, &info->max_energy_increase, &found));
+  PetscCall(NaH5ReadAttributeString(file, "output", info->output, sizeof(info->output), &found));
+  PetscCall(NaH5ReadAttributeString(file, "ts_type", info->tstype, sizeof(info->tstype), &found));
   info->step     = (PetscInt)step;
   info->nsamples = (PetscInt)ns;
   info->kout     = (PetscInt)kout;
@@ -373,7 +375,7 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, V
     H5Fclose(file);
     SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: no /state dataset", path);
   }
-  PetscCall(ReadAttr(dset, "checksum", H5T_NATIVE_LLONG, &stored, &found));
+  PetscCall(NaH5ReadAttribute(dset, "checksum", H5T_NATIVE_LLONG, &stored, &found));
   PetscCall(LocalRange(U, &first, &n));
   PetscCall(VecGetArray(U, &u));
   {
@@ -398,6 +400,15 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], NaModel model, V
 
 PetscErrorCode NaCheckpointRead(MPI_Comm comm, const char path[], NaModel model, Vec U, NaCheckpointInfo *info)
 {
+  ModelRestart mr = {model, U, info};
+
+  PetscFunctionBegin;
+  PetscCall(NaCheckpointFind(comm, path, ReadOne, &mr));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaCheckpointFind(MPI_Comm comm, const char path[], NaCheckpointReader read, void *ctx)
+{
   PetscBool isdir;
   char      skipped[4096] = "";
 
@@ -407,7 +418,7 @@ PetscErrorCode NaCheckpointRead(MPI_Comm comm, const char path[], NaModel model,
     PetscBool exists;
     PetscCall(PetscTestFile(path, 'r', &exists));
     PetscCheck(exists, comm, PETSC_ERR_FILE_OPEN, "-restart %s: no such checkpoint file or directory", path);
-    PetscCall(ReadOne(comm, path, model, U, info));
+    PetscCall(read(comm, path, ctx));
     PetscFunctionReturn(0);
   }
   /* a directory: newest first, the first that validates wins */
@@ -421,7 +432,7 @@ PetscErrorCode NaCheckpointRead(MPI_Comm comm, const char path[], NaModel model,
     char file[PETSC_MAX_PATH_LEN + 64];
     PetscCall(PetscSNPrintf(file, sizeof file, "%s/%s", path, names[k]));
     PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
-    err = ReadOne(comm, file, model, U, info);
+    err = read(comm, file, ctx);
     PetscCall(PetscPopErrorHandler());
     if (err) {
       char *specific = NULL;

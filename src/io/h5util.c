@@ -213,6 +213,41 @@ PetscErrorCode NaH5SetAttributeInt(hid_t obj, const char name[], long long value
   PetscFunctionReturn(0);
 }
 
+/* reads a scalar numeric attribute, if present */
+PetscErrorCode NaH5ReadAttribute(hid_t obj, const char name[], hid_t type, void *value, PetscBool *found)
+{
+  hid_t a;
+  PetscFunctionBegin;
+  *found = H5Aexists(obj, name) > 0 ? PETSC_TRUE : PETSC_FALSE;
+  if (!*found) PetscFunctionReturn(0);
+  NaH5Call(a = H5Aopen(obj, name, H5P_DEFAULT));
+  NaH5Call(H5Aread(a, type, value));
+  NaH5Call(H5Aclose(a));
+  PetscFunctionReturn(0);
+}
+
+/* reads a string attribute, if present, into value[len] */
+PetscErrorCode NaH5ReadAttributeString(hid_t obj, const char name[], char value[], size_t len, PetscBool *found)
+{
+  hid_t  a, t;
+  char  *buf;
+  size_t n;
+
+  PetscFunctionBegin;
+  *found = H5Aexists(obj, name) > 0 ? PETSC_TRUE : PETSC_FALSE;
+  if (!*found) PetscFunctionReturn(0);
+  NaH5Call(a = H5Aopen(obj, name, H5P_DEFAULT));
+  NaH5Call(t = H5Aget_type(a));
+  n = H5Tget_size(t);
+  PetscCall(PetscCalloc1(n + 1, &buf));
+  NaH5Call(H5Aread(a, t, buf));
+  PetscCall(PetscStrncpy(value, buf, len));
+  PetscCall(PetscFree(buf));
+  NaH5Call(H5Tclose(t));
+  NaH5Call(H5Aclose(a));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaH5CopyAttribute(hid_t from, hid_t to, const char name[])
 {
   hid_t  a, type, space;

@@ -44,6 +44,7 @@ typedef struct {
 /* a trace of the network file on this rank: its local cells are columns [col0, col0 + ncols) */
 typedef struct {
   const NaTraceSpec *spec;
+  PetscInt           index;   /* in the network file's record.traces */
   PetscInt           every;   /* record every `every` steps */
   PetscInt           ncols, col0, nall;
   PetscInt          *local;   /* [ncols] local cell index within the population block */
@@ -89,15 +90,31 @@ struct _n_NaEngine {
   PetscInt64    *bins;   /* [npops][nbins]: spikes per rate bin (rank 0) */
   PetscInt64     nbins;
   PetscInt64     total_spikes;
+  uint64_t       out_sum; /* this rank's share of the checksum of everything written to the output */
   PetscLogDouble t_setup, t_build, t_run, t_update, t_exchange, t_deliver, t_output, wall0;
+  /* checkpoints (docs/checkpoint.md): -checkpoint_interval in ms of simulated time */
+  char           ckdir[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
+  PetscReal      ck_interval, ck_walltime, walltime_limit;
+  PetscInt       ck_keep;
+  PetscInt64     ck_next; /* step of the next interval checkpoint */
+  PetscLogDouble ck_last_wall, ck_cost, slice_wall;
+  PetscBool      output_set, restarted;
   int            exit_code;
   PetscBool      setupcalled;
 };
 
 /* output.c */
 PETSC_INTERN PetscErrorCode NaEngineOutputCreate(NaEngine e);
+PETSC_INTERN PetscInt64     NaEngineRateBins(NaEngine e); /* bins of -rate_bin ms up to t_stop */
 PETSC_INTERN PetscErrorCode NaEngineOutputSample(NaEngine e);     /* after each step: the traces due */
 PETSC_INTERN PetscErrorCode NaEngineOutputSpikes(NaEngine e);     /* after each exchange: the slice's spikes */
 PETSC_INTERN PetscErrorCode NaEngineOutputFlush(NaEngine e);      /* buffered samples and spikes to the file */
 PETSC_INTERN PetscErrorCode NaEngineOutputFinish(NaEngine e);     /* rates, statistics, timing; complete = 1 */
 PETSC_INTERN PetscErrorCode NaEngineOutputDestroy(NaEngine e);
+/* a resumed run's output: the first spikes[p] spikes of each population and samples[k] samples of each trace
+ * copied from the existing file into a new one, checked against checksum, which then replaces it */
+PETSC_INTERN PetscErrorCode NaEngineOutputResume(NaEngine e, const PetscInt64 spikes[], const PetscInt64 samples[],
+                                                 unsigned long long checksum);
+/* checkpoint.c */
+PETSC_INTERN PetscErrorCode NaEngineCheckpointWrite(NaEngine e);
+PETSC_INTERN PetscErrorCode NaEngineCheckpointRead(NaEngine e);

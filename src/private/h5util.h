@@ -34,6 +34,10 @@ PETSC_EXTERN PetscErrorCode NaH5WriteArray(MPI_Comm comm, hid_t loc, const char 
 PETSC_EXTERN PetscErrorCode NaH5SetAttributeString(hid_t obj, const char name[], const char value[]);
 PETSC_EXTERN PetscErrorCode NaH5SetAttributeReal(hid_t obj, const char name[], double value);
 PETSC_EXTERN PetscErrorCode NaH5SetAttributeInt(hid_t obj, const char name[], long long value);
+/* a scalar attribute read as type, and a string attribute into value[len]; *found false when absent */
+PETSC_EXTERN PetscErrorCode NaH5ReadAttribute(hid_t obj, const char name[], hid_t type, void *value, PetscBool *found);
+PETSC_EXTERN PetscErrorCode NaH5ReadAttributeString(hid_t obj, const char name[], char value[], size_t len,
+                                                    PetscBool *found);
 /* copies attribute name (any fixed-size type) from one object to another, replacing it there; nothing if absent */
 PETSC_EXTERN PetscErrorCode NaH5CopyAttribute(hid_t from, hid_t to, const char name[]);
 /* reads "FILE.h5:/dataset" (independently on every rank) into a new array; dims and rank returned */

@@ -12,8 +12,10 @@
 #include "naerrors.h"
 #include <nastro/nastro.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static PetscLogEvent NA_EVENT_UPDATE, NA_EVENT_EXCHANGE, NA_EVENT_DELIVER;
 
@@ -27,6 +29,7 @@ PetscErrorCode NaEngineCreate(MPI_Comm comm, NaEngine *engine)
   PetscCallMPI(MPI_Comm_size(comm, &e->size));
   PetscCallMPI(MPI_Comm_rank(comm, &e->rank));
   e->file              = -1;
+  e->ck_keep           = 2;
   e->progress_interval = 5;
   e->rate_bin          = 10;
   PetscCall(PetscStrncpy(e->output, "nastro.h5", sizeof(e->output)));
@@ -56,7 +59,30 @@ PetscErrorCode NaEngineSetFromOptions(NaEngine e)
                              &e->progress_interval, NULL));
   PetscCall(PetscOptionsReal("-rate_bin", "bin width of the population rates in /rates [ms]", NULL, e->rate_bin,
                              &e->rate_bin, NULL));
+  PetscCall(PetscOptionsReal("-checkpoint_interval", "simulated ms between checkpoints (0: none)", NULL,
+                             e->ck_interval, &e->ck_interval, NULL));
+  PetscCall(PetscOptionsReal("-checkpoint_walltime", "wall-clock seconds between checkpoints (0: none)", NULL,
+                             e->ck_walltime, &e->ck_walltime, NULL));
+  PetscCall(PetscOptionsString("-checkpoint_dir", "checkpoint directory (default: OUTPUT without .h5, plus .ckpt)",
+                               NULL, e->ckdir, e->ckdir, sizeof(e->ckdir), NULL));
+  PetscCall(PetscOptionsInt("-checkpoint_keep", "checkpoints kept", NULL, e->ck_keep, &e->ck_keep, NULL));
+  PetscCall(PetscOptionsString("-restart", "resume from a checkpoint file, or a directory's newest valid one", NULL,
+                               e->restart, e->restart, sizeof(e->restart), NULL));
+  PetscCall(PetscOptionsReal("-walltime_limit",
+                             "checkpoint and exit (75) before this many wall-clock seconds (default: from "
+                             "SLURM_JOB_END_TIME)",
+                             NULL, e->walltime_limit, &e->walltime_limit, NULL));
   PetscOptionsEnd();
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-o", &e->output_set));
+  PetscCall(NaCheckPositive(e->comm, "", "checkpoint_interval", e->ck_interval, PETSC_FALSE));
+  PetscCall(NaCheckPositive(e->comm, "", "checkpoint_walltime", e->ck_walltime, PETSC_FALSE));
+  PetscCall(NaCheckPositive(e->comm, "", "walltime_limit", e->walltime_limit, PETSC_FALSE));
+  PetscCheck(e->ck_keep >= 1, e->comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %d: must be at least 1",
+             (int)e->ck_keep);
+  if (e->walltime_limit == 0) { /* under Slurm, the job's end */
+    const char *end = getenv("SLURM_JOB_END_TIME");
+    if (end && atof(end) > 0) e->walltime_limit = atof(end) - (double)time(NULL);
+  }
   PetscCheck(e->path[0], e->comm, PETSC_ERR_USER_INPUT, "-network: a network file is required (docs/networks.md)");
   PetscCheck(e->output[0], e->comm, PETSC_ERR_USER_INPUT, "-o: an output file name is required");
   PetscCall(NaCheckPositive(e->comm, "", "progress_interval", e->progress_interval, PETSC_TRUE));
@@ -709,19 +735,62 @@ static PetscErrorCode Progress(NaEngine e, PetscLogDouble *last, PetscBool force
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode NaEngineRun(NaEngine e)
+enum { NA_DUE_INTERVAL = 1, NA_DUE_WALL = 2, NA_DUE_STOP = 4 };
+
+/* what is due at the end of a slice: rank 0's clock and signals decide, one broadcast tells every rank */
+static PetscErrorCode Due(NaEngine e, int *due, int *signal)
 {
-  PetscLogDouble last = 0, t0, t1, tu = 0;
-  int            stop = 0;
+  PetscLogDouble now;
+  int            v[2] = {0, 0};
 
   PetscFunctionBegin;
-  PetscCall(NaEngineSetUp(e));
-  PetscCall(NaEngineOutputCreate(e));
+  PetscCall(PetscTime(&now));
+  if (e->rank == 0) {
+    if (e->ck_interval > 0 && e->step >= e->ck_next) v[0] |= NA_DUE_INTERVAL;
+    if (e->ck_walltime > 0 && now - e->ck_last_wall >= e->ck_walltime) v[0] |= NA_DUE_WALL;
+    if ((v[1] = NaStopSignal())) v[0] |= NA_DUE_STOP;
+    if (e->walltime_limit > 0 && now - e->wall0 + 2 * (e->ck_cost + e->slice_wall) + 1 >= e->walltime_limit)
+      v[0] |= NA_DUE_STOP;
+  }
+  PetscCallMPI(MPI_Bcast(v, 2, MPI_INT, 0, e->comm));
+  *due    = v[0];
+  *signal = v[1];
+  PetscFunctionReturn(0);
+}
+
+static const char *SignalName(int sig)
+{
+  return sig == SIGUSR1 ? "SIGUSR1" : sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal";
+}
+
+static PetscErrorCode Checkpoint(NaEngine e)
+{
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBegin;
   PetscCall(PetscTime(&t0));
-  last = t0;
+  if (e->ck_interval > 0) { /* the next multiple of the interval */
+    const PetscInt64 every = PetscMax(1, (PetscInt64)llround(e->ck_interval / e->h));
+    e->ck_next             = (e->step / every + 1) * every;
+  }
+  PetscCall(NaEngineCheckpointWrite(e));
+  PetscCall(PetscTime(&t1));
+  e->ck_cost      = t1 - t0;
+  e->ck_last_wall = t1;
+  PetscFunctionReturn(0);
+}
+
+/* the slices from e->step to the end, or to a stop with a checkpoint */
+static PetscErrorCode Slices(NaEngine e, PetscLogDouble *tu)
+{
+  PetscLogDouble last;
+
+  PetscFunctionBegin;
+  PetscCall(PetscTime(&last));
   while (e->step < e->nsteps) {
     const PetscInt64 end = PetscMin(e->step + e->M, e->nsteps);
-    PetscLogDouble   u0, u1;
+    PetscLogDouble   u0, u1, u2;
+    int              due = 0, sig = 0;
 
     PetscCall(PetscTime(&u0));
     PetscCall(PetscLogEventBegin(NA_EVENT_UPDATE, 0, 0, 0, 0));
@@ -735,21 +804,60 @@ PetscErrorCode NaEngineRun(NaEngine e)
     }
     PetscCall(PetscLogEventEnd(NA_EVENT_UPDATE, 0, 0, 0, 0));
     PetscCall(PetscTime(&u1));
-    tu += u1 - u0;
+    *tu += u1 - u0;
     PetscCall(Exchange(e));
     PetscCall(NaEngineOutputSpikes(e));
-    /* a signal stops every rank at the same slice: rank 0's word, agreed by one broadcast per slice */
-    stop = e->rank == 0 ? NaStopSignal() : 0;
-    PetscCallMPI(MPI_Bcast(&stop, 1, MPI_INT, 0, e->comm));
-    PetscCheck(!stop, e->comm, PETSC_ERR_USER_INPUT,
-               "stopped by signal %d at t = %g ms; checkpoints of networks are not written yet, so the output "
-               "is left incomplete",
-               stop, e->step * e->h);
+    PetscCall(PetscTime(&u2));
+    e->slice_wall = u2 - u0;
+    PetscCall(Due(e, &due, &sig));
+    if (due && e->step < e->nsteps) PetscCall(Checkpoint(e));
+    if (due & NA_DUE_STOP && e->step < e->nsteps) {
+      char line[3 * PETSC_MAX_PATH_LEN];
+      snprintf(line, sizeof line, "nastro: stopped at t = %g ms (%s): checkpoint in %s; resume with -restart %s "
+               "(exit code 75)\n", e->step * e->h, sig ? SignalName(sig) : "wall-time limit", e->ckdir, e->ckdir);
+      PetscCall(PetscPrintf(e->comm, "%s", line));
+      e->exit_code = 75;
+      break;
+    }
     PetscCall(Progress(e, &last, PETSC_FALSE));
   }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaEngineRun(NaEngine e)
+{
+  PetscLogDouble t0, t1, tu = 0, last = 0;
+
+  PetscFunctionBegin;
+  PetscCall(NaEngineSetUp(e));
+  if (!e->ckdir[0]) { /* OUTPUT without .h5, plus .ckpt */
+    size_t len = strlen(e->output);
+    PetscCall(PetscStrncpy(e->ckdir, e->output, sizeof e->ckdir));
+    if (len > 3 && !strcmp(e->output + len - 3, ".h5")) e->ckdir[len - 3] = 0;
+    PetscCall(PetscStrlcat(e->ckdir, ".ckpt", sizeof e->ckdir));
+  }
+  if (e->restart[0]) {
+    char line[3 * PETSC_MAX_PATH_LEN];
+    PetscCall(NaEngineCheckpointRead(e));
+    snprintf(line, sizeof line, "resumed from %s at t = %g ms on %d rank%s; output %s continued\n", e->restart,
+             e->step * e->h, e->size, e->size == 1 ? "" : "s", e->output);
+    PetscCall(PetscPrintf(e->comm, "%s", line));
+  } else PetscCall(NaEngineOutputCreate(e));
+  if (e->ck_interval > 0) {
+    const PetscInt64 every = PetscMax(1, (PetscInt64)llround(e->ck_interval / e->h));
+    e->ck_next             = (e->step / every + 1) * every;
+  }
+  PetscCall(PetscTime(&t0));
+  e->ck_last_wall = t0;
+  PetscCall(Slices(e, &tu));
   PetscCall(PetscTime(&t1));
   e->t_run    = t1 - t0;
   e->t_update = tu;
+  if (e->exit_code == 75) {
+    PetscCall(NaEngineOutputFlush(e));
+    PetscCall(NaEngineOutputDestroy(e));
+    PetscFunctionReturn(0);
+  }
   PetscCall(Progress(e, &last, PETSC_TRUE));
   PetscCall(NaEngineOutputFinish(e));
   PetscFunctionReturn(0);

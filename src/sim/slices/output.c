@@ -9,11 +9,44 @@
 #include "engineimpl.h"
 #include "h5util.h"
 #include <nastro/nastro.h>
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define NA_TRACE_BUFFER 64      /* samples buffered per trace before a collective write */
+#define NA_COPY_ROWS 4096       /* rows copied at a time when a resumed run rebuilds its output */
 #define NA_SPIKE_BUFFER 1048576 /* recorded spikes buffered on rank 0 before they are appended */
+
+/* The output checksum (checked when a resumed run rebuilds its output): the sum over every value written of a mix
+ * of its bits with what it is and where it sits, so it does not depend on which rank wrote it, nor when. */
+static inline uint64_t Mix(uint64_t z) /* splitmix64's finaliser */
+{
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+static inline uint64_t Bits(double v)
+{
+  uint64_t b;
+  memcpy(&b, &v, sizeof b);
+  return b;
+}
+
+/* trace k's series v (-1: its time) at row r, column c of nall */
+static inline uint64_t TraceDigest(PetscInt k, PetscInt v, hsize_t r, hsize_t c, hsize_t nall, double x)
+{
+  return Mix(Bits(x) ^ Mix(Mix((uint64_t)(k * 1021 + v + 1)) + r * nall + c));
+}
+
+/* the spike at position i of population p's report */
+static inline uint64_t SpikeDigest(PetscInt p, hsize_t i, double t, uint64_t id)
+{
+  return Mix(Bits(t) ^ Mix(id + Mix(i ^ Mix((uint64_t)p + 0x5bd1e995ULL))));
+}
 
 /* a 1-d extendible dataset of type (chunked by 4096) */
 static PetscErrorCode Create1D(hid_t loc, const char name[], hid_t type, const char description[], const char units[],
@@ -130,6 +163,7 @@ static PetscErrorCode TraceCreate(NaEngine e, const NaTraceSpec *ts, NaTrace *tr
 
   PetscFunctionBegin;
   tr->spec  = ts;
+  tr->index = (PetscInt)(ts - e->spec->traces);
   tr->every = (PetscInt)llround(ts->interval / e->h);
   tr->nall  = ts->ncells < 0 ? p->spec->n : ts->ncells;
   /* the recorded cells are sorted, so this rank's are one run of columns */
@@ -190,11 +224,16 @@ static PetscErrorCode TraceFlush(NaEngine e, NaTrace *tr)
   if (!nb) PetscFunctionReturn(0);
   NaH5Call(H5Dset_extent(tr->time, dims));
   PetscCall(NaH5WriteBlock(tr->time, tr->written, e->rank == 0 ? nb : 0, 0, e->rank == 0 ? 1 : 0, tr->tbuf));
+  if (e->rank == 0)
+    for (PetscInt s = 0; s < nb; s++) e->out_sum += TraceDigest(tr->index, -1, tr->written + s, 0, 1, tr->tbuf[s]);
   PetscCall(PetscMalloc1((size_t)nb * PetscMax(tr->ncols, 1), &block));
   for (PetscInt v = 0; v < nv; v++) {
     for (PetscInt s = 0; s < nb; s++)
-      for (PetscInt c = 0; c < tr->ncols; c++)
-        block[(size_t)s * tr->ncols + c] = tr->buf[((size_t)s * nv + v) * tr->ncols + c];
+      for (PetscInt c = 0; c < tr->ncols; c++) {
+        const double x                   = tr->buf[((size_t)s * nv + v) * tr->ncols + c];
+        block[(size_t)s * tr->ncols + c] = x;
+        e->out_sum += TraceDigest(tr->index, v, tr->written + s, (hsize_t)(tr->col0 + c), (hsize_t)tr->nall, x);
+      }
     NaH5Call(H5Dset_extent(tr->dset[v], dims));
     PetscCall(NaH5WriteBlock(tr->dset[v], tr->written, tr->ncols ? nb : 0, tr->col0, tr->ncols, block));
   }
@@ -204,14 +243,15 @@ static PetscErrorCode TraceFlush(NaEngine e, NaTrace *tr)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode NaEngineOutputCreate(NaEngine e)
+/* the output file at path (the run's -o, or the copy a resumed run rebuilds) with its groups and datasets */
+static PetscErrorCode CreateAt(NaEngine e, const char path[])
 {
   hid_t g, pops;
 
   PetscFunctionBegin;
-  PetscCall(NaH5FileOpen(e->comm, e->output, PETSC_TRUE, &e->file));
+  PetscCall(NaH5FileOpen(e->comm, path, PETSC_TRUE, &e->file));
   PetscCheck(e->file >= 0, e->comm, PETSC_ERR_FILE_WRITE,
-             "-o %s: cannot create the output file (missing directory or no permission?)", e->output);
+             "-o %s: cannot create the output file (missing directory or no permission?)", path);
   PetscCall(RootAttributes(e));
   NaH5Call(pops = H5Gcreate2(e->file, "populations", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   for (PetscInt p = 0; p < e->npops; p++) {
@@ -242,11 +282,178 @@ PetscErrorCode NaEngineOutputCreate(NaEngine e)
   e->ntraces = e->spec->ntraces;
   PetscCall(PetscCalloc1(PetscMax(e->ntraces, 1), &e->traces));
   for (PetscInt k = 0; k < e->ntraces; k++) PetscCall(TraceCreate(e, &e->spec->traces[k], &e->traces[k]));
-  e->nbins = (PetscInt64)ceil(e->spec->t_stop / e->rate_bin - 1e-9);
+  e->nbins = NaEngineRateBins(e);
   PetscCall(PetscCalloc1((size_t)e->npops * PetscMax(e->nbins, 1), &e->bins));
   PetscCall(PetscMalloc1(e->npops, &e->spk_pop));
   for (PetscInt p = 0; p < e->npops; p++) e->spk_pop[p] = 0; /* spikes of each population written so far */
   NaH5Call(H5Fflush(e->file, H5F_SCOPE_GLOBAL));
+  PetscFunctionReturn(0);
+}
+
+PetscInt64 NaEngineRateBins(NaEngine e)
+{
+  return (PetscInt64)ceil(e->spec->t_stop / e->rate_bin - 1e-9);
+}
+
+PetscErrorCode NaEngineOutputCreate(NaEngine e)
+{
+  PetscFunctionBegin;
+  PetscCall(CreateAt(e, e->output));
+  PetscFunctionReturn(0);
+}
+
+/* spikes [0, n) of population p's report in group gold (-1: none) of the old output appended to gnew's, read and
+ * written by rank 0 (the others take part in the extents), and added to the output checksum */
+static PetscErrorCode CopySpikes(NaEngine e, hid_t gold, hid_t gnew, PetscInt p, hsize_t n, PetscBool *ok)
+{
+  hid_t    ot = -1, oi = -1, nt, ni;
+  double  *t;
+  uint64_t *id;
+
+  PetscFunctionBegin;
+  NaH5Call(nt = H5Dopen2(gnew, "timestamps", H5P_DEFAULT));
+  NaH5Call(ni = H5Dopen2(gnew, "node_ids", H5P_DEFAULT));
+  PetscCall(PetscMalloc2(NA_COPY_ROWS * 64, &t, NA_COPY_ROWS * 64, &id));
+  if (gold >= 0) { /* opened on every rank (collective metadata), read on rank 0 */
+    ot = H5Lexists(gold, "timestamps", H5P_DEFAULT) > 0 ? H5Dopen2(gold, "timestamps", H5P_DEFAULT) : -1;
+    oi = H5Lexists(gold, "node_ids", H5P_DEFAULT) > 0 ? H5Dopen2(gold, "node_ids", H5P_DEFAULT) : -1;
+  }
+  for (hsize_t at = 0; at < n; at += NA_COPY_ROWS * 64) {
+    const hsize_t m = PetscMin(n - at, (hsize_t)NA_COPY_ROWS * 64);
+    int           good = 1;
+    if (e->rank == 0) {
+      hid_t fs, ms;
+      good = ot >= 0 && oi >= 0;
+      for (int d = 0; d < 2 && good; d++) {
+        hid_t ds = d ? oi : ot;
+        good     = (fs = H5Dget_space(ds)) >= 0;
+        if (good) {
+          hsize_t size;
+          H5Sget_simple_extent_dims(fs, &size, NULL);
+          good = size >= at + m && H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &m, NULL) >= 0;
+          ms   = H5Screate_simple(1, &m, NULL);
+          good = good && H5Dread(ds, d ? H5T_NATIVE_UINT64 : H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT,
+                                 d ? (void *)id : (void *)t) >= 0;
+          H5Sclose(ms);
+          H5Sclose(fs);
+        }
+      }
+      for (hsize_t q = 0; good && q < m; q++) e->out_sum += SpikeDigest(p, at + q, t[q], id[q]);
+    }
+    PetscCallMPI(MPI_Bcast(&good, 1, MPI_INT, 0, e->comm));
+    if (!good) {
+      *ok = PETSC_FALSE;
+      break;
+    }
+    PetscCall(Append1D(nt, H5T_NATIVE_DOUBLE, at, m, t, e->rank == 0));
+    PetscCall(Append1D(ni, H5T_NATIVE_UINT64, at, m, id, e->rank == 0));
+  }
+  if (ot >= 0) H5Dclose(ot);
+  if (oi >= 0) H5Dclose(oi);
+  H5Dclose(nt);
+  H5Dclose(ni);
+  PetscCall(PetscFree2(t, id));
+  PetscFunctionReturn(0);
+}
+
+/* samples [0, n) of trace tr copied from the old file into the new one, each rank its columns */
+static PetscErrorCode CopyTrace(NaEngine e, hid_t old, NaTrace *tr, hsize_t n, PetscBool *ok)
+{
+  const PetscInt nv = tr->spec->nvars;
+  char           path[256];
+  double        *buf;
+  hid_t          og = -1, *od;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(path, sizeof path, "traces/%s", e->spec->pops[tr->spec->pop].name));
+  PetscCall(PetscMalloc2((size_t)NA_COPY_ROWS * PetscMax(tr->ncols, 1), &buf, nv + 1, &od));
+  for (PetscInt v = 0; v <= nv; v++) od[v] = -1;
+  if (H5Lexists(old, "traces", H5P_DEFAULT) > 0 && H5Lexists(old, path, H5P_DEFAULT) > 0)
+    og = H5Gopen2(old, path, H5P_DEFAULT);
+  for (PetscInt v = 0; og >= 0 && v <= nv; v++) {
+    const char *name = v < nv ? tr->spec->vars[v] : "time";
+    if (H5Lexists(og, name, H5P_DEFAULT) > 0) od[v] = H5Dopen2(og, name, H5P_DEFAULT);
+  }
+  for (hsize_t at = 0; at < n && *ok; at += NA_COPY_ROWS) {
+    const hsize_t m       = PetscMin(n - at, (hsize_t)NA_COPY_ROWS);
+    hsize_t       dims[2] = {at + m, (hsize_t)tr->nall};
+    for (PetscInt v = 0; v <= nv && *ok; v++) {
+      const PetscBool time = v == nv;
+      const hsize_t   nc = time ? (e->rank == 0) : (hsize_t)tr->ncols, c0 = time ? 0 : (hsize_t)tr->col0;
+      PetscBool       good = od[v] >= 0, all;
+      if (good) PetscCall(NaH5ReadBlock(od[v], at, nc ? m : 0, c0, nc, buf, &good));
+      PetscCallMPI(MPI_Allreduce(&good, &all, 1, MPIU_BOOL, MPI_LAND, e->comm));
+      if (!all) {
+        *ok = PETSC_FALSE;
+        break;
+      }
+      for (hsize_t r = 0; r < (nc ? m : 0); r++)
+        for (hsize_t c = 0; c < nc; c++)
+          e->out_sum += TraceDigest(tr->index, time ? -1 : v, at + r, c0 + c, time ? 1 : (hsize_t)tr->nall,
+                                    buf[r * nc + c]);
+      hid_t dst = time ? tr->time : tr->dset[v];
+      NaH5Call(H5Dset_extent(dst, dims));
+      PetscCall(NaH5WriteBlock(dst, at, nc ? m : 0, c0, nc, buf));
+    }
+  }
+  for (PetscInt v = 0; v <= nv; v++)
+    if (od[v] >= 0) H5Dclose(od[v]);
+  if (og >= 0) H5Gclose(og);
+  PetscCall(PetscFree2(buf, od));
+  tr->written = n;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaEngineOutputResume(NaEngine e, const PetscInt64 spikes[], const PetscInt64 samples[],
+                                    unsigned long long checksum)
+{
+  char               tmp[PETSC_MAX_PATH_LEN + 16];
+  hid_t              old;
+  PetscBool          ok = PETSC_TRUE;
+  unsigned long long sum;
+  int                err = 0;
+
+  PetscFunctionBegin;
+  PetscCall(NaH5FileOpen(e->comm, e->output, PETSC_FALSE, &old));
+  PetscCheck(old >= 0, e->comm, PETSC_ERR_FILE_OPEN,
+             "-restart: the output %s to continue is missing or not an HDF5 file (give -o to start a new one)",
+             e->output);
+  PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s.resume.tmp", e->output));
+  PetscCall(CreateAt(e, tmp));
+  e->out_sum = 0;
+  if (e->spec->nspike_pops) {
+    hid_t sold = H5Lexists(old, "spikes", H5P_DEFAULT) > 0 ? H5Gopen2(old, "spikes", H5P_DEFAULT) : -1, snew;
+    NaH5Call(snew = H5Gopen2(e->file, "spikes", H5P_DEFAULT));
+    for (PetscInt k = 0; k < e->spec->nspike_pops && ok; k++) {
+      const PetscInt p    = e->spec->spike_pops[k];
+      const char    *name = e->spec->pops[p].name;
+      hid_t          go = -1, gn;
+      if (sold >= 0 && H5Lexists(sold, name, H5P_DEFAULT) > 0) go = H5Gopen2(sold, name, H5P_DEFAULT);
+      NaH5Call(gn = H5Gopen2(snew, name, H5P_DEFAULT));
+      PetscCall(CopySpikes(e, go, gn, p, (hsize_t)spikes[p], &ok));
+      e->spk_pop[p] = spikes[p];
+      if (go >= 0) H5Gclose(go);
+      H5Gclose(gn);
+    }
+    if (sold >= 0) H5Gclose(sold);
+    H5Gclose(snew);
+  }
+  for (PetscInt k = 0; k < e->ntraces && ok; k++) PetscCall(CopyTrace(e, old, &e->traces[k], (hsize_t)samples[k], &ok));
+  H5Fclose(old);
+  PetscCallMPI(MPI_Allreduce(&e->out_sum, &sum, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, e->comm));
+  if (!ok || sum != checksum) {
+    PetscCall(NaEngineOutputDestroy(e));
+    if (e->rank == 0) unlink(tmp);
+    SETERRQ(e->comm, PETSC_ERR_FILE_UNEXPECTED,
+            "-restart: the output %s does not hold what the checkpoint says was written (%s); it is left as it was",
+            e->output, ok ? "its samples differ" : "samples missing or unreadable");
+  }
+  NaH5Call(H5Fflush(e->file, H5F_SCOPE_GLOBAL));
+  if (e->rank == 0 && rename(tmp, e->output)) err = errno;
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, e->comm));
+  PetscCheck(!err, e->comm, PETSC_ERR_FILE_WRITE, "-restart: cannot rename %s to %s (%s)", tmp, e->output,
+             strerror(err));
+  if (e->rank == 0) PetscCall(NaSyncParentDirectory(e->output));
   PetscFunctionReturn(0);
 }
 
@@ -295,8 +502,10 @@ static PetscErrorCode SpikesFlush(NaEngine e)
       PetscCall(PetscMalloc2(n, &t, n, &id));
       for (PetscInt64 q = 0; q < e->nspk; q++)
         if (e->spk_id[q] >= e->layout->offset[p] && e->spk_id[q] < e->layout->offset[p] + e->spec->pops[p].n) {
-          t[m]    = e->spk_t[q];
-          id[m++] = (uint64_t)(e->spk_id[q] - e->layout->offset[p]);
+          t[m]  = e->spk_t[q];
+          id[m] = (uint64_t)(e->spk_id[q] - e->layout->offset[p]);
+          e->out_sum += SpikeDigest(p, (hsize_t)(e->spk_pop[p] + m), t[m], id[m]);
+          m++;
         }
     }
     NaH5Call(g = H5Gopen2(spikes, e->spec->pops[p].name, H5P_DEFAULT));

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Checkpoint and restart of spiking networks (docs/checkpoint.md): a run stopped by SIGUSR1, by its wall-time
+# limit, or killed with kill -9 at random moments, and resumed on another rank count, gives the same spikes,
+# traces and rates, bit for bit, as the uninterrupted run; a checkpoint of another network is refused.
+# usage: network_checkpoint.sh NASTRO SOURCE_ROOT
+set -u
+source "$(dirname "$0")/lib.sh" "$1"
+net=$2/tests/data/net_brunel_small.yaml
+same=$(dirname "$0")/same_datasets.py
+PY=/usr/bin/python3
+long=(-network "$net" -network_set t_stop=1500 -quiet)
+complete() { $PY -c "import h5py,sys; print(int(h5py.File(sys.argv[1],'r').attrs['complete']))" "$1" 2>/dev/null || echo none; }
+
+check "the uninterrupted run (2 ranks)" on_ranks 300 2 "${long[@]}" -o "$tmp/ref.h5"
+
+# SIGUSR1: checkpoint at the end of the slice, exit 75, output incomplete; resume on 3 ranks
+on_ranks 300 2 "${long[@]}" -o "$tmp/usr1.h5" >"$tmp/usr1.log" 2>&1 &
+pid=$!
+sleep 1.5
+pkill -USR1 -f "^$nastro .*usr1.h5"  # the ranks, as Slurm signals them (not mpiexec or timeout)
+wait $pid
+rc=$?
+check "SIGUSR1 stops the run with exit code 75" test $rc -eq 75
+check "  and says why, where the checkpoint is" grep -q "stopped at t = .* ms (SIGUSR1): checkpoint in $tmp/usr1.ckpt" "$tmp/usr1.log"
+check "  the output stays incomplete" test "$(complete "$tmp/usr1.h5")" = 0
+check "  resumed on 3 ranks, the run completes" on_ranks 300 3 "${long[@]}" -restart "$tmp/usr1.ckpt" -o "$tmp/usr1.h5"
+check "  spikes, traces and rates equal the uninterrupted run's" $PY "$same" "$tmp/ref.h5" "$tmp/usr1.h5" spikes traces rates
+
+# the wall-time limit
+on_ranks 300 1 "${long[@]}" -o "$tmp/wall.h5" -walltime_limit 1.2 >"$tmp/log" 2>&1
+check "-walltime_limit stops with 75 before the end" test $? -eq 75
+check "  resumed on 2 ranks, equal to the uninterrupted run" \
+  bash -c "'$nastro' '${long[0]}' '${long[1]}' '${long[2]}' '${long[3]}' -quiet -restart '$tmp/wall.ckpt' -o '$tmp/wall.h5' >/dev/null && $PY '$same' '$tmp/ref.h5' '$tmp/wall.h5' spikes traces rates"
+
+# kill -9 at random moments (three times, each while the ranks are running), resumed each time on another rank
+# count, and then left to complete
+RANDOM=42
+for trial in 1 2 3; do
+  out=$tmp/kill$trial.h5 ck=$tmp/kill$trial.ckpt ranks=2 kills=0 alive=1
+  rm -rf "$out" "$ck"
+  opts=(-o "$out" -checkpoint_interval 100)
+  attempts=0
+  while [ "$(complete "$out")" != 1 ] && [ $attempts -lt 6 ]; do
+    attempts=$((attempts + 1))
+    restart=()
+    [ -e "$ck/latest" ] && restart=(-restart "$ck")
+    on_ranks 300 $ranks "${long[@]}" "${opts[@]}" "${restart[@]}" >"$tmp/log" 2>&1 &
+    pid=$!
+    sleep "0.$((3 + RANDOM % 7))"
+    if [ $kills -lt 3 ] && pgrep -f "^$nastro .*kill$trial.h5" >/dev/null; then # alive: kill every rank
+      pkill -9 -f "^$nastro .*kill$trial.h5"
+      kills=$((kills + 1))
+    fi
+    wait $pid 2>/dev/null
+    ranks=$((1 + (ranks + trial) % 3))
+  done
+  check "kill -9 trial $trial: $kills kills, then complete" test "$(complete "$out")" = 1
+  check "  killed at least once while running" test $kills -ge 1
+  check "  spikes, traces and rates equal the uninterrupted run's" $PY "$same" "$tmp/ref.h5" "$out" spikes traces rates
+done
+
+# a checkpoint of another network is refused with one line, and the output is left alone
+cp "$tmp/usr1.h5" "$tmp/keep.h5"
+on_ranks 60 1 "${long[@]}" -network_set t_stop=1500,seed=8 -restart "$tmp/kill1.ckpt" -o "$tmp/keep.h5" >"$tmp/other.log" 2>&1
+check "a checkpoint of another network is refused" test $? -ne 0
+check "  with one line naming it" grep -q "^nastro: error: -restart $tmp/kill1.ckpt: no valid checkpoint in the directory: checkpoint .*: its network differs" "$tmp/other.log"
+check "  the output is untouched" cmp -s "$tmp/usr1.h5" "$tmp/keep.h5"
+finish
