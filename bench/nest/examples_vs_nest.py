@@ -72,7 +72,9 @@ def stats(example, groups):
             v = np.array([r[k] for r in runs], float)
             fmt = (lambda x: f"{x:.0f}") if k.startswith(("inputs", "spikes")) else (
                 (lambda x: f"{x:.3f}") if k == "Ca > th" else (lambda x: f"{x:.4g}"))
-            cells.append(fmt(v.mean()) + (f" +- {fmt(v.std(ddof=1))}" if n > 1 else ""))
+            sd = v.std(ddof=1) if n > 1 else 0.0
+            cells.append(fmt(v.mean()) + ("" if n == 1 else f" +- {sd:.2g}" if sd > 1e-12 * max(1.0, abs(v.mean()))
+                                          else " +- 0"))
         print(f"| {label} ({n} run{'s' if n > 1 else ''}) | " + " | ".join(cells) + " |")
 
 

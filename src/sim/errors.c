@@ -78,12 +78,13 @@ PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject, const char 
 
 PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char name[], PetscReal value, PetscBool strict)
 {
+  char v[32]; /* the C library's %g: PETSc's writes 1 as "1." */
+
   PetscFunctionBegin;
-  PetscCheck(PetscIsNormalReal(value) || value == 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must be a finite number",
-             prefix, name, (double)value);
-  if (strict)
-    PetscCheck(value > 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must be positive", prefix, name, (double)value);
-  else
-    PetscCheck(value >= 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must not be negative", prefix, name, (double)value);
+  snprintf(v, sizeof v, "%g", (double)value);
+  PetscCheck(PetscIsNormalReal(value) || value == 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must be a finite number",
+             prefix, name, v);
+  if (strict) PetscCheck(value > 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must be positive", prefix, name, v);
+  else PetscCheck(value >= 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must not be negative", prefix, name, v);
   PetscFunctionReturn(0);
 }

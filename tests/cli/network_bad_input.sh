@@ -246,6 +246,21 @@ expect_error "2 ranks, missing spike file" "params.spike_times_file nothere.txt:
   mpiexec -n 2 nastro -network "$tmp/sfile.yaml" -o "$OUT"
 expect_error "2 ranks, missing network file" "$tmp/missing.yaml" -- mpiexec -n 2 nastro -network "$tmp/missing.yaml" -o "$OUT"
 
+# ---- errors of the engine: memory, numbers, restarts, options ---------------------------------------------------
+expect_error "a network too large for the memory available" "the network does not fit" "has 1e-06 GB available" -- \
+  env NASTRO_MEM_AVAILABLE=1000 "$NASTRO" -network "$tmp/good.yaml" -o "$OUT"
+variant nan 's/n: 8}/n: 8, params: {C_m: 1e-12}}/'
+expect_error "a state that becomes NaN names population, cell and variable" "population E, cell 0: V_m became NaN" -- \
+  nastro -network "$tmp/nan.yaml" -o "$OUT"
+expect_error "-restart from a missing checkpoint" "-restart $tmp/none.ckpt: no such checkpoint file or directory" -- \
+  nastro -network "$tmp/good.yaml" -restart "$tmp/none.ckpt" -o "$OUT"
+expect_error "-checkpoint_keep 0" "-checkpoint_keep 0: must be at least 1" -- \
+  nastro -network "$tmp/good.yaml" -checkpoint_keep 0 -o "$OUT"
+expect_error "-checkpoint_interval -1" "-checkpoint_interval -1: must not be negative" -- \
+  nastro -network "$tmp/good.yaml" -checkpoint_interval -1 -o "$OUT"
+expect_error "-good_step_multiple 0" "-E_step_multiple 0: must be at least 1" -- \
+  nastro -network "$tmp/good.yaml" -E_step_multiple 0 -o "$OUT"
+
 # ---- positive control ---------------------------------------------------------------------------------------
 rm -f "$tmp/good.h5"
 timeout -s KILL 120 "$NASTRO" -network "$tmp/good.yaml" -o "$tmp/good.h5" >"$tmp/stdout" 2>"$tmp/stderr"

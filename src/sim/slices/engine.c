@@ -11,6 +11,7 @@
 #include "engineimpl.h"
 #include "naerrors.h"
 #include <nastro/nastro.h>
+#include <math.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -580,6 +581,7 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
      * the step its adaptor last proposed */
     PetscCall(TSSetTimeStep(p->ts, p->adaptive ? PetscMin(p->dt_next, t1 - t0) : t1 - t0));
     PetscCall(TSSetMaxSteps(p->ts, p->adaptive ? 1000000 : 1));
+    PetscCall(TSRestartStep(p->ts)); /* the state jumped since the last step: no stage may be reused (FSAL) */
     PetscCall(TSSolve(p->ts, p->Y));
     PetscCall(TSGetStepNumber(p->ts, &steps));
     PetscCheck(!p->adaptive || steps < 1000000, e->comm, PETSC_ERR_NOT_CONVERGED,
@@ -780,6 +782,43 @@ static PetscErrorCode Checkpoint(NaEngine e)
   PetscFunctionReturn(0);
 }
 
+/* every population's state finite at the end of a slice; otherwise stop, naming the first bad cell (the
+ * output stays incomplete, the last checkpoint untouched) */
+static PetscErrorCode CheckFinite(NaEngine e)
+{
+  PetscInt64 bad[2] = {PETSC_MAX_INT, PETSC_MAX_INT}, all[2]; /* global cell id, variable */
+
+  PetscFunctionBegin;
+  for (PetscInt p = 0; p < e->npops; p++) {
+    const NaPop       *pp = &e->pops[p];
+    const PetscScalar *y;
+    if (!pp->ts) continue;
+    PetscCall(VecGetArrayRead(pp->Y, &y));
+    for (PetscInt v = 0; v < pp->model->nstate; v++)
+      for (PetscInt i = 0; i < pp->n; i++)
+        if (!isfinite(y[(size_t)v * pp->n + i]) && pp->gid0 + pp->lo + i < bad[0]) {
+          bad[0] = pp->gid0 + pp->lo + i;
+          bad[1] = v;
+        }
+    PetscCall(VecRestoreArrayRead(pp->Y, &y));
+  }
+  PetscCallMPI(MPI_Allreduce(bad, all, 1, MPIU_INT64, MPI_MIN, e->comm));
+  if (all[0] == PETSC_MAX_INT) PetscFunctionReturn(0);
+  if (bad[0] != all[0]) bad[1] = PETSC_MAX_INT;
+  PetscCallMPI(MPI_Allreduce(&bad[1], &all[1], 1, MPIU_INT64, MPI_MIN, e->comm));
+  {
+    PetscInt p = 0;
+    while (p + 1 < e->npops && all[0] >= e->layout->offset[p + 1]) p++;
+    char msg[512];
+    snprintf(msg, sizeof msg,
+             "population %s, cell %lld: %s became NaN or infinite by t = %g ms (step %lld); try a smaller step "
+             "(-%s_ts_dt, or an adaptive -%s_ts_type) or check its parameters",
+             e->spec->pops[p].name, (long long)(all[0] - e->layout->offset[p]), e->pops[p].model->state[all[1]].name,
+             e->step * e->h, (long long)e->step, e->spec->pops[p].name, e->spec->pops[p].name);
+    SETERRQ(e->comm, PETSC_ERR_FP, "%s", msg);
+  }
+}
+
 /* the slices from e->step to the end, or to a stop with a checkpoint */
 static PetscErrorCode Slices(NaEngine e, PetscLogDouble *tu)
 {
@@ -805,6 +844,7 @@ static PetscErrorCode Slices(NaEngine e, PetscLogDouble *tu)
     PetscCall(PetscLogEventEnd(NA_EVENT_UPDATE, 0, 0, 0, 0));
     PetscCall(PetscTime(&u1));
     *tu += u1 - u0;
+    PetscCall(CheckFinite(e));
     PetscCall(Exchange(e));
     PetscCall(NaEngineOutputSpikes(e));
     PetscCall(PetscTime(&u2));

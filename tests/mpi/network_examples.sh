@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The network files of examples/networks (NEST 3.10's astrocyte examples, bench/nest/README.md): each runs on 2
+# ranks, shortened with -network_set (t_stop, and scale=0.1 for the Brunel network), writes complete = 1, and
+# analysis/plot_network.py draws its figure (a non-empty PNG). Each run takes a few seconds at most.
+# usage: network_examples.sh NASTRO SOURCE_ROOT
+set -u
+source "$(dirname "$0")/lib.sh" "$1"
+root=$2
+PY=/usr/bin/python3
+
+complete() { # file: its root attribute complete is 1
+  $PY -c "import h5py, sys; sys.exit(0 if int(h5py.File(sys.argv[1], 'r').attrs.get('complete', 0)) == 1 else 1)" "$1"
+}
+drawn() { # run.h5 png: plot_network.py draws the run to a non-empty PNG
+  $PY "$root/analysis/plot_network.py" "$1" -o "$2" && [ -s "$2" ] && [ "$(head -c 4 "$2" | tail -c 3)" = PNG ]
+}
+example() { # name, -network_set value
+  local name=$1 set=$2
+  check "$name runs on 2 ranks (-network_set $set)" \
+    on_ranks 60 2 -network "$root/examples/networks/$name.yaml" -network_set "$set" -o "$tmp/$name.h5" -quiet
+  check "$name: complete = 1" complete "$tmp/$name.h5"
+  check "$name: plot_network.py draws its figure" drawn "$tmp/$name.h5" "$tmp/$name.png"
+}
+
+example astrocyte_single t_stop=2000
+example astrocyte_interaction t_stop=2000
+example astrocyte_small_network t_stop=200
+example astrocyte_brunel_bernoulli scale=0.1,t_stop=200
+finish
