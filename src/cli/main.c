@@ -1,5 +1,6 @@
 /* nastro: parse, create, run, destroy - nothing else. */
 #include <nastro/nastro.h>
+#include "naerrors.h"
 
 static const char help[] =
     "nastro: distributed simulator of neuron-astrocyte networks.\n"
@@ -15,8 +16,9 @@ static PetscErrorCode RunNetwork(PetscBool help, int *exit_code)
   PetscFunctionBegin;
   PetscCall(NaEngineCreate(PETSC_COMM_WORLD, &engine));
   PetscCall(NaEngineSetFromOptions(engine));
+  PetscCall(NaEngineSetUp(engine)); /* with -help too: each population's stepper options are listed */
   if (!help) {
-    PetscCall(NaEngineSetUp(engine));
+    PetscCall(NaCheckOptionsUsed(PETSC_COMM_WORLD));
     PetscCall(NaEngineView(engine, PETSC_VIEWER_STDOUT_WORLD));
     PetscCall(NaEngineRun(engine));
     PetscCall(NaEngineGetExitCode(engine, exit_code));

@@ -14,3 +14,7 @@ PETSC_EXTERN PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], 
 PETSC_EXTERN PetscErrorCode NaInstallSignalHandlers(void);
 /* the signal received since start (0: none), for drivers that poll it */
 PETSC_EXTERN int NaStopSignal(void);
+
+/* every option given on the command line or in an options file has been read by now: one that nothing read
+ * (a misspelling, an option of another model) is an error naming it */
+PETSC_EXTERN PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm);

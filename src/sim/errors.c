@@ -5,6 +5,7 @@
 #include "nastro_config.h"
 #include "nastro_version.h"
 #include <hdf5.h>
+#include <stdio.h>
 
 /* PETSc calls this at every level of the traceback; only the first call carries the message. */
 static PetscErrorCode NaErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n,
@@ -86,5 +87,23 @@ PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char na
              prefix, name, v);
   if (strict) PetscCheck(value > 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must be positive", prefix, name, v);
   else PetscCheck(value >= 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must not be negative", prefix, name, v);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm)
+{
+  PetscInt n;
+  char   **names, **values;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
+  if (n) {
+    char msg[512];
+    snprintf(msg, sizeof msg, "-%s%s%s: no part of nastro reads this option (misspelt, or one of another model or "
+             "population?); -help lists them", names[0], values[0] ? " " : "", values[0] ? values[0] : "");
+    PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
+    SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", msg);
+  }
+  PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
   PetscFunctionReturn(0);
 }

@@ -73,6 +73,11 @@ PetscErrorCode NaEngineSetFromOptions(NaEngine e)
                              "checkpoint and exit (75) before this many wall-clock seconds (default: from "
                              "SLURM_JOB_END_TIME)",
                              NULL, e->walltime_limit, &e->walltime_limit, NULL));
+  {
+    PetscReal delay = 0; /* tests: read at every checkpoint; named here so that it counts as read */
+    PetscCall(PetscOptionsReal("-checkpoint_test_delay", "tests: seconds to sleep inside a checkpoint write", NULL,
+                               delay, &delay, NULL));
+  }
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasName(NULL, NULL, "-o", &e->output_set));
   PetscCall(NaCheckPositive(e->comm, "", "checkpoint_interval", e->ck_interval, PETSC_FALSE));
