@@ -25,6 +25,11 @@ check "astrocyte_single runs" run single 1 net_astrocyte_single.yaml
 check "astrocyte_single: IP3, Ca, h agree with NEST (RK4 at the resolution)" \
   $PY "$cmp" traces "$tmp/single.h5" "$data/astrocyte_single.csv" \
   IP3=astro/IP3:1e-8 Ca_astro=astro/Ca_astro:1e-8 h_IP3R=astro/h_IP3R:1e-8
+check "astrocyte_single with astrocytes stepped every 1 ms (-astro_step_multiple 10)" run single10 1 \
+  net_astrocyte_single.yaml -astro_step_multiple 10
+check "  agrees with NEST within NEST's own tolerance (1e-3; measured 3.6e-4 in Ca_astro)" \
+  $PY "$cmp" traces "$tmp/single10.h5" "$data/astrocyte_single.csv" \
+  IP3=astro/IP3:1e-3 Ca_astro=astro/Ca_astro:1e-3 h_IP3R=astro/h_IP3R:1e-3
 check "astrocyte_interaction runs on 2 ranks (NEST-equivalent stepping)" run inter 2 net_astrocyte_interaction.yaml \
   "${nestlike[@]}"
 check "astrocyte_interaction: astrocyte, SIC and both neurons agree with NEST" \
