@@ -34,6 +34,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <yaml.h>
 #include "netspec.h"
@@ -744,8 +745,9 @@ static PetscErrorCode PopName(Ctx *c, const YNode *y, PetscInt k)
       !(isalpha((unsigned char)y->text[0]) || y->text[0] == '_'))
     PetscCall(Fail(c, y->line, "name %s: must be 1 to 63 letters, digits, _ or -, starting with a letter or _", buf));
   for (PetscInt j = 0; j < k; j++)
-    if (!strcmp(s->pops[j].name, y->text))
-      PetscCall(Fail(c, y->line, "name %s: given twice (population %d at line %d)", y->text, (int)j, s->pops[j].line));
+    if (!strcasecmp(s->pops[j].name, y->text)) /* options ignore case: -E_ts_type would set e's too */
+      PetscCall(Fail(c, y->line, "name %s: given twice (population %d at line %d; names may not differ in case only)",
+                     y->text, (int)j, s->pops[j].line));
   PetscCall(PetscStrncpy(s->pops[k].name, y->text, sizeof(s->pops[k].name)));
   PetscFunctionReturn(0);
 }
@@ -1536,6 +1538,10 @@ static PetscErrorCode Trace(Ctx *c, const YNode *e, PetscInt k)
   PetscCall(Require(c, e, "", "population", "the population to trace", &v));
   PetscCall(PopRef(c, v, "population", &tr->pop));
   p = &c->spec->pops[tr->pop];
+  for (PetscInt j = 0; j < k; j++)
+    if (c->spec->traces[j].pop == tr->pop)
+      PetscCall(Fail(c, v->line, "population %s: traced twice (record.traces %d); list all its variables in one entry",
+                     v->text, (int)j));
   if (p->model->kind == NA_CELL_GENERATOR)
     PetscCall(Fail(c, v->line, "population %s: %s is a generator and has no state to trace", v->text, p->model->name));
   PetscCall(Require(c, e, "", "variables", "the variables to trace", &v));
@@ -1590,7 +1596,7 @@ static PetscErrorCode Top(Ctx *c, const YNode *root)
   }
   v = YGet(root, "t_stop");
   if (v) PetscCall(Number(c, v, "t_stop", &s->t_stop));
-  if (s->t_stop < 0) PetscCall(Fail(c, v->line, "t_stop %s: must not be negative", v->text));
+  if (!(s->t_stop > 0)) PetscCall(Fail(c, v->line, "t_stop %s: must be positive", v->text));
   if (!OnGrid(s->t_stop, s->resolution, &k) && s->t_stop > 0)
     PetscCall(Fail(c, v ? v->line : root->line, "t_stop %s: must be a multiple of the resolution %g",
                    v ? v->text : "1000 (default)", s->resolution));

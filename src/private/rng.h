@@ -21,6 +21,15 @@ static inline uint64_t NaRngNext(NaRng *r)
   return z ^ (z >> 31);
 }
 
+/* splitmix64's finaliser: a bijective mix of 64 bits (for keys and order-independent checksums) */
+static inline uint64_t NaMix64(uint64_t z)
+{
+  z += 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
 /* uniform in [0, 1) with 53 random bits */
 static inline double NaRngUniform(NaRng *r)
 {

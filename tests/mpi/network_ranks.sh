@@ -26,4 +26,21 @@ check "  another seed gives other spikes" $PY -c "
 import h5py, numpy as np, sys
 a, b = (h5py.File(p, 'r')['spikes/E/timestamps'][:] for p in sys.argv[1:])
 sys.exit(len(a) == len(b) and np.array_equal(a, b))" "$tmp/r2.h5" "$tmp/seed8.h5"
+# a Poisson generator sends every synapse its own train, multapses included (NEST's): two synapses of weight 1
+# from one generator are not one synapse of weight 2
+cat >"$tmp/multapse.yaml" <<'YAML'
+t_stop: 50.0
+populations:
+  - {name: noise, model: poisson_generator, n: 1, params: {rate: 5000.0}}
+  - {name: N, model: iaf_cond_exp, n: 1}
+projections:
+  - {from: noise, to: N, rule: {fixed_indegree: {K: 2}}, weight: 1.0}
+record:
+  traces: [{population: N, variables: [g_ex]}]
+YAML
+sed 's/{fixed_indegree: {K: 2}}, weight: 1.0/all_to_all, weight: 2.0/' "$tmp/multapse.yaml" >"$tmp/single.yaml"
+check "two Poisson multapses run" on_ranks 60 1 -network "$tmp/multapse.yaml" -o "$tmp/multapse.h5" -quiet
+check "one synapse of twice the weight runs" on_ranks 60 1 -network "$tmp/single.yaml" -o "$tmp/single.h5" -quiet
+check "  the multapses' conductance differs from the doubled synapse's (independent trains)" \
+  bash -c "! $PY '$same' '$tmp/multapse.h5' '$tmp/single.h5' traces >/dev/null"
 finish

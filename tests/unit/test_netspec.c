@@ -352,11 +352,11 @@ Test(netspec, defaults)
   TCall(NaNetSpecDestroy(&s));
 
   /* an empty network file section is no section, and another resolution moves the default interval */
-  s = parse("resolution: 0.25\nt_stop: 0\nseed: 18446744073709551615\nprojections:\nrecord:\n"
+  s = parse("resolution: 0.25\nt_stop: 0.5\nseed: 18446744073709551615\nprojections:\nrecord:\n"
             "populations: [{name: E, model: iaf_cond_exp, n: 1}]\n",
             NULL);
   cr_expect_float_eq(s->resolution, 0.25, 1e-15);
-  cr_expect_eq(s->t_stop, 0);
+  cr_expect_float_eq(s->t_stop, 0.5, 0);
   cr_expect_eq(s->seed, UINT64_MAX);
   cr_expect_eq(s->nprojs, 0);
   cr_expect_eq(s->ntraces, 0);
@@ -649,7 +649,15 @@ Test(netspec, top_level)
   expect_base_error("resolution: 0.1", "resolution: nan", "net.yaml:1: resolution nan: must be a finite number");
   expect_base_error("resolution: 0.1", "resolution: .inf", "net.yaml:1: resolution .inf: not a number");
   expect_base_error("resolution: 0.1", "resolution: [0.1]", "net.yaml:1: resolution [0.1]: expected a number");
-  expect_base_error("t_stop: 100", "t_stop: -1", "net.yaml:2: t_stop -1: must not be negative");
+  expect_base_error("t_stop: 100", "t_stop: -1", "net.yaml:2: t_stop -1: must be positive");
+  expect_base_error("t_stop: 100", "t_stop: 0", "net.yaml:2: t_stop 0: must be positive");
+  expect_base_error("    - {population: A, variables: [IP3], interval: 1.0}\n",
+                    "    - {population: A, variables: [IP3], interval: 1.0}\n    - {population: A, variables: [Ca_astro]}\n",
+                    "net.yaml:17: record.traces 1 (A): population A: traced twice (record.traces 0); list all its "
+                    "variables in one entry");
+  expect_base_error("{name: E, model: aeif", "{name: a, model: aeif",
+                    "net.yaml:6: population a: name a: given twice (population 0 at line 5; names may not differ in "
+                    "case only)");
   expect_base_error("t_stop: 100", "t_stop: 10.05",
                     "net.yaml:2: t_stop 10.05: must be a multiple of the resolution 0.1");
   expect_base_error("t_stop: 100", "t_stop: inf", "net.yaml:2: t_stop inf: must be a finite number");
@@ -678,7 +686,7 @@ Test(netspec, populations)
                     "net.yaml:5: population A: missing key n (every population needs name, model and n)");
   expect_base_error("  - {name: A, model: astrocyte_lr_1994, n: 10}", "  - A",
                     "net.yaml:5: population 0: A: expected a mapping {name: ..., model: ..., n: ...}");
-  expect_base_error("name: E,", "name: A,", "net.yaml:6: population A: name A: given twice (population 0 at line 5)");
+  expect_base_error("name: E,", "name: A,", "net.yaml:6: population A: name A: given twice (population 0 at line 5; names may not differ in case only)");
   expect_base_error("name: E,", "name: E.1,",
                     "net.yaml:6: population E.1: name E.1: must be 1 to 63 letters, digits, _ or -, starting with a "
                     "letter or _");

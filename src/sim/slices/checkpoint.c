@@ -12,18 +12,11 @@
 #include "engineimpl.h"
 #include "ckptimpl.h"
 #include "h5util.h"
+#include "rng.h"
 #include <nastro/nastro.h>
 #include <string.h>
 
 #define NA_NETWORK_CHECKPOINT_FORMAT 1
-
-static inline uint64_t Mix(uint64_t z) /* splitmix64's finaliser */
-{
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 static inline uint64_t Bits(double v)
 {
@@ -42,7 +35,7 @@ static PetscErrorCode NetworkChecksum(NaEngine e, unsigned long long *sum)
     const NaProjection *pr = &e->proj[k];
     for (PetscInt s = 0; s < pr->nsrc; s++)
       for (PetscInt j = pr->off[s]; j < pr->off[s + 1]; j++)
-        local += Mix(Bits(pr->weight[j]) ^ Mix(((uint64_t)k << 48) ^ ((uint64_t)s << 24) ^ (uint64_t)pr->tgt[j]) ^
+        local += NaMix64(Bits(pr->weight[j]) ^ NaMix64(((uint64_t)k << 48) ^ ((uint64_t)s << 24) ^ (uint64_t)pr->tgt[j]) ^
                      (uint64_t)pr->delay);
   }
   for (PetscInt p = 0; p < e->npops; p++) {
@@ -50,7 +43,7 @@ static PetscErrorCode NetworkChecksum(NaEngine e, unsigned long long *sum)
     if (pp->model->kind == NA_CELL_GENERATOR && e->rank) continue; /* replicated: counted once */
     for (PetscInt k = 0; k < pp->model->nparams; k++)
       for (PetscInt i = 0; i < pp->n; i++)
-        local += Mix(Bits(pp->par[k][i]) ^ Mix(((uint64_t)p << 48) ^ ((uint64_t)k << 32) ^ (uint64_t)(pp->lo + i)));
+        local += NaMix64(Bits(pp->par[k][i]) ^ NaMix64(((uint64_t)p << 48) ^ ((uint64_t)k << 32) ^ (uint64_t)(pp->lo + i)));
   }
   PetscCallMPI(MPI_Allreduce(&local, sum, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, e->comm));
   PetscFunctionReturn(0);

@@ -213,6 +213,10 @@ static PetscErrorCode PopCreate(NaEngine e, PetscInt index, NaPop *p)
   PetscOptionsEnd();
   PetscCheck(p->stride >= 1, e->comm, PETSC_ERR_USER_INPUT, "-%sstep_multiple %" PetscInt_FMT ": must be at least 1",
              prefix, p->stride);
+  PetscCheck(p->stride == 1 || m->kind == NA_CELL_ASTROCYTE, e->comm, PETSC_ERR_USER_INPUT,
+             "-%sstep_multiple %" PetscInt_FMT ": only astrocytes may step slower than the resolution (%s is %s, whose "
+             "spikes need every step)",
+             prefix, p->stride, ps->name, m->name);
   PetscCall(TSCreate(e->comm, &p->ts));
   PetscCall(TSSetProblemType(p->ts, TS_NONLINEAR));
   PetscCall(TSSetRHSFunction(p->ts, NULL, PopRHS, p));
@@ -345,8 +349,9 @@ static PetscErrorCode CheckMemory(NaEngine e)
   PetscFunctionReturn(0);
 }
 
-/* one Poisson stream per synapse from a poisson_generator, keyed by (projection, target, synapse index within
- * the target's synapses from that generator): independent trains into every target, as NEST's */
+/* one Poisson stream per synapse from a poisson_generator, keyed by (projection, target, generator, the
+ * synapse's rank among that generator's synapses onto that target): independent trains into every target and
+ * every multapse, as NEST's */
 static PetscErrorCode PoissonStreams(NaEngine e)
 {
   PetscFunctionBegin;
@@ -356,9 +361,11 @@ static PetscErrorCode PoissonStreams(NaEngine e)
     if (strcmp(e->spec->pops[pr->src_pop].model->name, "poisson_generator")) continue;
     PetscCall(PetscMalloc1(PetscMax(pr->nsyn, 1), &e->poisson[k]));
     for (PetscInt g = 0; g < pr->nsrc; g++)
-      for (PetscInt j = pr->off[g]; j < pr->off[g + 1]; j++)
+      for (PetscInt j = pr->off[g], m = 0; j < pr->off[g + 1]; j++) {
+        m = j > pr->off[g] && pr->tgt[j] == pr->tgt[j - 1] ? m + 1 : 0; /* within a row, targets are sorted */
         NaRngSeedKeyed(&e->poisson[k][j], e->spec->seed, NA_STREAM_POISSON, (uint64_t)k,
-                       ((uint64_t)pr->tgt[j] << 20) ^ (uint64_t)g);
+                      NaMix64(((uint64_t)pr->tgt[j] << 32) ^ (uint64_t)g) + (uint64_t)m);
+      }
   }
   PetscFunctionReturn(0);
 }
@@ -485,8 +492,14 @@ static void RunGenerators(NaEngine e, PetscInt64 n)
         const double mu = g->par[krate][c] * e->h * 1e-3;
         if (!Active(g, c, ks, kt, n, e->h) || mu <= 0) continue;
         for (PetscInt j = pr->off[c]; j < pr->off[c + 1]; j++) {
-          PetscInt cnt = PoissonDraw(&e->poisson[k][j], mu);
-          if (cnt) AddSpike(e, tp, pr->tgt[j] - tp->lo, n + pr->delay, cnt * pr->weight[j]);
+          const PetscInt cnt = PoissonDraw(&e->poisson[k][j], mu);
+          double         w   = cnt * pr->weight[j];
+          if (!cnt) continue;
+          if (pr->tms) { /* each of the step's spikes through the synapse */
+            w = 0;
+            for (PetscInt q = 0; q < cnt; q++) w += pr->weight[j] * NaTsodyksSpike(&pr->tm, &pr->tms[j], (n + 1) * e->h);
+          }
+          AddSpike(e, tp, pr->tgt[j] - tp->lo, n + pr->delay, w);
         }
       }
     } else if (!strcmp(gen, "dc_generator")) {
@@ -707,7 +720,11 @@ static PetscErrorCode Exchange(NaEngine e)
   qsort(e->spikes, (size_t)e->nall, sizeof(NaSpike), CompareSpikes);
   qsort(e->sics, (size_t)e->nallsic, sizeof(NaSic), CompareSics);
   e->nmy = e->nmysic = 0;
-  e->total_spikes += e->nall;
+  for (PetscInt64 q = 0; q < e->nall; q++) { /* the neurons' (rank 0 adds recorded generator spikes to the list) */
+    PetscInt p = 0;
+    while (p + 1 < e->npops && e->spikes[q].gid >= e->layout->offset[p + 1]) p++;
+    e->total_spikes += e->pops[p].model->kind == NA_CELL_NEURON;
+  }
   PetscCall(PetscLogEventEnd(NA_EVENT_EXCHANGE, 0, 0, 0, 0));
   PetscCall(PetscTime(&t1));
   PetscCall(PetscLogEventBegin(NA_EVENT_DELIVER, 0, 0, 0, 0));
@@ -814,12 +831,13 @@ static PetscErrorCode CheckFinite(NaEngine e)
   {
     PetscInt p = 0;
     while (p + 1 < e->npops && all[0] >= e->layout->offset[p + 1]) p++;
-    char msg[512];
+    char msg[PETSC_MAX_PATH_LEN + 512];
     snprintf(msg, sizeof msg,
-             "population %s, cell %lld: %s became NaN or infinite by t = %g ms (step %lld); try a smaller step "
-             "(-%s_ts_dt, or an adaptive -%s_ts_type) or check its parameters",
-             e->spec->pops[p].name, (long long)(all[0] - e->layout->offset[p]), e->pops[p].model->state[all[1]].name,
-             e->step * e->h, (long long)e->step, e->spec->pops[p].name, e->spec->pops[p].name);
+             "%s: population %s, cell %lld: %s became NaN or infinite by t = %g ms (step %lld); check its "
+             "parameters, or integrate it with an adaptive stepper (-%s_ts_type rk -%s_ts_adapt_type basic)",
+             e->spec->path, e->spec->pops[p].name, (long long)(all[0] - e->layout->offset[p]),
+             e->pops[p].model->state[all[1]].name, e->step * e->h, (long long)e->step, e->spec->pops[p].name,
+             e->spec->pops[p].name);
     SETERRQ(e->comm, PETSC_ERR_FP, "%s", msg);
   }
 }

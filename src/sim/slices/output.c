@@ -8,6 +8,7 @@
  * after the exchange, so counts and rates are computed identically everywhere and rank 0 writes the spikes. */
 #include "engineimpl.h"
 #include "h5util.h"
+#include "rng.h"
 #include <nastro/nastro.h>
 #include <errno.h>
 #include <stdio.h>
@@ -21,14 +22,6 @@
 
 /* The output checksum (checked when a resumed run rebuilds its output): the sum over every value written of a mix
  * of its bits with what it is and where it sits, so it does not depend on which rank wrote it, nor when. */
-static inline uint64_t Mix(uint64_t z) /* splitmix64's finaliser */
-{
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 static inline uint64_t Bits(double v)
 {
   uint64_t b;
@@ -39,13 +32,13 @@ static inline uint64_t Bits(double v)
 /* trace k's series v (-1: its time) at row r, column c of nall */
 static inline uint64_t TraceDigest(PetscInt k, PetscInt v, hsize_t r, hsize_t c, hsize_t nall, double x)
 {
-  return Mix(Bits(x) ^ Mix(Mix((uint64_t)(k * 1021 + v + 1)) + r * nall + c));
+  return NaMix64(Bits(x) ^ NaMix64(NaMix64((uint64_t)(k * 1021 + v + 1)) + r * nall + c));
 }
 
 /* the spike at position i of population p's report */
 static inline uint64_t SpikeDigest(PetscInt p, hsize_t i, double t, uint64_t id)
 {
-  return Mix(Bits(t) ^ Mix(id + Mix(i ^ Mix((uint64_t)p + 0x5bd1e995ULL))));
+  return NaMix64(Bits(t) ^ NaMix64(id + NaMix64(i ^ NaMix64((uint64_t)p + 0x5bd1e995ULL))));
 }
 
 /* a 1-d extendible dataset of type (chunked by 4096) */
