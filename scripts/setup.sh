@@ -10,6 +10,7 @@ packages=(
   petsc-dev                                   # PETSc 3.18 (TS, Vec), with parallel HDF5
   libopenmpi-dev openmpi-bin                  # MPI
   libhdf5-openmpi-dev hdf5-tools              # parallel HDF5, h5dump/h5diff
+  libyaml-dev                                 # network files (spiking networks)
   libcriterion-dev                            # unit tests
   python3-h5py python3-numpy python3-matplotlib  # analysis/
   slurmctld slurmd slurm-client munge          # tests/slurm: a one-machine Slurm cluster
