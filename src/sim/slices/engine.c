@@ -370,6 +370,33 @@ static PetscErrorCode PoissonStreams(NaEngine e)
   PetscFunctionReturn(0);
 }
 
+/* SIC connections carry no state and deliver weight x the astrocyte's SIC in every step it is above threshold,
+ * and pairings drawn with replacement from a pool make many of them parallel (one astrocyte, one target, one
+ * delay): each group is stored as one synapse with the summed weight (summed in creation order), which makes
+ * their delivery as many times cheaper. nglobal still counts the connections made. */
+static PetscErrorCode MergeSicMultapses(NaProjection *pr)
+{
+  PetscInt at = 0;
+
+  PetscFunctionBegin;
+  if (pr->kind != NA_SYN_SIC) PetscFunctionReturn(0);
+  for (PetscInt s = 0, j = 0; s < pr->nsrc; s++) {
+    const PetscInt end = pr->off[s + 1];
+    pr->off[s]         = at;
+    for (; j < end; j++) {
+      if (at > pr->off[s] && pr->tgt[at - 1] == pr->tgt[j]) pr->weight[at - 1] += pr->weight[j];
+      else {
+        pr->tgt[at]    = pr->tgt[j];
+        pr->weight[at] = pr->weight[j];
+        at++;
+      }
+    }
+  }
+  pr->off[pr->nsrc] = at;
+  pr->nsyn          = at;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaEngineSetUp(NaEngine e)
 {
   PetscLogDouble t0, t1;
@@ -386,6 +413,7 @@ PetscErrorCode NaEngineSetUp(NaEngine e)
   PetscCall(CheckMemory(e));
   PetscCall(PetscTime(&t1));
   PetscCall(NaConnectBuild(e->comm, e->spec, e->layout, &e->nproj, &e->proj));
+  for (PetscInt k = 0; k < e->nproj; k++) PetscCall(MergeSicMultapses(&e->proj[k]));
   PetscCall(PetscTime(&e->t_build));
   e->t_build -= t1;
   Delays(e, &dmin, &dmax);
