@@ -17,8 +17,8 @@ loop neuron -> astrocyte -> neuron:
      SIC_th as the network file sets it, else astrocyte_lr_1994's default 0.19669 uM), 5. h_IP3R when traced;
   6. the slow inward current each neuron population receives (I_SIC);
   7. the membrane potential (V_m) of each neuron population, and any other traced variable in a panel of its own.
-Traces of at most 5 cells are drawn one by one; of more, the mean over the traced cells with a band of +- 1 sd
-and the first 3 cells thin. Legends sit right of the axes, never over the data. Runs longer than 10 s are drawn
+Traces of at most 5 cells are drawn one by one (once, when they are all equal); of more, the mean over the traced
+cells with a band of +- 1 sd and the first 3 cells thin; V_m of the first 3 cells only. Legends sit right of the axes, never over the data. Runs longer than 10 s are drawn
 in seconds. A run whose root attribute complete is not 1 is still drawn, marked INCOMPLETE.
 Needs only h5py, numpy and matplotlib (Agg backend); PyYAML, when present, reads SIC_th from /network_file.
 """
@@ -181,6 +181,9 @@ class Plot:
         name = f"{pop} " if label_pop else ""
         if len(ids) <= one_by_one or not one_by_one:
             shown = len(ids) if one_by_one else min(len(ids), 3)
+            if shown > 1 and data.size and np.array_equal(data[:, :shown], np.repeat(data[:, :1], shown, axis=1)):
+                ax.plot(tt, data[:, 0], lw=1.0, color=color, label=f"{name}cells {ids[0]}-{ids[shown - 1]} (equal)")
+                return data
             for c in range(shown):
                 col = color if len(ids) == 1 else COLORS[c % len(COLORS)]
                 ax.plot(tt, data[:, c], lw=1.0 if shown < 3 else 0.8, color=col,
