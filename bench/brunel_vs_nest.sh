@@ -10,9 +10,9 @@
 #     (FROM, TO] = (100, 1100] ms by analysis/network_stats.py: E and I rates, CV of ISIs, Ca mean and std;
 #   * wall time per run: the process (mpiexec included), /timing run and the progress line's "s wall per
 #     biological s".
-# Prints a table per run, mean +- sample sd over the seeds, and NEST's from the reference file.
+# Prints a table per run, mean +- sample sd over the seeds, and NEST's from each reference file and pooled.
 #   bench/brunel_vs_nest.sh [NASTRO [WORK]]     (defaults build/nastro, /tmp/brunel-vs-nest)
-# Env: REUSE (1: keep the complete runs of an earlier invocation in WORK), SCALE (0.25), RANKS ("1 2 3 4"), SEEDS ("1 2 3"), SEED_RANKS (2), FROM (100), TO (1100),
+# Env: REF (NEST's result files, default bench/nest/brunel_rates_scale<SCALE>.txt and _seeds*.txt), REUSE (1: keep the complete runs of an earlier invocation in WORK), SCALE (0.25), RANKS ("1 2 3 4"), SEEDS ("1 2 3"), SEED_RANKS (2), FROM (100), TO (1100),
 #      EXTRA (more nastro options for every run, e.g. the NEST-like stepper of tests/mpi/network_nest.sh).
 # More ranks than cores run with --oversubscribe: their wall times measure the oversubscription, not nastro.
 set -euo pipefail
@@ -28,7 +28,8 @@ FROM=${FROM:-100}
 TO=${TO:-1100}
 EXTRA=${EXTRA:-}
 NET=$ROOT/examples/networks/astrocyte_brunel_bernoulli.yaml
-REF=$HERE/nest/brunel_rates_scale${SCALE}.txt
+# NEST's result files: brunel_rates_scale<SCALE>.txt (seeds 1-3) and any brunel_rates_scale<SCALE>_seeds*.txt
+REF=${REF:-$(ls "$HERE/nest/brunel_rates_scale${SCALE}.txt" "$HERE"/nest/brunel_rates_scale"${SCALE}"_seeds*.txt 2>/dev/null | tr '\n' ' ')}
 PY=/usr/bin/python3
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mkdir -p "$WORK"
@@ -82,9 +83,9 @@ for r in "${runs[@]}"; do
     >"$WORK/r${r%%:*}_s${r##*:}.json"
 done
 $PY - "$WORK" "$REF" "$SEED_RANKS" "$SEEDS" "${runs[@]}" <<'EOF'
-import json, re, sys
+import json, os, re, sys
 import numpy as np
-work, ref, seed_ranks, seeds, runs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(), sys.argv[5:]
+work, refs, seed_ranks, seeds, runs = sys.argv[1], sys.argv[2].split(), sys.argv[3], sys.argv[4].split(), sys.argv[5:]
 rows = []
 for r in runs:
     n, s = r.split(":")
@@ -114,29 +115,42 @@ def ms(v):
 ours = {"E rate (Hz)": ms([x["E"]["rate"] for x in sel]), "I rate (Hz)": ms([x["I"]["rate"] for x in sel]),
         "CV E": ms([x["E"]["cv"] for x in sel]), "CV I": ms([x["I"]["cv"] for x in sel]),
         "Ca mean (uM)": ms([x["A"]["ca_mean"] for x in sel]), "Ca std (uM)": ms([x["A"]["ca_std"] for x in sel])}
-nest = {}
-try:
-    cols = None
-    vals = []
-    for line in open(ref):
-        if line.startswith("# seed"):
-            cols = line[1:].split()
-        elif not line.startswith("#") and line.strip():
-            vals.append(re.sub(r"\( *[0-9]+\)", "", line).split())
-    def col(i):
-        return [float(v[i]) for v in vals]
-    nest = {"E rate (Hz)": ms(col(1)), "I rate (Hz)": ms(col(2)), "CV E": ms(col(3)), "CV I": ms(col(4)),
-            "Ca mean (uM)": ms(col(5)), "Ca std (uM)": ms(col(6))}
-except OSError:
-    pass
+KEYS = ["E rate (Hz)", "I rate (Hz)", "CV E", "CV I", "Ca mean (uM)", "Ca std (uM)"]
+def read_ref(path):
+    """{seed: [rate_E, rate_I, cv_E, cv_I, ca_mean, ca_std]} of one brunel_rates.py result file"""
+    out = {}
+    for line in open(path):
+        if not line.startswith("#") and line.strip():
+            v = re.sub(r"\( *[0-9]+\)", "", line).split()
+            out[int(v[0])] = [float(x) for x in v[1:7]]
+    return out
+refs = [r for r in refs if os.path.exists(r)]
+sets = [(os.path.basename(r), read_ref(r)) for r in refs]
+if len(sets) > 1:
+    pooled = {}
+    for _, d in sets:
+        pooled.update(d)
+    sets.append(("all of them", pooled))
+n_ours = len(sel)
 print()
-print(f"| over seeds {' '.join(str(x['seed']) for x in sel)} (mean +- sd) | nastro | NEST 3.10 ({len(vals) if nest else 0} seeds) "
-      "| nastro - NEST, in NEST sd |")
-print("|---|---|---|---|")
-for k, (m, s) in ours.items():
-    if k in nest:
-        nm, ns = nest[k]
-        print(f"| {k} | {m:.4g} +- {s:.2g} | {nm:.4g} +- {ns:.2g} | {(m - nm) / ns:+.1f} |")
-    else:
-        print(f"| {k} | {m:.4g} +- {s:.2g} | (no {ref}) | |")
+head = f"| over seeds {' '.join(str(x['seed']) for x in sel)} | nastro (mean +- sd) |"
+for name, d in sets:
+    head += f" NEST {name}, seeds {' '.join(map(str, sorted(d)))} |"
+head += " nastro - NEST (all), in NEST sd | in standard errors of the difference |" if sets else ""
+print(head)
+print("|---" * (2 + len(sets) + (2 if sets else 0)) + "|")
+for i, k in enumerate(KEYS):
+    m, s = ours[k]
+    row = f"| {k} | {m:.4g} +- {s:.2g} |"
+    for _, d in sets:
+        nm, ns = ms([v[i] for v in d.values()])
+        row += f" {nm:.4g} +- {ns:.2g} |"
+    if sets:
+        d = sets[-1][1]
+        nm, ns = ms([v[i] for v in d.values()])
+        se = np.sqrt(s * s / n_ours + ns * ns / len(d)) if n_ours > 1 and len(d) > 1 else float("nan")
+        row += f" {(m - nm) / ns:+.1f} | {(m - nm) / se:+.1f} |"
+    print(row)
+if not sets:
+    print(f"(no NEST reference file {' '.join(sys.argv[2].split())})")
 EOF

@@ -295,8 +295,8 @@ def main():
         import statistics as st
 
         def ms(k):
-            v = [r[k] for r in results]
-            return f"{st.mean(v):.4g} +- {st.stdev(v):.2g}"
+            v = [r[k] for r in results if r[k] == r[k]]  # NaN (a CV of a window too short for 3 spikes) left out
+            return f"{st.mean(v):.4g} +- {st.stdev(v):.2g}" if len(v) > 1 else "n/a"
 
         lines.append(
             "# over seeds (mean +- sample std): "

@@ -52,6 +52,7 @@ for ex in astrocyte_single astrocyte_interaction; do
   list() { local out=() s; for s in "$@"; do out+=("$WORK/${ex}_${tag}_s$s.h5"); done; local IFS=,; echo "${out[*]}"; }
   tag=nestlike; a=$(list $(seq 1 "$SEEDS"))
   tag=rk4; b=$(list $(seq 1 "$SEEDS"))
+  # shellcheck disable=SC2086
   tag=nest; c=$(list $nest_seeds)
   tag=nestlike; a1=$(list 1)
   tag=rk4; b1=$(list 1)
