@@ -13,10 +13,15 @@ complete() { $PY -c "import h5py,sys; print(int(h5py.File(sys.argv[1],'r').attrs
 
 check "the uninterrupted run (2 ranks)" on_ranks 300 2 "${long[@]}" -o "$tmp/ref.h5"
 
-# SIGUSR1: checkpoint at the end of the slice, exit 75, output incomplete; resume on 3 ranks
-on_ranks 300 2 "${long[@]}" -o "$tmp/usr1.h5" >"$tmp/usr1.log" 2>&1 &
+# Runs that are to be interrupted take at least 3 s on any machine: each of their 15 checkpoints (every
+# 100 ms of 1500) sleeps 0.2 s (-checkpoint_test_delay), which changes nothing in what they compute.
+slow=(-checkpoint_interval 100 -checkpoint_test_delay 0.2)
+
+# SIGUSR1 after the first checkpoint: checkpoint at the end of the slice, exit 75, output incomplete; resume
+# on 3 ranks
+on_ranks 300 2 "${long[@]}" "${slow[@]}" -o "$tmp/usr1.h5" >"$tmp/usr1.log" 2>&1 &
 pid=$!
-sleep 1.5
+for _ in $(seq 1 200); do ls "$tmp"/usr1.ckpt/ckpt-*.h5 >/dev/null 2>&1 && break; sleep 0.05; done
 pkill -USR1 -f "^$nastro .*usr1.h5"  # the ranks, as Slurm signals them (not mpiexec or timeout)
 wait $pid
 rc=$?
@@ -27,7 +32,7 @@ check "  resumed on 3 ranks, the run completes" on_ranks 300 3 "${long[@]}" -res
 check "  spikes, traces and rates equal the uninterrupted run's" $PY "$same" "$tmp/ref.h5" "$tmp/usr1.h5" spikes traces rates
 
 # the wall-time limit
-on_ranks 300 1 "${long[@]}" -o "$tmp/wall.h5" -walltime_limit 1.2 >"$tmp/log" 2>&1
+on_ranks 300 1 "${long[@]}" "${slow[@]}" -o "$tmp/wall.h5" -walltime_limit 1.2 >"$tmp/log" 2>&1
 check "-walltime_limit stops with 75 before the end" test $? -eq 75
 check "  resumed on 2 ranks, equal to the uninterrupted run" \
   bash -c "'$nastro' '${long[0]}' '${long[1]}' '${long[2]}' '${long[3]}' -quiet -restart '$tmp/wall.ckpt' -o '$tmp/wall.h5' >/dev/null && $PY '$same' '$tmp/ref.h5' '$tmp/wall.h5' spikes traces rates"
@@ -38,7 +43,7 @@ RANDOM=42
 for trial in 1 2 3; do
   out=$tmp/kill$trial.h5 ck=$tmp/kill$trial.ckpt ranks=2 kills=0 alive=1
   rm -rf "$out" "$ck"
-  opts=(-o "$out" -checkpoint_interval 100)
+  opts=(-o "$out" "${slow[@]}")
   attempts=0
   while [ "$(complete "$out")" != 1 ] && [ $attempts -lt 6 ]; do
     attempts=$((attempts + 1))
