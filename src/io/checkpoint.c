@@ -5,6 +5,7 @@
 #include "modelimpl.h"
 #include "h5util.h"
 #include "ckptimpl.h"
+#include "naerrors.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -446,5 +447,40 @@ PetscErrorCode NaCheckpointFind(MPI_Comm comm, const char path[], NaCheckpointRe
   PetscCheck(!err, comm, PETSC_ERR_FILE_OPEN, "-restart %s: no valid checkpoint in the directory%s%s", path,
              skipped[0] ? ": " : "", skipped);
   if (skipped[0]) PetscCall(PetscPrintf(comm, "nastro: warning: skipped invalid checkpoints: %s\n", skipped));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaCheckpointOptionsRead(PetscOptionItems *PetscOptionsObject, MPI_Comm comm, const char interval_help[],
+                                       NaCheckpointSettings *c)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsReal("-checkpoint_interval", interval_help, NULL, c->interval, &c->interval, NULL));
+  PetscCall(PetscOptionsReal("-checkpoint_walltime", "wall-clock seconds between checkpoints (0: none)", NULL,
+                             c->walltime, &c->walltime, NULL));
+  PetscCall(PetscOptionsString("-checkpoint_dir", "checkpoint directory (default: OUTPUT without .h5, plus .ckpt)",
+                               NULL, c->dir, c->dir, sizeof(c->dir), NULL));
+  PetscCall(PetscOptionsInt("-checkpoint_keep", "checkpoints kept", NULL, c->keep, &c->keep, NULL));
+  PetscCall(PetscOptionsString("-restart", "resume from a checkpoint file, or a directory's newest valid one", NULL,
+                               c->restart, c->restart, sizeof(c->restart), NULL));
+  PetscCall(PetscOptionsReal("-walltime_limit",
+                             "wall-clock seconds after which the run checkpoints and exits with 75 (0: none; "
+                             "SLURM_JOB_END_TIME is used when set)",
+                             NULL, c->walltime_limit, &c->walltime_limit, NULL));
+  PetscCall(NaCheckPositive(comm, "", "checkpoint_interval", c->interval, PETSC_FALSE));
+  PetscCall(NaCheckPositive(comm, "", "checkpoint_walltime", c->walltime, PETSC_FALSE));
+  PetscCall(NaCheckPositive(comm, "", "walltime_limit", c->walltime_limit, PETSC_FALSE));
+  PetscCheck(c->keep >= 1, comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %d: must be at least 1", (int)c->keep);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaCheckpointDefaultDir(const char output[], char dir[], size_t len)
+{
+  size_t n = strlen(output);
+
+  PetscFunctionBegin;
+  if (dir[0]) PetscFunctionReturn(0);
+  PetscCall(PetscStrncpy(dir, output, len));
+  if (n > 3 && !strcmp(output + n - 3, ".h5") && n - 3 < len) dir[n - 3] = 0;
+  PetscCall(PetscStrlcat(dir, ".ckpt", len));
   PetscFunctionReturn(0);
 }

@@ -20,3 +20,16 @@ PETSC_INTERN PetscErrorCode NaCheckpointPublish(MPI_Comm comm, const char dir[],
 PETSC_INTERN PetscErrorCode NaCheckpointFind(MPI_Comm comm, const char path[], NaCheckpointReader read, void *ctx);
 /* -checkpoint_test_delay S (tests): sleep S seconds inside a checkpoint write */
 PETSC_INTERN PetscErrorCode NaCheckpointTestDelay(void);
+
+/* the checkpoint options every driver reads: -checkpoint_interval (its unit in interval_help), -checkpoint_walltime,
+ * -checkpoint_dir, -checkpoint_keep, -restart, -walltime_limit; read inside the caller's PetscOptionsBegin/End
+ * and validated (one error line naming option and value) */
+typedef struct {
+  char      dir[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
+  PetscReal interval, walltime, walltime_limit;
+  PetscInt  keep;
+} NaCheckpointSettings;
+PETSC_INTERN PetscErrorCode NaCheckpointOptionsRead(PetscOptionItems *PetscOptionsObject, MPI_Comm comm,
+                                                    const char interval_help[], NaCheckpointSettings *c);
+/* dir, when empty, becomes OUTPUT without .h5, plus .ckpt */
+PETSC_INTERN PetscErrorCode NaCheckpointDefaultDir(const char output[], char dir[], size_t len);

@@ -5,6 +5,7 @@
 #include <petscts.h>
 #include <hdf5.h>
 #include "connect.h"
+#include "ckptimpl.h"
 
 /* a spike as exchanged between ranks: global cell id and the step in which it was emitted */
 typedef struct {
@@ -93,9 +94,7 @@ struct _n_NaEngine {
   uint64_t       out_sum; /* this rank's share of the checksum of everything written to the output */
   PetscLogDouble t_setup, t_build, t_run, t_update, t_exchange, t_deliver, t_output, wall0;
   /* checkpoints (docs/checkpoint.md): -checkpoint_interval in ms of simulated time */
-  char           ckdir[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
-  PetscReal      ck_interval, ck_walltime, walltime_limit;
-  PetscInt       ck_keep;
+  NaCheckpointSettings ck;
   PetscInt64     ck_next; /* step of the next interval checkpoint */
   PetscLogDouble ck_last_wall, ck_cost, slice_wall;
   PetscBool      output_set, restarted;

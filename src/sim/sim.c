@@ -6,6 +6,7 @@
 #include <nastro/nastro.h>
 #include "modelimpl.h"
 #include "naerrors.h"
+#include "ckptimpl.h"
 #include <petsc/private/tsimpl.h> /* ts->ops->interpolate: whether the stepper has dense output */
 #include <malloc.h>               /* mallinfo2: the heap this process holds */
 #include <signal.h>
@@ -70,8 +71,8 @@ struct _n_NaSim {
   PetscReal      tout;    /* next output time */
   PetscInt       kout;    /* its index: tout = kout * output_interval */
   /* checkpoints and stops */
-  char             ckdir[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
-  PetscReal        ck_interval, ck_walltime, walltime_limit, tcheck;
+  NaCheckpointSettings ck;
+  PetscReal        tcheck;
   PetscInt         ck_keep;
   PetscLogDouble   ck_last_wall, ck_cost, step_wall, last_step_end;
   PetscBool        output_set, restarted, stopped;
@@ -98,7 +99,7 @@ PetscErrorCode NaSimCreate(MPI_Comm comm, NaSim *sim)
   }
   s->comm              = comm;
   s->progress_interval = 5;
-  s->ck_keep           = 2;
+  s->ck.keep           = 2;
   PetscCall(PetscStrncpy(s->output, "nastro.h5", sizeof(s->output)));
   *sim = s;
   PetscFunctionReturn(0);
@@ -131,34 +132,10 @@ PetscErrorCode NaSimSetFromOptions(NaSim sim)
   PetscCall(PetscOptionsBool("-quiet", "no progress lines", NULL, sim->quiet, &sim->quiet, NULL));
   PetscCall(PetscOptionsReal("-progress_interval", "wall-clock seconds between progress lines", NULL,
                              sim->progress_interval, &sim->progress_interval, NULL));
-  PetscCall(PetscOptionsReal("-checkpoint_interval", "simulated time between checkpoints (0: none)", NULL,
-                             sim->ck_interval, &sim->ck_interval, NULL));
-  PetscCall(PetscOptionsReal("-checkpoint_walltime", "wall-clock seconds between checkpoints (0: none)", NULL,
-                             sim->ck_walltime, &sim->ck_walltime, NULL));
-  PetscCall(PetscOptionsString("-checkpoint_dir", "checkpoint directory (default: OUTPUT without .h5, plus .ckpt)",
-                               NULL, sim->ckdir, sim->ckdir, sizeof(sim->ckdir), NULL));
-  PetscCall(PetscOptionsInt("-checkpoint_keep", "checkpoints kept", NULL, sim->ck_keep, &sim->ck_keep, NULL));
-  PetscCall(PetscOptionsString("-restart", "resume from a checkpoint file, or a directory's newest valid one", NULL,
-                               sim->restart, sim->restart, sizeof(sim->restart), NULL));
-  PetscCall(PetscOptionsReal("-walltime_limit",
-                             "wall-clock seconds after which the run checkpoints and exits with 75 (0: none; "
-                             "SLURM_JOB_END_TIME is used when set)",
-                             NULL, sim->walltime_limit, &sim->walltime_limit, NULL));
+  PetscCall(NaCheckpointOptionsRead(PetscOptionsObject, sim->comm, "simulated time between checkpoints (0: none)",
+                                    &sim->ck));
   PetscOptionsEnd();
-  PetscCheck(sim->ck_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-checkpoint_interval %g: must not be negative",
-             (double)sim->ck_interval);
-  PetscCheck(sim->ck_walltime >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-checkpoint_walltime %g: must not be negative",
-             (double)sim->ck_walltime);
-  PetscCheck(sim->ck_keep >= 1, sim->comm, PETSC_ERR_USER_INPUT,
-             "-checkpoint_keep %" PetscInt_FMT ": must be at least 1", sim->ck_keep);
-  PetscCheck(sim->walltime_limit >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-walltime_limit %g: must not be negative",
-             (double)sim->walltime_limit);
-  if (!sim->ckdir[0]) {
-    size_t len = strlen(sim->output);
-    PetscCall(PetscStrncpy(sim->ckdir, sim->output, sizeof(sim->ckdir)));
-    if (len > 3 && !strcmp(sim->output + len - 3, ".h5")) sim->ckdir[len - 3] = 0;
-    PetscCall(PetscStrlcat(sim->ckdir, ".ckpt", sizeof(sim->ckdir)));
-  }
+  PetscCall(NaCheckpointDefaultDir(sim->output, sim->ck.dir, sizeof sim->ck.dir));
   PetscCheck(sim->output_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-output_interval %g: must be positive",
              (double)sim->output_interval);
   PetscFunctionReturn(0);
@@ -278,10 +255,10 @@ static PetscErrorCode PostStep(TS ts)
   PetscCall(PetscTime(&now));
   sim->step_wall     = now - sim->last_step_end;
   sim->last_step_end = now;
-  if (sim->ck_interval > 0 && t >= sim->tcheck - 1e-10 * sim->ck_interval) due |= NA_DUE_INTERVAL;
-  if (sim->ck_walltime > 0 && now - sim->ck_last_wall >= sim->ck_walltime) due |= NA_DUE_WALL;
+  if (sim->ck.interval > 0 && t >= sim->tcheck - 1e-10 * sim->ck.interval) due |= NA_DUE_INTERVAL;
+  if (sim->ck.walltime > 0 && now - sim->ck_last_wall >= sim->ck.walltime) due |= NA_DUE_WALL;
   if (na_stop_signal) due |= NA_DUE_STOP;
-  if (sim->walltime_limit > 0 && now - sim->wall0 + 2 * (sim->ck_cost + sim->step_wall) + 1 >= sim->walltime_limit)
+  if (sim->ck.walltime_limit > 0 && now - sim->wall0 + 2 * (sim->ck_cost + sim->step_wall) + 1 >= sim->ck.walltime_limit)
     due |= NA_DUE_STOP;
   PetscCallMPI(MPI_Allreduce(&due, &alldue, 1, MPI_INT, MPI_BOR, sim->comm));
   PetscCheck(!(alldue & NA_DUE_NAN), sim->comm, PETSC_ERR_FP,
@@ -289,7 +266,7 @@ static PetscErrorCode PostStep(TS ts)
              "; the output is left incomplete and the last checkpoint untouched (try a smaller -ts_dt or -ts_rtol)",
              (double)t, step);
   if (alldue && t < sim->sum.t_final) {
-    while (sim->ck_interval > 0 && sim->tcheck <= t + 1e-10 * sim->ck_interval) sim->tcheck += sim->ck_interval;
+    while (sim->ck.interval > 0 && sim->tcheck <= t + 1e-10 * sim->ck.interval) sim->tcheck += sim->ck.interval;
     PetscCall(Checkpoint(sim));
   }
   if (alldue & NA_DUE_STOP) {
@@ -325,7 +302,7 @@ static PetscErrorCode Checkpoint(NaSim sim)
   info.max_energy_increase = sim->sum.max_energy_increase;
   PetscCall(PetscLogEventBegin(NA_EVENT_CHECKPOINT, 0, 0, 0, 0));
   PetscCall(NaRecorderFlush(sim->rec)); /* the samples the checkpoint counts are on disk first */
-  PetscCall(NaCheckpointWrite(sim->comm, sim->ckdir, sim->ck_keep, sim->model, sim->U, &info));
+  PetscCall(NaCheckpointWrite(sim->comm, sim->ck.dir, sim->ck.keep, sim->model, sim->U, &info));
   PetscCall(PetscLogEventEnd(NA_EVENT_CHECKPOINT, 0, 0, 0, 0));
   PetscCall(PetscTime(&w1));
   sim->t_checkpoint += w1 - w0;
@@ -333,7 +310,7 @@ static PetscErrorCode Checkpoint(NaSim sim)
   sim->ck_last_wall = w1;
   if (!sim->quiet)
     PetscCall(PetscPrintf(sim->comm, "  checkpoint at t %g, step %" PetscInt_FMT " -> %s (%.2f s)\n", (double)info.t,
-                          info.step, sim->ckdir, (double)(w1 - w0)));
+                          info.step, sim->ck.dir, (double)(w1 - w0)));
   PetscFunctionReturn(0);
 }
 
@@ -514,12 +491,12 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   }
   PetscCall(NaModelInitialState(sim->model, sim->U));
   if (sim->model->nocheckpoint) {
-    PetscBool asked = sim->restart[0] || sim->ck_interval > 0 || sim->ck_walltime > 0 || sim->walltime_limit > 0;
+    PetscBool asked = sim->ck.restart[0] || sim->ck.interval > 0 || sim->ck.walltime > 0 || sim->ck.walltime_limit > 0;
     PetscCheck(!asked, sim->comm, PETSC_ERR_USER_INPUT, "-model %s cannot be checkpointed or restarted: %s",
                sim->model->type, sim->model->nocheckpoint);
   }
-  if (sim->restart[0]) {
-    PetscCall(NaCheckpointRead(sim->comm, sim->restart, sim->model, sim->U, &sim->rinfo));
+  if (sim->ck.restart[0]) {
+    PetscCall(NaCheckpointRead(sim->comm, sim->ck.restart, sim->model, sim->U, &sim->rinfo));
     PetscCall(TSSetTime(ts, sim->rinfo.t));
     PetscCall(TSSetStepNumber(ts, sim->rinfo.step));
     PetscBool dt_given;
@@ -641,7 +618,7 @@ PetscErrorCode NaSimRun(NaSim sim)
   sim->last_progress = sim->last_step_end = sim->ck_last_wall = sim->wall0;
   {
     const char *end = getenv("SLURM_JOB_END_TIME"); /* epoch seconds, set by recent Slurm versions */
-    if (end && atof(end) > 0 && sim->walltime_limit == 0) sim->walltime_limit = atof(end) - (double)time(NULL);
+    if (end && atof(end) > 0 && sim->ck.walltime_limit == 0) sim->ck.walltime_limit = atof(end) - (double)time(NULL);
   }
   PetscCall(TSGetTime(ts, &t));
   sim->t_start = t;
@@ -660,14 +637,14 @@ PetscErrorCode NaSimRun(NaSim sim)
         sim->comm,
         "resuming at t %g, step %" PetscInt_FMT
         " from %s (written by TS %s); output continues in %s (its %" PetscInt_FMT " samples copied in %.2f s, %s)\n",
-        (double)t, sim->rinfo.step, sim->restart, sim->rinfo.tstype, sim->output, sim->rinfo.nsamples, w1 - w0,
+        (double)t, sim->rinfo.step, sim->ck.restart, sim->rinfo.tstype, sim->output, sim->rinfo.nsamples, w1 - w0,
         sim->rinfo.has_output_checksum ? "checked against the checkpoint"
                                        : "not checked: the checkpoint predates output checksums"));
   } else {
     PetscCall(NaRecorderCreate(sim->comm, sim->output, sim->model, &sim->rec));
     PetscCall(Sample(sim, t, sim->U));
     sim->kout   = (PetscInt)PetscFloorReal(t / sim->output_interval + 1e-10) + 1;
-    sim->tcheck = sim->ck_interval;
+    sim->tcheck = sim->ck.interval;
   }
   sim->tout = sim->kout * sim->output_interval;
   PetscCall(TSSetMaxTime(ts, tend));
@@ -696,7 +673,7 @@ PetscErrorCode NaSimRun(NaSim sim)
                           na_stop_signal               ? "signal"
                           : reason == TS_CONVERGED_ITS ? "-ts_max_steps"
                                                        : "wall-time limit",
-                          sim->ckdir, sim->ckdir));
+                          sim->ck.dir, sim->ck.dir));
     PetscFunctionReturn(0);
   }
   PetscCall(Sample(sim, t, sim->U));

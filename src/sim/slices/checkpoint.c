@@ -302,7 +302,7 @@ PetscErrorCode NaEngineCheckpointWrite(NaEngine e)
 {
   PetscFunctionBegin;
   PetscCall(NaEngineOutputFlush(e)); /* the output holds everything the checkpoint counts */
-  PetscCall(NaCheckpointPublish(e->comm, e->ckdir, e->ck_keep, e->step, Bytes(e), WriteFile, e));
+  PetscCall(NaCheckpointPublish(e->comm, e->ck.dir, e->ck.keep, e->step, Bytes(e), WriteFile, e));
   PetscFunctionReturn(0);
 }
 
@@ -514,7 +514,7 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], void *ctx)
   PetscFunctionReturn(0);
 }
 
-/* after the network is built and before the run: the state of the checkpoint at e->restart, then the output
+/* after the network is built and before the run: the state of the checkpoint at e->ck.restart, then the output
  * rebuilt from what the checkpoint counts */
 PetscErrorCode NaEngineCheckpointRead(NaEngine e)
 {
@@ -524,7 +524,7 @@ PetscErrorCode NaEngineCheckpointRead(NaEngine e)
   rs.nbins = NaEngineRateBins(e);
   PetscCall(PetscCalloc3(e->npops, &rs.spikes, PetscMax(e->spec->ntraces, 1), &rs.samples,
                          PetscMax(e->npops * rs.nbins, 1), &rs.bins));
-  PetscCall(NaCheckpointFind(e->comm, e->restart, ReadOne, &rs));
+  PetscCall(NaCheckpointFind(e->comm, e->ck.restart, ReadOne, &rs));
   if (!e->output_set) PetscCall(PetscStrncpy(e->output, rs.output, sizeof e->output));
   /* spike trains resume at the first spike not yet emitted */
   for (PetscInt p = 0; p < e->npops; p++) {

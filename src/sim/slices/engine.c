@@ -30,7 +30,7 @@ PetscErrorCode NaEngineCreate(MPI_Comm comm, NaEngine *engine)
   PetscCallMPI(MPI_Comm_size(comm, &e->size));
   PetscCallMPI(MPI_Comm_rank(comm, &e->rank));
   e->file              = -1;
-  e->ck_keep           = 2;
+  e->ck.keep           = 2;
   e->progress_interval = 5;
   e->rate_bin          = 10;
   PetscCall(PetscStrncpy(e->output, "nastro.h5", sizeof(e->output)));
@@ -60,19 +60,7 @@ PetscErrorCode NaEngineSetFromOptions(NaEngine e)
                              &e->progress_interval, NULL));
   PetscCall(PetscOptionsReal("-rate_bin", "bin width of the population rates in /rates [ms]", NULL, e->rate_bin,
                              &e->rate_bin, NULL));
-  PetscCall(PetscOptionsReal("-checkpoint_interval", "simulated ms between checkpoints (0: none)", NULL,
-                             e->ck_interval, &e->ck_interval, NULL));
-  PetscCall(PetscOptionsReal("-checkpoint_walltime", "wall-clock seconds between checkpoints (0: none)", NULL,
-                             e->ck_walltime, &e->ck_walltime, NULL));
-  PetscCall(PetscOptionsString("-checkpoint_dir", "checkpoint directory (default: OUTPUT without .h5, plus .ckpt)",
-                               NULL, e->ckdir, e->ckdir, sizeof(e->ckdir), NULL));
-  PetscCall(PetscOptionsInt("-checkpoint_keep", "checkpoints kept", NULL, e->ck_keep, &e->ck_keep, NULL));
-  PetscCall(PetscOptionsString("-restart", "resume from a checkpoint file, or a directory's newest valid one", NULL,
-                               e->restart, e->restart, sizeof(e->restart), NULL));
-  PetscCall(PetscOptionsReal("-walltime_limit",
-                             "checkpoint and exit (75) before this many wall-clock seconds (default: from "
-                             "SLURM_JOB_END_TIME)",
-                             NULL, e->walltime_limit, &e->walltime_limit, NULL));
+  PetscCall(NaCheckpointOptionsRead(PetscOptionsObject, e->comm, "simulated ms between checkpoints (0: none)", &e->ck));
   {
     PetscReal delay = 0; /* tests: read at every checkpoint; named here so that it counts as read */
     PetscCall(PetscOptionsReal("-checkpoint_test_delay", "tests: seconds to sleep inside a checkpoint write", NULL,
@@ -80,14 +68,9 @@ PetscErrorCode NaEngineSetFromOptions(NaEngine e)
   }
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasName(NULL, NULL, "-o", &e->output_set));
-  PetscCall(NaCheckPositive(e->comm, "", "checkpoint_interval", e->ck_interval, PETSC_FALSE));
-  PetscCall(NaCheckPositive(e->comm, "", "checkpoint_walltime", e->ck_walltime, PETSC_FALSE));
-  PetscCall(NaCheckPositive(e->comm, "", "walltime_limit", e->walltime_limit, PETSC_FALSE));
-  PetscCheck(e->ck_keep >= 1, e->comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %d: must be at least 1",
-             (int)e->ck_keep);
-  if (e->walltime_limit == 0) { /* under Slurm, the job's end */
+  if (e->ck.walltime_limit == 0) { /* under Slurm, the job's end */
     const char *end = getenv("SLURM_JOB_END_TIME");
-    if (end && atof(end) > 0) e->walltime_limit = atof(end) - (double)time(NULL);
+    if (end && atof(end) > 0) e->ck.walltime_limit = atof(end) - (double)time(NULL);
   }
   PetscCheck(e->path[0], e->comm, PETSC_ERR_USER_INPUT, "-network: a network file is required (docs/networks.md)");
   PetscCheck(e->output[0], e->comm, PETSC_ERR_USER_INPUT, "-o: an output file name is required");
@@ -798,10 +781,10 @@ static PetscErrorCode Due(NaEngine e, int *due, int *signal)
   PetscFunctionBegin;
   PetscCall(PetscTime(&now));
   if (e->rank == 0) {
-    if (e->ck_interval > 0 && e->step >= e->ck_next) v[0] |= NA_DUE_INTERVAL;
-    if (e->ck_walltime > 0 && now - e->ck_last_wall >= e->ck_walltime) v[0] |= NA_DUE_WALL;
+    if (e->ck.interval > 0 && e->step >= e->ck_next) v[0] |= NA_DUE_INTERVAL;
+    if (e->ck.walltime > 0 && now - e->ck_last_wall >= e->ck.walltime) v[0] |= NA_DUE_WALL;
     if ((v[1] = NaStopSignal())) v[0] |= NA_DUE_STOP;
-    if (e->walltime_limit > 0 && now - e->wall0 + 2 * (e->ck_cost + e->slice_wall) + 1 >= e->walltime_limit)
+    if (e->ck.walltime_limit > 0 && now - e->wall0 + 2 * (e->ck_cost + e->slice_wall) + 1 >= e->ck.walltime_limit)
       v[0] |= NA_DUE_STOP;
   }
   PetscCallMPI(MPI_Bcast(v, 2, MPI_INT, 0, e->comm));
@@ -821,8 +804,8 @@ static PetscErrorCode Checkpoint(NaEngine e)
 
   PetscFunctionBegin;
   PetscCall(PetscTime(&t0));
-  if (e->ck_interval > 0) { /* the next multiple of the interval */
-    const PetscInt64 every = PetscMax(1, (PetscInt64)llround(e->ck_interval / e->h));
+  if (e->ck.interval > 0) { /* the next multiple of the interval */
+    const PetscInt64 every = PetscMax(1, (PetscInt64)llround(e->ck.interval / e->h));
     e->ck_next             = (e->step / every + 1) * every;
   }
   PetscCall(NaEngineCheckpointWrite(e));
@@ -905,7 +888,7 @@ static PetscErrorCode Slices(NaEngine e, PetscLogDouble *tu)
     if (due & NA_DUE_STOP && e->step < e->nsteps) {
       char line[3 * PETSC_MAX_PATH_LEN];
       snprintf(line, sizeof line, "nastro: stopped at t = %g ms (%s): checkpoint in %s; resume with -restart %s "
-               "(exit code 75)\n", e->step * e->h, sig ? SignalName(sig) : "wall-time limit", e->ckdir, e->ckdir);
+               "(exit code 75)\n", e->step * e->h, sig ? SignalName(sig) : "wall-time limit", e->ck.dir, e->ck.dir);
       PetscCall(PetscPrintf(e->comm, "%s", line));
       e->exit_code = 75;
       break;
@@ -921,21 +904,16 @@ PetscErrorCode NaEngineRun(NaEngine e)
 
   PetscFunctionBegin;
   PetscCall(NaEngineSetUp(e));
-  if (!e->ckdir[0]) { /* OUTPUT without .h5, plus .ckpt */
-    size_t len = strlen(e->output);
-    PetscCall(PetscStrncpy(e->ckdir, e->output, sizeof e->ckdir));
-    if (len > 3 && !strcmp(e->output + len - 3, ".h5")) e->ckdir[len - 3] = 0;
-    PetscCall(PetscStrlcat(e->ckdir, ".ckpt", sizeof e->ckdir));
-  }
-  if (e->restart[0]) {
+  PetscCall(NaCheckpointDefaultDir(e->output, e->ck.dir, sizeof e->ck.dir));
+  if (e->ck.restart[0]) {
     char line[3 * PETSC_MAX_PATH_LEN];
     PetscCall(NaEngineCheckpointRead(e));
-    snprintf(line, sizeof line, "resumed from %s at t = %g ms on %d rank%s; output %s continued\n", e->restart,
+    snprintf(line, sizeof line, "resumed from %s at t = %g ms on %d rank%s; output %s continued\n", e->ck.restart,
              e->step * e->h, e->size, e->size == 1 ? "" : "s", e->output);
     PetscCall(PetscPrintf(e->comm, "%s", line));
   } else PetscCall(NaEngineOutputCreate(e));
-  if (e->ck_interval > 0) {
-    const PetscInt64 every = PetscMax(1, (PetscInt64)llround(e->ck_interval / e->h));
+  if (e->ck.interval > 0) {
+    const PetscInt64 every = PetscMax(1, (PetscInt64)llround(e->ck.interval / e->h));
     e->ck_next             = (e->step / every + 1) * every;
   }
   PetscCall(PetscTime(&t0));
