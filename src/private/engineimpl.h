@@ -20,9 +20,14 @@ typedef struct {
 
 /* one population's local cells. Ring buffers are [nring][n]: slot (step mod nring) holds what arrives in that
  * step (spike weights ex/in, added at its end; currents stim/sic, held during the next step). */
+/* what a generator population is, decided once at set-up (the step loop does no name lookups) */
+typedef enum { NA_GEN_NONE, NA_GEN_POISSON, NA_GEN_DC, NA_GEN_SPIKE } NaGenKind;
+
 typedef struct {
   const NaPopSpec   *spec;
   const NaCellModel *model;
+  NaGenKind          gen;
+  PetscInt           kvalue, kstart, kstop; /* generators: parameter index of rate (amplitude), start, stop */
   PetscInt           index;  /* in the network file */
   PetscInt           lo, n;  /* local block [lo, lo + n) of the population */
   PetscInt64         gid0;   /* global id of the population's cell 0 */

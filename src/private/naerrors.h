@@ -18,3 +18,6 @@ PETSC_EXTERN int NaStopSignal(void);
 /* every option given on the command line or in an options file has been read by now: one that nothing read
  * (a misspelling, an option of another model) is an error naming it */
 PETSC_EXTERN PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm);
+
+/* the node's MemAvailable in bytes (0: unknown); NASTRO_MEM_AVAILABLE (bytes) overrides it, for tests */
+PETSC_EXTERN double NaMemAvailable(void);

@@ -107,3 +107,19 @@ PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm)
   PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
   PetscFunctionReturn(0);
 }
+
+/* the node's MemAvailable in bytes (0: unknown); NASTRO_MEM_AVAILABLE (bytes) overrides it, for tests */
+double NaMemAvailable(void)
+{
+  const char *env = getenv("NASTRO_MEM_AVAILABLE");
+  char        line[256];
+  double      kb = 0;
+  FILE       *f;
+
+  if (env) return atof(env);
+  if (!(f = fopen("/proc/meminfo", "r"))) return 0;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) break;
+  fclose(f);
+  return 1024 * kb;
+}

@@ -336,22 +336,6 @@ static double HeapBytes(void)
 #endif
 }
 
-/* the node's MemAvailable in bytes (0: unknown); NASTRO_MEM_AVAILABLE (bytes) overrides it, for tests */
-static double MemAvailable(void)
-{
-  const char *env = getenv("NASTRO_MEM_AVAILABLE");
-  char        line[256];
-  double      kb = 0;
-  FILE       *f;
-
-  if (env) return atof(env);
-  if (!(f = fopen("/proc/meminfo", "r"))) return 0;
-  while (fgets(line, sizeof line, f))
-    if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) break;
-  fclose(f);
-  return 1024 * kb;
-}
-
 /* state-sized vectors a run holds with this stepper (state, work vectors, the driver's sample target), as
  * measured for nastro's explicit steppers (bench/RESULTS.md); 0: not known (implicit types) */
 static PetscInt StateVectors(TS ts)
@@ -406,7 +390,7 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   TS        ts;
   TSType    type;
   PetscBool set;
-  double    avail = MemAvailable(), heap0 = HeapBytes();
+  double    avail = NaMemAvailable(), heap0 = HeapBytes();
 
   PetscFunctionBegin;
   if (sim->setupcalled) PetscFunctionReturn(0);

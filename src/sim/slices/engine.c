@@ -170,6 +170,12 @@ static PetscErrorCode PopCreate(NaEngine e, PetscInt index, NaPop *p)
   for (PetscInt k = 0; k < m->nparams; k++) PetscCall(PetscMalloc1(PetscMax(p->n, 1), &p->par[k]));
   if (m->kind == NA_CELL_GENERATOR) {
     double dummy;
+    p->gen    = !strcmp(m->name, "poisson_generator") ? NA_GEN_POISSON
+              : !strcmp(m->name, "dc_generator")      ? NA_GEN_DC
+                                                      : NA_GEN_SPIKE;
+    p->kvalue = NaCellModelParamIndex(m, p->gen == NA_GEN_POISSON ? "rate" : "amplitude");
+    p->kstart = NaCellModelParamIndex(m, "start");
+    p->kstop  = NaCellModelParamIndex(m, "stop");
     PetscCall(PopDraw(e, p, &dummy));
     PetscFunctionReturn(0);
   }
@@ -263,22 +269,6 @@ static void Delays(NaEngine e, PetscInt *dmin, PetscInt *dmax)
   if (*dmin == PETSC_MAX_INT) *dmin = *dmax;
 }
 
-/* the node's MemAvailable in bytes (0: unknown); NASTRO_MEM_AVAILABLE (bytes) overrides it, for tests */
-static double MemAvailable(void)
-{
-  const char *env = getenv("NASTRO_MEM_AVAILABLE");
-  char        line[256];
-  double      kb = 0;
-  FILE       *f;
-
-  if (env) return atof(env);
-  if (!(f = fopen("/proc/meminfo", "r"))) return 0;
-  while (fgets(line, sizeof line, f))
-    if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) break;
-  fclose(f);
-  return 1024 * kb;
-}
-
 /* the expected number of synapses of projection k of the file (primary, and each of the two tripartite ones) */
 static void ExpectedSynapses(const NaNetSpec *s, PetscInt k, double *primary, double *paired)
 {
@@ -307,7 +297,7 @@ static void ExpectedSynapses(const NaNetSpec *s, PetscInt k, double *primary, do
 static PetscErrorCode CheckMemory(NaEngine e)
 {
   const NaNetSpec *s     = e->spec;
-  double           bytes = 0, avail = MemAvailable(), per_rank, need;
+  double           bytes = 0, avail = NaMemAvailable(), per_rank, need;
   MPI_Comm         node;
   PetscMPIInt      nranks;
 
@@ -341,7 +331,7 @@ static PetscErrorCode PoissonStreams(NaEngine e)
   PetscCall(PetscCalloc1(e->nproj, &e->poisson));
   for (PetscInt k = 0; k < e->nproj; k++) {
     const NaProjection *pr = &e->proj[k];
-    if (strcmp(e->spec->pops[pr->src_pop].model->name, "poisson_generator")) continue;
+    if (e->pops[pr->src_pop].gen != NA_GEN_POISSON) continue;
     PetscCall(PetscMalloc1(PetscMax(pr->nsyn, 1), &e->poisson[k]));
     for (PetscInt g = 0; g < pr->nsrc; g++)
       for (PetscInt j = pr->off[g], m = 0; j < pr->off[g + 1]; j++) {
@@ -455,10 +445,10 @@ static inline PetscInt Slot(NaEngine e, PetscInt64 step)
   return (PetscInt)(step % e->nring);
 }
 
-/* a Poisson count of mean mu (inversion; mu below ~700, which rate x h is) */
-static inline PetscInt PoissonDraw(NaRng *r, double mu)
+/* a Poisson count of mean mu by inversion, given p0 = exp(-mu) (mu below ~700, which rate x h is) */
+static inline PetscInt PoissonDraw(NaRng *r, double mu, double p0)
 {
-  double   u = NaRngUniform(r), p = exp(-mu), c = p;
+  double   u = NaRngUniform(r), p = p0, c = p;
   PetscInt k = 0;
 
   while (u > c && k < 100000) {
@@ -478,10 +468,10 @@ static inline void AddSpike(NaEngine e, NaPop *p, PetscInt i, PetscInt64 arrive,
   else p->ring_in[at] -= w;
 }
 
-static PetscBool Active(const NaPop *g, PetscInt cell, PetscInt ks, PetscInt kt, PetscInt64 n, double h)
+/* NEST's devices are active in steps n with start < n h <= stop */
+static PetscBool Active(const NaPop *g, PetscInt cell, PetscInt64 n, double h)
 {
-  const double start = g->par[ks][cell], stop = g->par[kt][cell];
-  /* NEST's devices are active in steps n with start < n h <= stop */
+  const double start = g->par[g->kstart][cell], stop = g->par[g->kstop][cell];
   return n * h > start + 1e-9 * h && n * h <= stop + 1e-9 * h ? PETSC_TRUE : PETSC_FALSE;
 }
 
@@ -491,19 +481,16 @@ static PetscErrorCode PushSpike(NaEngine, PetscInt64, PetscInt64);
 static void RunGenerators(NaEngine e, PetscInt64 n)
 {
   for (PetscInt k = 0; k < e->nproj; k++) {
-    const NaProjection *pr  = &e->proj[k];
-    NaPop              *g   = &e->pops[pr->src_pop], *tp = &e->pops[pr->tgt_pop];
-    const char         *gen = g->model->name;
+    const NaProjection *pr = &e->proj[k];
+    NaPop              *g = &e->pops[pr->src_pop], *tp = &e->pops[pr->tgt_pop];
 
-    if (g->model->kind != NA_CELL_GENERATOR || !pr->nsyn) continue;
-    if (!strcmp(gen, "poisson_generator")) {
-      const PetscInt krate = NaCellModelParamIndex(g->model, "rate"), ks = NaCellModelParamIndex(g->model, "start"),
-                     kt    = NaCellModelParamIndex(g->model, "stop");
+    if (g->gen == NA_GEN_NONE || !pr->nsyn) continue;
+    if (g->gen == NA_GEN_POISSON) {
       for (PetscInt c = 0; c < pr->nsrc; c++) {
-        const double mu = g->par[krate][c] * e->h * 1e-3;
-        if (!Active(g, c, ks, kt, n, e->h) || mu <= 0) continue;
+        const double mu = g->par[g->kvalue][c] * e->h * 1e-3, p0 = exp(-mu);
+        if (!Active(g, c, n, e->h) || mu <= 0) continue;
         for (PetscInt j = pr->off[c]; j < pr->off[c + 1]; j++) {
-          const PetscInt cnt = PoissonDraw(&e->poisson[k][j], mu);
+          const PetscInt cnt = PoissonDraw(&e->poisson[k][j], mu, p0);
           double         w   = cnt * pr->weight[j];
           if (!cnt) continue;
           if (pr->tms) { /* each of the step's spikes through the synapse */
@@ -513,16 +500,13 @@ static void RunGenerators(NaEngine e, PetscInt64 n)
           AddSpike(e, tp, pr->tgt[j] - tp->lo, n + pr->delay, w);
         }
       }
-    } else if (!strcmp(gen, "dc_generator")) {
-      const PetscInt ka = NaCellModelParamIndex(g->model, "amplitude"), ks = NaCellModelParamIndex(g->model, "start"),
-                     kt = NaCellModelParamIndex(g->model, "stop");
+    } else if (g->gen == NA_GEN_DC) {
+      double *slot = tp->ring_stim + (size_t)Slot(e, n + pr->delay) * tp->n;
       for (PetscInt c = 0; c < pr->nsrc; c++) {
-        if (!Active(g, c, ks, kt, n, e->h)) continue;
-        for (PetscInt j = pr->off[c]; j < pr->off[c + 1]; j++)
-          tp->ring_stim[(size_t)Slot(e, n + pr->delay) * tp->n + pr->tgt[j] - tp->lo] +=
-              pr->weight[j] * g->par[ka][c];
+        if (!Active(g, c, n, e->h)) continue;
+        for (PetscInt j = pr->off[c]; j < pr->off[c + 1]; j++) slot[pr->tgt[j] - tp->lo] += pr->weight[j] * g->par[g->kvalue][c];
       }
-    } else { /* spike_generator: the spikes of step n, found by the population's cursor (spike_trains) */
+    } else { /* spike_generator: the spikes of step n, found by the population's cursor (SpikeTrains) */
       for (PetscInt q = g->sg_lo; q < g->sg_hi; q++) {
         const double t = g->spec->spike_times[q];
         for (PetscInt c = 0; c < pr->nsrc; c++)
