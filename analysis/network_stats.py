@@ -36,7 +36,7 @@ def text(v):
 
 
 def cv_stats(senders, times):
-    """Per-cell CV of ISIs over cells with >= 3 spikes; mean and count (bench/nest/brunel_rates.py's cv_stats)."""
+    """Per-cell CV of ISIs over cells with >= 3 spikes; mean and count (bench/nest/brunel_rates.py uses this too)."""
     order = np.lexsort((times, senders))
     s, t = senders[order], times[order]
     cvs = []

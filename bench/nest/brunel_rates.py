@@ -148,21 +148,12 @@ def import_nest(pythonpath):
 
 
 def cv_stats(senders, times):
-    """Per-neuron CV of ISIs over neurons with >= 3 spikes; mean and count."""
-    import numpy as np
+    """Per-neuron CV of ISIs over neurons with >= 3 spikes; mean and count. The one definition is nastro's
+    analysis/network_stats.py, so that both simulators' statistics are computed by the same code."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "analysis"))
+    import network_stats
 
-    order = np.lexsort((times, senders))
-    s, t = senders[order], times[order]
-    cvs = []
-    bounds = np.flatnonzero(np.diff(s)) + 1
-    for seg in np.split(np.arange(len(s)), bounds):
-        if len(seg) >= 3:
-            isi = np.diff(t[seg])
-            m = isi.mean()
-            if m > 0:
-                cvs.append(isi.std() / m)
-    cvs = np.array(cvs)
-    return (float(cvs.mean()) if len(cvs) else float("nan")), len(cvs)
+    return network_stats.cv_stats(senders, times)
 
 
 def run_one(args):
