@@ -7,68 +7,9 @@
 # Usage: bad_input.sh NASTRO_BINARY   (VERBOSE=1 also shows the error line of passing cases)
 set -u
 
-NASTRO=${1:?usage: bad_input.sh NASTRO_BINARY}
-NASTRO=$(cd "$(dirname "$NASTRO")" && pwd)/$(basename "$NASTRO")
-[ -x "$NASTRO" ] || { echo "not an executable: $NASTRO" >&2; exit 2; }
-
-PY=/usr/bin/python3
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 2
-
-pass=0
-fail=0
-OUT=$tmp/out.h5
+source "$(dirname "$0")/lib.sh" "${1:-}" bad_input.sh
 SMALL=(-naam_N 20 -naam_K 3 -ts_max_time 0.1 -o "$OUT" -quiet)
 SMALL_DAM=(-model dam -dam_N 20 -dam_K 3 -ts_max_time 0.1 -o "$OUT" -quiet)
-
-# prints the root attribute "complete" of an HDF5 file (0 if absent or unreadable)
-complete_flag() {
-  "$PY" - "$1" <<'EOF' 2>/dev/null || echo 0
-import sys, h5py
-with h5py.File(sys.argv[1], "r") as f:
-    print(int(f.attrs.get("complete", 0)))
-EOF
-}
-
-# expect_error "description" "substring"... -- [mpiexec ...] nastro args...
-#   The literal word "nastro" in the command is replaced by the binary under test.
-expect_error() {
-  local desc=$1 why=() subs=() cmd=() line n rc f
-  shift
-  while [ $# -gt 0 ] && [ "$1" != "--" ]; do subs+=("$1"); shift; done
-  shift
-  for a in "$@"; do
-    if [ "$a" = nastro ]; then cmd+=("$NASTRO"); else cmd+=("$a"); fi
-  done
-  rm -f "$OUT" "$tmp/nastro.h5"
-  timeout 60 "${cmd[@]}" >"$tmp/stdout" 2>"$tmp/stderr"
-  rc=$?
-  [ $rc -ne 0 ] || why+=("exit status 0")
-  [ $rc -ne 124 ] || why+=("timed out")
-  n=$(grep -c '^nastro: error:' "$tmp/stderr")
-  [ "$n" -eq 1 ] || why+=("$n 'nastro: error:' lines on stderr")
-  line=$(grep -m1 '^nastro: error:' "$tmp/stderr")
-  for s in "${subs[@]}"; do
-    case $line in *"$s"*) ;; *) why+=("error line lacks '$s'") ;; esac
-  done
-  for f in "$OUT" "$tmp/nastro.h5"; do
-    if [ -e "$f" ] && [ "$(complete_flag "$f")" = 1 ]; then why+=("complete output file $f left behind"); fi
-  done
-  if [ ${#why[@]} -eq 0 ]; then
-    echo "ok - $desc"
-    [ -z "${VERBOSE:-}" ] || echo "#   $line"
-    pass=$((pass + 1))
-  else
-    local IFS=';'
-    echo "not ok - $desc: ${why[*]}"
-    sed 's/^/#   stderr: /' "$tmp/stderr" | head -n 20
-    fail=$((fail + 1))
-  fi
-}
 
 # ---- input files --------------------------------------------------------------------------------------
 "$PY" - "$tmp" <<'EOF' || { echo "cannot create the HDF5 input files (h5py)" >&2; exit 2; }

@@ -7,65 +7,7 @@
 # Usage: network_bad_input.sh NASTRO_BINARY   (VERBOSE=1 also shows the error line of passing cases)
 set -u
 
-NASTRO=${1:?usage: network_bad_input.sh NASTRO_BINARY}
-NASTRO=$(cd "$(dirname "$NASTRO")" && pwd)/$(basename "$NASTRO")
-[ -x "$NASTRO" ] || { echo "not an executable: $NASTRO" >&2; exit 2; }
-
-PY=/usr/bin/python3
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 2
-
-pass=0
-fail=0
-OUT=$tmp/out.h5
-
-# prints the root attribute "complete" of an HDF5 file (0 if absent or unreadable)
-complete_flag() {
-  "$PY" - "$1" <<'EOF' 2>/dev/null || echo 0
-import sys, h5py
-with h5py.File(sys.argv[1], "r") as f:
-    print(int(f.attrs.get("complete", 0)))
-EOF
-}
-
-# expect_error "description" "substring"... -- [mpiexec ...] nastro args...
-#   The literal word "nastro" in the command is replaced by the binary under test. SIGKILL after 60 s: a run
-#   that got past validation must not hang the suite (SIGTERM only asks nastro to checkpoint).
-expect_error() {
-  local desc=$1 why=() subs=() cmd=() line n rc f
-  shift
-  while [ $# -gt 0 ] && [ "$1" != "--" ]; do subs+=("$1"); shift; done
-  shift
-  for a in "$@"; do
-    if [ "$a" = nastro ]; then cmd+=("$NASTRO"); else cmd+=("$a"); fi
-  done
-  rm -f "$OUT"
-  timeout -s KILL 60 "${cmd[@]}" >"$tmp/stdout" 2>"$tmp/stderr"
-  rc=$?
-  [ $rc -ne 0 ] || why+=("exit status 0")
-  [ $rc -ne 137 ] || why+=("killed after 60 s")
-  n=$(grep -c '^nastro: error:' "$tmp/stderr")
-  [ "$n" -eq 1 ] || why+=("$n 'nastro: error:' lines on stderr")
-  line=$(grep -m1 '^nastro: error:' "$tmp/stderr")
-  for s in "${subs[@]}"; do
-    case $line in *"$s"*) ;; *) why+=("error line lacks '$s'") ;; esac
-  done
-  if [ -e "$OUT" ] && [ "$(complete_flag "$OUT")" = 1 ]; then why+=("complete output file $OUT left behind"); fi
-  if [ ${#why[@]} -eq 0 ]; then
-    echo "ok - $desc"
-    [ -z "${VERBOSE:-}" ] || echo "#   $line"
-    pass=$((pass + 1))
-  else
-    local IFS=';'
-    echo "not ok - $desc: ${why[*]}"
-    sed 's/^/#   stderr: /' "$tmp/stderr" | head -n 20
-    fail=$((fail + 1))
-  fi
-}
+source "$(dirname "$0")/lib.sh" "${1:-}" network_bad_input.sh
 
 # net NAME: writes stdin to NAME.yaml
 net() { cat >"$tmp/$1.yaml"; }

@@ -1,0 +1,66 @@
+# The harness of the bad-input scripts (sourced, not run): `source lib.sh NASTRO SCRIPT_NAME`.
+# Sets NASTRO (absolute path), PY, tmp (removed at exit, the working directory), OUT, pass and fail, Open MPI's
+# run-as-root variables; complete_flag FILE prints the root attribute complete (0 if absent or unreadable);
+# expect_error checks one bad input (below).
+NASTRO=${1:?usage: $2 NASTRO_BINARY}
+NASTRO=$(cd "$(dirname "$NASTRO")" && pwd)/$(basename "$NASTRO")
+[ -x "$NASTRO" ] || { echo "not an executable: $NASTRO" >&2; exit 2; }
+
+PY=/usr/bin/python3
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 2
+
+pass=0
+fail=0
+OUT=$tmp/out.h5
+
+complete_flag() {
+  "$PY" - "$1" <<'PYEOF' 2>/dev/null || echo 0
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    print(int(f.attrs.get("complete", 0)))
+PYEOF
+}
+
+# expect_error "description" "substring"... -- [mpiexec ...] nastro args...
+#   The literal word "nastro" in the command is replaced by the binary under test. Passes when the run exits
+#   non-zero with exactly one stderr line "nastro: error: ..." holding every substring, and leaves neither OUT
+#   nor nastro.h5 complete. SIGKILL after 60 s: a run that got past validation must not hang the suite
+#   (SIGTERM only asks nastro to checkpoint).
+expect_error() {
+  local desc=$1 why=() subs=() cmd=() line n rc f
+  shift
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do subs+=("$1"); shift; done
+  shift
+  for a in "$@"; do
+    if [ "$a" = nastro ]; then cmd+=("$NASTRO"); else cmd+=("$a"); fi
+  done
+  rm -f "$OUT" "$tmp/nastro.h5"
+  timeout -s KILL 60 "${cmd[@]}" >"$tmp/stdout" 2>"$tmp/stderr"
+  rc=$?
+  [ $rc -ne 0 ] || why+=("exit status 0")
+  [ $rc -ne 137 ] || why+=("killed after 60 s")
+  n=$(grep -c '^nastro: error:' "$tmp/stderr")
+  [ "$n" -eq 1 ] || why+=("$n 'nastro: error:' lines on stderr")
+  line=$(grep -m1 '^nastro: error:' "$tmp/stderr")
+  for s in "${subs[@]}"; do
+    case $line in *"$s"*) ;; *) why+=("error line lacks '$s'") ;; esac
+  done
+  for f in "$OUT" "$tmp/nastro.h5"; do
+    if [ -e "$f" ] && [ "$(complete_flag "$f")" = 1 ]; then why+=("complete output file $f left behind"); fi
+  done
+  if [ ${#why[@]} -eq 0 ]; then
+    echo "ok - $desc"
+    [ -z "${VERBOSE:-}" ] || echo "#   $line"
+    pass=$((pass + 1))
+  else
+    local IFS=';'
+    echo "not ok - $desc: ${why[*]}"
+    sed 's/^/#   stderr: /' "$tmp/stderr" | head -n 20
+    fail=$((fail + 1))
+  fi
+}
