@@ -21,6 +21,7 @@
  * per-synapse storage and no per-synapse allocation. */
 #include "connect.h"
 #include <petscviewer.h>
+#include <string.h>
 
 /* the sources of one target under one rule */
 typedef struct {
@@ -193,14 +194,31 @@ static PetscErrorCode CheckCount(const char name[], const char what[], int64_t n
   PetscFunctionReturn(0);
 }
 
-static void InitTsodyks(NaProjection *P)
+/* the tsodyks state of P: one per source, unless the source is a poisson_generator (connect.h) */
+static PetscErrorCode InitTsodyks(const NaNetSpec *spec, NaProjection *P)
 {
-  for (PetscInt i = 0; i < P->nsyn; i++) {
+  PetscInt n;
+
+  PetscFunctionBegin;
+  P->tms_shared = strcmp(spec->pops[P->src_pop].model->name, "poisson_generator") ? PETSC_TRUE : PETSC_FALSE;
+  n             = P->tms_shared ? P->nsrc : P->nsyn;
+  PetscCall(PetscMalloc1(PetscMax(n, 1), &P->tms));
+  for (PetscInt i = 0; i < n; i++) {
     P->tms[i].x      = P->tm.x;
     P->tms[i].y      = P->tm.y;
     P->tms[i].u      = P->tm.u;
     P->tms[i].t_last = 0.0;
   }
+  PetscFunctionReturn(0);
+}
+
+/* weights: an array, or none when the file gives a constant (its draws then consume no random numbers) */
+static PetscErrorCode InitWeights(const NaValue *w, NaProjection *P)
+{
+  PetscFunctionBegin;
+  P->w0 = w->a;
+  if (w->kind != NA_VALUE_CONST) PetscCall(PetscMalloc1(PetscMax(P->nsyn, 1), &P->weight));
+  PetscFunctionReturn(0);
 }
 
 /* checks a projection's description against the populations (the same on every rank: errors are collective) */
@@ -317,8 +335,7 @@ static PetscErrorCode BuildPrimary(MPI_Comm comm, const NaNetSpec *spec, const N
   for (PetscInt s = 0; s < P->nsrc; s++) off[s + 1] += off[s];
   P->nsyn = (PetscInt)total;
   PetscCall(PetscMalloc1(P->nsyn, &P->tgt));
-  PetscCall(PetscMalloc1(P->nsyn, &P->weight));
-  if (P->kind == NA_SYN_TSODYKS) PetscCall(PetscMalloc1(P->nsyn, &P->tms));
+  PetscCall(InitWeights(&q->syn.weight, P));
   if (pairs) { /* room for the expected pairings and 5 standard deviations, so the buffer rarely grows */
     pairs->cap = (int64_t)(th->p * total + 5 * sqrt(th->p * total) + 1024);
     PetscCall(PetscMalloc1(pairs->cap, &pairs->v));
@@ -333,7 +350,7 @@ static PetscErrorCode BuildPrimary(MPI_Comm comm, const NaNetSpec *spec, const N
     for (PetscInt i = 0; i < src.n; i++) {
       const PetscInt pos = off[src.v[i]]++;
       P->tgt[pos]        = t;
-      P->weight[pos]     = NaValueDraw(&q->syn.weight, &w);
+      if (P->weight) P->weight[pos] = NaValueDraw(&q->syn.weight, &w);
     }
     if (pairs && src.n) {
       NaRng     pr, pl;
@@ -358,7 +375,7 @@ static PetscErrorCode BuildPrimary(MPI_Comm comm, const NaNetSpec *spec, const N
   }
   for (PetscInt s = P->nsrc; s > 0; s--) off[s] = off[s - 1];
   off[0] = 0;
-  if (P->tms) InitTsodyks(P);
+  if (P->kind == NA_SYN_TSODYKS) PetscCall(InitTsodyks(spec, P));
   PetscCall(PetscFree(src.v));
   PetscCall(PetscFree(pool));
   PetscCall(PetscFree(mark));
@@ -469,18 +486,17 @@ static PetscErrorCode BuildThird(MPI_Comm comm, const NaNetSpec *spec, const NaL
   PetscCall(PetscFree(recv));
   PetscCall(PetscCalloc1(In->nsrc + 1, &In->off));
   PetscCall(PetscMalloc1(nrecv, &In->tgt));
-  PetscCall(PetscMalloc1(nrecv, &In->weight));
-  if (In->kind == NA_SYN_TSODYKS) PetscCall(PetscMalloc1(nrecv, &In->tms));
+  PetscCall(InitWeights(&th->in.weight, In));
   for (PetscInt i = 0; i < nrecv; i++) In->off[bya[i].s + 1]++;
   for (PetscInt s = 0; s < In->nsrc; s++) In->off[s + 1] += In->off[s];
   for (PetscInt i = 0; i < nrecv; i++) {
     const PetscInt pos = In->off[bya[i].s]++;
     In->tgt[pos]       = bya[i].a;
-    In->weight[pos]    = bya[i].w;
+    if (In->weight) In->weight[pos] = bya[i].w;
   }
   for (PetscInt s = In->nsrc; s > 0; s--) In->off[s] = In->off[s - 1];
   In->off[0] = 0;
-  if (In->tms) InitTsodyks(In);
+  if (In->kind == NA_SYN_TSODYKS) PetscCall(InitTsodyks(spec, In));
   PetscCall(PetscFree(bya));
   PetscCall(PetscFree4(scount, sdispl, rcount, rdispl));
   PetscFunctionReturn(0);
@@ -525,6 +541,13 @@ PetscErrorCode NaConnectBuild(MPI_Comm comm, const NaNetSpec *spec, const NaLayo
   *nproj = n;
   *proj  = P;
   PetscFunctionReturn(0);
+}
+
+double NaProjectionBytes(const NaProjection *P)
+{
+  return (double)(P->nsrc + 1) * sizeof(PetscInt) + (double)P->nsyn * sizeof(PetscInt) +
+         (P->weight ? (double)P->nsyn * sizeof(double) : 0) +
+         (P->tms ? (double)(P->tms_shared ? P->nsrc : P->nsyn) * sizeof(NaTsodyksState) : 0);
 }
 
 PetscErrorCode NaConnectDestroy(PetscInt nproj, NaProjection **proj)
@@ -578,8 +601,7 @@ PetscErrorCode NaConnectView(MPI_Comm comm, const NaNetSpec *spec, PetscInt npro
                                        th->pool_type == NA_POOL_BLOCK ? "block" : "random", th->pool_size));
     }
     nsyn += P->nsyn;
-    bytes += (double)(P->nsrc + 1) * sizeof(PetscInt) +
-             (double)P->nsyn * (sizeof(PetscInt) + sizeof(double) + (P->tms ? sizeof(NaTsodyksState) : 0));
+    bytes += NaProjectionBytes(P);
   }
   all[0] = (double)nsyn;
   all[1] = bytes;

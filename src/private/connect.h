@@ -17,9 +17,9 @@
 typedef struct {
   PetscMPIInt size, rank;
   PetscInt    npops;
-  PetscInt   *n;      /* [npops] global cells */
-  PetscInt   *start;  /* [npops][size + 1]: population p's block of rank r is [start[p(size+1)+r], ...+r+1) */
-  PetscInt   *offset; /* [npops] first global cell id of each population (ids: populations in file order) */
+  PetscInt   *n;          /* [npops] global cells */
+  PetscInt   *start;      /* [npops][size + 1]: population p's block of rank r is [start[p(size+1)+r], ...+r+1) */
+  PetscInt   *offset;     /* [npops] first global cell id of each population (ids: populations in file order) */
   PetscBool  *replicated; /* [npops] generators: every rank holds all cells (start: rank 0 owns them all,
                            * NaLayoutLocal gives [0, n) on every rank) */
 } NaLayout;
@@ -43,7 +43,7 @@ typedef struct {
  * sic_connection, stored on the target's rank). */
 typedef enum { NA_PROJ_PRIMARY, NA_PROJ_THIRD_IN, NA_PROJ_THIRD_OUT } NaProjRole;
 typedef struct {
-  PetscInt        spec;     /* index of the projection in the network file */
+  PetscInt        spec; /* index of the projection in the network file */
   NaProjRole      role;
   NaSynKind       kind;
   NaTsodyksParams tm;
@@ -54,10 +54,23 @@ typedef struct {
   PetscInt        nsyn;     /* synapses stored here */
   PetscInt       *off;      /* [nsrc + 1]: the synapses of source s are [off[s], off[s + 1]) */
   PetscInt       *tgt;      /* [nsyn] target index within the target population (global, tlo <= tgt < thi) */
-  double         *weight;   /* [nsyn] */
-  NaTsodyksState *tms;      /* [nsyn] tsodyks only, else NULL */
-  PetscInt        nglobal;  /* synapses over all ranks (the same on any rank count) */
+  double         *weight;   /* [nsyn], or NULL when the file gives one constant weight: w0 (NaProjWeight) */
+  double          w0;
+  /* tsodyks only, else NULL. A tsodyks state follows from the presynaptic spike train and the projection's
+   * parameters alone, so all synapses of one source share it (bitwise what each would compute): [nsrc],
+   * tms_shared, updated on every rank at each of the source's spikes. A poisson_generator sends each synapse a
+   * train of its own: then [nsyn]. */
+  NaTsodyksState *tms;
+  PetscBool       tms_shared;
+  PetscInt        nglobal; /* synapses over all ranks (the same on any rank count) */
 } NaProjection;
+
+static inline double NaProjWeight(const NaProjection *P, PetscInt j)
+{
+  return P->weight ? P->weight[j] : P->w0;
+}
+/* the bytes projection P takes on this rank: offsets, targets, weights, tsodyks state */
+PETSC_EXTERN double NaProjectionBytes(const NaProjection *P);
 
 /* builds every projection of spec on this rank; collective (third_in synapses move to the astrocyte's rank) */
 PETSC_EXTERN PetscErrorCode NaConnectBuild(MPI_Comm comm, const NaNetSpec *spec, const NaLayout *layout,

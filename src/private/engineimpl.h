@@ -18,6 +18,13 @@ typedef struct {
   double     value;
 } NaSic;
 
+/* what each rank tells the others once per slice, ahead of its events (engine.c, Gather): how many spikes and
+ * SIC values it sends, its first non-finite state (global cell id and variable; PETSC_MAX_INT: none) and, from
+ * rank 0, what is due (checkpoint, stop) and the signal that stopped it */
+typedef struct {
+  PetscInt64 nspikes, nsics, bad, badvar, due, signal;
+} NaSliceHeader;
+
 /* one population's local cells. Ring buffers are [nring][n]: slot (step mod nring) holds what arrives in that
  * step (spike weights ex/in, added at its end; currents stim/sic, held during the next step). */
 /* what a generator population is, decided once at set-up (the step loop does no name lookups) */
@@ -28,92 +35,102 @@ typedef struct {
   const NaCellModel *model;
   NaGenKind          gen;
   PetscInt           kvalue, kstart, kstop; /* generators: parameter index of rate (amplitude), start, stop */
-  PetscInt           index;  /* in the network file */
-  PetscInt           lo, n;  /* local block [lo, lo + n) of the population */
-  PetscInt64         gid0;   /* global id of the population's cell 0 */
-  Vec                Y;      /* continuous state [nstate][n] (no state: NULL) */
+  PetscInt           index;                 /* in the network file */
+  PetscInt           lo, n;                 /* local block [lo, lo + n) of the population */
+  PetscInt64         gid0;                  /* global id of the population's cell 0 */
+  Vec                Y;                     /* continuous state [nstate][n] (no state: NULL) */
   TS                 ts;
-  PetscInt           stride; /* integrate every stride steps over stride h (-<pop>_step_multiple) */
+  PetscInt           stride;   /* integrate every stride steps over stride h (-<pop>_step_multiple) */
   PetscBool          adaptive; /* its stepper adapts the step (then dt_next is its last proposal) */
   PetscReal          dt_next;
-  PetscInt64         nsteps_ts; /* steps its stepper took */
-  double           **par;    /* [nparams][n] */
+  PetscInt64         nsteps_ts;                            /* steps its stepper took */
+  double           **par;                                  /* [nparams][n] */
   double            *I_stim, *I_sic, *in_ex, *in_in, *sic; /* [n] */
   PetscInt          *refr;
   unsigned char     *spiked;
   double            *ring_ex, *ring_in, *ring_stim, *ring_sic;
   NaCellIO           io;
-  PetscBool          recorded;               /* its spikes go to the output */
+  PetscBool          recorded;              /* its spikes go to the output */
   PetscInt           sg_next, sg_lo, sg_hi; /* spike_generator: next spike; those of the current step */
 } NaPop;
 
 /* a trace of the network file on this rank: its local cells are columns [col0, col0 + ncols) */
 typedef struct {
   const NaTraceSpec *spec;
-  PetscInt           index;   /* in the network file's record.traces */
-  PetscInt           every;   /* record every `every` steps */
+  PetscInt           index; /* in the network file's record.traces */
+  PetscInt           every; /* record every `every` steps */
   PetscInt           ncols, col0, nall;
-  PetscInt          *local;   /* [ncols] local cell index within the population block */
-  PetscInt          *var;     /* [nvars] state index, or -1 for I_SIC */
+  PetscInt          *local; /* [ncols] local cell index within the population block */
+  PetscInt          *var;   /* [nvars] state index, or -1 for I_SIC */
   hid_t              group, time, *dset;
-  double            *buf;     /* [nbuf][nvars][ncols] */
+  double            *buf; /* [nbuf][nvars][ncols] */
   double            *tbuf;
   PetscInt           nbuf;    /* samples buffered */
   hsize_t            written; /* samples on disk */
 } NaTrace;
 
 struct _n_NaEngine {
-  MPI_Comm       comm;
-  PetscMPIInt    size, rank;
-  char           path[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN], overrides[4096];
-  PetscBool      quiet;
-  PetscReal      progress_interval, rate_bin;
-  NaNetSpec     *spec;
-  NaLayout      *layout;
-  PetscInt       nproj;
-  NaProjection  *proj;
-  NaPop         *pops;
-  PetscInt       npops;
-  double         h;
-  PetscInt64     nsteps, step; /* total and done */
-  PetscInt       M;            /* steps per slice (d_min / h) */
-  PetscInt       nring;
+  MPI_Comm      comm;
+  PetscMPIInt   size, rank;
+  char          path[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN], overrides[4096];
+  PetscBool     quiet;
+  PetscReal     progress_interval, rate_bin;
+  NaNetSpec    *spec;
+  NaLayout     *layout;
+  PetscInt      nproj;
+  NaProjection *proj;
+  NaPop        *pops;
+  PetscInt      npops;
+  double        h;
+  PetscInt64    nsteps, step; /* total and done */
+  PetscInt      M;            /* steps per slice (d_min / h) */
+  PetscInt      nring;
   /* generators: per-synapse Poisson streams of each projection from a poisson_generator ([nproj][nsyn]) */
-  NaRng        **poisson;
+  NaRng **poisson;
   /* the slice's spikes and SIC values: this rank's, then everyone's */
   NaSpike       *myspikes, *spikes;
-  PetscInt64     nmy, capmy, nall, capall;
+  PetscInt64     nmy, capmy, nall;
   NaSic         *mysic, *sics;
-  PetscInt64     nmysic, capmysic, nallsic, capallsic;
+  PetscInt64     nmysic, capmysic, nallsic;
+  size_t         capall, capallsic; /* bytes of spikes, sics */
+  NaSliceHeader *hdrs;              /* [size] */
+  void          *sendbuf, *recvbuf; /* the packed events of this rank, of all */
+  size_t         capsend, caprecv;
   PetscMPIInt   *counts, *displs;
   /* output */
-  hid_t          file;
-  NaTrace       *traces;
-  PetscInt       ntraces;
-  double        *spk_t;  /* rank 0: recorded spikes buffered for the file */
-  PetscInt64    *spk_id, *spk_pop;
-  PetscInt64     nspk, capspk;
-  PetscInt64    *bins;   /* [npops][nbins]: spikes per rate bin (rank 0) */
-  PetscInt64     nbins;
-  PetscInt64     total_spikes;
-  uint64_t       out_sum; /* this rank's share of the checksum of everything written to the output */
-  PetscLogDouble t_setup, t_build, t_run, t_update, t_exchange, t_deliver, t_output, wall0;
+  hid_t       file;
+  NaTrace    *traces;
+  PetscInt    ntraces;
+  double     *spk_t; /* rank 0: recorded spikes buffered for the file */
+  PetscInt64 *spk_id, *spk_pop;
+  PetscInt64  nspk, capspk;
+  PetscInt64 *bins; /* [npops][nbins]: spikes per rate bin (rank 0) */
+  PetscInt64  nbins;
+  PetscInt64  total_spikes;
+  uint64_t    out_sum; /* this rank's share of the checksum of everything written to the output */
+  /* wall seconds on this rank (/timing): the update of neuron and astrocyte populations, the generators'
+   * output, the exchange (t_wait of it in the first collective, where ranks wait for the slowest), the delivery
+   * of spikes and of SIC, the output (samples, spikes, flushes) */
+  PetscLogDouble t_setup, t_build, t_run, t_upd_neuron, t_upd_astro, t_gen, t_exchange, t_wait, t_deliver,
+      t_deliver_sic, t_output, t_checkpoint, wall0;
+  PetscInt64 nslices, sic_events; /* slices run, non-zero SIC values exchanged */
+  double     exchange_bytes;      /* bytes this rank received in the exchanges */
   /* checkpoints (docs/checkpoint.md): -checkpoint_interval in ms of simulated time */
   NaCheckpointSettings ck;
-  PetscInt64     ck_next; /* step of the next interval checkpoint */
-  PetscLogDouble ck_last_wall, ck_cost, slice_wall;
-  PetscBool      output_set, restarted;
-  int            exit_code;
-  PetscBool      setupcalled;
+  PetscInt64           ck_next; /* step of the next interval checkpoint */
+  PetscLogDouble       ck_last_wall, ck_cost, slice_wall;
+  PetscBool            output_set, restarted;
+  int                  exit_code;
+  PetscBool            setupcalled;
 };
 
 /* output.c */
 PETSC_INTERN PetscErrorCode NaEngineOutputCreate(NaEngine e);
-PETSC_INTERN PetscInt64     NaEngineRateBins(NaEngine e); /* bins of -rate_bin ms up to t_stop */
-PETSC_INTERN PetscErrorCode NaEngineOutputSample(NaEngine e);     /* after each step: the traces due */
-PETSC_INTERN PetscErrorCode NaEngineOutputSpikes(NaEngine e);     /* after each exchange: the slice's spikes */
-PETSC_INTERN PetscErrorCode NaEngineOutputFlush(NaEngine e);      /* buffered samples and spikes to the file */
-PETSC_INTERN PetscErrorCode NaEngineOutputFinish(NaEngine e);     /* rates, statistics, timing; complete = 1 */
+PETSC_INTERN PetscInt64     NaEngineRateBins(NaEngine e);     /* bins of -rate_bin ms up to t_stop */
+PETSC_INTERN PetscErrorCode NaEngineOutputSample(NaEngine e); /* after each step: the traces due */
+PETSC_INTERN PetscErrorCode NaEngineOutputSpikes(NaEngine e); /* after each exchange: the slice's spikes */
+PETSC_INTERN PetscErrorCode NaEngineOutputFlush(NaEngine e);  /* buffered samples and spikes to the file */
+PETSC_INTERN PetscErrorCode NaEngineOutputFinish(NaEngine e); /* rates, statistics, timing; complete = 1 */
 PETSC_INTERN PetscErrorCode NaEngineOutputDestroy(NaEngine e);
 /* a resumed run's output: the first spikes[p] spikes of each population and samples[k] samples of each trace
  * copied from the existing file into a new one, checked against checksum, which then replaces it */

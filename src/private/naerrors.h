@@ -21,3 +21,5 @@ PETSC_EXTERN PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm);
 
 /* the node's MemAvailable in bytes (0: unknown); NASTRO_MEM_AVAILABLE (bytes) overrides it, for tests */
 PETSC_EXTERN double NaMemAvailable(void);
+/* this process's peak resident set size in bytes (getrusage; 0: unknown) */
+PETSC_EXTERN double NaPeakRSS(void);

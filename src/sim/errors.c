@@ -6,6 +6,7 @@
 #include "nastro_version.h"
 #include <hdf5.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 /* PETSc calls this at every level of the traceback; only the first call carries the message. */
 static PetscErrorCode NaErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n,
@@ -85,8 +86,10 @@ PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char na
   snprintf(v, sizeof v, "%g", (double)value);
   PetscCheck(PetscIsNormalReal(value) || value == 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must be a finite number",
              prefix, name, v);
-  if (strict) PetscCheck(value > 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must be positive", prefix, name, v);
-  else PetscCheck(value >= 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must not be negative", prefix, name, v);
+  if (strict)
+    PetscCheck(value > 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must be positive", prefix, name, v);
+  else
+    PetscCheck(value >= 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must not be negative", prefix, name, v);
   PetscFunctionReturn(0);
 }
 
@@ -99,8 +102,10 @@ PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm)
   PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
   if (n) {
     char msg[512];
-    snprintf(msg, sizeof msg, "-%s%s%s: no part of nastro reads this option (misspelt, or one of another model or "
-             "population?); -help lists them", names[0], values[0] ? " " : "", values[0] ? values[0] : "");
+    snprintf(msg, sizeof msg,
+             "-%s%s%s: no part of nastro reads this option (misspelt, or one of another model or "
+             "population?); -help lists them",
+             names[0], values[0] ? " " : "", values[0] ? values[0] : "");
     PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
     SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", msg);
   }
@@ -122,4 +127,10 @@ double NaMemAvailable(void)
     if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) break;
   fclose(f);
   return 1024 * kb;
+}
+
+double NaPeakRSS(void)
+{
+  struct rusage u;
+  return getrusage(RUSAGE_SELF, &u) ? 0 : 1024.0 * (double)u.ru_maxrss; /* Linux: kilobytes */
 }

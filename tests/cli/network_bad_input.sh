@@ -188,6 +188,23 @@ expect_error "2 ranks, missing spike file" "params.spike_times_file nothere.txt:
   mpiexec -n 2 nastro -network "$tmp/sfile.yaml" -o "$OUT"
 expect_error "2 ranks, missing network file" "$tmp/missing.yaml" -- mpiexec -n 2 nastro -network "$tmp/missing.yaml" -o "$OUT"
 
+# a state that becomes infinite mid-run (a dc input of 1e308 pA from 0.5 ms), in the one cell of B: on 2 ranks
+# it lives on rank 1, whose slice header brings it to rank 0; the run stops with one line naming it
+net inf <<'EOF'
+resolution: 0.1
+t_stop: 5.0
+populations:
+  - {name: H, model: iaf_cond_exp, n: 3}
+  - {name: B, model: iaf_cond_exp, n: 1}
+  - {name: dc, model: dc_generator, n: 1, params: {amplitude: 1e308, start: 0.5}}
+projections:
+  - {from: dc, to: B, rule: all_to_all, weight: 10.0, delay: 1.0}
+record:
+  spikes: [H, B]
+EOF
+expect_error "2 ranks, a state becomes infinite on rank 1" "inf.yaml: population B, cell 0: V_m became NaN or infinite by t = 2 ms" -- \
+  mpiexec -n 2 nastro -network "$tmp/inf.yaml" -o "$OUT"
+
 # ---- errors of the engine: memory, numbers, restarts, options ---------------------------------------------------
 expect_error "a network too large for the memory available" "the network does not fit" "has 1e-06 GB available" -- \
   env NASTRO_MEM_AVAILABLE=1000 "$NASTRO" -network "$tmp/good.yaml" -o "$OUT"

@@ -170,8 +170,11 @@ int main(int argc, char **argv)
           EXPECT(pr->tgt[j - 1] <= pr->tgt[j], "projection %d source %d: targets out of order", (int)k, (int)s);
           occ = pr->tgt[j - 1] == pr->tgt[j] ? occ + 1 : 0;
         }
-        h = Mix(Mix(Mix(Mix(sg) ^ tg) ^ Bits(pr->weight[j])) ^ ((uint64_t)pr->delay | (uint64_t)occ << 32));
-        if (pr->tms) h = Mix(h ^ Bits(pr->tms[j].x) ^ Mix(Bits(pr->tms[j].y) ^ Mix(Bits(pr->tms[j].u))));
+        h = Mix(Mix(Mix(Mix(sg) ^ tg) ^ Bits(NaProjWeight(pr, j))) ^ ((uint64_t)pr->delay | (uint64_t)occ << 32));
+        if (pr->tms) {
+          const NaTsodyksState *st = &pr->tms[pr->tms_shared ? s : j];
+          h                        = Mix(h ^ Bits(st->x) ^ Mix(Bits(st->y) ^ Mix(Bits(st->u))));
+        }
         sum += h;
       }
     }

@@ -4,7 +4,7 @@
  *   /populations/<pop>/{state [nstate][n], refractory, I_stim, I_sic [n], ring_ex, ring_in, ring_stim,
  *     ring_sic [nring][n]}   ring row r holds what arrives in step (step + r); attribute dt_next
  *   /projections/<k>/{tsodyks [nsyn][4] (x, y, u, t_last), poisson [nsyn] (stream states)}   synapses in order
- *     of target, then source, then creation
+ *     of target, then source, then creation; tsodyks [nsrc][4] by source where the synapses share it (connect.h)
  *   /rate_bins [npops][nbins], /output/{spikes [npops], samples [ntraces]}   what the output holds
  * The network itself is rebuilt from the network file on restart and checked against the checksum of its
  * synapses and cell parameters stored here; generators and spike trains need nothing beyond the step. */
@@ -16,7 +16,7 @@
 #include <nastro/nastro.h>
 #include <string.h>
 
-#define NA_NETWORK_CHECKPOINT_FORMAT 1
+#define NA_NETWORK_CHECKPOINT_FORMAT 2 /* 2: tsodyks state per source where synapses share it */
 
 static inline uint64_t Bits(double v)
 {
@@ -35,15 +35,17 @@ static PetscErrorCode NetworkChecksum(NaEngine e, unsigned long long *sum)
     const NaProjection *pr = &e->proj[k];
     for (PetscInt s = 0; s < pr->nsrc; s++)
       for (PetscInt j = pr->off[s]; j < pr->off[s + 1]; j++)
-        local += NaMix64(Bits(pr->weight[j]) ^ NaMix64(((uint64_t)k << 48) ^ ((uint64_t)s << 24) ^ (uint64_t)pr->tgt[j]) ^
-                     (uint64_t)pr->delay);
+        local +=
+            NaMix64(Bits(NaProjWeight(pr, j)) ^
+                    NaMix64(((uint64_t)k << 48) ^ ((uint64_t)s << 24) ^ (uint64_t)pr->tgt[j]) ^ (uint64_t)pr->delay);
   }
   for (PetscInt p = 0; p < e->npops; p++) {
     const NaPop *pp = &e->pops[p];
     if (pp->model->kind == NA_CELL_GENERATOR && e->rank) continue; /* replicated: counted once */
     for (PetscInt k = 0; k < pp->model->nparams; k++)
       for (PetscInt i = 0; i < pp->n; i++)
-        local += NaMix64(Bits(pp->par[k][i]) ^ NaMix64(((uint64_t)p << 48) ^ ((uint64_t)k << 32) ^ (uint64_t)(pp->lo + i)));
+        local +=
+            NaMix64(Bits(pp->par[k][i]) ^ NaMix64(((uint64_t)p << 48) ^ ((uint64_t)k << 32) ^ (uint64_t)(pp->lo + i)));
   }
   PetscCallMPI(MPI_Allreduce(&local, sum, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, e->comm));
   PetscFunctionReturn(0);
@@ -81,8 +83,10 @@ static PetscErrorCode TransferRows(hid_t dset, hid_t type, hsize_t row0, hsize_t
 
   PetscFunctionBegin;
   NaH5Call(fs = H5Dget_space(dset));
-  if (n) NaH5Call(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL));
-  else NaH5Call(H5Sselect_none(fs));
+  if (n)
+    NaH5Call(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL));
+  else
+    NaH5Call(H5Sselect_none(fs));
   NaH5Call(ms = H5Screate_simple(1, &n, NULL));
   if (!n) NaH5Call(H5Sselect_none(ms));
   NaH5Call(dxpl = H5Pcreate(H5P_DATASET_XFER));
@@ -91,8 +95,10 @@ static PetscErrorCode TransferRows(hid_t dset, hid_t type, hsize_t row0, hsize_t
   NaH5Call(H5Pclose(dxpl));
   NaH5Call(H5Sclose(ms));
   NaH5Call(H5Sclose(fs));
-  if (ok) *ok = status >= 0 ? PETSC_TRUE : PETSC_FALSE;
-  else NaH5Call(status);
+  if (ok)
+    *ok = status >= 0 ? PETSC_TRUE : PETSC_FALSE;
+  else
+    NaH5Call(status);
   PetscFunctionReturn(0);
 }
 
@@ -204,15 +210,19 @@ static PetscErrorCode WriteProjection(NaEngine e, hid_t projs, PetscInt k)
   NaH5Call(g = H5Gcreate2(projs, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   PetscCall(NaH5SetAttributeInt(g, "synapses", pr->nglobal));
   PetscCall(SynapseOrder(e, pr, &pos, &first));
-  if (pr->tms) {
-    double *v;
-    PetscCall(PetscMalloc1(4 * (size_t)PetscMax(pr->nsyn, 1), &v));
-    for (PetscInt j = 0; j < pr->nsyn; j++) {
-      double *o = v + 4 * (size_t)pos[j];
+  if (pr->tms) { /* shared: the same on every rank, written by rank 0 */
+    const PetscInt n = pr->tms_shared ? pr->nsrc : pr->nsyn;
+    double        *v;
+    PetscCall(PetscMalloc1(4 * (size_t)PetscMax(n, 1), &v));
+    for (PetscInt j = 0; j < n; j++) {
+      double *o = v + 4 * (size_t)(pr->tms_shared ? j : pos[j]);
       o[0] = pr->tms[j].x, o[1] = pr->tms[j].y, o[2] = pr->tms[j].u, o[3] = pr->tms[j].t_last;
     }
-    PetscCall(CreateRows(g, "tsodyks", H5T_NATIVE_DOUBLE, (hsize_t)pr->nglobal, 4, &d));
-    PetscCall(TransferRows(d, H5T_NATIVE_DOUBLE, (hsize_t)first, (hsize_t)pr->nsyn, 4, v, PETSC_TRUE, NULL));
+    PetscCall(CreateRows(g, "tsodyks", H5T_NATIVE_DOUBLE, (hsize_t)(pr->tms_shared ? pr->nsrc : pr->nglobal), 4, &d));
+    if (pr->tms_shared)
+      PetscCall(TransferRows(d, H5T_NATIVE_DOUBLE, 0, e->rank ? 0 : (hsize_t)n, 4, v, PETSC_TRUE, NULL));
+    else
+      PetscCall(TransferRows(d, H5T_NATIVE_DOUBLE, (hsize_t)first, (hsize_t)n, 4, v, PETSC_TRUE, NULL));
     NaH5Call(H5Dclose(d));
     PetscCall(PetscFree(v));
   }
@@ -294,7 +304,9 @@ static double Bytes(NaEngine e)
   double b = 65536;
   for (PetscInt p = 0; p < e->npops; p++)
     if (e->pops[p].ts) b += 8.0 * e->spec->pops[p].n * (e->pops[p].model->nstate + 3 + 4 * e->nring);
-  for (PetscInt k = 0; k < e->nproj; k++) b += (double)e->proj[k].nglobal * ((e->proj[k].tms ? 32 : 0) + 8);
+  for (PetscInt k = 0; k < e->nproj; k++)
+    b += (e->proj[k].tms ? 32.0 * (e->proj[k].tms_shared ? e->proj[k].nsrc : e->proj[k].nglobal) : 0) +
+         (e->poisson[k] ? 8.0 * e->proj[k].nglobal : 0);
   return b + 8.0 * e->npops * e->nbins;
 }
 
@@ -309,11 +321,11 @@ PetscErrorCode NaEngineCheckpointWrite(NaEngine e)
 /* ---- reading -------------------------------------------------------------------------------------------------- */
 
 typedef struct {
-  NaEngine            e;
-  PetscInt64         *spikes, *samples; /* what the output held */
-  PetscInt64         *bins, nbins;      /* rate bins [npops][nbins] of this run (t_stop may have changed) */
-  unsigned long long  out_sum;
-  char                output[PETSC_MAX_PATH_LEN];
+  NaEngine           e;
+  PetscInt64        *spikes, *samples; /* what the output held */
+  PetscInt64        *bins, nbins;      /* rate bins [npops][nbins] of this run (t_stop may have changed) */
+  unsigned long long out_sum;
+  char               output[PETSC_MAX_PATH_LEN];
 } Restart;
 
 /* reads a [rows][N] block of population p into v (ring: rotated back to slots), *ok false when unreadable */
@@ -391,17 +403,19 @@ static PetscErrorCode ReadProjection(NaEngine e, hid_t projs, PetscInt k, PetscB
   if (!*ok) PetscFunctionReturn(0);
   NaH5Call(g = H5Gopen2(projs, name, H5P_DEFAULT));
   PetscCall(SynapseOrder(e, pr, &pos, &first));
-  if (pr->tms) {
-    double *v;
-    PetscCall(PetscMalloc1(4 * (size_t)PetscMax(pr->nsyn, 1), &v));
+  if (pr->tms) { /* shared: every rank reads all sources */
+    const PetscInt n = pr->tms_shared ? pr->nsrc : pr->nsyn;
+    double        *v;
+    PetscCall(PetscMalloc1(4 * (size_t)PetscMax(n, 1), &v));
     good = H5Lexists(g, "tsodyks", H5P_DEFAULT) > 0 ? PETSC_TRUE : PETSC_FALSE;
     if (good) {
       NaH5Call(d = H5Dopen2(g, "tsodyks", H5P_DEFAULT));
-      PetscCall(TransferRows(d, H5T_NATIVE_DOUBLE, (hsize_t)first, (hsize_t)pr->nsyn, 4, v, PETSC_FALSE, &good));
+      PetscCall(TransferRows(d, H5T_NATIVE_DOUBLE, pr->tms_shared ? 0 : (hsize_t)first, (hsize_t)n, 4, v, PETSC_FALSE,
+                             &good));
       NaH5Call(H5Dclose(d));
     }
-    for (PetscInt j = 0; good && j < pr->nsyn; j++) {
-      const double *o = v + 4 * (size_t)pos[j];
+    for (PetscInt j = 0; good && j < n; j++) {
+      const double *o = v + 4 * (size_t)(pr->tms_shared ? j : pos[j]);
       pr->tms[j].x = o[0], pr->tms[j].y = o[1], pr->tms[j].u = o[2], pr->tms[j].t_last = o[3];
     }
     PetscCall(PetscFree(v));
@@ -495,7 +509,7 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], void *ctx)
   NaH5Call(H5Gclose(g));
   if (!AllOk(comm, ok)) FAIL("checkpoint %s: its synapse states cannot be read (truncated or corrupted)", path);
   {
-    long long  nb = 0;
+    long long   nb = 0;
     PetscInt64 *all;
     PetscCall(NaH5ReadAttribute(file, "rate_bins_per_population", H5T_NATIVE_LLONG, &nb, &found));
     PetscCall(PetscCalloc1(PetscMax(e->npops * nb, 1), &all));
@@ -528,7 +542,7 @@ PetscErrorCode NaEngineCheckpointRead(NaEngine e)
   if (!e->output_set) PetscCall(PetscStrncpy(e->output, rs.output, sizeof e->output));
   /* spike trains resume at the first spike not yet emitted */
   for (PetscInt p = 0; p < e->npops; p++) {
-    NaPop *g = &e->pops[p];
+    NaPop *g   = &e->pops[p];
     g->sg_next = 0;
     while (g->sg_next < g->spec->nspikes && llround(g->spec->spike_times[g->sg_next] / e->h) - 1 < e->step)
       g->sg_next++;

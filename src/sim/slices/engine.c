@@ -171,7 +171,7 @@ static PetscErrorCode PopCreate(NaEngine e, PetscInt index, NaPop *p)
   if (m->kind == NA_CELL_GENERATOR) {
     double dummy;
     p->gen    = !strcmp(m->name, "poisson_generator") ? NA_GEN_POISSON
-              : !strcmp(m->name, "dc_generator")      ? NA_GEN_DC
+                : !strcmp(m->name, "dc_generator")    ? NA_GEN_DC
                                                       : NA_GEN_SPIKE;
     p->kvalue = NaCellModelParamIndex(m, p->gen == NA_GEN_POISSON ? "rate" : "amplitude");
     p->kstart = NaCellModelParamIndex(m, "start");
@@ -291,9 +291,10 @@ static void ExpectedSynapses(const NaNetSpec *s, PetscInt k, double *primary, do
   *paired = pj->third.present ? pj->third.p * *primary : 0;
 }
 
-/* Connections are the bulk of a network: before any is made, compare what every rank of each node will hold
- * (about 16 bytes a synapse plus 32 of Tsodyks state) with what the node has, and stop with one line if it
- * cannot fit. */
+/* Connections are the bulk of a network: before any is made, compare what every rank of each node will hold at
+ * the peak of construction (4 bytes a synapse, 8 more for a weight that is not constant; 64 per pairing while
+ * pairings are made and sent to their astrocytes; Tsodyks state is per source: connect.h) with what the node
+ * has, and stop with one line if it cannot fit. */
 static PetscErrorCode CheckMemory(NaEngine e)
 {
   const NaNetSpec *s     = e->spec;
@@ -305,8 +306,8 @@ static PetscErrorCode CheckMemory(NaEngine e)
   for (PetscInt k = 0; k < s->nprojs; k++) {
     double prim, paired;
     ExpectedSynapses(s, k, &prim, &paired);
-    bytes += prim * (16 + (s->projs[k].syn.kind == NA_SYN_TSODYKS ? 32 : 0));
-    bytes += paired * (32 + (s->projs[k].third.in.kind == NA_SYN_TSODYKS ? 32 : 0));
+    bytes += prim * (4 + (s->projs[k].syn.weight.kind == NA_VALUE_CONST ? 0 : 8));
+    bytes += paired * 64;
   }
   for (PetscInt p = 0; p < s->npops; p++) bytes += 300.0 * (double)s->pops[p].n;
   per_rank = bytes / e->size;
@@ -337,7 +338,7 @@ static PetscErrorCode PoissonStreams(NaEngine e)
       for (PetscInt j = pr->off[g], m = 0; j < pr->off[g + 1]; j++) {
         m = j > pr->off[g] && pr->tgt[j] == pr->tgt[j - 1] ? m + 1 : 0; /* within a row, targets are sorted */
         NaRngSeedKeyed(&e->poisson[k][j], e->spec->seed, NA_STREAM_POISSON, (uint64_t)k,
-                      NaMix64(((uint64_t)pr->tgt[j] << 32) ^ (uint64_t)g) + (uint64_t)m);
+                       NaMix64(((uint64_t)pr->tgt[j] << 32) ^ (uint64_t)g) + (uint64_t)m);
       }
   }
   PetscFunctionReturn(0);
@@ -353,11 +354,16 @@ static PetscErrorCode MergeSicMultapses(NaProjection *pr)
 
   PetscFunctionBegin;
   if (pr->kind != NA_SYN_SIC) PetscFunctionReturn(0);
+  if (!pr->weight) { /* merged weights differ: an array of them */
+    PetscCall(PetscMalloc1(PetscMax(pr->nsyn, 1), &pr->weight));
+    for (PetscInt j = 0; j < pr->nsyn; j++) pr->weight[j] = pr->w0;
+  }
   for (PetscInt s = 0, j = 0; s < pr->nsrc; s++) {
     const PetscInt end = pr->off[s + 1];
     pr->off[s]         = at;
     for (; j < end; j++) {
-      if (at > pr->off[s] && pr->tgt[at - 1] == pr->tgt[j]) pr->weight[at - 1] += pr->weight[j];
+      if (at > pr->off[s] && pr->tgt[at - 1] == pr->tgt[j])
+        pr->weight[at - 1] += pr->weight[j];
       else {
         pr->tgt[at]    = pr->tgt[j];
         pr->weight[at] = pr->weight[j];
@@ -397,6 +403,7 @@ PetscErrorCode NaEngineSetUp(NaEngine e)
   for (PetscInt p = 0; p < e->npops; p++) PetscCall(PopCreate(e, p, &e->pops[p]));
   PetscCall(PoissonStreams(e));
   PetscCall(PetscMalloc2(e->size, &e->counts, e->size, &e->displs));
+  PetscCall(PetscMalloc1(e->size, &e->hdrs));
   PetscCall(PetscTime(&t1));
   e->t_setup     = t1 - t0;
   e->setupcalled = PETSC_TRUE;
@@ -425,8 +432,7 @@ PetscErrorCode NaEngineView(NaEngine e, PetscViewer viewer)
     if (e->pops[p].ts) {
       TSType type;
       PetscCall(TSGetType(e->pops[p].ts, &type));
-      NA_LINE(", stepper %s%s, every %g ms", type, e->pops[p].adaptive ? " (adaptive)" : "",
-              e->pops[p].stride * e->h);
+      NA_LINE(", stepper %s%s, every %g ms", type, e->pops[p].adaptive ? " (adaptive)" : "", e->pops[p].stride * e->h);
       PetscCall(PetscViewerASCIIPrintf(viewer, "%s", line));
     }
     PetscCall(PetscViewerASCIIPrintf(viewer, "\n"));
@@ -464,8 +470,10 @@ static inline PetscInt PoissonDraw(NaRng *r, double mu, double p0)
 static inline void AddSpike(NaEngine e, NaPop *p, PetscInt i, PetscInt64 arrive, double w)
 {
   const size_t at = (size_t)Slot(e, arrive) * p->n + i;
-  if (w >= 0) p->ring_ex[at] += w;
-  else p->ring_in[at] -= w;
+  if (w >= 0)
+    p->ring_ex[at] += w;
+  else
+    p->ring_in[at] -= w;
 }
 
 /* NEST's devices are active in steps n with start < n h <= stop */
@@ -477,6 +485,25 @@ static PetscBool Active(const NaPop *g, PetscInt cell, PetscInt64 n, double h)
 
 static PetscErrorCode PushSpike(NaEngine, PetscInt64, PetscInt64);
 
+/* a spike of source src, emitted in step n at time t, through the synapses of pr into the ring buffers: the
+ * source's shared tsodyks state (connect.h) steps once, for all its synapses and on every rank */
+static void DeliverSpike(NaEngine e, const NaProjection *pr, PetscInt src, PetscInt64 n, double t)
+{
+  NaPop         *tp = &e->pops[pr->tgt_pop];
+  const PetscInt j0 = pr->off[src], j1 = pr->off[src + 1];
+  const PetscInt lo = tp->lo;
+  const size_t   at = (size_t)Slot(e, n + pr->delay) * tp->n;
+  const double   D  = pr->tms ? NaTsodyksSpike(&pr->tm, &pr->tms[src], t) : 1.0;
+
+  if (!pr->weight) { /* one weight, one sign: one buffer */
+    const double w = pr->w0 * D;
+    double      *r = w >= 0 ? tp->ring_ex + at : tp->ring_in + at;
+    const double a = w >= 0 ? w : -w;
+    for (PetscInt j = j0; j < j1; j++) r[pr->tgt[j] - lo] += a;
+  } else
+    for (PetscInt j = j0; j < j1; j++) AddSpike(e, tp, pr->tgt[j] - tp->lo, n + pr->delay, pr->weight[j] * D);
+}
+
 /* the generators' output produced in step n, straight into the local targets' ring buffers */
 static void RunGenerators(NaEngine e, PetscInt64 n)
 {
@@ -484,18 +511,19 @@ static void RunGenerators(NaEngine e, PetscInt64 n)
     const NaProjection *pr = &e->proj[k];
     NaPop              *g = &e->pops[pr->src_pop], *tp = &e->pops[pr->tgt_pop];
 
-    if (g->gen == NA_GEN_NONE || !pr->nsyn) continue;
+    if (g->gen == NA_GEN_NONE || (!pr->nsyn && !pr->tms_shared)) continue; /* shared state steps on every rank */
     if (g->gen == NA_GEN_POISSON) {
       for (PetscInt c = 0; c < pr->nsrc; c++) {
         const double mu = g->par[g->kvalue][c] * e->h * 1e-3, p0 = exp(-mu);
         if (!Active(g, c, n, e->h) || mu <= 0) continue;
         for (PetscInt j = pr->off[c]; j < pr->off[c + 1]; j++) {
           const PetscInt cnt = PoissonDraw(&e->poisson[k][j], mu, p0);
-          double         w   = cnt * pr->weight[j];
+          const double   wj  = NaProjWeight(pr, j);
+          double         w   = cnt * wj;
           if (!cnt) continue;
-          if (pr->tms) { /* each of the step's spikes through the synapse */
+          if (pr->tms) { /* each of the step's spikes through the synapse (its own state: connect.h) */
             w = 0;
-            for (PetscInt q = 0; q < cnt; q++) w += pr->weight[j] * NaTsodyksSpike(&pr->tm, &pr->tms[j], (n + 1) * e->h);
+            for (PetscInt q = 0; q < cnt; q++) w += wj * NaTsodyksSpike(&pr->tm, &pr->tms[j], (n + 1) * e->h);
           }
           AddSpike(e, tp, pr->tgt[j] - tp->lo, n + pr->delay, w);
         }
@@ -504,17 +532,13 @@ static void RunGenerators(NaEngine e, PetscInt64 n)
       double *slot = tp->ring_stim + (size_t)Slot(e, n + pr->delay) * tp->n;
       for (PetscInt c = 0; c < pr->nsrc; c++) {
         if (!Active(g, c, n, e->h)) continue;
-        for (PetscInt j = pr->off[c]; j < pr->off[c + 1]; j++) slot[pr->tgt[j] - tp->lo] += pr->weight[j] * g->par[g->kvalue][c];
+        for (PetscInt j = pr->off[c]; j < pr->off[c + 1]; j++)
+          slot[pr->tgt[j] - tp->lo] += NaProjWeight(pr, j) * g->par[g->kvalue][c];
       }
     } else { /* spike_generator: the spikes of step n, found by the population's cursor (SpikeTrains) */
       for (PetscInt q = g->sg_lo; q < g->sg_hi; q++) {
         const double t = g->spec->spike_times[q];
-        for (PetscInt c = 0; c < pr->nsrc; c++)
-          for (PetscInt j = pr->off[c]; j < pr->off[c + 1]; j++) {
-            double w = pr->weight[j];
-            if (pr->tms) w *= NaTsodyksSpike(&pr->tm, &pr->tms[j], t);
-            AddSpike(e, tp, pr->tgt[j] - tp->lo, n + pr->delay, w);
-          }
+        for (PetscInt c = 0; c < pr->nsrc; c++) DeliverSpike(e, pr, c, n, t);
       }
     }
   }
@@ -581,7 +605,7 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
 {
   const size_t   at = (size_t)Slot(e, n) * p->n;
   PetscScalar   *y;
-  const PetscInt N  = p->n;
+  const PetscInt N = p->n;
 
   PetscFunctionBegin;
   if (n % p->stride == 0) {
@@ -609,8 +633,8 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
   p->model->update(&p->io, y, p->spiked);
   PetscCall(VecRestoreArray(p->Y, &y));
   for (PetscInt i = 0; i < N; i++) {
-    p->I_stim[i]     = p->ring_stim[at + i];
-    p->I_sic[i]      = p->ring_sic[at + i];
+    p->I_stim[i]       = p->ring_stim[at + i];
+    p->I_sic[i]        = p->ring_sic[at + i];
     p->ring_ex[at + i] = p->ring_in[at + i] = p->ring_stim[at + i] = p->ring_sic[at + i] = 0;
   }
   if (p->model->kind == NA_CELL_NEURON) {
@@ -640,35 +664,77 @@ static int CompareSics(const void *a, const void *b)
   return x->gid < y->gid ? -1 : x->gid > y->gid;
 }
 
-/* everyone's items (size bytes each) gathered into *all, grown as needed */
-static PetscErrorCode Gather(NaEngine e, const void *mine, PetscInt64 nmine, size_t size, void **all,
-                             PetscInt64 *cap, PetscInt64 *nall)
+/* grows *buf to hold n bytes */
+static PetscErrorCode Reserve(void **buf, size_t *cap, size_t n)
 {
-  PetscMPIInt n = (PetscMPIInt)(nmine * (PetscInt64)size);
-  PetscInt64  total = 0;
-
   PetscFunctionBegin;
-  PetscCheck(nmine * (PetscInt64)size < PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP,
-             "a slice's events on one rank exceed 2 GB: use more ranks");
-  PetscCallMPI(MPI_Allgather(&n, 1, MPI_INT, e->counts, 1, MPI_INT, e->comm));
-  for (PetscMPIInt r = 0; r < e->size; r++) {
-    PetscCheck(total + e->counts[r] < PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP,
-               "a slice's events exceed 2 GB: use a shorter d_min");
-    e->displs[r] = (PetscMPIInt)total;
-    total += e->counts[r];
-  }
-  if ((PetscInt64)(total / size) > *cap) {
-    PetscCall(PetscFree(*all));
-    *cap = PetscMax(2 * (total / (PetscInt64)size), 1024);
-    PetscCall(PetscMalloc(*cap * size, all));
-  }
-  PetscCallMPI(MPI_Allgatherv(mine, n, MPI_BYTE, *all, e->counts, e->displs, MPI_BYTE, e->comm));
-  *nall = total / (PetscInt64)size;
+  if (n <= *cap) PetscFunctionReturn(0);
+  PetscCall(PetscFree(*buf));
+  *cap = PetscMax(2 * n, (size_t)65536);
+  PetscCall(PetscMalloc(*cap, buf));
   PetscFunctionReturn(0);
 }
 
-/* the slice's spikes and SIC values into the local targets, projection by projection, in (step, id) order */
-static PetscErrorCode Deliver(NaEngine e)
+/* The slice's exchange in two collectives: every rank's header (the sizes of its events, its first non-finite
+ * state, rank 0's decision of what is due) in one MPI_Allgather, where the ranks also wait for the slowest; then,
+ * unless a state went bad, everyone's spikes and SIC values in one MPI_Allgatherv, unpacked rank by rank. */
+static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
+{
+  const size_t   bs = sizeof(NaSpike), bc = sizeof(NaSic);
+  PetscInt64     total = 0, nspk = 0, nsic = 0;
+  PetscLogDouble t0, t1;
+  unsigned char *in;
+
+  PetscFunctionBegin;
+  h->nspikes = e->nmy;
+  h->nsics   = e->nmysic;
+  PetscCall(PetscTime(&t0));
+  PetscCallMPI(MPI_Allgather(h, sizeof *h, MPI_BYTE, e->hdrs, sizeof *h, MPI_BYTE, e->comm));
+  PetscCall(PetscTime(&t1));
+  e->t_wait += t1 - t0;
+  h->due    = e->hdrs[0].due;
+  h->signal = e->hdrs[0].signal;
+  for (PetscMPIInt r = 0; r < e->size; r++)
+    if (e->hdrs[r].bad < h->bad) { /* cell ids are unique: the lowest names one cell */
+      h->bad    = e->hdrs[r].bad;
+      h->badvar = e->hdrs[r].badvar;
+    }
+  if (h->bad != PETSC_MAX_INT) PetscFunctionReturn(0);
+  for (PetscMPIInt r = 0; r < e->size; r++) {
+    const PetscInt64 b = e->hdrs[r].nspikes * (PetscInt64)bs + e->hdrs[r].nsics * (PetscInt64)bc;
+    PetscCheck(total + b < PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP,
+               "a slice's events exceed 2 GB: use a shorter d_min");
+    e->counts[r] = (PetscMPIInt)b;
+    e->displs[r] = (PetscMPIInt)total;
+    total += b;
+    nspk += e->hdrs[r].nspikes;
+    nsic += e->hdrs[r].nsics;
+  }
+  PetscCall(Reserve(&e->sendbuf, &e->capsend, e->nmy * bs + e->nmysic * bc));
+  if (e->nmy) PetscCall(PetscMemcpy(e->sendbuf, e->myspikes, e->nmy * bs));
+  if (e->nmysic) PetscCall(PetscMemcpy((unsigned char *)e->sendbuf + e->nmy * bs, e->mysic, e->nmysic * bc));
+  PetscCall(Reserve(&e->recvbuf, &e->caprecv, (size_t)total));
+  PetscCallMPI(
+      MPI_Allgatherv(e->sendbuf, e->counts[e->rank], MPI_BYTE, e->recvbuf, e->counts, e->displs, MPI_BYTE, e->comm));
+  PetscCall(Reserve((void **)&e->spikes, &e->capall, nspk * bs));
+  PetscCall(Reserve((void **)&e->sics, &e->capallsic, nsic * bc));
+  e->nall = e->nallsic = 0;
+  in                   = e->recvbuf;
+  for (PetscMPIInt r = 0; r < e->size; r++) {
+    if (e->hdrs[r].nspikes) PetscCall(PetscMemcpy(e->spikes + e->nall, in, e->hdrs[r].nspikes * bs));
+    in += e->hdrs[r].nspikes * bs;
+    if (e->hdrs[r].nsics) PetscCall(PetscMemcpy(e->sics + e->nallsic, in, e->hdrs[r].nsics * bc));
+    in += e->hdrs[r].nsics * bc;
+    e->nall += e->hdrs[r].nspikes;
+    e->nallsic += e->hdrs[r].nsics;
+  }
+  e->exchange_bytes += (double)total + sizeof *h * e->size;
+  PetscFunctionReturn(0);
+}
+
+/* the slice's spikes (sic false) or SIC values into the local targets, projection by projection, in (step, id)
+ * order */
+static PetscErrorCode Deliver(NaEngine e, PetscBool sic)
 {
   PetscFunctionBegin;
   for (PetscInt k = 0; k < e->nproj; k++) {
@@ -676,42 +742,42 @@ static PetscErrorCode Deliver(NaEngine e)
     NaPop           *tp = &e->pops[pr->tgt_pop];
     const PetscInt64 g0 = e->layout->offset[pr->src_pop], g1 = g0 + pr->nsrc;
 
-    if (IsGenerator(e, pr->src_pop) || !pr->nsyn) continue;
-    if (pr->kind == NA_SYN_SIC) {
+    if (IsGenerator(e, pr->src_pop) || (!pr->nsyn && !pr->tms_shared)) continue; /* shared state steps on every rank */
+    if ((pr->kind == NA_SYN_SIC) != sic) continue;
+    if (sic) {
       for (PetscInt64 q = 0; q < e->nallsic; q++) {
         const NaSic *s = &e->sics[q];
         if (s->gid < g0 || s->gid >= g1) continue;
         const PetscInt src = (PetscInt)(s->gid - g0);
         const size_t   at  = (size_t)Slot(e, s->step + pr->delay) * tp->n;
         for (PetscInt j = pr->off[src]; j < pr->off[src + 1]; j++)
-          tp->ring_sic[at + pr->tgt[j] - tp->lo] += pr->weight[j] * s->value;
+          tp->ring_sic[at + pr->tgt[j] - tp->lo] += NaProjWeight(pr, j) * s->value;
       }
       continue;
     }
     for (PetscInt64 q = 0; q < e->nall; q++) {
       const NaSpike *s = &e->spikes[q];
       if (s->gid < g0 || s->gid >= g1) continue;
-      const PetscInt src = (PetscInt)(s->gid - g0);
-      const double   t   = (s->step + 1) * e->h;
-      for (PetscInt j = pr->off[src]; j < pr->off[src + 1]; j++) {
-        double w = pr->weight[j];
-        if (pr->tms) w *= NaTsodyksSpike(&pr->tm, &pr->tms[j], t);
-        AddSpike(e, tp, pr->tgt[j] - tp->lo, s->step + pr->delay, w);
-      }
+      DeliverSpike(e, pr, (PetscInt)(s->gid - g0), s->step, (s->step + 1) * e->h);
     }
   }
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode Exchange(NaEngine e)
+/* the slice's exchange (Gather) and delivery; h carries this rank's header in and the merged one out: when a
+ * state went bad (h->bad), nothing is delivered */
+static PetscErrorCode Exchange(NaEngine e, NaSliceHeader *h)
 {
-  PetscLogDouble t0, t1, t2;
+  PetscLogDouble t0, t1, t2, t3;
 
   PetscFunctionBegin;
   PetscCall(PetscTime(&t0));
   PetscCall(PetscLogEventBegin(NA_EVENT_EXCHANGE, 0, 0, 0, 0));
-  PetscCall(Gather(e, e->myspikes, e->nmy, sizeof(NaSpike), (void **)&e->spikes, &e->capall, &e->nall));
-  PetscCall(Gather(e, e->mysic, e->nmysic, sizeof(NaSic), (void **)&e->sics, &e->capallsic, &e->nallsic));
+  PetscCall(Gather(e, h));
+  if (h->bad != PETSC_MAX_INT) {
+    PetscCall(PetscLogEventEnd(NA_EVENT_EXCHANGE, 0, 0, 0, 0));
+    PetscFunctionReturn(0);
+  }
   qsort(e->spikes, (size_t)e->nall, sizeof(NaSpike), CompareSpikes);
   qsort(e->sics, (size_t)e->nallsic, sizeof(NaSic), CompareSics);
   e->nmy = e->nmysic = 0;
@@ -723,11 +789,15 @@ static PetscErrorCode Exchange(NaEngine e)
   PetscCall(PetscLogEventEnd(NA_EVENT_EXCHANGE, 0, 0, 0, 0));
   PetscCall(PetscTime(&t1));
   PetscCall(PetscLogEventBegin(NA_EVENT_DELIVER, 0, 0, 0, 0));
-  PetscCall(Deliver(e));
-  PetscCall(PetscLogEventEnd(NA_EVENT_DELIVER, 0, 0, 0, 0));
+  PetscCall(Deliver(e, PETSC_FALSE));
   PetscCall(PetscTime(&t2));
+  PetscCall(Deliver(e, PETSC_TRUE));
+  PetscCall(PetscLogEventEnd(NA_EVENT_DELIVER, 0, 0, 0, 0));
+  PetscCall(PetscTime(&t3));
+  e->sic_events += e->nallsic;
   e->t_exchange += t1 - t0;
   e->t_deliver += t2 - t1;
+  e->t_deliver_sic += t3 - t2;
   PetscFunctionReturn(0);
 }
 
@@ -756,24 +826,21 @@ static PetscErrorCode Progress(NaEngine e, PetscLogDouble *last, PetscBool force
 
 enum { NA_DUE_INTERVAL = 1, NA_DUE_WALL = 2, NA_DUE_STOP = 4 };
 
-/* what is due at the end of a slice: rank 0's clock and signals decide, one broadcast tells every rank */
-static PetscErrorCode Due(NaEngine e, int *due, int *signal)
+/* what is due at the end of a slice: rank 0's clock and signals decide (into its slice header, which the exchange
+ * brings to every rank) */
+static PetscErrorCode Due(NaEngine e, NaSliceHeader *h)
 {
   PetscLogDouble now;
-  int            v[2] = {0, 0};
 
   PetscFunctionBegin;
+  h->due = h->signal = 0;
+  if (e->rank) PetscFunctionReturn(0);
   PetscCall(PetscTime(&now));
-  if (e->rank == 0) {
-    if (e->ck.interval > 0 && e->step >= e->ck_next) v[0] |= NA_DUE_INTERVAL;
-    if (e->ck.walltime > 0 && now - e->ck_last_wall >= e->ck.walltime) v[0] |= NA_DUE_WALL;
-    if ((v[1] = NaStopSignal())) v[0] |= NA_DUE_STOP;
-    if (e->ck.walltime_limit > 0 && now - e->wall0 + 2 * (e->ck_cost + e->slice_wall) + 1 >= e->ck.walltime_limit)
-      v[0] |= NA_DUE_STOP;
-  }
-  PetscCallMPI(MPI_Bcast(v, 2, MPI_INT, 0, e->comm));
-  *due    = v[0];
-  *signal = v[1];
+  if (e->ck.interval > 0 && e->step >= e->ck_next) h->due |= NA_DUE_INTERVAL;
+  if (e->ck.walltime > 0 && now - e->ck_last_wall >= e->ck.walltime) h->due |= NA_DUE_WALL;
+  if ((h->signal = NaStopSignal())) h->due |= NA_DUE_STOP;
+  if (e->ck.walltime_limit > 0 && now - e->wall0 + 2 * (e->ck_cost + e->slice_wall) + 1 >= e->ck.walltime_limit)
+    h->due |= NA_DUE_STOP;
   PetscFunctionReturn(0);
 }
 
@@ -799,13 +866,12 @@ static PetscErrorCode Checkpoint(NaEngine e)
   PetscFunctionReturn(0);
 }
 
-/* every population's state finite at the end of a slice; otherwise stop, naming the first bad cell (the
- * output stays incomplete, the last checkpoint untouched) */
-static PetscErrorCode CheckFinite(NaEngine e)
+/* this rank's first non-finite state at the end of a slice, into its slice header (global cell id and variable;
+ * PETSC_MAX_INT: none) */
+static PetscErrorCode FirstNonFinite(NaEngine e, NaSliceHeader *h)
 {
-  PetscInt64 bad[2] = {PETSC_MAX_INT, PETSC_MAX_INT}, all[2]; /* global cell id, variable */
-
   PetscFunctionBegin;
+  h->bad = h->badvar = PETSC_MAX_INT;
   for (PetscInt p = 0; p < e->npops; p++) {
     const NaPop       *pp = &e->pops[p];
     const PetscScalar *y;
@@ -813,16 +879,22 @@ static PetscErrorCode CheckFinite(NaEngine e)
     PetscCall(VecGetArrayRead(pp->Y, &y));
     for (PetscInt v = 0; v < pp->model->nstate; v++)
       for (PetscInt i = 0; i < pp->n; i++)
-        if (!isfinite(y[(size_t)v * pp->n + i]) && pp->gid0 + pp->lo + i < bad[0]) {
-          bad[0] = pp->gid0 + pp->lo + i;
-          bad[1] = v;
+        if (!isfinite(y[(size_t)v * pp->n + i]) && pp->gid0 + pp->lo + i < h->bad) {
+          h->bad    = pp->gid0 + pp->lo + i;
+          h->badvar = v;
         }
     PetscCall(VecRestoreArrayRead(pp->Y, &y));
   }
-  PetscCallMPI(MPI_Allreduce(bad, all, 1, MPIU_INT64, MPI_MIN, e->comm));
-  if (all[0] == PETSC_MAX_INT) PetscFunctionReturn(0);
-  if (bad[0] != all[0]) bad[1] = PETSC_MAX_INT;
-  PetscCallMPI(MPI_Allreduce(&bad[1], &all[1], 1, MPIU_INT64, MPI_MIN, e->comm));
+  PetscFunctionReturn(0);
+}
+
+/* the error for the first non-finite state of all ranks (the same on every rank: collective); the output stays
+ * incomplete, the last checkpoint untouched */
+static PetscErrorCode NotFinite(NaEngine e, const NaSliceHeader *h)
+{
+  const PetscInt64 all[2] = {h->bad, h->badvar};
+
+  PetscFunctionBegin;
   {
     PetscInt p = 0;
     while (p + 1 < e->npops && all[0] >= e->layout->offset[p + 1]) p++;
@@ -838,7 +910,7 @@ static PetscErrorCode CheckFinite(NaEngine e)
 }
 
 /* the slices from e->step to the end, or to a stop with a checkpoint */
-static PetscErrorCode Slices(NaEngine e, PetscLogDouble *tu)
+static PetscErrorCode Slices(NaEngine e)
 {
   PetscLogDouble last;
 
@@ -846,33 +918,56 @@ static PetscErrorCode Slices(NaEngine e, PetscLogDouble *tu)
   PetscCall(PetscTime(&last));
   while (e->step < e->nsteps) {
     const PetscInt64 end = PetscMin(e->step + e->M, e->nsteps);
-    PetscLogDouble   u0, u1, u2;
-    int              due = 0, sig = 0;
+    PetscLogDouble   u0, u1, u2, a, b;
+    NaSliceHeader    hdr;
+    int              due, sig;
 
     PetscCall(PetscTime(&u0));
     PetscCall(PetscLogEventBegin(NA_EVENT_UPDATE, 0, 0, 0, 0));
     for (PetscInt64 n = e->step; n < end; n++) {
+      PetscCall(PetscTime(&a));
       PetscCall(SpikeTrains(e, n));
       RunGenerators(e, n);
-      for (PetscInt p = 0; p < e->npops; p++)
-        if (e->pops[p].ts) PetscCall(PopStep(e, &e->pops[p], n));
+      for (PetscInt p = 0; p < e->npops; p++) {
+        if (!e->pops[p].ts) continue;
+        PetscCall(PetscTime(&b));
+        e->t_gen += b - a; /* the first population's share: the generators and the time since */
+        PetscCall(PopStep(e, &e->pops[p], n));
+        PetscCall(PetscTime(&a));
+        if (e->pops[p].model->kind == NA_CELL_ASTROCYTE)
+          e->t_upd_astro += a - b;
+        else
+          e->t_upd_neuron += a - b;
+      }
       e->step = n + 1;
       PetscCall(NaEngineOutputSample(e));
+      PetscCall(PetscTime(&b));
+      e->t_output += b - a;
     }
     PetscCall(PetscLogEventEnd(NA_EVENT_UPDATE, 0, 0, 0, 0));
+    PetscCall(FirstNonFinite(e, &hdr));
+    PetscCall(Due(e, &hdr));
+    PetscCall(Exchange(e, &hdr));
+    if (hdr.bad != PETSC_MAX_INT) PetscCall(NotFinite(e, &hdr));
+    due = (int)hdr.due;
+    sig = (int)hdr.signal;
     PetscCall(PetscTime(&u1));
-    *tu += u1 - u0;
-    PetscCall(CheckFinite(e));
-    PetscCall(Exchange(e));
     PetscCall(NaEngineOutputSpikes(e));
     PetscCall(PetscTime(&u2));
+    e->t_output += u2 - u1;
     e->slice_wall = u2 - u0;
-    PetscCall(Due(e, &due, &sig));
-    if (due && e->step < e->nsteps) PetscCall(Checkpoint(e));
+    e->nslices++;
+    if (due && e->step < e->nsteps) {
+      PetscCall(Checkpoint(e));
+      PetscCall(PetscTime(&a));
+      e->t_checkpoint += a - u2;
+    }
     if (due & NA_DUE_STOP && e->step < e->nsteps) {
       char line[3 * PETSC_MAX_PATH_LEN];
-      snprintf(line, sizeof line, "nastro: stopped at t = %g ms (%s): checkpoint in %s; resume with -restart %s "
-               "(exit code 75)\n", e->step * e->h, sig ? SignalName(sig) : "wall-time limit", e->ck.dir, e->ck.dir);
+      snprintf(line, sizeof line,
+               "nastro: stopped at t = %g ms (%s): checkpoint in %s; resume with -restart %s "
+               "(exit code 75)\n",
+               e->step * e->h, sig ? SignalName(sig) : "wall-time limit", e->ck.dir, e->ck.dir);
       PetscCall(PetscPrintf(e->comm, "%s", line));
       e->exit_code = 75;
       break;
@@ -884,7 +979,7 @@ static PetscErrorCode Slices(NaEngine e, PetscLogDouble *tu)
 
 PetscErrorCode NaEngineRun(NaEngine e)
 {
-  PetscLogDouble t0, t1, tu = 0, last = 0;
+  PetscLogDouble t0, t1, last = 0;
 
   PetscFunctionBegin;
   PetscCall(NaEngineSetUp(e));
@@ -895,17 +990,17 @@ PetscErrorCode NaEngineRun(NaEngine e)
     snprintf(line, sizeof line, "resumed from %s at t = %g ms on %d rank%s; output %s continued\n", e->ck.restart,
              e->step * e->h, e->size, e->size == 1 ? "" : "s", e->output);
     PetscCall(PetscPrintf(e->comm, "%s", line));
-  } else PetscCall(NaEngineOutputCreate(e));
+  } else
+    PetscCall(NaEngineOutputCreate(e));
   if (e->ck.interval > 0) {
     const PetscInt64 every = PetscMax(1, (PetscInt64)llround(e->ck.interval / e->h));
     e->ck_next             = (e->step / every + 1) * every;
   }
   PetscCall(PetscTime(&t0));
   e->ck_last_wall = t0;
-  PetscCall(Slices(e, &tu));
+  PetscCall(Slices(e));
   PetscCall(PetscTime(&t1));
-  e->t_run    = t1 - t0;
-  e->t_update = tu;
+  e->t_run = t1 - t0;
   if (e->exit_code == 75) {
     PetscCall(NaEngineOutputFlush(e));
     PetscCall(NaEngineOutputDestroy(e));
@@ -950,6 +1045,9 @@ PetscErrorCode NaEngineDestroy(NaEngine *engine)
   PetscCall(PetscFree(e->mysic));
   PetscCall(PetscFree(e->sics));
   PetscCall(PetscFree2(e->counts, e->displs));
+  PetscCall(PetscFree(e->hdrs));
+  PetscCall(PetscFree(e->sendbuf));
+  PetscCall(PetscFree(e->recvbuf));
   PetscCall(PetscFree(e));
   *engine = NULL;
   PetscFunctionReturn(0);

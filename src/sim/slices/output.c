@@ -8,6 +8,7 @@
  * after the exchange, so counts and rates are computed identically everywhere and rank 0 writes the spikes. */
 #include "engineimpl.h"
 #include "h5util.h"
+#include "naerrors.h"
 #include "rng.h"
 #include <nastro/nastro.h>
 #include <errno.h>
@@ -163,19 +164,21 @@ static PetscErrorCode TraceCreate(NaEngine e, const NaTraceSpec *ts, NaTrace *tr
   tr->col0 = tr->ncols = 0;
   for (PetscInt c = 0; c < tr->nall; c++) {
     const PetscInt cell = ts->ncells < 0 ? c : ts->cells[c];
-    if (cell < p->lo) tr->col0 = c + 1;
-    else if (cell < p->lo + p->n) tr->ncols++;
+    if (cell < p->lo)
+      tr->col0 = c + 1;
+    else if (cell < p->lo + p->n)
+      tr->ncols++;
   }
-  PetscCall(PetscMalloc4(PetscMax(tr->ncols, 1), &tr->local, ts->nvars, &tr->var, ts->nvars, &tr->dset,
-                         NA_TRACE_BUFFER, &tr->tbuf));
+  PetscCall(PetscMalloc4(PetscMax(tr->ncols, 1), &tr->local, ts->nvars, &tr->var, ts->nvars, &tr->dset, NA_TRACE_BUFFER,
+                         &tr->tbuf));
   PetscCall(PetscMalloc1((size_t)NA_TRACE_BUFFER * ts->nvars * PetscMax(tr->ncols, 1), &tr->buf));
   for (PetscInt c = 0; c < tr->ncols; c++)
     tr->local[c] = (ts->ncells < 0 ? tr->col0 + c : ts->cells[tr->col0 + c]) - p->lo;
   for (PetscInt v = 0; v < ts->nvars; v++) tr->var[v] = NaCellModelStateIndex(m, ts->vars[v]); /* -1: I_SIC */
 
-  traces = H5Lexists(e->file, "traces", H5P_DEFAULT) > 0 ? H5Gopen2(e->file, "traces", H5P_DEFAULT)
-                                                          : H5Gcreate2(e->file, "traces", H5P_DEFAULT, H5P_DEFAULT,
-                                                                       H5P_DEFAULT);
+  traces = H5Lexists(e->file, "traces", H5P_DEFAULT) > 0
+               ? H5Gopen2(e->file, "traces", H5P_DEFAULT)
+               : H5Gcreate2(e->file, "traces", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   NaH5Call(traces);
   PetscCheck(H5Lexists(traces, p->spec->name, H5P_DEFAULT) <= 0, e->comm, PETSC_ERR_USER_INPUT,
              "%s: record.traces: population %s is listed twice; list all its variables in one entry", e->spec->path,
@@ -201,7 +204,8 @@ static PetscErrorCode TraceCreate(NaEngine e, const NaTraceSpec *ts, NaTrace *tr
   for (PetscInt v = 0; v < ts->nvars; v++) {
     const PetscInt k    = tr->var[v];
     const char    *unit = k >= 0 ? m->state[k].unit : "pA";
-    PetscCall(PetscSNPrintf(name, sizeof name, "%s, [sample][cell]", k >= 0 ? m->state[k].help : "slow inward current"));
+    PetscCall(
+        PetscSNPrintf(name, sizeof name, "%s, [sample][cell]", k >= 0 ? m->state[k].help : "slow inward current"));
     PetscCall(NaH5CreateDataset(tr->group, ts->vars[v], 2, dims, PETSC_TRUE, name, unit, &tr->dset[v]));
   }
   PetscFunctionReturn(0);
@@ -260,13 +264,14 @@ static PetscErrorCode CreateAt(NaEngine e, const char path[])
     NaH5Call(spikes = H5Gcreate2(e->file, "spikes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     for (PetscInt k = 0; k < e->spec->nspike_pops; k++) {
       hid_t d;
-      NaH5Call(g = H5Gcreate2(spikes, e->spec->pops[e->spec->spike_pops[k]].name, H5P_DEFAULT, H5P_DEFAULT,
-                              H5P_DEFAULT));
+      NaH5Call(
+          g = H5Gcreate2(spikes, e->spec->pops[e->spec->spike_pops[k]].name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
       PetscCall(SetSorting(g));
-      PetscCall(Create1D(g, "timestamps", H5T_NATIVE_DOUBLE, "spike times (end of the step that emitted them)", "ms",
-                         &d));
+      PetscCall(
+          Create1D(g, "timestamps", H5T_NATIVE_DOUBLE, "spike times (end of the step that emitted them)", "ms", &d));
       NaH5Call(H5Dclose(d));
-      PetscCall(Create1D(g, "node_ids", H5T_NATIVE_UINT64, "the spiking cell, 0-based within the population", NULL, &d));
+      PetscCall(
+          Create1D(g, "node_ids", H5T_NATIVE_UINT64, "the spiking cell, 0-based within the population", NULL, &d));
       NaH5Call(H5Dclose(d));
       NaH5Call(H5Gclose(g));
     }
@@ -299,8 +304,8 @@ PetscErrorCode NaEngineOutputCreate(NaEngine e)
  * written by rank 0 (the others take part in the extents), and added to the output checksum */
 static PetscErrorCode CopySpikes(NaEngine e, hid_t gold, hid_t gnew, PetscInt p, hsize_t n, PetscBool *ok)
 {
-  hid_t    ot = -1, oi = -1, nt, ni;
-  double  *t;
+  hid_t     ot = -1, oi = -1, nt, ni;
+  double   *t;
   uint64_t *id;
 
   PetscFunctionBegin;
@@ -312,7 +317,7 @@ static PetscErrorCode CopySpikes(NaEngine e, hid_t gold, hid_t gnew, PetscInt p,
     oi = H5Lexists(gold, "node_ids", H5P_DEFAULT) > 0 ? H5Dopen2(gold, "node_ids", H5P_DEFAULT) : -1;
   }
   for (hsize_t at = 0; at < n; at += NA_COPY_ROWS * 64) {
-    const hsize_t m = PetscMin(n - at, (hsize_t)NA_COPY_ROWS * 64);
+    const hsize_t m    = PetscMin(n - at, (hsize_t)NA_COPY_ROWS * 64);
     int           good = 1;
     if (e->rank == 0) {
       hid_t fs, ms;
@@ -382,8 +387,8 @@ static PetscErrorCode CopyTrace(NaEngine e, hid_t old, NaTrace *tr, hsize_t n, P
       }
       for (hsize_t r = 0; r < (nc ? m : 0); r++)
         for (hsize_t c = 0; c < nc; c++)
-          e->out_sum += TraceDigest(tr->index, time ? -1 : v, at + r, c0 + c, time ? 1 : (hsize_t)tr->nall,
-                                    buf[r * nc + c]);
+          e->out_sum +=
+              TraceDigest(tr->index, time ? -1 : v, at + r, c0 + c, time ? 1 : (hsize_t)tr->nall, buf[r * nc + c]);
       hid_t dst = time ? tr->time : tr->dset[v];
       NaH5Call(H5Dset_extent(dst, dims));
       PetscCall(NaH5WriteBlock(dst, at, nc ? m : 0, c0, nc, buf));
@@ -420,7 +425,7 @@ PetscErrorCode NaEngineOutputResume(NaEngine e, const PetscInt64 spikes[], const
     for (PetscInt k = 0; k < e->spec->nspike_pops && ok; k++) {
       const PetscInt p    = e->spec->spike_pops[k];
       const char    *name = e->spec->pops[p].name;
-      hid_t          go = -1, gn;
+      hid_t          go   = -1, gn;
       if (sold >= 0 && H5Lexists(sold, name, H5P_DEFAULT) > 0) go = H5Gopen2(sold, name, H5P_DEFAULT);
       NaH5Call(gn = H5Gopen2(snew, name, H5P_DEFAULT));
       PetscCall(CopySpikes(e, go, gn, p, (hsize_t)spikes[p], &ok));
@@ -481,14 +486,14 @@ static PetscErrorCode SpikesFlush(NaEngine e)
   if (!e->spec->nspike_pops) PetscFunctionReturn(0);
   NaH5Call(spikes = H5Gopen2(e->file, "spikes", H5P_DEFAULT));
   for (PetscInt k = 0; k < e->spec->nspike_pops; k++) {
-    const PetscInt p = e->spec->spike_pops[k];
-    PetscInt64     n = 0;
-    double        *t = NULL;
+    const PetscInt p  = e->spec->spike_pops[k];
+    PetscInt64     n  = 0;
+    double        *t  = NULL;
     uint64_t      *id = NULL;
     hid_t          g, dt, di;
 
-    for (PetscInt64 q = 0; q < e->nspk; q++) n += e->spk_id[q] >= e->layout->offset[p] &&
-                                                 e->spk_id[q] < e->layout->offset[p] + e->spec->pops[p].n;
+    for (PetscInt64 q = 0; q < e->nspk; q++)
+      n += e->spk_id[q] >= e->layout->offset[p] && e->spk_id[q] < e->layout->offset[p] + e->spec->pops[p].n;
     /* every rank holds the same spikes, so every rank computes the same extent */
     if (e->rank == 0 && n) {
       PetscInt64 m = 0;
@@ -572,13 +577,13 @@ static PetscErrorCode WriteRates(NaEngine e)
   for (PetscInt64 b = 0; b < e->nbins; b++) v[b] = b * e->rate_bin;
   PetscCall(NaH5WriteArray(e->comm, g, "time", 1, dims, v, "start of each bin", "ms"));
   for (PetscInt p = 0; p < e->npops; p++) {
-    const NaPopSpec *ps = &e->spec->pops[p];
+    const NaPopSpec *ps    = &e->spec->pops[p];
     PetscInt64       total = 0;
     hid_t            pg;
     if (ps->model->kind != NA_CELL_NEURON) continue;
     for (PetscInt64 b = 0; b < e->nbins; b++) {
       const double width = PetscMin(e->rate_bin, e->spec->t_stop - b * e->rate_bin);
-      v[b] = (double)e->bins[p * e->nbins + b] / (ps->n * width * 1e-3);
+      v[b]               = (double)e->bins[p * e->nbins + b] / (ps->n * width * 1e-3);
       total += e->bins[p * e->nbins + b];
     }
     PetscCall(NaH5WriteArray(e->comm, g, ps->name, 1, dims, v, "spikes per cell and second in each bin", "Hz"));
@@ -612,7 +617,7 @@ static PetscErrorCode WriteNetwork(NaEngine e)
 {
   hid_t      net;
   PetscInt64 cells = 0, synapses = 0;
-  double     bytes = 0, all;
+  double     mine[2] = {0, 0}, all[2]; /* synapses stored here, their bytes with their dynamic state */
 
   PetscFunctionBegin;
   NaH5Call(net = H5Gcreate2(e->file, "network", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
@@ -632,31 +637,84 @@ static PetscErrorCode WriteNetwork(NaEngine e)
     PetscCall(NaH5SetAttributeReal(g, "delay", pr->delay * e->h));
     NaH5Call(H5Gclose(g));
     synapses += pr->nglobal;
-    bytes += (double)pr->nsyn * (sizeof(PetscInt) + sizeof(double) + (pr->tms ? sizeof(NaTsodyksState) : 0)) +
-             (double)(pr->nsrc + 1) * sizeof(PetscInt);
+    mine[0] += pr->nsyn;
+    mine[1] += NaProjectionBytes(pr) + (e->poisson[k] ? (double)pr->nsyn * sizeof(NaRng) : 0);
   }
-  PetscCallMPI(MPI_Allreduce(&bytes, &all, 1, MPI_DOUBLE, MPI_SUM, e->comm));
+  PetscCallMPI(MPI_Allreduce(mine, all, 2, MPI_DOUBLE, MPI_SUM, e->comm));
   PetscCall(NaH5SetAttributeInt(net, "cells", cells));
   PetscCall(NaH5SetAttributeInt(net, "synapses", synapses));
-  PetscCall(NaH5SetAttributeReal(net, "bytes_per_synapse", synapses ? all / (double)synapses : 0));
+  PetscCall(NaH5SetAttributeInt(net, "synapses_stored", (long long)all[0]));
+  PetscCall(NaH5SetAttributeReal(net, "synapse_bytes", all[1]));
+  PetscCall(NaH5SetAttributeReal(net, "bytes_per_synapse", synapses ? all[1] / (double)synapses : 0));
   NaH5Call(H5Gclose(net));
   PetscFunctionReturn(0);
 }
 
+/* /timing: each time and size the maximum over ranks as an attribute, and every rank's in /timing/per_rank */
 static PetscErrorCode WriteTiming(NaEngine e)
 {
-  const char    *names[] = {"setup", "connect", "run", "update", "exchange", "deliver"};
-  PetscLogDouble v[6]    = {e->t_setup, e->t_build, e->t_run, e->t_update, e->t_exchange, e->t_deliver}, vmax[6];
-  hid_t          g;
+  enum { NT = 17 };
+  const char *names[NT] = {"setup",      "connect",        "run",
+                           "update",     "update_neurons", "update_astrocytes",
+                           "generators", "exchange",       "exchange_wait",
+                           "deliver",    "deliver_spikes", "deliver_sic",
+                           "output",     "checkpoint",     "exchange_bytes",
+                           "peak_rss",   "synapse_bytes"};
+  double      v[NT]     = {e->t_setup,
+                           e->t_build,
+                           e->t_run,
+                           e->t_upd_neuron + e->t_upd_astro,
+                           e->t_upd_neuron,
+                           e->t_upd_astro,
+                           e->t_gen,
+                           e->t_exchange,
+                           e->t_wait,
+                           e->t_deliver + e->t_deliver_sic,
+                           e->t_deliver,
+                           e->t_deliver_sic,
+                           e->t_output,
+                           e->t_checkpoint,
+                           e->exchange_bytes,
+                           NaPeakRSS(),
+                           0},
+         vmax[NT], *all = NULL, rss = 0;
+  hid_t   g;
+  hsize_t dims[2]      = {(hsize_t)e->size, NT};
+  char    columns[512] = "";
 
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Allreduce(v, vmax, 6, MPI_DOUBLE, MPI_MAX, e->comm));
+  for (PetscInt k = 0; k < e->nproj; k++)
+    v[NT - 1] += NaProjectionBytes(&e->proj[k]) + (e->poisson[k] ? (double)e->proj[k].nsyn * sizeof(NaRng) : 0);
+  PetscCallMPI(MPI_Allreduce(v, vmax, NT, MPI_DOUBLE, MPI_MAX, e->comm));
+  PetscCallMPI(MPI_Allreduce(&v[15], &rss, 1, MPI_DOUBLE, MPI_SUM, e->comm));
+  if (e->rank == 0) PetscCall(PetscMalloc1((size_t)e->size * NT, &all));
+  PetscCallMPI(MPI_Gather(v, NT, MPI_DOUBLE, all, NT, MPI_DOUBLE, 0, e->comm));
   NaH5Call(g = H5Gcreate2(e->file, "timing", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-  PetscCall(NaH5SetAttributeString(g, "description", "wall seconds, the maximum over ranks"));
-  for (int k = 0; k < 6; k++) PetscCall(NaH5SetAttributeReal(g, names[k], vmax[k]));
+  PetscCall(NaH5SetAttributeString(g, "description",
+                                   "wall seconds (bytes for exchange_bytes, peak_rss and synapse_bytes), the maximum "
+                                   "over ranks; per_rank: every rank's, columns as named in its attribute columns"));
+  for (int k = 0; k < NT - 3; k++) PetscCall(NaH5SetAttributeReal(g, names[k], vmax[k]));
+  PetscCall(NaH5SetAttributeReal(g, "exchange_bytes", vmax[14]));
+  PetscCall(NaH5SetAttributeReal(g, "peak_rss_max", vmax[15]));
+  PetscCall(NaH5SetAttributeReal(g, "peak_rss_total", rss));
   PetscCall(NaH5SetAttributeInt(g, "steps", e->step));
+  PetscCall(NaH5SetAttributeInt(g, "slices", e->nslices));
   PetscCall(NaH5SetAttributeInt(g, "spikes", e->total_spikes));
+  PetscCall(NaH5SetAttributeInt(g, "sic_events", e->sic_events));
+  PetscCall(NaH5SetAttributeInt(g, "ranks", e->size));
+  PetscCall(NaH5WriteArray(e->comm, g, "per_rank", 2, dims, all, "every rank's timing, sizes and peak RSS", "s"));
+  for (int k = 0; k < NT; k++) {
+    PetscCall(PetscStrlcat(columns, names[k], sizeof columns));
+    if (k < NT - 1) PetscCall(PetscStrlcat(columns, " ", sizeof columns));
+  }
+  {
+    hid_t d;
+    NaH5Call(d = H5Dopen2(g, "per_rank", H5P_DEFAULT));
+    PetscCall(NaH5SetAttributeString(d, "columns", columns));
+    NaH5Call(H5Dclose(d));
+  }
   NaH5Call(H5Gclose(g));
+  PetscCall(PetscFree(all));
   PetscFunctionReturn(0);
 }
 
