@@ -12,17 +12,12 @@ typedef struct {
   PetscInt64 gid, step;
 } NaSpike;
 
-/* an astrocyte's non-zero SIC in one step */
-typedef struct {
-  PetscInt64 gid, step;
-  double     value;
-} NaSic;
-
 /* what each rank tells the others once per slice, ahead of its events (engine.c, Gather): how many spikes and
- * SIC values it sends, its first non-finite state (global cell id and variable; PETSC_MAX_INT: none) and, from
- * rank 0, what is due (checkpoint, stop) and the signal that stopped it */
+ * SIC rows it sends (a row: an astrocyte's global id and its SIC in each step of the slice, sent when one of
+ * them is non-zero), how many non-zero SIC values those rows hold, its first non-finite state (global cell id and
+ * variable; PETSC_MAX_INT: none) and, from rank 0, what is due (checkpoint, stop) and the signal that stopped it */
 typedef struct {
-  PetscInt64 nspikes, nsics, bad, badvar, due, signal;
+  PetscInt64 nspikes, nsics, nsicvalues, bad, badvar, due, signal;
 } NaSliceHeader;
 
 /* one population's local cells. Ring buffers are [nring][n]: slot (step mod nring) holds what arrives in that
@@ -46,6 +41,9 @@ typedef struct {
   PetscInt64         nsteps_ts;                            /* steps its stepper took */
   double           **par;                                  /* [nparams][n] */
   double            *I_stim, *I_sic, *in_ex, *in_in, *sic; /* [n] */
+  double            *sic_rows;   /* emits SIC: [n][M], each cell's SIC in each step of the slice */
+  unsigned char     *sic_active; /* [n]: a non-zero value in the cell's row */
+  PetscInt64         sic_values; /* non-zero values in the rows */
   PetscInt          *refr;
   unsigned char     *spiked;
   double            *ring_ex, *ring_in, *ring_stim, *ring_sic;
@@ -90,9 +88,9 @@ struct _n_NaEngine {
   /* the slice's spikes and SIC values: this rank's, then everyone's */
   NaSpike       *myspikes, *spikes;
   PetscInt64     nmy, capmy, nall;
-  NaSic         *mysic, *sics;
-  PetscInt64     nmysic, capmysic, nallsic;
-  size_t         capall, capallsic; /* bytes of spikes, sics */
+  size_t         capall;            /* bytes of spikes */
+  PetscInt64     slice0;            /* first step of the slice */
+  PetscInt       mslice;            /* its steps */
   NaSliceHeader *hdrs;              /* [size] */
   void          *sendbuf, *recvbuf; /* the packed events of this rank, of all */
   size_t         capsend, caprecv;

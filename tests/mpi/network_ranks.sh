@@ -14,6 +14,8 @@ for n in 1 2 3 4; do
 done
 spikes() { $PY -c "import h5py,sys; f=h5py.File(sys.argv[1]); print(sum(len(f['spikes'][p]['timestamps']) for p in f['spikes']))" "$1"; }
 check "the network spikes (E and I)" test "$(spikes "$tmp/r1.h5")" -gt 100
+sics() { $PY -c "import h5py,sys; print(int(h5py.File(sys.argv[1])['timing'].attrs['sic_events']))" "$1"; }
+check "its astrocytes send SIC (the comparison covers its exchange and delivery)" test "$(sics "$tmp/r1.h5")" -gt 1000
 for n in 2 3 4; do
   check "spikes, traces and rates on $n ranks equal 1 rank's, bit for bit" \
     $PY "$same" "$tmp/r1.h5" "$tmp/r$n.h5" spikes traces rates

@@ -180,6 +180,7 @@ static PetscErrorCode PopCreate(NaEngine e, PetscInt index, NaPop *p)
     PetscFunctionReturn(0);
   }
   PetscCall(PetscCalloc5(p->n, &p->I_stim, p->n, &p->I_sic, p->n, &p->sic, p->n, &p->refr, p->n, &p->spiked));
+  if (m->emits_sic) PetscCall(PetscCalloc2((size_t)p->n * e->M, &p->sic_rows, p->n, &p->sic_active));
   PetscCall(PetscCalloc4((size_t)nr * p->n, &p->ring_ex, (size_t)nr * p->n, &p->ring_in, (size_t)nr * p->n,
                          &p->ring_stim, (size_t)nr * p->n, &p->ring_sic));
   PetscCall(VecCreateMPI(e->comm, p->n * m->nstate, PETSC_DETERMINE, &p->Y));
@@ -242,6 +243,7 @@ static PetscErrorCode PopDestroy(NaPop *p)
   PetscCall(PetscFree(p->par));
   if (p->model && p->model->kind == NA_CELL_GENERATOR) PetscFunctionReturn(0);
   PetscCall(PetscFree5(p->I_stim, p->I_sic, p->sic, p->refr, p->spiked));
+  PetscCall(PetscFree2(p->sic_rows, p->sic_active));
   PetscCall(PetscFree4(p->ring_ex, p->ring_in, p->ring_stim, p->ring_sic));
   PetscCall(VecDestroy(&p->Y));
   PetscCall(TSDestroy(&p->ts));
@@ -581,24 +583,6 @@ static PetscErrorCode PushSpike(NaEngine e, PetscInt64 gid, PetscInt64 step)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode PushSic(NaEngine e, PetscInt64 gid, PetscInt64 step, double v)
-{
-  PetscFunctionBegin;
-  if (e->nmysic == e->capmysic) {
-    NaSic *grown;
-    e->capmysic = PetscMax(1024, 2 * e->capmysic);
-    PetscCall(PetscMalloc1(e->capmysic, &grown));
-    if (e->nmysic) PetscCall(PetscArraycpy(grown, e->mysic, e->nmysic));
-    PetscCall(PetscFree(e->mysic));
-    e->mysic = grown;
-  }
-  e->mysic[e->nmysic].gid   = gid;
-  e->mysic[e->nmysic].step  = step;
-  e->mysic[e->nmysic].value = v;
-  e->nmysic++;
-  PetscFunctionReturn(0);
-}
-
 /* step n of population p: integrate, then threshold/reset and this step's inputs, then the currents of the
  * next step; the spikes and SIC values it emits are queued for the exchange */
 static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
@@ -641,8 +625,13 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
     for (PetscInt i = 0; i < N; i++)
       if (p->spiked[i]) PetscCall(PushSpike(e, p->gid0 + p->lo + i, n));
   } else if (p->model->emits_sic) {
+    const PetscInt m = (PetscInt)(n - e->slice0), M = e->M;
+    for (PetscInt i = 0; i < N; i++) p->sic_rows[(size_t)i * M + m] = p->sic[i];
     for (PetscInt i = 0; i < N; i++)
-      if (p->sic[i] != 0) PetscCall(PushSic(e, p->gid0 + p->lo + i, n, p->sic[i]));
+      if (p->sic[i] != 0) { /* the value goes into the cell's row either way (zeros inside an active row) */
+        p->sic_active[i] = 1;
+        p->sic_values++;
+      }
   }
   PetscFunctionReturn(0);
 }
@@ -653,13 +642,6 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
 static int CompareSpikes(const void *a, const void *b)
 {
   const NaSpike *x = a, *y = b;
-  if (x->step != y->step) return x->step < y->step ? -1 : 1;
-  return x->gid < y->gid ? -1 : x->gid > y->gid;
-}
-
-static int CompareSics(const void *a, const void *b)
-{
-  const NaSic *x = a, *y = b;
   if (x->step != y->step) return x->step < y->step ? -1 : 1;
   return x->gid < y->gid ? -1 : x->gid > y->gid;
 }
@@ -675,87 +657,137 @@ static PetscErrorCode Reserve(void **buf, size_t *cap, size_t n)
   PetscFunctionReturn(0);
 }
 
+/* the bytes of one SIC row: the astrocyte's global id, then its SIC in each step of the slice */
+static inline size_t SicRowBytes(NaEngine e)
+{
+  return sizeof(PetscInt64) + sizeof(double) * (size_t)e->mslice;
+}
+
+/* this rank's SIC rows after its spikes in the send buffer: the rows with a non-zero value, by population and cell
+ * (so by global id within a population); clears them for the next slice */
+static void PackSicRows(NaEngine e, unsigned char *out)
+{
+  const size_t rb = SicRowBytes(e);
+
+  for (PetscInt p = 0; p < e->npops; p++) {
+    NaPop *pp = &e->pops[p];
+    if (!pp->sic_rows) continue;
+    for (PetscInt i = 0; i < pp->n; i++) {
+      const PetscInt64 gid = pp->gid0 + pp->lo + i;
+      if (!pp->sic_active[i]) continue;
+      memcpy(out, &gid, sizeof gid);
+      memcpy(out + sizeof gid, pp->sic_rows + (size_t)i * e->M, sizeof(double) * (size_t)e->mslice);
+      out += rb;
+      pp->sic_active[i] = 0;
+    }
+    pp->sic_values = 0;
+  }
+}
+
 /* The slice's exchange in two collectives: every rank's header (the sizes of its events, its first non-finite
  * state, rank 0's decision of what is due) in one MPI_Allgather, where the ranks also wait for the slowest; then,
- * unless a state went bad, everyone's spikes and SIC values in one MPI_Allgatherv, unpacked rank by rank. */
+ * unless a state went bad, everyone's spikes and SIC rows in one MPI_Allgatherv. The spikes are copied out (to be
+ * sorted); the SIC rows are read where they arrived, rank by rank (Deliver). */
 static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
 {
-  const size_t   bs = sizeof(NaSpike), bc = sizeof(NaSic);
-  PetscInt64     total = 0, nspk = 0, nsic = 0;
+  const size_t   bs = sizeof(NaSpike), rb = SicRowBytes(e);
+  PetscInt64     total = 0, nspk = 0, rows = 0;
   PetscLogDouble t0, t1;
   unsigned char *in;
 
   PetscFunctionBegin;
-  h->nspikes = e->nmy;
-  h->nsics   = e->nmysic;
+  h->nspikes    = e->nmy;
+  h->nsics      = 0;
+  h->nsicvalues = 0;
+  for (PetscInt p = 0; p < e->npops; p++) {
+    const NaPop *pp = &e->pops[p];
+    if (!pp->sic_rows) continue;
+    for (PetscInt i = 0; i < pp->n; i++) h->nsics += pp->sic_active[i];
+    h->nsicvalues += pp->sic_values;
+  }
   PetscCall(PetscTime(&t0));
   PetscCallMPI(MPI_Allgather(h, sizeof *h, MPI_BYTE, e->hdrs, sizeof *h, MPI_BYTE, e->comm));
   PetscCall(PetscTime(&t1));
   e->t_wait += t1 - t0;
   h->due    = e->hdrs[0].due;
   h->signal = e->hdrs[0].signal;
-  for (PetscMPIInt r = 0; r < e->size; r++)
+  for (PetscMPIInt r = 0; r < e->size; r++) {
     if (e->hdrs[r].bad < h->bad) { /* cell ids are unique: the lowest names one cell */
       h->bad    = e->hdrs[r].bad;
       h->badvar = e->hdrs[r].badvar;
     }
+    e->sic_events += e->hdrs[r].nsicvalues;
+  }
   if (h->bad != PETSC_MAX_INT) PetscFunctionReturn(0);
   for (PetscMPIInt r = 0; r < e->size; r++) {
-    const PetscInt64 b = e->hdrs[r].nspikes * (PetscInt64)bs + e->hdrs[r].nsics * (PetscInt64)bc;
+    const PetscInt64 b = e->hdrs[r].nspikes * (PetscInt64)bs + e->hdrs[r].nsics * (PetscInt64)rb;
     PetscCheck(total + b < PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP,
                "a slice's events exceed 2 GB: use a shorter d_min");
     e->counts[r] = (PetscMPIInt)b;
     e->displs[r] = (PetscMPIInt)total;
     total += b;
     nspk += e->hdrs[r].nspikes;
-    nsic += e->hdrs[r].nsics;
+    rows += e->hdrs[r].nsics;
   }
-  PetscCall(Reserve(&e->sendbuf, &e->capsend, e->nmy * bs + e->nmysic * bc));
+  PetscCall(Reserve(&e->sendbuf, &e->capsend, (size_t)e->counts[e->rank]));
   if (e->nmy) PetscCall(PetscMemcpy(e->sendbuf, e->myspikes, e->nmy * bs));
-  if (e->nmysic) PetscCall(PetscMemcpy((unsigned char *)e->sendbuf + e->nmy * bs, e->mysic, e->nmysic * bc));
+  PackSicRows(e, (unsigned char *)e->sendbuf + e->nmy * bs);
   PetscCall(Reserve(&e->recvbuf, &e->caprecv, (size_t)total));
   PetscCallMPI(
       MPI_Allgatherv(e->sendbuf, e->counts[e->rank], MPI_BYTE, e->recvbuf, e->counts, e->displs, MPI_BYTE, e->comm));
   PetscCall(Reserve((void **)&e->spikes, &e->capall, nspk * bs));
-  PetscCall(Reserve((void **)&e->sics, &e->capallsic, nsic * bc));
-  e->nall = e->nallsic = 0;
-  in                   = e->recvbuf;
+  e->nall = 0;
+  in      = e->recvbuf;
   for (PetscMPIInt r = 0; r < e->size; r++) {
-    if (e->hdrs[r].nspikes) PetscCall(PetscMemcpy(e->spikes + e->nall, in, e->hdrs[r].nspikes * bs));
-    in += e->hdrs[r].nspikes * bs;
-    if (e->hdrs[r].nsics) PetscCall(PetscMemcpy(e->sics + e->nallsic, in, e->hdrs[r].nsics * bc));
-    in += e->hdrs[r].nsics * bc;
+    if (e->hdrs[r].nspikes) PetscCall(PetscMemcpy(e->spikes + e->nall, in + e->displs[r], e->hdrs[r].nspikes * bs));
     e->nall += e->hdrs[r].nspikes;
-    e->nallsic += e->hdrs[r].nsics;
   }
   e->exchange_bytes += (double)total + sizeof *h * e->size;
   PetscFunctionReturn(0);
 }
 
-/* the slice's spikes (sic false) or SIC values into the local targets, projection by projection, in (step, id)
- * order */
+/* the SIC rows of the slice through SIC projection pr. The ranks' rows, taken in rank order, are in global id
+ * order within pr's source population, so every ring cell adds its values in (step, id) order, as a sort would
+ * give, on any rank count. */
+static void DeliverSic(NaEngine e, const NaProjection *pr)
+{
+  const NaPop     *tp = &e->pops[pr->tgt_pop];
+  const PetscInt64 g0 = e->layout->offset[pr->src_pop], g1 = g0 + pr->nsrc;
+  const size_t     rb = SicRowBytes(e);
+  const PetscInt   lo = tp->lo;
+
+  for (PetscMPIInt r = 0; r < e->size; r++) {
+    const unsigned char *row = (const unsigned char *)e->recvbuf + e->displs[r] + e->hdrs[r].nspikes * sizeof(NaSpike);
+    for (PetscInt64 q = 0; q < e->hdrs[r].nsics; q++, row += rb) {
+      PetscInt64 gid;
+      memcpy(&gid, row, sizeof gid);
+      if (gid < g0 || gid >= g1) continue;
+      const PetscInt src = (PetscInt)(gid - g0);
+      const double  *v   = (const double *)(row + sizeof gid);
+      for (PetscInt m = 0; m < e->mslice; m++) {
+        double *ring = tp->ring_sic + (size_t)Slot(e, e->slice0 + m + pr->delay) * tp->n;
+        if (v[m] == 0) continue;
+        for (PetscInt j = pr->off[src]; j < pr->off[src + 1]; j++) ring[pr->tgt[j] - lo] += NaProjWeight(pr, j) * v[m];
+      }
+    }
+  }
+}
+
+/* the slice's spikes (sic false) or SIC values into the local targets, projection by projection */
 static PetscErrorCode Deliver(NaEngine e, PetscBool sic)
 {
   PetscFunctionBegin;
   for (PetscInt k = 0; k < e->nproj; k++) {
     NaProjection    *pr = &e->proj[k];
-    NaPop           *tp = &e->pops[pr->tgt_pop];
     const PetscInt64 g0 = e->layout->offset[pr->src_pop], g1 = g0 + pr->nsrc;
 
     if (IsGenerator(e, pr->src_pop) || (!pr->nsyn && !pr->tms_shared)) continue; /* shared state steps on every rank */
     if ((pr->kind == NA_SYN_SIC) != sic) continue;
     if (sic) {
-      for (PetscInt64 q = 0; q < e->nallsic; q++) {
-        const NaSic *s = &e->sics[q];
-        if (s->gid < g0 || s->gid >= g1) continue;
-        const PetscInt src = (PetscInt)(s->gid - g0);
-        const size_t   at  = (size_t)Slot(e, s->step + pr->delay) * tp->n;
-        for (PetscInt j = pr->off[src]; j < pr->off[src + 1]; j++)
-          tp->ring_sic[at + pr->tgt[j] - tp->lo] += NaProjWeight(pr, j) * s->value;
-      }
+      DeliverSic(e, pr);
       continue;
     }
-    for (PetscInt64 q = 0; q < e->nall; q++) {
+    for (PetscInt64 q = 0; q < e->nall; q++) { /* in (step, id) order */
       const NaSpike *s = &e->spikes[q];
       if (s->gid < g0 || s->gid >= g1) continue;
       DeliverSpike(e, pr, (PetscInt)(s->gid - g0), s->step, (s->step + 1) * e->h);
@@ -779,8 +811,7 @@ static PetscErrorCode Exchange(NaEngine e, NaSliceHeader *h)
     PetscFunctionReturn(0);
   }
   qsort(e->spikes, (size_t)e->nall, sizeof(NaSpike), CompareSpikes);
-  qsort(e->sics, (size_t)e->nallsic, sizeof(NaSic), CompareSics);
-  e->nmy = e->nmysic = 0;
+  e->nmy = 0;
   for (PetscInt64 q = 0; q < e->nall; q++) { /* the neurons' (rank 0 adds recorded generator spikes to the list) */
     PetscInt p = 0;
     while (p + 1 < e->npops && e->spikes[q].gid >= e->layout->offset[p + 1]) p++;
@@ -794,7 +825,6 @@ static PetscErrorCode Exchange(NaEngine e, NaSliceHeader *h)
   PetscCall(Deliver(e, PETSC_TRUE));
   PetscCall(PetscLogEventEnd(NA_EVENT_DELIVER, 0, 0, 0, 0));
   PetscCall(PetscTime(&t3));
-  e->sic_events += e->nallsic;
   e->t_exchange += t1 - t0;
   e->t_deliver += t2 - t1;
   e->t_deliver_sic += t3 - t2;
@@ -922,6 +952,8 @@ static PetscErrorCode Slices(NaEngine e)
     NaSliceHeader    hdr;
     int              due, sig;
 
+    e->slice0 = e->step;
+    e->mslice = (PetscInt)(end - e->step);
     PetscCall(PetscTime(&u0));
     PetscCall(PetscLogEventBegin(NA_EVENT_UPDATE, 0, 0, 0, 0));
     for (PetscInt64 n = e->step; n < end; n++) {
@@ -1042,8 +1074,6 @@ PetscErrorCode NaEngineDestroy(NaEngine *engine)
   PetscCall(NaNetSpecDestroy(&e->spec));
   PetscCall(PetscFree(e->myspikes));
   PetscCall(PetscFree(e->spikes));
-  PetscCall(PetscFree(e->mysic));
-  PetscCall(PetscFree(e->sics));
   PetscCall(PetscFree2(e->counts, e->displs));
   PetscCall(PetscFree(e->hdrs));
   PetscCall(PetscFree(e->sendbuf));
