@@ -31,6 +31,7 @@
 #pragma GCC optimize("no-trapping-math", "fp-contract=off")
 #include <math.h>
 #include "cellmodel.h"
+#include "vmath.h"
 
 #define NA_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 
@@ -114,8 +115,8 @@ static const char *Check(const double *const *par, PetscInt i)
 }
 
 /* y and f are distinct arrays (the engine's state and its derivative). The exponential goes first, into fV, in
- * a loop of its own (libm's exp does not vectorise); the rest, free of branches, vectorises. stim, sic: whether
- * I_stim, I_sic are given (constants once inlined, so each case is a branch-free loop). */
+ * a pass of its own (NaExpArray, vectorised: libm's exp is not); the rest, free of branches, vectorises. stim, sic:
+ * whether I_stim, I_sic are given (constants once inlined, so each case is a branch-free loop). */
 static inline __attribute__((always_inline)) void RhsKernel(const NaCellIO *io, const double *restrict y,
                                                             double *restrict f, const int stim, const int sic)
 {
@@ -136,8 +137,9 @@ static inline __attribute__((always_inline)) void RhsKernel(const NaCellIO *io, 
    * Delta_T = 0: exp(-inf) = 0, so the exponential term is 0 as NEST's */
   for (PetscInt i = 0; i < n; i++) {
     const double V = refr[i] > 0 ? V_reset[i] : (V_peak[i] < Vm[i] ? V_peak[i] : Vm[i]);
-    fV[i]          = exp(Delta_T[i] > 0.0 ? (V - V_th[i]) / Delta_T[i] : -INFINITY);
+    fV[i]          = Delta_T[i] > 0.0 ? (V - V_th[i]) / Delta_T[i] : -INFINITY;
   }
+  NaExpArray(n, fV, fV);
   for (PetscInt i = 0; i < n; i++) {
     const double Vr = V_reset[i], Vp = V_peak[i], Vi = Vm[i], wi = w[i];
     const int    is_refr = refr[i] > 0;

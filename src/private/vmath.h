@@ -2,6 +2,10 @@
 #pragma once
 #include <petscsys.h>
 
+/* out[i] = exp(in[i]); within 2 ulp of libm's exp for results of normal size (tested), 0 below exp(-708)
+ * (subnormal results flushed), inf above exp(709.7); the same bits on every path, vectorised; in may be out */
+PETSC_EXTERN void NaExpArray(PetscInt n, const PetscScalar *in, PetscScalar *out);
+PETSC_EXTERN void NaExpArrayBaseline(PetscInt n, const PetscScalar *in, PetscScalar *out);
 /* out[i] = tanh(beta * in[i]); within a few ulp of libm's tanh (tested to 1e-12 relative), the same bits
  * whatever the vector width, alignment or CPU (x86-64-v3 clone or default), several times faster than libm */
 PETSC_EXTERN void NaTanhArray(PetscInt n, PetscReal beta, const PetscScalar *in, PetscScalar *out);
