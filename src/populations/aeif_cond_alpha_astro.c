@@ -140,6 +140,9 @@ static inline __attribute__((always_inline)) void RhsKernel(const NaCellIO *io, 
     fV[i]          = Delta_T[i] > 0.0 ? (V - V_th[i]) / Delta_T[i] : -INFINITY;
   }
   NaExpArray(n, fV, fV);
+  /* the state's and the derivative's variables are disjoint slices of y and f, which the compiler cannot prove
+   * for this many arrays (it gives up versioning the loops for aliasing): ivdep says so */
+#pragma GCC ivdep
   for (PetscInt i = 0; i < n; i++) {
     const double Vr = V_reset[i], Vp = V_peak[i], Vi = Vm[i], wi = w[i];
     const int    is_refr = refr[i] > 0;
@@ -152,7 +155,8 @@ static inline __attribute__((always_inline)) void RhsKernel(const NaCellIO *io, 
     fV[i] = is_refr ? 0.0 : dV;
     fw[i] = (a[i] * (V - E_L[i]) - wi) / tau_w[i];
   }
-  for (PetscInt i = 0; i < n; i++) { /* the conductances, on their own: fewer run-time alias checks per loop */
+#pragma GCC ivdep
+  for (PetscInt i = 0; i < n; i++) { /* the conductances, on their own */
     fdgex[i] = -dgex[i] / tau_ex[i];
     fgex[i]  = dgex[i] - gex[i] / tau_ex[i];
     fdgin[i] = -dgin[i] / tau_in[i];
