@@ -26,6 +26,9 @@ astrocyte parameters, dt 0.1 ms) is the example's; the models.md summary agrees
 with it and is silent on the delays of the E (2 ms) and I (1 ms) connections
 and on delta_IP3 (the example leaves the model default 0.0002 uM).
 
+The network builder, the kernel set-up and the statistics below are shared with brunel_bench.py (the benchmark
+run of the same network for bench/nest_benchmark.sh, also under mpiexec): one copy of the network for both.
+
 The NEST installation is a parameter (--nest-pythonpath, default
 /opt/nest/lib/python3.11/site-packages, or $NEST_PYTHONPATH); the script says
 so and exits with status 2 when `import nest` fails there.
@@ -132,19 +135,128 @@ def connect_astro_network(nest, nodes_ex, nodes_in, nodes_astro, nodes_noise, sc
 
 
 # ---------------------------------------------------------------------------
-def import_nest(pythonpath):
+# The pieces below are shared with brunel_bench.py (the benchmark run of the same network, also under mpiexec):
+# import_nest, setup_kernel, build_network, local_partial and merge_partials.
+def import_nest(pythonpath, prog="brunel_rates.py"):
     if pythonpath:
         sys.path.insert(0, pythonpath)
     try:
         import nest  # noqa: F401
     except Exception as exc:  # ImportError, or a broken installation
         sys.stderr.write(
-            f"brunel_rates.py: NEST is not importable from --nest-pythonpath {pythonpath!r} "
+            f"{prog}: NEST is not importable from --nest-pythonpath {pythonpath!r} "
             f"({type(exc).__name__}: {exc}).\nBuild NEST 3.10 as in bench/nest/README.md, "
             "or pass the site-packages folder of a NEST installation.\n"
         )
         sys.exit(2)
     return nest
+
+
+def setup_kernel(nest, threads, seed):
+    """Fresh kernel: dt 0.1 ms, `threads` threads per process, nest.rng_seed = seed, quiet."""
+    if hasattr(nest, "VerbosityLevel"):  # 3.10: set_verbosity is deprecated and warns
+        nest.verbosity = nest.VerbosityLevel.WARNING
+    else:
+        nest.set_verbosity("M_WARNING")
+    nest.ResetKernel()
+    nest.resolution = sim_params["dt"]
+    nest.local_num_threads = threads
+    nest.rng_seed = seed
+    nest.print_time = False
+
+
+def build_network(nest, scale, warmup, record=True):
+    """Create and connect the network at `scale`; with record, every E and I neuron's spikes and every astrocyte's
+    IP3/Ca_astro (1 ms) from t > warmup. Returns a dict of the node collections, the recorders (None without
+    record), the wall times of the three stages (s) and the local connection counts (this MPI process)."""
+    t0 = time.perf_counter()
+    exc, inh, astro, noise = create_astro_network(nest, scale)
+    t1 = time.perf_counter()
+    connect_astro_network(nest, exc, inh, astro, noise, scale)
+    t2 = time.perf_counter()
+    n_net = nest.num_connections
+    sr_e = sr_i = mm_a = None
+    if record:
+        sr_e = nest.Create("spike_recorder", params={"start": warmup})
+        sr_i = nest.Create("spike_recorder", params={"start": warmup})
+        mm_a = nest.Create("multimeter", params={"record_from": ["IP3", "Ca_astro"], "interval": 1.0, "start": warmup})
+        nest.Connect(exc, sr_e)
+        nest.Connect(inh, sr_i)
+        nest.Connect(mm_a, astro)
+    t3 = time.perf_counter()
+    return {"exc": exc, "inh": inh, "astro": astro, "noise": noise, "sr_e": sr_e, "sr_i": sr_i, "mm_a": mm_a,
+            "t_create_s": t1 - t0, "t_connect_s": t2 - t1, "t_devices_s": t3 - t2,
+            "num_connections_network": n_net, "num_connections": nest.num_connections}
+
+
+def local_partial(net):
+    """What this MPI process recorded, as JSON-able data that merge_partials() combines over processes: the spikes
+    themselves (few), and for Ca_astro the count, mean and sum of squared deviations (Chan et al.'s pairwise
+    update combines them exactly as numpy's two-pass std of all samples, to rounding), each astrocyte's time-mean
+    (each astrocyte lives on one process) and the max; for IP3 the sum."""
+    import numpy as np
+
+    out = {"N_E": len(net["exc"]), "N_I": len(net["inh"]), "N_astro": len(net["astro"])}
+    for name in ("E", "I"):
+        ev = net["sr_e" if name == "E" else "sr_i"].events
+        out[f"senders_{name}"] = np.asarray(ev["senders"]).astype(int).tolist()
+        out[f"times_{name}"] = np.asarray(ev["times"], dtype=float).tolist()
+    ev = net["mm_a"].events
+    ca, ip3 = np.asarray(ev["Ca_astro"], dtype=float), np.asarray(ev["IP3"], dtype=float)
+    snd = np.asarray(ev["senders"])
+    n = len(ca)
+    m = float(ca.mean()) if n else 0.0
+    out["ca_n"] = int(n)
+    out["ca_mean"] = m
+    out["ca_m2"] = float(((ca - m) ** 2).sum()) if n else 0.0
+    out["ca_max"] = float(ca.max()) if n else float("-inf")
+    out["ip3_sum"] = float(ip3.sum())
+    if n:
+        ids, inv = np.unique(snd, return_inverse=True)
+        out["ca_per_astro"] = (np.bincount(inv, weights=ca) / np.bincount(inv)).tolist()
+    else:
+        out["ca_per_astro"] = []
+    return out
+
+
+def merge_partials(parts, sim_time):
+    """The statistics of the recorded window (sim_time ms) from the local_partial() of every process: rate_E/I
+    (spikes / (N x T)), cv_E/I and cv_n_E/I (analysis/network_stats.py's cv_stats of all spikes), ca_mean and
+    ca_std (all astrocytes and 1 ms samples), ca_std_across_astro (std of each astrocyte's time-mean), ca_max,
+    ip3_mean, n_ca_samples."""
+    import numpy as np
+
+    T = sim_time / 1000.0
+    p0 = parts[0]
+    res = {"N_E": p0["N_E"], "N_I": p0["N_I"], "N_astro": p0["N_astro"]}
+    for name in ("E", "I"):
+        snd = np.concatenate([np.asarray(p[f"senders_{name}"], dtype=np.int64) for p in parts])
+        tms = np.concatenate([np.asarray(p[f"times_{name}"], dtype=float) for p in parts])
+        res[f"rate_{name}"] = len(snd) / (p0[f"N_{name}"] * T)
+        cv, ncv = cv_stats(snd, tms)
+        res[f"cv_{name}"] = cv
+        res[f"cv_n_{name}"] = ncv
+    n, mean, m2 = 0, 0.0, 0.0
+    for p in parts:  # Chan, Golub and LeVeque's pairwise combination of (n, mean, M2)
+        nb = p["ca_n"]
+        if nb == 0:
+            continue
+        if n == 0:
+            n, mean, m2 = nb, p["ca_mean"], p["ca_m2"]
+            continue
+        d = p["ca_mean"] - mean
+        tot = n + nb
+        mean = (n * mean + nb * p["ca_mean"]) / tot
+        m2 = m2 + p["ca_m2"] + d * d * n * nb / tot
+        n = tot
+    res["ca_mean"] = float(mean) if n else float("nan")
+    res["ca_std"] = float(np.sqrt(m2 / n)) if n else float("nan")  # over all astrocytes and all 1 ms samples
+    per_astro = np.concatenate([np.asarray(p["ca_per_astro"], dtype=float) for p in parts])
+    res["ca_std_across_astro"] = float(per_astro.std()) if len(per_astro) else float("nan")
+    res["ca_max"] = float(max(p["ca_max"] for p in parts))
+    res["ip3_mean"] = float(sum(p["ip3_sum"] for p in parts) / n) if n else float("nan")
+    res["n_ca_samples"] = int(n)
+    return res
 
 
 def cv_stats(senders, times):
@@ -157,29 +269,12 @@ def cv_stats(senders, times):
 
 
 def run_one(args):
-    import numpy as np
-
     nest = import_nest(args.nest_pythonpath)
-    nest.set_verbosity("M_WARNING")
-    nest.ResetKernel()
-    nest.resolution = sim_params["dt"]
-    nest.local_num_threads = args.threads
-    nest.rng_seed = args.one_seed
-    nest.print_time = False
+    setup_kernel(nest, args.threads, args.one_seed)
 
-    t0 = time.perf_counter()
-    exc, inh, astro, noise = create_astro_network(nest, args.scale)
-    connect_astro_network(nest, exc, inh, astro, noise, args.scale)
-    sr_e = nest.Create("spike_recorder", params={"start": args.warmup})
-    sr_i = nest.Create("spike_recorder", params={"start": args.warmup})
-    mm_a = nest.Create(
-        "multimeter", params={"record_from": ["IP3", "Ca_astro"], "interval": 1.0, "start": args.warmup}
-    )
-    nest.Connect(exc, sr_e)
-    nest.Connect(inh, sr_i)
-    nest.Connect(mm_a, astro)
-    t_build = time.perf_counter() - t0
-    n_conn = nest.num_connections
+    net = build_network(nest, args.scale, args.warmup)
+    t_build = net["t_create_s"] + net["t_connect_s"] + net["t_devices_s"]
+    n_conn = net["num_connections"]
 
     t0 = time.perf_counter()
     nest.Simulate(args.warmup)
@@ -188,27 +283,9 @@ def run_one(args):
     nest.Simulate(args.sim_time)
     t_sim = time.perf_counter() - t0
 
-    T = args.sim_time / 1000.0
-    res = {"seed": args.one_seed, "N_E": len(exc), "N_I": len(inh), "N_astro": len(astro), "num_connections": n_conn}
-    for name, sr, pop in (("E", sr_e, exc), ("I", sr_i, inh)):
-        ev = sr.events
-        snd, tms = np.asarray(ev["senders"]), np.asarray(ev["times"])
-        res[f"rate_{name}"] = len(snd) / (len(pop) * T)
-        cv, ncv = cv_stats(snd, tms)
-        res[f"cv_{name}"] = cv
-        res[f"cv_n_{name}"] = ncv
-    ev = mm_a.events
-    ca, ip3 = np.asarray(ev["Ca_astro"]), np.asarray(ev["IP3"])
-    snd, tms = np.asarray(ev["senders"]), np.asarray(ev["times"])
-    res["ca_mean"] = float(ca.mean())
-    res["ca_std"] = float(ca.std())  # over all astrocytes and all 1 ms samples
-    # std across astrocytes of each astrocyte's time-mean
-    ids, inv = np.unique(snd, return_inverse=True)
-    per_astro = np.bincount(inv, weights=ca) / np.bincount(inv)
-    res["ca_std_across_astro"] = float(per_astro.std())
-    res["ca_max"] = float(ca.max())
-    res["ip3_mean"] = float(ip3.mean())
-    res["n_ca_samples"] = int(len(ca))
+    res = {"seed": args.one_seed}
+    res.update(merge_partials([local_partial(net)], args.sim_time))
+    res["num_connections"] = n_conn
     res["t_build_s"] = t_build
     res["t_warmup_s"] = t_warm
     res["t_sim_s"] = t_sim
