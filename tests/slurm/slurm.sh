@@ -8,7 +8,10 @@
 #     a run that fails every time stops after NASTRO_MAX_FAILURES attempts with a message;
 #  3. jobs/sweep.sh: a 1- and 2-rank strong-scaling study, then analysis/scaling_report.py: table and
 #     figures exist, and its walls, speed-up, efficiency and communication share match the /timing records;
-#  4. the daemons are stopped by pid on exit, whatever happened (trap EXIT).
+#  4. jobs/sweep.sh --network: a 1- and 2-rank weak study of a small network (scale grown with the ranks), then
+#     analysis/scaling_report.py: its wall per biological second, efficiency, exchange share and spikes per
+#     slice match the /timing records;
+#  5. the daemons are stopped by pid on exit, whatever happened (trap EXIT).
 # SKIPs (exit 77) only when Slurm cannot run here at all (not root, or no packages to be had).
 # usage: slurm.sh NASTRO SOURCE_DIR
 set -u
@@ -145,6 +148,41 @@ consistent() {
 check "scaling_report.py: wall, speed-up, efficiency and communication share agree with /timing" consistent
 # and the printed table shows the same speed-up, rounded
 check "scaling_report.py: printed speed-up is the record's ratio" bash -c "w1=\$(h5dump -m %.17g -a /timing/wall_max '$tmp/study/strong-p0001-N120.h5' | sed -n 's/^ *(0): //p'); w2=\$(h5dump -m %.17g -a /timing/wall_max '$tmp/study/strong-p0002-N120.h5' | sed -n 's/^ *(0): //p'); want=\$(awk -v a=\$w1 -v b=\$w2 'BEGIN{printf \"%.2f\", a/b}'); awk '\$1==\"strong\" && \$2==2 {print \$7}' '$tmp/report.txt' | grep -qx \"\$want\""
+
+# 4. a network weak-scaling sweep (scale grown with the ranks, as Jiang et al. grow the benchmark) on 1 and 2
+#    ranks, its report, and the report's numbers against the runs' /timing
+if timeout 240 "$src/jobs/sweep.sh" "$tmp/netstudy" --network "$src/tests/data/net_brunel_small.yaml" --type weak \
+     --weak-scale 1 --ranks "1 2" --t-stop 50 --wait >"$tmp/log" 2>&1; then
+  ok "sweep.sh --network: 1- and 2-rank weak study (scale 1, 2) submitted, both outputs complete"
+else notok "sweep.sh --network: weak study"; fi
+check "sweep.sh --network: manifest lists both runs with their scale" bash -c "[ \$(tail -n +2 '$tmp/netstudy/manifest.tsv' | grep -cE '^weak	(1	-	weak-p0001-s1.h5	[0-9]+	1|2	-	weak-p0002-s2.h5	[0-9]+	2)\$') -eq 2 ]"
+netargs() { # each run its own scale and the study's t_stop, in one -network_set, on its ranks
+  local set='import h5py, sys; v = h5py.File(sys.argv[1], "r").attrs["network_set"]; print(v.decode() if isinstance(v, bytes) else v)'
+  [ "$($py -c "$set" "$tmp/netstudy/weak-p0001-s1.h5")" = scale=1,t_stop=50 ] &&
+    [ "$($py -c "$set" "$tmp/netstudy/weak-p0002-s2.h5")" = scale=2,t_stop=50 ] &&
+    [ "$(attr "$tmp/netstudy/weak-p0002-s2.h5" mpi_ranks)" = 2 ] && [ "$(h5attr "$tmp/netstudy/weak-p0002-s2.h5" ranks)" = 2 ]
+}
+check "sweep.sh --network: the runs got their scale and t_stop (one -network_set) and their ranks" netargs
+$py "$src/analysis/scaling_report.py" "$tmp/netstudy" >"$tmp/report.txt" 2>&1; rc=$?
+cp "$tmp/report.txt" "$tmp/log"
+if [ $rc -eq 0 ] && grep -q 'spikes/slice' "$tmp/report.txt" && [ "$(grep -c '^ *weak ' "$tmp/report.txt")" -eq 2 ] &&
+   file "$tmp/netstudy/scaling-network-weak.png" | grep -q 'PNG image'; then
+  ok "scaling_report.py: network table with 2 runs and scaling-network-weak.png"
+else notok "scaling_report.py: network table and figure (exit $rc)"; fi
+netconsistent() { # wall per biological second, weak efficiency T(1)/T(2), exchange share and spikes per slice
+  local r1 r2 x2 s2 n2 tsv=$tmp/netstudy/scaling_network.tsv
+  r1=$(h5attr "$tmp/netstudy/weak-p0001-s1.h5" run); r2=$(h5attr "$tmp/netstudy/weak-p0002-s2.h5" run)
+  x2=$(h5attr "$tmp/netstudy/weak-p0002-s2.h5" exchange); s2=$(h5attr "$tmp/netstudy/weak-p0002-s2.h5" spikes)
+  n2=$(h5attr "$tmp/netstudy/weak-p0002-s2.h5" slices)
+  echo "h5dump: run 1 rank $r1, 2 ranks $r2; 2 ranks: exchange $x2, spikes $s2, slices $n2"; cat "$tsv"
+  awk -F'\t' -v r1="$r1" -v r2="$r2" -v x2="$x2" -v s2="$s2" -v n2="$n2" '
+    function near(a, b) { return (a - b) ^ 2 <= (1e-9 * (b < 0 ? -b : b) + 1e-12) ^ 2 }
+    NR > 1 && $2 == 1 { n++; if (!near($6, r1 / 0.05) || !near($8, 1)) bad = bad " p=1" }
+    NR > 1 && $2 == 2 { n++; if (!near($6, r2 / 0.05) || !near($8, r1 / r2) || !near($7, 2 * r1 / r2) || !near($10, x2 / r2) ||
+                              !near($13, s2 / n2)) bad = bad " p=2" }
+    END { if (bad != "" || n != 2) { print "mismatch:" bad, "rows", n; exit 1 } }' "$tsv"
+}
+check "scaling_report.py: network wall per biological s, efficiency, exchange share, spikes per slice agree with /timing" netconsistent
 
 echo "slurm test took $(($(date +%s) - start)) s"
 echo "$pass passed, $fail failed"
