@@ -140,7 +140,7 @@ for ax, col, what, targets in ((axes[0], 11, "per step", {1: 10, 2: 18}), (axes[
     for i, v in enumerate(vals): ax.text(i, v, f"{v:.1f}", ha="center", va="bottom", fontsize=7)
     for rk, tv in targets.items():
         ax.axhline(tv, color="tab:blue" if rk == 1 else "tab:red", ls="--", lw=1, label=f"target {rk} rank(s): {tv}x")
-    ax.set_xticks(range(len(vals))); ax.set_xticklabels(labels, fontsize=6); ax.set_ylim(0, 1.3 * max(vals))
+    ax.set_xticks(range(len(vals))); ax.set_xticklabels(labels, fontsize=6); ax.set_ylim(0, max([1.3 * max(vals)] + [1.1 * t for t in targets.values()]))
     ax.set_ylabel("fastest NumPy peer time / nastro time"); ax.set_title(f"naam, K = 10, Euler: speed-up over NumPy {what}")
     if targets: ax.legend(fontsize=7)
 fig.tight_layout(); fig.savefig(sys.argv[2], dpi=120); print("wrote", sys.argv[2])
