@@ -1,10 +1,18 @@
 #!/bin/bash
-# naam kernel benchmark (issue 3): nastro (1 and 2 ranks, symmetric and full storage) side by side with the
+# naam kernel benchmark (issues 3 and 13): nastro (1 and 2 ranks, symmetric and full storage) side by side with the
 # NumPy peer (bench/naam_numpy.py) and the machine's limits, in one invocation; writes bench/naam-ratio.png.
 #   bench/naam_bench.sh [BUILD_DIR]        (default build; needs BUILD_DIR/nastro and BUILD_DIR/bench/{limits,tanh_throughput})
 # Env: REPEAT (best-of count, default 3), SIZES (default "500 2000"), STORAGES (default "symmetric full"),
-# STEPS500/STEPS2000 (Euler steps per run, default 200/40: per-step figures are steady state, as the peer's), WORK (scratch dir, default /tmp/naam-bench).
+# STEPS500/STEPS2000 (Euler steps per run, default 200/40: per-step figures are steady state, as the peer's), WORK (scratch dir, default /tmp/naam-bench),
+# PEER_BLAS (a directory holding another libblas.so.3 for NumPy, e.g. OpenBLAS's, which Debian installs as
+# /usr/lib/x86_64-linux-gnu/openblas-pthread: the peer is then also timed with it, on 1 and 2 threads).
 # Time to solution at equal accuracy is bench/naam_tts.sh.
+#
+# The peer: first `naam_numpy.py check` (the fast peer's Euler trajectory against the first, einsum peer's: must
+# agree to round-off, else the benchmark stops), then the einsum peer and the fast peer timed with NumPy's BLAS
+# (1 thread) and, with PEER_BLAS, with that BLAS on 1 and 2 threads. Ratios: 1-rank nastro against the fastest
+# 1-thread peer, 2-rank nastro against the fastest peer on 1 or 2 threads (numpy's own ufuncs, tanh included,
+# run on one thread whatever the BLAS).
 #
 # Definitions (all from the run's /timing group, max over ranks, best of REPEAT runs):
 #   per RHS  = (rhs_compute + communication) / rhs_evaluations
@@ -24,8 +32,15 @@ WORK=${WORK:-/tmp/naam-bench}
 HERE=$(cd "$(dirname "$0")" && pwd)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 PY=/usr/bin/python3
-# the peer: numpy with its default kernels (OPENBLAS_CORETYPE/L2_SIZE unset for this command only), 1 thread
-peer() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $PY "$HERE/naam_numpy.py" "$@"; }
+PEER_BLAS=${PEER_BLAS:-}
+# the peer: numpy with its default kernels (OPENBLAS_CORETYPE/L2_SIZE unset for this command only), THREADS
+# BLAS threads (default 1), with PEER_BLAS's libblas.so.3 when BLAS=peer
+peer() {
+  local lib=${LD_LIBRARY_PATH:-}
+  [ "${BLAS:-}" = peer ] && lib=$PEER_BLAS${lib:+:$lib}
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="${THREADS:-1}" OMP_NUM_THREADS="${THREADS:-1}" \
+    LD_LIBRARY_PATH="$lib" $PY "$HERE/naam_numpy.py" "$@"
+}
 mkdir -p "$WORK"
 T="$WORK/table.txt"
 
@@ -55,13 +70,34 @@ BW1=$(sed -n 's/^bw_1thread_GBs=//p' "$WORK/limits.txt")
 BW2=$(sed -n 's/^bw_2threads_GBs=//p' "$WORK/limits.txt")
 echo "vectorised tanh $CT ns/element; triad $BW1 GB/s (1 thread), $BW2 GB/s (2 threads)"
 
-echo "## per RHS and per step: Euler, K = 10, best of $REPEAT (nastro) / 7 (numpy)"
+echo "## the peer: fast against einsum, Euler dt 0.05 from the stationary start"
+peer check -N 500 -K 10 -steps 200
+[ -n "$PEER_BLAS" ] && BLAS=peer peer check -N 500 -K 10 -steps 200
+
+echo "## per RHS and per step: Euler, K = 10, best of $REPEAT (nastro) / 15 (numpy)"
+echo "(peer rows: code numpy-VARIANT/BLAS/THREADS; nastro ratios against the fastest peer for its rank count)"
 echo "N storage code ranks rhs_ms step_ms comm_ms overhead floor_ms rhs_over_floor rhs_ratio step_ratio" | tee "$T"
 for N in $SIZES; do
   S=$([ "$N" -le 500 ] && echo "$STEPS500" || echo "$STEPS2000")
-  P=$(peer time -N "$N" -K 10 -repeat 7)
-  NPR=$(kv "$P" rhs_s); NPS=$(kv "$P" step_s)
-  echo "$N full numpy 1 $($PY -c "print(f'{$NPR*1e3:.3f} {$NPS*1e3:.3f}')") - - - - - -" | tee -a "$T"
+  # peers: name rhs step threads
+  peers=()
+  P=$(peer time -N "$N" -K 10 -repeat 15 -peer einsum); peers+=("numpy-einsum/default/1t $(kv "$P" rhs_s) $(kv "$P" step_s) 1")
+  P=$(peer time -N "$N" -K 10 -repeat 15); peers+=("numpy-fast/default/1t $(kv "$P" rhs_s) $(kv "$P" step_s) 1")
+  echo "# peer BLAS (default): $(kv "$P" blas)"
+  if [ -n "$PEER_BLAS" ]; then
+    for th in 1 2; do
+      P=$(BLAS=peer THREADS=$th peer time -N "$N" -K 10 -repeat 15)
+      peers+=("numpy-fast/peer/${th}t $(kv "$P" rhs_s) $(kv "$P" step_s) $th")
+    done
+    echo "# peer BLAS (PEER_BLAS): $(kv "$P" blas)"
+  fi
+  for pr in "${peers[@]}"; do
+    read -r name r s th <<<"$pr"
+    echo "$N full $name $th $($PY -c "print(f'{$r*1e3:.3f} {$s*1e3:.3f}')") - - - - - -" | tee -a "$T"
+  done
+  # the fastest peer on 1 thread, and on 1 or 2 threads (RHS and step each)
+  best() { printf '%s\n' "${peers[@]}" | awk -v col="$1" -v maxth="$2" '$4 <= maxth && (m == "" || $col < m) {m = $col} END {print m}'; }
+  NPR1=$(best 2 1); NPS1=$(best 3 1); NPR2=$(best 2 2); NPS2=$(best 3 2)
   for st in $STORAGES; do
     for r in 1 2; do
       rs=(); ss=(); cs=(); os=()
@@ -73,6 +109,7 @@ for N in $SIZES; do
       done
       R=$(minf "${rs[@]}"); SS=$(minf "${ss[@]}"); CS=$(minf "${cs[@]}"); OV=$(minf "${os[@]}")
       BW=$([ $r = 1 ] && echo "$BW1" || echo "$BW2")
+      NPR=$([ $r = 1 ] && echo "$NPR1" || echo "$NPR2"); NPS=$([ $r = 1 ] && echo "$NPS1" || echo "$NPS2")
       $PY - "$N" "$st" "$r" "$R" "$SS" "$CS" "$OV" "$CT" "$BW" "$NPR" "$NPS" <<'EOF' | tee -a "$T"
 import sys
 N, st, r = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
@@ -103,8 +140,8 @@ for ax, col, what, targets in ((axes[0], 11, "per step", {1: 10, 2: 18}), (axes[
     for i, v in enumerate(vals): ax.text(i, v, f"{v:.1f}", ha="center", va="bottom", fontsize=7)
     for rk, tv in targets.items():
         ax.axhline(tv, color="tab:blue" if rk == 1 else "tab:red", ls="--", lw=1, label=f"target {rk} rank(s): {tv}x")
-    ax.set_xticks(range(len(vals))); ax.set_xticklabels(labels, fontsize=6); ax.set_ylim(0, 1.3 * max(vals))
-    ax.set_ylabel("NumPy time / nastro time"); ax.set_title(f"naam, K = 10, Euler: speed-up over NumPy {what}")
+    ax.set_xticks(range(len(vals))); ax.set_xticklabels(labels, fontsize=6); ax.set_ylim(0, max([1.3 * max(vals)] + [1.1 * t for t in targets.values()]))
+    ax.set_ylabel("fastest NumPy peer time / nastro time"); ax.set_title(f"naam, K = 10, Euler: speed-up over NumPy {what}")
     if targets: ax.legend(fontsize=7)
 fig.tight_layout(); fig.savefig(sys.argv[2], dpi=120); print("wrote", sys.argv[2])
 EOF

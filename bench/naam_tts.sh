@@ -7,7 +7,8 @@
 # Env: TOLS (nastro tolerances, rtol = atol, default "1e-1 1e-2 1e-3 1e-4 1e-5 1e-6"), REF_TOL (default 1e-10;
 # a check run at 10x REF_TOL estimates the reference's own error), RANKS (default 2), OUT_DT (sample
 # interval, default 0.5), WORK (scratch, default /tmp/naam-tts), STEPPER (options of the runs under test, e.g.
-# "-ts_type rk"; default: nastro's default stepper; the reference and its check always use rk 5dp). Accuracy measure: bench/naam_tts.py.
+# "-ts_type rk"; default: nastro's default stepper; the reference and its check always use rk 5dp), PEER_BLAS
+# (a directory with another libblas.so.3 for the peer, e.g. OpenBLAS's, as in bench/naam_bench.sh). Accuracy measure: bench/naam_tts.py.
 set -euo pipefail
 BUILD=${1:?usage: bench/naam_tts.sh BUILD_DIR [on|off]}
 PEER=${2:-on}
@@ -17,6 +18,7 @@ RANKS=${RANKS:-2}
 OUT_DT=${OUT_DT:-0.5}
 WORK=${WORK:-/tmp/naam-tts}
 STEPPER=${STEPPER:-}
+PEER_BLAS=${PEER_BLAS:-}
 NAME=$(echo "${STEPPER:-default}" | sed 's/-ts_type //; s/-ts_rk_type //; s/ //g')
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
@@ -48,8 +50,9 @@ CHECK=$($PY -c "print(f'{10 * float(\"$REF_TOL\"):g}')")
 nastro check "rk5dp-check-$CHECK" "$CHECK"
 if [ "$PEER" = on ]; then
   t0=$(now)
-  # the peer with numpy's default kernels, 1 thread (as bench/naam_bench.sh runs it)
+  # the peer with numpy's default kernels, 1 thread (as bench/naam_bench.sh runs it), on PEER_BLAS if given
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+    LD_LIBRARY_PATH="${PEER_BLAS:+$PEER_BLAS${LD_LIBRARY_PATH:+:}}${LD_LIBRARY_PATH:-}" \
     $PY "$HERE/naam_tts.py" numpy "$WORK/rk5dp-ref-$REF_TOL.h5" "$WORK/numpy.npz" -dt 0.05 -steps 1000 \
     -every "$($PY -c "print(round($OUT_DT / 0.05))")"
   echo "numpy numpy-euler-dt0.05 $WORK/numpy.npz $(since "$t0")" >>"$M"

@@ -7,7 +7,8 @@
 PETSC_EXTERN void NaExpArray(PetscInt n, const PetscScalar *in, PetscScalar *out);
 PETSC_EXTERN void NaExpArrayBaseline(PetscInt n, const PetscScalar *in, PetscScalar *out);
 /* out[i] = tanh(beta * in[i]); within a few ulp of libm's tanh (tested to 1e-12 relative), the same bits
- * whatever the vector width, alignment or CPU (x86-64-v3 clone or default), several times faster than libm */
+ * whatever the vector width, alignment or CPU (x86-64-v4, x86-64-v3 or default clone), several times faster
+ * than libm */
 PETSC_EXTERN void NaTanhArray(PetscInt n, PetscReal beta, const PetscScalar *in, PetscScalar *out);
 /* out[i] = log(cosh(beta * in[i])) / beta, the Lagrangian of tanh(beta z): relative accuracy for every
  * magnitude (x^2/2 for tiny x, |x| - log 2 for large), the same bits on every path like NaTanhArray */

@@ -10,6 +10,7 @@
 #include "naam.h"
 #include "naerrors.h"
 #include "h5util.h"
+#include <string.h>
 
 static const char *const CouplingNames[]     = {"hebbian", "dense", "uniform"};
 static const char *const InitNames[]         = {"stationary", "zero"};
@@ -117,6 +118,7 @@ static PetscErrorCode SetUp_NAAM(NaModel model)
                          &nm->coup, PetscMax(K, 1), &nm->arow));
   PetscCall(
       PetscMalloc6(N, &nm->grow, N, &nm->trow, N, &nm->prow, N, &nm->lrow, nm->nloc, &nm->erow, nm->nloc, &nm->colsum));
+  PetscCall(PetscMalloc1(PetscMax(K, 1), &nm->dots));
   if (nm->T == NAAM_T_HEBBIAN && K <= 16) { /* column codes: bit mu set where xi^mu_j = +1 */
     PetscCall(PetscMalloc2(N, &nm->colcode, (size_t)1 << K, &nm->table));
     for (PetscInt j = 0; j < N; j++) {
@@ -167,6 +169,78 @@ static void HebbianTable(PetscInt K, const PetscScalar *b, PetscScalar *table)
     }
 }
 
+/* The inner loops over a tile, in AVX-512, AVX2 and baseline versions chosen at load time (as NaTanhArray). C11
+ * mode does not contract a*b+c into FMA, so all versions give the same bits. */
+#define NAAM_KERNEL __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+
+/* at most this many dot products per pass in MultiDot */
+#define NAAM_DOTS 8
+
+/* eight doubles: one AVX-512 register, two AVX2 or four SSE2 ones; the lanes are NaDot's partial sums */
+typedef double NaamV8 __attribute__((vector_size(64)));
+
+/* an unaligned load (by pointer, not by value: a vector return value would depend on the clone's ABI) */
+static inline __attribute__((always_inline)) void LoadV8(NaamV8 *v, const PetscScalar *p)
+{
+  memcpy(v, p, sizeof *v);
+}
+
+/* out[m] = NaDot(n, xi + m N, v) for m < M, bit for bit: each dot keeps NaDot's eight interleaved partial sums
+ * and its summation tree, but the M dots share one pass over v and their adds are independent (one NaDot is
+ * a chain of dependent vector adds). */
+static inline __attribute__((always_inline)) void MultiDotBlock(const int M, PetscInt n, PetscInt N,
+                                                                const PetscScalar *restrict xi,
+                                                                const PetscScalar *restrict v, PetscScalar *out)
+{
+  NaamV8   acc[NAAM_DOTS];
+  double   tail[NAAM_DOTS];
+  PetscInt j = 0;
+
+  for (int m = 0; m < M; m++) {
+    acc[m]  = (NaamV8){0, 0, 0, 0, 0, 0, 0, 0};
+    tail[m] = 0;
+  }
+  for (; j + 8 <= n; j += 8) {
+    NaamV8 x, y;
+    LoadV8(&x, v + j);
+    for (int m = 0; m < M; m++) {
+      LoadV8(&y, xi + m * N + j);
+      acc[m] += y * x;
+    }
+  }
+  for (; j < n; j++)
+    for (int m = 0; m < M; m++) tail[m] += xi[m * N + j] * v[j];
+  for (int m = 0; m < M; m++)
+    out[m] = ((acc[m][0] + acc[m][1]) + (acc[m][2] + acc[m][3])) + ((acc[m][4] + acc[m][5]) + (acc[m][6] + acc[m][7])) +
+             tail[m];
+}
+
+/* out[mu] = NaDot(n, xi + mu N, v) for mu < K (the same bits), in balanced blocks of at most NAAM_DOTS dots */
+NAAM_KERNEL static void MultiDot(PetscInt n, PetscInt K, PetscInt N, const PetscScalar *restrict xi,
+                                 const PetscScalar *restrict v, PetscScalar *restrict out)
+{
+  const PetscInt nb = (K + NAAM_DOTS - 1) / NAAM_DOTS;
+  for (PetscInt b = 0, m0 = 0; b < nb; b++) {
+    const PetscInt M = (K - m0) / (nb - b); /* blocks of K/nb, the larger ones last */
+    switch (M) {
+#define NAAM_DOTS_CASE(c)                                                                                              \
+  case c:                                                                                                              \
+    MultiDotBlock(c, n, N, xi + m0 * N, v, out + m0);                                                                  \
+    break;
+      NAAM_DOTS_CASE(1)
+      NAAM_DOTS_CASE(2)
+      NAAM_DOTS_CASE(3)
+      NAAM_DOTS_CASE(4)
+      NAAM_DOTS_CASE(5)
+      NAAM_DOTS_CASE(6)
+      NAAM_DOTS_CASE(7)
+      NAAM_DOTS_CASE(8)
+#undef NAAM_DOTS_CASE
+    }
+    m0 += M;
+  }
+}
+
 PetscErrorCode NaamGather(NaModel model, const PetscScalar *u, PetscScalar *f)
 {
   NAAM              *nm = (NAAM *)model->data;
@@ -185,7 +259,8 @@ PetscErrorCode NaamGather(NaModel model, const PetscScalar *u, PetscScalar *f)
       NaActEvalArray(&nm->psi, n, p + k0, psi + k0);
       switch (nm->T) {
       case NAAM_T_HEBBIAN:
-        for (PetscInt mu = 0; mu < K; mu++) sum[1 + mu] += NaDot(n, xi + mu * N + j0 + k0, psi + k0);
+        MultiDot(n, K, N, xi + j0 + k0, psi + k0, nm->dots);
+        for (PetscInt mu = 0; mu < K; mu++) sum[1 + mu] += nm->dots[mu];
         break;
       case NAAM_T_UNIFORM:
         for (PetscInt k = k0; k < k0 + n; k++) sum[1] += psi[k];
@@ -217,10 +292,6 @@ PetscErrorCode NaamGather(NaModel model, const PetscScalar *u, PetscScalar *f)
   PetscFunctionReturn(0);
 }
 
-/* The inner loops over a tile, in AVX2 and baseline versions chosen at load time (as NaTanhArray). C11 mode
- * does not contract a*b+c into FMA, so both versions give the same bits. */
-#define NAAM_KERNEL __attribute__((target_clones("avx2", "default")))
-
 /* out[k] = sum_mu a[mu] xi[mu * N + k]: eight columns at a time with all patterns accumulated in registers */
 NAAM_KERNEL static void HebbianTile(PetscInt n, PetscInt K, PetscInt N, const PetscScalar *restrict xi,
                                     const PetscScalar *restrict a, PetscScalar *restrict out)
@@ -239,31 +310,11 @@ NAAM_KERNEL static void HebbianTile(PetscInt n, PetscInt K, PetscInt N, const Pe
   }
 }
 
-/* the synapse and process right-hand sides of one tile; fp holds psi on entry */
-NAAM_KERNEL static void UpdateTile(PetscInt n, const PetscReal *restrict cf, PetscScalar phi_i,
-                                   const PetscScalar *restrict s, const PetscScalar *restrict p,
-                                   const PetscScalar *restrict phij, const PetscScalar *restrict g,
-                                   const PetscScalar *restrict tp, PetscScalar *restrict fs, PetscScalar *restrict fp)
-{
-  const PetscReal rs = cf[0], rp = cf[1], alpha = cf[2], gamma = cf[3], c = cf[4], d = cf[5];
-  for (PetscInt k = 0; k < n; k++) {
-    const PetscScalar psi = fp[k];
-    fs[k]                 = rs * (-alpha * s[k] + phi_i * phij[k] + psi + c);
-    fp[k]                 = rp * (-gamma * p[k] + tp[k] + g[k] + d);
-  }
-}
-
 /* out[k] = table[code[k] ^ flip] */
 NAAM_KERNEL static void TableTile(PetscInt n, const PetscScalar *restrict table, const unsigned *restrict code,
                                   unsigned flip, PetscScalar *restrict out)
 {
   for (PetscInt k = 0; k < n; k++) out[k] = table[code[k] ^ flip];
-}
-
-/* pc[k] += phi_i g[k] */
-NAAM_KERNEL static void AxpyTile(PetscInt n, PetscScalar phi_i, const PetscScalar *restrict g, PetscScalar *restrict pc)
-{
-  for (PetscInt k = 0; k < n; k++) pc[k] += phi_i * g[k];
 }
 
 /* the coefficients a_mu = c_T q_mu xi^mu_i of row r's Hebbian coupling (T Psi)_ij = sum_mu a_mu xi^mu_j, for the
@@ -273,6 +324,81 @@ static void HebbianRowCoefficients(NAAM *nm, PetscInt r, PetscScalar *a)
   const PetscInt N = nm->mem.N;
   if (nm->colcode) return;
   for (PetscInt mu = 0; mu < nm->mem.K; mu++) a[mu] = nm->cT * nm->coup[mu] * nm->mem.xi[mu * N + nm->rstart + r];
+}
+
+/* What a tile of row i needs besides its g = g(s_i.), which is computed before it. */
+typedef struct {
+  PetscReal          rs, rp, alpha, gamma, c, d; /* 1/tau_s, 1/tau_p, leaks, inputs */
+  PetscScalar        phi_i;
+  const PetscScalar *phij;  /* phi of the tile's columns */
+  const PetscScalar *table; /* Hebbian table (NaamGather), entry code[k] ^ flip; or NULL: the coupling is in tp */
+  const unsigned    *code;
+  unsigned           flip;
+  const PetscScalar *tp;
+  PetscScalar       *pc; /* symmetric storage: the block's partial column sums of the tile's columns, or NULL */
+} NaamTile;
+
+/* One tile of a row in one pass: writes the synapse and process right-hand sides (fp holds psi on entry), adds
+ * phi_i g_ij into the transposed column sums pc, and returns sum_k g_k phij_k with NaDot's bits. Each element
+ * goes through the operations of the separate loops it replaces, in their order (the same bits). */
+static inline __attribute__((always_inline)) PetscScalar RowTileBody(const int tabled, PetscInt n, const NaamTile *t,
+                                                                     const PetscScalar *restrict s,
+                                                                     const PetscScalar *restrict p,
+                                                                     const PetscScalar *restrict g,
+                                                                     PetscScalar *restrict fs, PetscScalar *restrict fp)
+{
+  const PetscReal   rs = t->rs, rp = t->rp, alpha = t->alpha, gamma = t->gamma, c = t->c, d = t->d;
+  const PetscScalar phi_i = t->phi_i, *restrict phij = t->phij, *restrict table = t->table, *restrict tp = t->tp;
+  const unsigned *restrict code = t->code, flip = t->flip;
+  PetscScalar *restrict pc = t->pc;
+  NaamV8   acc             = {0, 0, 0, 0, 0, 0, 0, 0};
+  double   tail            = 0;
+  PetscInt k               = 0;
+
+  for (; k + 8 <= n; k += 8) {
+    NaamV8 gv, sv, pv, phv, psv, tv, q;
+    LoadV8(&gv, g + k);
+    LoadV8(&sv, s + k);
+    LoadV8(&pv, p + k);
+    LoadV8(&phv, phij + k);
+    LoadV8(&psv, fp + k);
+    if (tabled)
+      for (int l = 0; l < 8; l++) tv[l] = table[code[k + l] ^ flip];
+    else
+      LoadV8(&tv, tp + k);
+    acc += gv * phv;
+    if (pc) {
+      LoadV8(&q, pc + k);
+      q += phi_i * gv;
+      memcpy(pc + k, &q, sizeof q);
+    }
+    q = rs * (-alpha * sv + phi_i * phv + psv + c);
+    memcpy(fs + k, &q, sizeof q);
+    q = rp * (-gamma * pv + tv + gv + d);
+    memcpy(fp + k, &q, sizeof q);
+  }
+  for (; k < n; k++) {
+    const PetscScalar tk = tabled ? table[code[k] ^ flip] : tp[k], psi = fp[k];
+    tail += g[k] * phij[k];
+    if (pc) pc[k] += phi_i * g[k];
+    fs[k] = rs * (-alpha * s[k] + phi_i * phij[k] + psi + c);
+    fp[k] = rp * (-gamma * p[k] + tk + g[k] + d);
+  }
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail;
+}
+
+NAAM_KERNEL static PetscScalar RowTileTable(PetscInt n, const NaamTile *t, const PetscScalar *restrict s,
+                                            const PetscScalar *restrict p, const PetscScalar *restrict g,
+                                            PetscScalar *restrict fs, PetscScalar *restrict fp)
+{
+  return RowTileBody(1, n, t, s, p, g, fs, fp);
+}
+
+NAAM_KERNEL static PetscScalar RowTileDirect(PetscInt n, const NaamTile *t, const PetscScalar *restrict s,
+                                             const PetscScalar *restrict p, const PetscScalar *restrict g,
+                                             PetscScalar *restrict fs, PetscScalar *restrict fp)
+{
+  return RowTileBody(0, n, t, s, p, g, fs, fp);
 }
 
 /* columns j0 + k0 .. j0 + k0 + n - 1 of row r (local) of T Psi; a: HebbianRowCoefficients */
@@ -317,11 +443,19 @@ static PetscErrorCode RHS_NAAM(NaModel model, PetscReal t, Vec U, Vec F)
   NAAM              *nm = (NAAM *)model->data;
   const PetscInt     N = model->N, C = nm->block;
   const PetscReal    rn = 1 / nm->tau_n, rs = 1 / nm->tau_s, rp = 1 / nm->tau_p;
-  const PetscReal    cf[6] = {rs, rp, nm->alpha, nm->gamma, nm->c, nm->d};
   const PetscScalar *u, *phiall        = nm->phiall;
   PetscScalar       *f, *restrict grow = nm->grow, *restrict trow = nm->trow, *drive = nm->erow;
-  PetscScalar       *part = nm->partial;
-  PetscInt           b0   = -1;
+  PetscScalar       *part   = nm->partial;
+  PetscInt           b0     = -1;
+  const PetscBool    tabled = nm->T == NAAM_T_HEBBIAN && nm->colcode ? PETSC_TRUE : PETSC_FALSE;
+  NaamTile           tile   = {.rs    = rs,
+                               .rp    = rp,
+                               .alpha = nm->alpha,
+                               .gamma = nm->gamma,
+                               .c     = nm->c,
+                               .d     = nm->d,
+                               .table = tabled ? nm->table : NULL,
+                               .tp    = trow};
 
   PetscFunctionBegin;
   (void)t;
@@ -343,20 +477,24 @@ static PetscErrorCode RHS_NAAM(NaModel model, PetscReal t, Vec U, Vec F)
       pc = part + (i - b0); /* pc[k]: column i + k */
     }
     if (nm->T == NAAM_T_HEBBIAN) HebbianRowCoefficients(nm, r, nm->arow);
+    tile.phi_i = phi_i;
+    if (tabled) tile.flip = ~nm->colcode[i] & (((unsigned)1 << model->K) - 1);
     drive[r] = 0;
     for (PetscInt k0 = 0; k0 < L; k0 += NAAM_TILE) {
-      const PetscInt n = PetscMin(NAAM_TILE, L - k0);
+      const PetscInt    n    = PetscMin(NAAM_TILE, L - k0);
+      const PetscScalar diag = pc && !k0 ? pc[0] : 0; /* the diagonal is not part of the transposed half */
 
       NaActEvalArray(&nm->g, n, s + k0, grow);
-      CouplingTile(nm, r, nm->arow, k0, n, trow);
-      drive[r] += NaDot(n, grow, phiall + j0 + k0);
-      if (pc) { /* the transposed half, not the diagonal */
-        if (k0)
-          AxpyTile(n, phi_i, grow, pc + k0);
-        else
-          AxpyTile(n - 1, phi_i, grow + 1, pc + 1);
+      tile.phij = phiall + j0 + k0;
+      tile.pc   = pc ? pc + k0 : NULL;
+      if (tabled) {
+        tile.code = nm->colcode + j0 + k0;
+        drive[r] += RowTileTable(n, &tile, s + k0, p + k0, grow, fs + k0, fp + k0);
+      } else {
+        CouplingTile(nm, r, nm->arow, k0, n, trow);
+        drive[r] += RowTileDirect(n, &tile, s + k0, p + k0, grow, fs + k0, fp + k0);
       }
-      UpdateTile(n, cf, phi_i, s + k0, p + k0, phiall + j0 + k0, grow, trow, fs + k0, fp + k0);
+      if (pc && !k0) pc[0] = diag;
     }
   }
   if (nm->sym) PetscCall(NaNetworkSumBlockColumns(model->net, nm->partial, nm->colsum));
@@ -635,6 +773,7 @@ static PetscErrorCode Destroy_NAAM(NaModel model)
   PetscCall(PetscFree5(nm->summary, nm->gath, nm->phiall, nm->coup, nm->arow));
   PetscCall(PetscFree6(nm->grow, nm->trow, nm->prow, nm->lrow, nm->erow, nm->colsum));
   PetscCall(PetscFree(nm->partial));
+  PetscCall(PetscFree(nm->dots));
   PetscCall(PetscFree2(nm->colcode, nm->table));
   PetscCall(PetscFree(nm->rowoff));
   PetscCall(PetscFree(nm->Tdense));

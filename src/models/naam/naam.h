@@ -35,6 +35,7 @@ typedef struct {
   PetscScalar *prow, *lrow; /* [N] scratch rows: psi_i. when it is not stored, Lagrangians */
   PetscScalar *erow;        /* [nloc] energy per row, then neuron drives */
   PetscScalar *arow;        /* [K] Hebbian coefficients: of one row (direct sum), or b_mu for the table */
+  PetscScalar *dots;        /* [K] Hebbian: one tile's pattern dot products */
   unsigned    *colcode;     /* [N] Hebbian, K <= 16: sign pattern of column j (bit mu: xi^mu_j = +1) */
   PetscScalar *table;       /* [2^K] the Hebbian coupling values sum_mu (+-b_mu), per NaamGather (naam.c) */
   PetscScalar *colsum;      /* [nloc] symmetric storage: sum_{j<i} g_ji phi_j */
