@@ -103,6 +103,8 @@ import sys
 import h5py
 import numpy as np
 
+import scaling_report  # analysis/, beside this script: the run folders' readers
+
 KEYS = ["wall_max", "rhs_compute_max", "ts_overhead_max", "communication_max", "steps", "rhs_evaluations",
         "comm_bytes_per_step", "ranks", "N"]
 
@@ -258,28 +260,11 @@ NOT_TIMES = {"exchange_bytes", "peak_rss", "synapse_bytes", "peak_rss_max", "pea
              "slices", "sic_events", "ranks"}
 
 
-def read_time(path):
-    """wall, user and system seconds from /usr/bin/time -f "%e %U %S" -o PATH (its last line), or None"""
-    try:
-        with open(path) as fh:
-            e, u, s = map(float, fh.read().strip().split("\n")[-1].split()[-3:])
-        return e, u + s
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def cpu_share(folder, file, P):
-    """the share of P cores a run got, from jobs/sweep.sh --local's logs/<run>.time: (user + system) / (P wall),
-    less what a run of one step takes (logs/probe-p<P>.time: MPI's start and end), so only nastro's own part
-    counts; 1 without it"""
-    run = read_time(os.path.join(folder, "logs", os.path.splitext(file)[0] + ".time"))
-    if run is None:
-        return 1.0
-    e, c = run
-    probe = read_time(os.path.join(folder, "logs", f"probe-p{P}.time"))
-    if probe is not None and e - probe[0] > 0.1 * e:
-        e, c = e - probe[0], c - probe[1]
-    return min(1.0, max(c / (P * e), 0.05)) if e > 0 else 1.0
+    """the share of P cores a run got (scaling_report.cpu_share: jobs/sweep.sh --local's logs, less MPI's start
+    and end), clamped to [0.05, 1]; 1 without the logs"""
+    share = scaling_report.cpu_share(folder, file, P)
+    return 1.0 if math.isnan(share) else min(1.0, max(share, 0.05))
 
 
 def load_network(folders, use_share=True):
