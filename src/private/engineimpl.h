@@ -14,8 +14,9 @@ typedef struct {
 
 /* what each rank tells the others once per slice, ahead of its events (engine.c, Gather): how many spikes and
  * SIC rows it sends (a row: an astrocyte's global id and its SIC in each step of the slice, sent when one of
- * them is non-zero), how many non-zero SIC values those rows hold, its first non-finite state (global cell id and
- * variable; PETSC_MAX_INT: none) and, from rank 0, what is due (checkpoint, stop) and the signal that stopped it */
+ * them is non-zero), how many non-zero SIC values those rows hold, its first non-finite state (global cell id
+ * and variable; PETSC_MAX_INT: none), the stop signal it received (0: none) and, from rank 0, what is due
+ * (checkpoint, stop) */
 typedef struct {
   PetscInt64 nspikes, nsics, nsicvalues, bad, badvar, due, signal;
 } NaSliceHeader;

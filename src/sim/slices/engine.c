@@ -646,6 +646,9 @@ static int CompareSpikes(const void *a, const void *b)
   return x->gid < y->gid ? -1 : x->gid > y->gid;
 }
 
+/* what is due at the end of a slice (Due, Gather) */
+enum { NA_DUE_INTERVAL = 1, NA_DUE_WALL = 2, NA_DUE_STOP = 4 };
+
 /* grows *buf to hold n bytes */
 static PetscErrorCode Reserve(void **buf, size_t *cap, size_t n)
 {
@@ -710,7 +713,12 @@ static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
   PetscCall(PetscTime(&t1));
   e->t_wait += t1 - t0;
   h->due    = e->hdrs[0].due;
-  h->signal = e->hdrs[0].signal;
+  h->signal = 0;
+  for (PetscMPIInt r = 0; r < e->size; r++)
+    if (!h->signal && e->hdrs[r].signal) { /* the lowest rank's signal names the stop */
+      h->signal = e->hdrs[r].signal;
+      h->due |= NA_DUE_STOP;
+    }
   for (PetscMPIInt r = 0; r < e->size; r++) {
     if (e->hdrs[r].bad < h->bad) { /* cell ids are unique: the lowest names one cell */
       h->bad    = e->hdrs[r].bad;
@@ -854,21 +862,19 @@ static PetscErrorCode Progress(NaEngine e, PetscLogDouble *last, PetscBool force
   PetscFunctionReturn(0);
 }
 
-enum { NA_DUE_INTERVAL = 1, NA_DUE_WALL = 2, NA_DUE_STOP = 4 };
-
-/* what is due at the end of a slice: rank 0's clock and signals decide (into its slice header, which the exchange
- * brings to every rank) */
+/* what is due at the end of a slice, into this rank's slice header (which the exchange brings to every rank):
+ * a stop signal any rank received (Slurm may signal one), and what rank 0's clock decides */
 static PetscErrorCode Due(NaEngine e, NaSliceHeader *h)
 {
   PetscLogDouble now;
 
   PetscFunctionBegin;
-  h->due = h->signal = 0;
+  h->due    = 0;
+  h->signal = NaStopSignal();
   if (e->rank) PetscFunctionReturn(0);
   PetscCall(PetscTime(&now));
   if (e->ck.interval > 0 && e->step >= e->ck_next) h->due |= NA_DUE_INTERVAL;
   if (e->ck.walltime > 0 && now - e->ck_last_wall >= e->ck.walltime) h->due |= NA_DUE_WALL;
-  if ((h->signal = NaStopSignal())) h->due |= NA_DUE_STOP;
   if (e->ck.walltime_limit > 0 && now - e->wall0 + 2 * (e->ck_cost + e->slice_wall) + 1 >= e->ck.walltime_limit)
     h->due |= NA_DUE_STOP;
   PetscFunctionReturn(0);
