@@ -12,13 +12,12 @@ typedef struct {
   PetscInt64 gid, step;
 } NaSpike;
 
-/* what each rank tells the others once per slice, ahead of its events (engine.c, Gather): how many spikes and
- * SIC rows it sends (a row: an astrocyte's global id and its SIC in each step of the slice, sent when one of
- * them is non-zero), how many non-zero SIC values those rows hold, its first non-finite state (global cell id
- * and variable; PETSC_MAX_INT: none), the stop signal it received (0: none) and, from rank 0, what is due
+/* what each rank tells the others once per slice, ahead of its spikes (engine.c, Gather): how many spikes it
+ * sends, how many non-zero SIC values its astrocytes had, its first non-finite state (global cell id and
+ * variable; PETSC_MAX_INT: none), the stop signal it received (0: none) and, from rank 0, what is due
  * (checkpoint, stop) */
 typedef struct {
-  PetscInt64 nspikes, nsics, nsicvalues, bad, badvar, due, signal;
+  PetscInt64 nspikes, nsicvalues, bad, badvar, due, signal;
 } NaSliceHeader;
 
 /* one population's local cells. Ring buffers are [nring][n]: slot (step mod nring) holds what arrives in that
@@ -42,15 +41,21 @@ typedef struct {
   PetscInt64         nsteps_ts;                            /* steps its stepper took */
   double           **par;                                  /* [nparams][n] */
   double            *I_stim, *I_sic, *in_ex, *in_in, *sic; /* [n] */
-  double            *sic_rows;   /* emits SIC: [n][M], each cell's SIC in each step of the slice */
-  unsigned char     *sic_active; /* [n]: a non-zero value in the cell's row */
-  PetscInt64         sic_values; /* non-zero values in the rows */
-  PetscInt          *refr;
-  unsigned char     *spiked;
-  double            *ring_ex, *ring_in, *ring_stim, *ring_sic;
-  NaCellIO           io;
-  PetscBool          recorded;              /* its spikes go to the output */
-  PetscInt           sg_next, sg_lo, sg_hi; /* spike_generator: next spike; those of the current step */
+  /* a population that emits SIC: each cell's SIC in each step of the slice, [n][M], the local part of the
+   * population's vector Xsic ([ncells][M] over the ranks), scattered once per slice into Ysic: the rows, in
+   * id order, of the nneed cells need[] that are sources of SIC synapses on this rank (engine.c, SicPlan) */
+  double        *sic_rows;
+  Vec            Xsic, Ysic;
+  VecScatter     sic_scatter;
+  PetscInt       nneed, *need;
+  PetscInt64     sic_values;     /* non-zero values in the slice's rows */
+  double         sic_recv_bytes; /* of the scatter's rows, those from other ranks */
+  PetscInt      *refr;
+  unsigned char *spiked;
+  double        *ring_ex, *ring_in, *ring_stim, *ring_sic;
+  NaCellIO       io;
+  PetscBool      recorded;              /* its spikes go to the output */
+  PetscInt       sg_next, sg_lo, sg_hi; /* spike_generator: next spike; those of the current step */
 } NaPop;
 
 /* a trace of the network file on this rank: its local cells are columns [col0, col0 + ncols) */
@@ -89,12 +94,10 @@ struct _n_NaEngine {
   /* the slice's spikes and SIC values: this rank's, then everyone's */
   NaSpike       *myspikes, *spikes;
   PetscInt64     nmy, capmy, nall;
-  size_t         capall;            /* bytes of spikes */
-  PetscInt64     slice0;            /* first step of the slice */
-  PetscInt       mslice;            /* its steps */
-  NaSliceHeader *hdrs;              /* [size] */
-  void          *sendbuf, *recvbuf; /* the packed events of this rank, of all */
-  size_t         capsend, caprecv;
+  size_t         capall; /* bytes of spikes */
+  PetscInt64     slice0; /* first step of the slice */
+  PetscInt       mslice; /* its steps */
+  NaSliceHeader *hdrs;   /* [size] */
   PetscMPIInt   *counts, *displs;
   /* output */
   hid_t       file;

@@ -180,7 +180,7 @@ static PetscErrorCode PopCreate(NaEngine e, PetscInt index, NaPop *p)
     PetscFunctionReturn(0);
   }
   PetscCall(PetscCalloc5(p->n, &p->I_stim, p->n, &p->I_sic, p->n, &p->sic, p->n, &p->refr, p->n, &p->spiked));
-  if (m->emits_sic) PetscCall(PetscCalloc2((size_t)p->n * e->M, &p->sic_rows, p->n, &p->sic_active));
+  if (m->emits_sic) PetscCall(PetscCalloc1((size_t)p->n * e->M, &p->sic_rows));
   PetscCall(PetscCalloc4((size_t)nr * p->n, &p->ring_ex, (size_t)nr * p->n, &p->ring_in, (size_t)nr * p->n,
                          &p->ring_stim, (size_t)nr * p->n, &p->ring_sic));
   PetscCall(VecCreateMPI(e->comm, p->n * m->nstate, PETSC_DETERMINE, &p->Y));
@@ -243,7 +243,11 @@ static PetscErrorCode PopDestroy(NaPop *p)
   PetscCall(PetscFree(p->par));
   if (p->model && p->model->kind == NA_CELL_GENERATOR) PetscFunctionReturn(0);
   PetscCall(PetscFree5(p->I_stim, p->I_sic, p->sic, p->refr, p->spiked));
-  PetscCall(PetscFree2(p->sic_rows, p->sic_active));
+  PetscCall(VecScatterDestroy(&p->sic_scatter));
+  PetscCall(VecDestroy(&p->Xsic));
+  PetscCall(VecDestroy(&p->Ysic));
+  PetscCall(PetscFree(p->need));
+  PetscCall(PetscFree(p->sic_rows));
   PetscCall(PetscFree4(p->ring_ex, p->ring_in, p->ring_stim, p->ring_sic));
   PetscCall(VecDestroy(&p->Y));
   PetscCall(TSDestroy(&p->ts));
@@ -325,6 +329,8 @@ static PetscErrorCode CheckMemory(NaEngine e)
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode SicPlan(NaEngine, NaPop *);
+
 /* one Poisson stream per synapse from a poisson_generator, keyed by (projection, target, generator, the
  * synapse's rank among that generator's synapses onto that target): independent trains into every target and
  * every multapse, as NEST's */
@@ -404,6 +410,8 @@ PetscErrorCode NaEngineSetUp(NaEngine e)
   PetscCall(PetscCalloc1(e->npops, &e->pops));
   for (PetscInt p = 0; p < e->npops; p++) PetscCall(PopCreate(e, p, &e->pops[p]));
   PetscCall(PoissonStreams(e));
+  for (PetscInt p = 0; p < e->npops; p++)
+    if (e->pops[p].model->emits_sic) PetscCall(SicPlan(e, &e->pops[p]));
   PetscCall(PetscMalloc2(e->size, &e->counts, e->size, &e->displs));
   PetscCall(PetscMalloc1(e->size, &e->hdrs));
   PetscCall(PetscTime(&t1));
@@ -627,11 +635,7 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
   } else if (p->model->emits_sic) {
     const PetscInt m = (PetscInt)(n - e->slice0), M = e->M;
     for (PetscInt i = 0; i < N; i++) p->sic_rows[(size_t)i * M + m] = p->sic[i];
-    for (PetscInt i = 0; i < N; i++)
-      if (p->sic[i] != 0) { /* the value goes into the cell's row either way (zeros inside an active row) */
-        p->sic_active[i] = 1;
-        p->sic_values++;
-      }
+    for (PetscInt i = 0; i < N; i++) p->sic_values += p->sic[i] != 0;
   }
   PetscFunctionReturn(0);
 }
@@ -660,54 +664,19 @@ static PetscErrorCode Reserve(void **buf, size_t *cap, size_t n)
   PetscFunctionReturn(0);
 }
 
-/* the bytes of one SIC row: the astrocyte's global id, then its SIC in each step of the slice */
-static inline size_t SicRowBytes(NaEngine e)
-{
-  return sizeof(PetscInt64) + sizeof(double) * (size_t)e->mslice;
-}
-
-/* this rank's SIC rows after its spikes in the send buffer: the rows with a non-zero value, by population and cell
- * (so by global id within a population); clears them for the next slice */
-static void PackSicRows(NaEngine e, unsigned char *out)
-{
-  const size_t rb = SicRowBytes(e);
-
-  for (PetscInt p = 0; p < e->npops; p++) {
-    NaPop *pp = &e->pops[p];
-    if (!pp->sic_rows) continue;
-    for (PetscInt i = 0; i < pp->n; i++) {
-      const PetscInt64 gid = pp->gid0 + pp->lo + i;
-      if (!pp->sic_active[i]) continue;
-      memcpy(out, &gid, sizeof gid);
-      memcpy(out + sizeof gid, pp->sic_rows + (size_t)i * e->M, sizeof(double) * (size_t)e->mslice);
-      out += rb;
-      pp->sic_active[i] = 0;
-    }
-    pp->sic_values = 0;
-  }
-}
-
-/* The slice's exchange in two collectives: every rank's header (the sizes of its events, its first non-finite
- * state, rank 0's decision of what is due) in one MPI_Allgather, where the ranks also wait for the slowest; then,
- * unless a state went bad, everyone's spikes and SIC rows in one MPI_Allgatherv. The spikes are copied out (to be
- * sorted); the SIC rows are read where they arrived, rank by rank (Deliver). */
+/* The slice's spikes in two collectives: every rank's header (its spike count, its first non-finite state, its
+ * stop signal, rank 0's decision of what is due) in one MPI_Allgather, where the ranks also wait for the
+ * slowest; then, unless a state went bad, everyone's spikes in one MPI_Allgatherv (ScatterSic moves the SIC). */
 static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
 {
-  const size_t   bs = sizeof(NaSpike), rb = SicRowBytes(e);
-  PetscInt64     total = 0, nspk = 0, rows = 0;
+  const size_t   bs    = sizeof(NaSpike);
+  PetscInt64     total = 0;
   PetscLogDouble t0, t1;
-  unsigned char *in;
 
   PetscFunctionBegin;
   h->nspikes    = e->nmy;
-  h->nsics      = 0;
   h->nsicvalues = 0;
-  for (PetscInt p = 0; p < e->npops; p++) {
-    const NaPop *pp = &e->pops[p];
-    if (!pp->sic_rows) continue;
-    for (PetscInt i = 0; i < pp->n; i++) h->nsics += pp->sic_active[i];
-    h->nsicvalues += pp->sic_values;
-  }
+  for (PetscInt p = 0; p < e->npops; p++) h->nsicvalues += e->pops[p].sic_values;
   PetscCall(PetscTime(&t0));
   PetscCallMPI(MPI_Allgather(h, sizeof *h, MPI_BYTE, e->hdrs, sizeof *h, MPI_BYTE, e->comm));
   PetscCall(PetscTime(&t1));
@@ -728,57 +697,98 @@ static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
   }
   if (h->bad != PETSC_MAX_INT) PetscFunctionReturn(0);
   for (PetscMPIInt r = 0; r < e->size; r++) {
-    const PetscInt64 b = e->hdrs[r].nspikes * (PetscInt64)bs + e->hdrs[r].nsics * (PetscInt64)rb;
+    const PetscInt64 b = e->hdrs[r].nspikes * (PetscInt64)bs;
     PetscCheck(total + b < PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP,
-               "a slice's events exceed 2 GB: use a shorter d_min");
+               "a slice's spikes exceed 2 GB: use a shorter d_min");
     e->counts[r] = (PetscMPIInt)b;
     e->displs[r] = (PetscMPIInt)total;
     total += b;
-    nspk += e->hdrs[r].nspikes;
-    rows += e->hdrs[r].nsics;
   }
-  PetscCall(Reserve(&e->sendbuf, &e->capsend, (size_t)e->counts[e->rank]));
-  if (e->nmy) PetscCall(PetscMemcpy(e->sendbuf, e->myspikes, e->nmy * bs));
-  PackSicRows(e, (unsigned char *)e->sendbuf + e->nmy * bs);
-  PetscCall(Reserve(&e->recvbuf, &e->caprecv, (size_t)total));
+  PetscCall(Reserve((void **)&e->spikes, &e->capall, (size_t)total));
   PetscCallMPI(
-      MPI_Allgatherv(e->sendbuf, e->counts[e->rank], MPI_BYTE, e->recvbuf, e->counts, e->displs, MPI_BYTE, e->comm));
-  PetscCall(Reserve((void **)&e->spikes, &e->capall, nspk * bs));
-  e->nall = 0;
-  in      = e->recvbuf;
-  for (PetscMPIInt r = 0; r < e->size; r++) {
-    if (e->hdrs[r].nspikes) PetscCall(PetscMemcpy(e->spikes + e->nall, in + e->displs[r], e->hdrs[r].nspikes * bs));
-    e->nall += e->hdrs[r].nspikes;
-  }
+      MPI_Allgatherv(e->myspikes, e->counts[e->rank], MPI_BYTE, e->spikes, e->counts, e->displs, MPI_BYTE, e->comm));
+  e->nall = total / (PetscInt64)bs;
   e->exchange_bytes += (double)total + sizeof *h * e->size;
   PetscFunctionReturn(0);
 }
 
-/* the SIC rows of the slice through SIC projection pr. The ranks' rows, taken in rank order, are in global id
- * order within pr's source population, so every ring cell adds its values in (step, id) order, as a sort would
- * give, on any rank count. */
-static void DeliverSic(NaEngine e, const NaProjection *pr)
+/* The SIC of an astrocyte population goes only to the ranks that hold targets of it, by a fixed plan made once
+ * (the connectivity is static): this rank needs the rows of the sources of its SIC synapses (every SIC
+ * projection from the population), in id order; a PETSc VecScatter brings them from their owners' parts of Xsic
+ * into Ysic each slice, values only. */
+static PetscErrorCode SicPlan(NaEngine e, NaPop *p)
 {
-  const NaPop     *tp = &e->pops[pr->tgt_pop];
-  const PetscInt64 g0 = e->layout->offset[pr->src_pop], g1 = g0 + pr->nsrc;
-  const size_t     rb = SicRowBytes(e);
-  const PetscInt   lo = tp->lo;
+  const PetscInt M = e->M;
+  PetscInt      *idx, lo, hi;
+  unsigned char *mark;
+  IS             is;
 
-  for (PetscMPIInt r = 0; r < e->size; r++) {
-    const unsigned char *row = (const unsigned char *)e->recvbuf + e->displs[r] + e->hdrs[r].nspikes * sizeof(NaSpike);
-    for (PetscInt64 q = 0; q < e->hdrs[r].nsics; q++, row += rb) {
-      PetscInt64 gid;
-      memcpy(&gid, row, sizeof gid);
-      if (gid < g0 || gid >= g1) continue;
-      const PetscInt src = (PetscInt)(gid - g0);
-      const double  *v   = (const double *)(row + sizeof gid);
-      for (PetscInt m = 0; m < e->mslice; m++) {
-        double *ring = tp->ring_sic + (size_t)Slot(e, e->slice0 + m + pr->delay) * tp->n;
-        if (v[m] == 0) continue;
-        for (PetscInt j = pr->off[src]; j < pr->off[src + 1]; j++) ring[pr->tgt[j] - lo] += NaProjWeight(pr, j) * v[m];
-      }
+  PetscFunctionBegin;
+  PetscCall(VecCreateMPIWithArray(e->comm, 1, (PetscInt)p->n * M, PETSC_DETERMINE, p->sic_rows, &p->Xsic));
+  PetscCall(PetscCalloc1(p->spec->n, &mark));
+  for (PetscInt k = 0; k < e->nproj; k++) {
+    const NaProjection *pr = &e->proj[k];
+    if (pr->kind != NA_SYN_SIC || pr->src_pop != p->index) continue;
+    for (PetscInt a = 0; a < pr->nsrc; a++) mark[a] |= pr->off[a + 1] > pr->off[a];
+  }
+  p->nneed = 0;
+  for (PetscInt a = 0; a < p->spec->n; a++) p->nneed += mark[a];
+  PetscCall(PetscMalloc1(PetscMax(p->nneed, 1), &p->need));
+  PetscCall(PetscMalloc1((size_t)PetscMax(p->nneed, 1) * M, &idx));
+  NaLayoutLocal(e->layout, p->index, &lo, &hi);
+  p->nneed          = 0;
+  p->sic_recv_bytes = 0;
+  for (PetscInt a = 0; a < p->spec->n; a++) {
+    if (!mark[a]) continue;
+    for (PetscInt m = 0; m < M; m++) idx[(size_t)p->nneed * M + m] = a * M + m;
+    if (a < lo || a >= hi) p->sic_recv_bytes += sizeof(double) * M;
+    p->need[p->nneed++] = a;
+  }
+  PetscCall(ISCreateGeneral(PETSC_COMM_SELF, p->nneed * M, idx, PETSC_OWN_POINTER, &is));
+  PetscCall(VecCreateSeq(PETSC_COMM_SELF, p->nneed * M, &p->Ysic));
+  PetscCall(VecScatterCreate(p->Xsic, is, p->Ysic, NULL, &p->sic_scatter));
+  PetscCall(ISDestroy(&is));
+  PetscCall(PetscFree(mark));
+  PetscFunctionReturn(0);
+}
+
+/* every astrocyte population's slice of SIC to the ranks that need it (SicPlan) */
+static PetscErrorCode ScatterSic(NaEngine e)
+{
+  PetscFunctionBegin;
+  for (PetscInt p = 0; p < e->npops; p++) {
+    NaPop *pp = &e->pops[p];
+    if (!pp->sic_scatter) continue;
+    PetscCall(VecScatterBegin(pp->sic_scatter, pp->Xsic, pp->Ysic, INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecScatterEnd(pp->sic_scatter, pp->Xsic, pp->Ysic, INSERT_VALUES, SCATTER_FORWARD));
+    e->exchange_bytes += pp->sic_recv_bytes;
+    pp->sic_values = 0;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* the SIC of the slice through SIC projection pr: the needed rows in id order, each step's non-zero values, so
+ * every ring cell adds its values in (step, id) order on any rank count */
+static PetscErrorCode DeliverSic(NaEngine e, const NaProjection *pr)
+{
+  const NaPop   *sp = &e->pops[pr->src_pop], *tp = &e->pops[pr->tgt_pop];
+  const PetscInt lo = tp->lo, M = e->M;
+  const double  *Y;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetArrayRead(sp->Ysic, &Y));
+  for (PetscInt q = 0; q < sp->nneed; q++) {
+    const PetscInt a = sp->need[q];
+    const double  *v = Y + (size_t)q * M;
+    if (pr->off[a + 1] == pr->off[a]) continue; /* needed by another SIC projection */
+    for (PetscInt m = 0; m < e->mslice; m++) {
+      double *ring = tp->ring_sic + (size_t)Slot(e, e->slice0 + m + pr->delay) * tp->n;
+      if (v[m] == 0) continue;
+      for (PetscInt j = pr->off[a]; j < pr->off[a + 1]; j++) ring[pr->tgt[j] - lo] += NaProjWeight(pr, j) * v[m];
     }
   }
+  PetscCall(VecRestoreArrayRead(sp->Ysic, &Y));
+  PetscFunctionReturn(0);
 }
 
 /* the slice's spikes (sic false) or SIC values into the local targets, projection by projection */
@@ -792,7 +802,7 @@ static PetscErrorCode Deliver(NaEngine e, PetscBool sic)
     if (IsGenerator(e, pr->src_pop) || (!pr->nsyn && !pr->tms_shared)) continue; /* shared state steps on every rank */
     if ((pr->kind == NA_SYN_SIC) != sic) continue;
     if (sic) {
-      DeliverSic(e, pr);
+      PetscCall(DeliverSic(e, pr));
       continue;
     }
     for (PetscInt64 q = 0; q < e->nall; q++) { /* in (step, id) order */
@@ -818,6 +828,7 @@ static PetscErrorCode Exchange(NaEngine e, NaSliceHeader *h)
     PetscCall(PetscLogEventEnd(NA_EVENT_EXCHANGE, 0, 0, 0, 0));
     PetscFunctionReturn(0);
   }
+  PetscCall(ScatterSic(e));
   qsort(e->spikes, (size_t)e->nall, sizeof(NaSpike), CompareSpikes);
   e->nmy = 0;
   for (PetscInt64 q = 0; q < e->nall; q++) { /* the neurons' (rank 0 adds recorded generator spikes to the list) */
@@ -1082,8 +1093,6 @@ PetscErrorCode NaEngineDestroy(NaEngine *engine)
   PetscCall(PetscFree(e->spikes));
   PetscCall(PetscFree2(e->counts, e->displs));
   PetscCall(PetscFree(e->hdrs));
-  PetscCall(PetscFree(e->sendbuf));
-  PetscCall(PetscFree(e->recvbuf));
   PetscCall(PetscFree(e));
   *engine = NULL;
   PetscFunctionReturn(0);
