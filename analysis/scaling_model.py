@@ -67,9 +67,11 @@ Projection: weak scaling E_w(P) = t_slice(1 rank, N/P cells) / t_slice(P ranks, 
 t_slice(1, N) / (P t_slice(P, N)), for these designs (the summary lists all; --design picks the one of the
 full tables and the figure, default F):
   A  the build the fit's runs came from, as above (SIC rows in the all-gather)
-  A2 today (since 2026-12-01 19:10 UTC): spikes in the all-gather; SIC every step by a static per-rank scatter
-     of 8-byte values (zeros included) of the astrocytes with a local target, one round of messages from their
-     owners (alpha + msg-overhead each), no sort of SIC
+  A2 5d4f16c: spikes in the all-gather; SIC every step by a static per-rank scatter of 8-byte values (zeros
+     included) of the astrocytes with a local target, one round of messages from their owners (alpha +
+     msg-overhead each), no sort of SIC
+  A3 today: A2 with the Tsodyks state stepped by the spike's own rank and its efficacies sent with the spike
+     (16 + 8 x 4 bytes a spike in the benchmark)
   B  compact flat all-gather: SIC sent when it changes, once per slice (astrocytes on a d_min step,
      -A_step_multiple M, m = M; --sic-every), 8-byte spikes (32-bit id, step in the slice), 12-byte SIC values
      (32-bit id, double), a merge of the ranks' sorted blocks instead of a qsort (c_sort per spike), SIC read
@@ -469,9 +471,12 @@ DESIGNS = {  # sb, qb, hb: bytes of a spike, a SIC value, a rank's (node's) head
     "A": dict(name="before the SIC scatter (2026-12-01 19:00): flat all-gather of spikes and SIC rows, SIC every step",
               kind="flat", sb="today", qb="today", hb="today", every=1, sort="qsort", sicscan="per-projection",
               tm="receiver", overlap=False),
-    "A2": dict(name="today: flat all-gather of spikes; SIC every step by a static per-rank scatter (8-B values of "
+    "A2": dict(name="5d4f16c: flat all-gather of spikes; SIC every step by a static per-rank scatter (8-B values of "
                "the astrocytes with a local target, zeros included)", kind="flat-sic-scatter", sb="today", qb=8,
                hb="today", every=1, sort="qsort-spikes", sicscan="indexed", tm="receiver", overlap=False),
+    "A3": dict(name="today: A2, the Tsodyks state stepped by the spike's own rank, its efficacies sent with the "
+               "spike (48-B spike records in the benchmark: 4 Tsodyks projections from E)", kind="flat-sic-scatter",
+               sb=48, qb=8, hb="today", every=1, sort="qsort-spikes", sicscan="indexed", tm="sender", overlap=False),
     "B": dict(name="compact flat all-gather: SIC once per slice, 8/12-B events, merge, SIC index", kind="flat", sb=8,
               qb=12, hb=16, every="M", sort="merge", sicscan="indexed", tm="receiver", overlap=False),
     "C": dict(name="B, Tsodyks efficacy computed by the sender, sent with the spike", kind="flat", sb=12, qb=12,
@@ -534,6 +539,8 @@ def slice_cost(P, N, d, K, C):
     beff = np.where(P <= R, 1 / C["B_rank"], np.maximum(1 / C["B_rank"], R / C["B_node"]))
     if d["sb"] == "today":  # the bytes this build sends, as fitted
         d = dict(d, sb=K["sb"], qb=K["qb"] if d["qb"] == "today" else d["qb"], hb=K["hb"])
+    elif d["hb"] == "today":
+        d = dict(d, hb=K["hb"])
     elif C.get("sic_bytes"):
         d = dict(d, qb=C["sic_bytes"])
     V = S * d["sb"] + Q * d["qb"]
@@ -681,11 +688,11 @@ def network_main(a, runs, nloaded):
             cells.append(f"  {float(E):9.3f}{flag} {float(t['total']) / (K['M'] * K['h'] * 1e-3):8.3g} {last_above(Ps, Ef, 0.7):>6}")
         print(f"  {key:6} " + "".join(cells) + f"   {d['name']}")
     E6 = {k: float(weak_eff(1024, 1e6, d, K, C)) for k, d in DESIGNS.items()}
-    print(f"\n=> 1024 ranks, 10^6 cells: weak-scaling efficiency today (A2) {E6['A2']:.3f}, before the SIC "
-          f"scatter (A) {E6['A']:.3f}; " + ", ".join(f"{k} {v:.2f}" for k, v in E6.items() if k not in ("A", "A2")))
+    print(f"\n=> 1024 ranks, 10^6 cells: weak-scaling efficiency today (A3) {E6['A3']:.3f}, before the SIC "
+          f"scatter (A) {E6['A']:.3f}; " + ", ".join(f"{k} {v:.2f}" for k, v in E6.items() if k not in ("A", "A3")))
     C0 = dict(C, sic_fraction=0.0)
-    print(f"   (with every astrocyte below threshold, as in the benchmark's first ~0.5 s: A2 "
-          f"{float(weak_eff(1024, 1e6, DESIGNS['A2'], K, C0)):.2f}, A {float(weak_eff(1024, 1e6, DESIGNS['A'], K, C0)):.2f})")
+    print("   (with every astrocyte below threshold, as in the benchmark's first ~0.5 s: "
+          + ", ".join(f"{k} {float(weak_eff(1024, 1e6, DESIGNS[k], K, C0)):.2f}" for k in ("A3", "A2", "A")) + ")")
     dd = DESIGNS[a.design]
     fast = dict(K, b_n=K["b_n"] / 2, b_a=K["b_a"] / 2, b_a_slow=K["b_a_slow"] / 2, b_g=K["b_g"] / 2, a_n=K["a_n"] / 2,
                 a_a=K["a_a"] / 2)

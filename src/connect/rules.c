@@ -194,14 +194,18 @@ static PetscErrorCode CheckCount(const char name[], const char what[], int64_t n
   PetscFunctionReturn(0);
 }
 
-/* the tsodyks state of P: one per source, unless the source is a poisson_generator (connect.h) */
-static PetscErrorCode InitTsodyks(const NaNetSpec *spec, NaProjection *P)
+/* the tsodyks state of P: one per source of this rank's block of the source population, unless the source is a
+ * poisson_generator (connect.h) */
+static PetscErrorCode InitTsodyks(const NaNetSpec *spec, const NaLayout *L, NaProjection *P)
 {
-  PetscInt n;
+  PetscInt n, lo, hi;
 
   PetscFunctionBegin;
   P->tms_shared = strcmp(spec->pops[P->src_pop].model->name, "poisson_generator") ? PETSC_TRUE : PETSC_FALSE;
-  n             = P->tms_shared ? P->nsrc : P->nsyn;
+  NaLayoutLocal(L, P->src_pop, &lo, &hi);
+  P->tms_lo = P->tms_shared ? lo : 0;
+  P->tms_n  = P->tms_shared ? hi - lo : 0;
+  n         = P->tms_shared ? P->tms_n : P->nsyn;
   PetscCall(PetscMalloc1(PetscMax(n, 1), &P->tms));
   for (PetscInt i = 0; i < n; i++) {
     P->tms[i].x      = P->tm.x;
@@ -375,7 +379,7 @@ static PetscErrorCode BuildPrimary(MPI_Comm comm, const NaNetSpec *spec, const N
   }
   for (PetscInt s = P->nsrc; s > 0; s--) off[s] = off[s - 1];
   off[0] = 0;
-  if (P->kind == NA_SYN_TSODYKS) PetscCall(InitTsodyks(spec, P));
+  if (P->kind == NA_SYN_TSODYKS) PetscCall(InitTsodyks(spec, L, P));
   PetscCall(PetscFree(src.v));
   PetscCall(PetscFree(pool));
   PetscCall(PetscFree(mark));
@@ -496,7 +500,7 @@ static PetscErrorCode BuildThird(MPI_Comm comm, const NaNetSpec *spec, const NaL
   }
   for (PetscInt s = In->nsrc; s > 0; s--) In->off[s] = In->off[s - 1];
   In->off[0] = 0;
-  if (In->kind == NA_SYN_TSODYKS) PetscCall(InitTsodyks(spec, In));
+  if (In->kind == NA_SYN_TSODYKS) PetscCall(InitTsodyks(spec, L, In));
   PetscCall(PetscFree(bya));
   PetscCall(PetscFree4(scount, sdispl, rcount, rdispl));
   PetscFunctionReturn(0);
@@ -547,7 +551,7 @@ double NaProjectionBytes(const NaProjection *P)
 {
   return (double)(P->nsrc + 1) * sizeof(PetscInt) + (double)P->nsyn * sizeof(PetscInt) +
          (P->weight ? (double)P->nsyn * sizeof(double) : 0) +
-         (P->tms ? (double)(P->tms_shared ? P->nsrc : P->nsyn) * sizeof(NaTsodyksState) : 0);
+         (P->tms ? (double)(P->tms_shared ? P->tms_n : P->nsyn) * sizeof(NaTsodyksState) : 0);
 }
 
 PetscErrorCode NaConnectDestroy(PetscInt nproj, NaProjection **proj)

@@ -57,11 +57,15 @@ typedef struct {
   double         *weight;   /* [nsyn], or NULL when the file gives one constant weight: w0 (NaProjWeight) */
   double          w0;
   /* tsodyks only, else NULL. A tsodyks state follows from the presynaptic spike train and the projection's
-   * parameters alone, so all synapses of one source share it (bitwise what each would compute): [nsrc],
-   * tms_shared, updated on every rank at each of the source's spikes. A poisson_generator sends each synapse a
-   * train of its own: then [nsyn]. */
+   * parameters alone, so all synapses of one source share it (bitwise what each would compute): tms_shared, one
+   * state per source, held by the rank that runs the source, for sources [tms_lo, tms_lo + tms_n) (its block
+   * of the source population; every source of a replicated generator population). The source's rank steps it
+   * at each spike and sends the efficacy with the spike (engine.c); tm_slot is the projection's place among
+   * its source population's such projections. A poisson_generator sends each synapse a train of its own: then
+   * one state per synapse, [nsyn]. */
   NaTsodyksState *tms;
   PetscBool       tms_shared;
+  PetscInt        tms_lo, tms_n, tm_slot;
   PetscInt        nglobal; /* synapses over all ranks (the same on any rank count) */
 } NaProjection;
 

@@ -56,6 +56,8 @@ typedef struct {
   NaCellIO       io;
   PetscBool      recorded;              /* its spikes go to the output */
   PetscInt       sg_next, sg_lo, sg_hi; /* spike_generator: next spike; those of the current step */
+  PetscInt       ntm, *tmproj;          /* the tsodyks projections whose source state this population's ranks hold
+                                         * (connect.h): their efficacies travel with each spike, in this order */
 } NaPop;
 
 /* a trace of the network file on this rank: its local cells are columns [col0, col0 + ncols) */
@@ -92,9 +94,15 @@ struct _n_NaEngine {
   /* generators: per-synapse Poisson streams of each projection from a poisson_generator ([nproj][nsyn]) */
   NaRng **poisson;
   /* the slice's spikes and SIC values: this rank's, then everyone's */
-  NaSpike       *myspikes, *spikes;
-  PetscInt64     nmy, capmy, nall;
-  size_t         capall; /* bytes of spikes */
+  NaSpike   *myspikes, *spikes;
+  PetscInt64 nmy, capmy, nall;
+  size_t     capall; /* bytes of spikes */
+  /* each spike's tsodyks efficacies ([spike][ntm], slot tm_slot of a projection; ntm: the most of any
+   * population), this rank's and everyone's, and the packed records of the exchange */
+  PetscInt       ntm;
+  double        *myD, *spikeD;
+  size_t         capspikeD, capsend, caprecv;
+  void          *sendbuf, *recvbuf;
   PetscInt64     slice0; /* first step of the slice */
   PetscInt       mslice; /* its steps */
   NaSliceHeader *hdrs;   /* [size] */

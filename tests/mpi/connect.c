@@ -171,11 +171,21 @@ int main(int argc, char **argv)
           occ = pr->tgt[j - 1] == pr->tgt[j] ? occ + 1 : 0;
         }
         h = Mix(Mix(Mix(Mix(sg) ^ tg) ^ Bits(NaProjWeight(pr, j))) ^ ((uint64_t)pr->delay | (uint64_t)occ << 32));
-        if (pr->tms) {
-          const NaTsodyksState *st = &pr->tms[pr->tms_shared ? s : j];
+        if (pr->tms && !pr->tms_shared) {
+          const NaTsodyksState *st = &pr->tms[j];
           h                        = Mix(h ^ Bits(st->x) ^ Mix(Bits(st->y) ^ Mix(Bits(st->u))));
         }
         sum += h;
+      }
+    }
+    if (pr->tms && pr->tms_shared) { /* one state per source, on the rank of the source's block */
+      PetscInt slo, shi;
+      NaLayoutLocal(L, pr->src_pop, &slo, &shi);
+      EXPECT(pr->tms_lo == slo && pr->tms_n == shi - slo, "projection %d: tsodyks state of the source block", (int)k);
+      for (PetscInt s = 0; s < pr->tms_n && (!L->replicated[pr->src_pop] || rank == 0); s++) {
+        const NaTsodyksState *st = &pr->tms[s];
+        sum += Mix(Mix((uint64_t)(L->offset[pr->src_pop] + pr->tms_lo + s)) ^ Bits(st->x) ^
+                   Mix(Bits(st->y) ^ Mix(Bits(st->u))));
       }
     }
     PetscCallMPI(MPI_Reduce(&sum, &all, 1, MPI_UINT64_T, MPI_SUM, 0, PETSC_COMM_WORLD));

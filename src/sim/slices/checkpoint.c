@@ -210,8 +210,8 @@ static PetscErrorCode WriteProjection(NaEngine e, hid_t projs, PetscInt k)
   NaH5Call(g = H5Gcreate2(projs, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   PetscCall(NaH5SetAttributeInt(g, "synapses", pr->nglobal));
   PetscCall(SynapseOrder(e, pr, &pos, &first));
-  if (pr->tms) { /* shared: the same on every rank, written by rank 0 */
-    const PetscInt n = pr->tms_shared ? pr->nsrc : pr->nsyn;
+  if (pr->tms) { /* shared: each rank its block of sources (a replicated population's: rank 0 all of them) */
+    const PetscInt n = pr->tms_shared ? pr->tms_n : pr->nsyn;
     double        *v;
     PetscCall(PetscMalloc1(4 * (size_t)PetscMax(n, 1), &v));
     for (PetscInt j = 0; j < n; j++) {
@@ -219,8 +219,10 @@ static PetscErrorCode WriteProjection(NaEngine e, hid_t projs, PetscInt k)
       o[0] = pr->tms[j].x, o[1] = pr->tms[j].y, o[2] = pr->tms[j].u, o[3] = pr->tms[j].t_last;
     }
     PetscCall(CreateRows(g, "tsodyks", H5T_NATIVE_DOUBLE, (hsize_t)(pr->tms_shared ? pr->nsrc : pr->nglobal), 4, &d));
-    if (pr->tms_shared)
+    if (pr->tms_shared && e->layout->replicated[pr->src_pop])
       PetscCall(TransferRows(d, H5T_NATIVE_DOUBLE, 0, e->rank ? 0 : (hsize_t)n, 4, v, PETSC_TRUE, NULL));
+    else if (pr->tms_shared)
+      PetscCall(TransferRows(d, H5T_NATIVE_DOUBLE, (hsize_t)pr->tms_lo, (hsize_t)n, 4, v, PETSC_TRUE, NULL));
     else
       PetscCall(TransferRows(d, H5T_NATIVE_DOUBLE, (hsize_t)first, (hsize_t)n, 4, v, PETSC_TRUE, NULL));
     NaH5Call(H5Dclose(d));
@@ -403,15 +405,15 @@ static PetscErrorCode ReadProjection(NaEngine e, hid_t projs, PetscInt k, PetscB
   if (!*ok) PetscFunctionReturn(0);
   NaH5Call(g = H5Gopen2(projs, name, H5P_DEFAULT));
   PetscCall(SynapseOrder(e, pr, &pos, &first));
-  if (pr->tms) { /* shared: every rank reads all sources */
-    const PetscInt n = pr->tms_shared ? pr->nsrc : pr->nsyn;
+  if (pr->tms) { /* shared: each rank its block of sources (a replicated population's: all) */
+    const PetscInt n = pr->tms_shared ? pr->tms_n : pr->nsyn;
     double        *v;
     PetscCall(PetscMalloc1(4 * (size_t)PetscMax(n, 1), &v));
     good = H5Lexists(g, "tsodyks", H5P_DEFAULT) > 0 ? PETSC_TRUE : PETSC_FALSE;
     if (good) {
       NaH5Call(d = H5Dopen2(g, "tsodyks", H5P_DEFAULT));
-      PetscCall(TransferRows(d, H5T_NATIVE_DOUBLE, pr->tms_shared ? 0 : (hsize_t)first, (hsize_t)n, 4, v, PETSC_FALSE,
-                             &good));
+      PetscCall(TransferRows(d, H5T_NATIVE_DOUBLE, pr->tms_shared ? (hsize_t)pr->tms_lo : (hsize_t)first, (hsize_t)n, 4,
+                             v, PETSC_FALSE, &good));
       NaH5Call(H5Dclose(d));
     }
     for (PetscInt j = 0; good && j < n; j++) {

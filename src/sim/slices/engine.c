@@ -241,6 +241,7 @@ static PetscErrorCode PopDestroy(NaPop *p)
   PetscFunctionBegin;
   for (PetscInt k = 0; p->par && k < p->model->nparams; k++) PetscCall(PetscFree(p->par[k]));
   PetscCall(PetscFree(p->par));
+  PetscCall(PetscFree(p->tmproj));
   if (p->model && p->model->kind == NA_CELL_GENERATOR) PetscFunctionReturn(0);
   PetscCall(PetscFree5(p->I_stim, p->I_sic, p->sic, p->refr, p->spiked));
   PetscCall(VecScatterDestroy(&p->sic_scatter));
@@ -331,6 +332,30 @@ static PetscErrorCode CheckMemory(NaEngine e)
 
 static PetscErrorCode SicPlan(NaEngine, NaPop *);
 
+/* the tsodyks projections whose shared state the source's rank holds (not a generator's: connect.h), by source
+ * population: their efficacies' places in a spike's record */
+static PetscErrorCode TsodyksSlots(NaEngine e)
+{
+  PetscFunctionBegin;
+  e->ntm = 0;
+  for (PetscInt pass = 0; pass < 2; pass++) {
+    for (PetscInt p = 0; p < e->npops; p++) e->pops[p].ntm = 0;
+    for (PetscInt k = 0; k < e->nproj; k++) {
+      NaProjection *pr = &e->proj[k];
+      NaPop        *sp = &e->pops[pr->src_pop];
+      pr->tm_slot      = -1;
+      if (!pr->tms || !pr->tms_shared || sp->model->kind == NA_CELL_GENERATOR) continue;
+      if (pass) sp->tmproj[sp->ntm] = k;
+      pr->tm_slot = sp->ntm++;
+    }
+    for (PetscInt p = 0; p < e->npops && !pass; p++) {
+      PetscCall(PetscMalloc1(PetscMax(e->pops[p].ntm, 1), &e->pops[p].tmproj));
+      e->ntm = PetscMax(e->ntm, e->pops[p].ntm);
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
 /* one Poisson stream per synapse from a poisson_generator, keyed by (projection, target, generator, the
  * synapse's rank among that generator's synapses onto that target): independent trains into every target and
  * every multapse, as NEST's */
@@ -412,6 +437,7 @@ PetscErrorCode NaEngineSetUp(NaEngine e)
   PetscCall(PoissonStreams(e));
   for (PetscInt p = 0; p < e->npops; p++)
     if (e->pops[p].model->emits_sic) PetscCall(SicPlan(e, &e->pops[p]));
+  PetscCall(TsodyksSlots(e));
   PetscCall(PetscMalloc2(e->size, &e->counts, e->size, &e->displs));
   PetscCall(PetscMalloc1(e->size, &e->hdrs));
   PetscCall(PetscTime(&t1));
@@ -495,15 +521,14 @@ static PetscBool Active(const NaPop *g, PetscInt cell, PetscInt64 n, double h)
 
 static PetscErrorCode PushSpike(NaEngine, PetscInt64, PetscInt64);
 
-/* a spike of source src, emitted in step n at time t, through the synapses of pr into the ring buffers: the
- * source's shared tsodyks state (connect.h) steps once, for all its synapses and on every rank */
-static void DeliverSpike(NaEngine e, const NaProjection *pr, PetscInt src, PetscInt64 n, double t)
+/* a spike of source src, emitted in step n, through the synapses of pr into the ring buffers, with the fraction D
+ * of the weight its shared tsodyks state gave (connect.h; 1 for other synapses) */
+static void DeliverSpike(NaEngine e, const NaProjection *pr, PetscInt src, PetscInt64 n, double D)
 {
   NaPop         *tp = &e->pops[pr->tgt_pop];
   const PetscInt j0 = pr->off[src], j1 = pr->off[src + 1];
   const PetscInt lo = tp->lo;
   const size_t   at = (size_t)Slot(e, n + pr->delay) * tp->n;
-  const double   D  = pr->tms ? NaTsodyksSpike(&pr->tm, &pr->tms[src], t) : 1.0;
 
   if (!pr->weight) { /* one weight, one sign: one buffer */
     const double w = pr->w0 * D;
@@ -548,7 +573,8 @@ static void RunGenerators(NaEngine e, PetscInt64 n)
     } else { /* spike_generator: the spikes of step n, found by the population's cursor (SpikeTrains) */
       for (PetscInt q = g->sg_lo; q < g->sg_hi; q++) {
         const double t = g->spec->spike_times[q];
-        for (PetscInt c = 0; c < pr->nsrc; c++) DeliverSpike(e, pr, c, n, t);
+        for (PetscInt c = 0; c < pr->nsrc; c++) /* a replicated population: every rank holds every state */
+          DeliverSpike(e, pr, c, n, pr->tms ? NaTsodyksSpike(&pr->tm, &pr->tms[c - pr->tms_lo], t) : 1.0);
       }
     }
   }
@@ -579,14 +605,20 @@ static PetscErrorCode PushSpike(NaEngine e, PetscInt64 gid, PetscInt64 step)
   PetscFunctionBegin;
   if (e->nmy == e->capmy) {
     NaSpike *grown;
+    double  *grownD;
     e->capmy = PetscMax(1024, 2 * e->capmy);
     PetscCall(PetscMalloc1(e->capmy, &grown));
+    PetscCall(PetscMalloc1(e->capmy * PetscMax(e->ntm, 1), &grownD));
     if (e->nmy) PetscCall(PetscArraycpy(grown, e->myspikes, e->nmy));
+    if (e->nmy && e->ntm) PetscCall(PetscArraycpy(grownD, e->myD, e->nmy * e->ntm));
     PetscCall(PetscFree(e->myspikes));
+    PetscCall(PetscFree(e->myD));
     e->myspikes = grown;
+    e->myD      = grownD;
   }
   e->myspikes[e->nmy].gid  = gid;
   e->myspikes[e->nmy].step = step;
+  for (PetscInt q = 0; q < e->ntm; q++) e->myD[e->nmy * e->ntm + q] = 0; /* a generator's: no tsodyks state */
   e->nmy++;
   PetscFunctionReturn(0);
 }
@@ -631,7 +663,13 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
   }
   if (p->model->kind == NA_CELL_NEURON) {
     for (PetscInt i = 0; i < N; i++)
-      if (p->spiked[i]) PetscCall(PushSpike(e, p->gid0 + p->lo + i, n));
+      if (p->spiked[i]) {
+        PetscCall(PushSpike(e, p->gid0 + p->lo + i, n));
+        for (PetscInt q = 0; q < p->ntm; q++) { /* the source's tsodyks states step here, once (connect.h) */
+          NaProjection *pr                            = &e->proj[p->tmproj[q]];
+          e->myD[(e->nmy - 1) * e->ntm + pr->tm_slot] = NaTsodyksSpike(&pr->tm, &pr->tms[i], (n + 1) * e->h);
+        }
+      }
   } else if (p->model->emits_sic) {
     const PetscInt m = (PetscInt)(n - e->slice0), M = e->M;
     for (PetscInt i = 0; i < N; i++) p->sic_rows[(size_t)i * M + m] = p->sic[i];
@@ -669,7 +707,7 @@ static PetscErrorCode Reserve(void **buf, size_t *cap, size_t n)
  * slowest; then, unless a state went bad, everyone's spikes in one MPI_Allgatherv (ScatterSic moves the SIC). */
 static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
 {
-  const size_t   bs    = sizeof(NaSpike);
+  const size_t   bs = sizeof(NaSpike), rs = bs + sizeof(double) * (size_t)e->ntm;
   PetscInt64     total = 0;
   PetscLogDouble t0, t1;
 
@@ -697,17 +735,32 @@ static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
   }
   if (h->bad != PETSC_MAX_INT) PetscFunctionReturn(0);
   for (PetscMPIInt r = 0; r < e->size; r++) {
-    const PetscInt64 b = e->hdrs[r].nspikes * (PetscInt64)bs;
+    const PetscInt64 b = e->hdrs[r].nspikes * (PetscInt64)rs;
     PetscCheck(total + b < PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP,
                "a slice's spikes exceed 2 GB: use a shorter d_min");
     e->counts[r] = (PetscMPIInt)b;
     e->displs[r] = (PetscMPIInt)total;
     total += b;
   }
-  PetscCall(Reserve((void **)&e->spikes, &e->capall, (size_t)total));
+  /* a record: the spike, then its efficacies; sorted as records, then split */
+  PetscCall(Reserve(&e->sendbuf, &e->capsend, (size_t)e->nmy * rs));
+  for (PetscInt64 q = 0; q < e->nmy; q++) {
+    unsigned char *o = (unsigned char *)e->sendbuf + q * rs;
+    memcpy(o, &e->myspikes[q], bs);
+    if (e->ntm) memcpy(o + bs, e->myD + q * e->ntm, rs - bs);
+  }
+  PetscCall(Reserve(&e->recvbuf, &e->caprecv, (size_t)total));
   PetscCallMPI(
-      MPI_Allgatherv(e->myspikes, e->counts[e->rank], MPI_BYTE, e->spikes, e->counts, e->displs, MPI_BYTE, e->comm));
-  e->nall = total / (PetscInt64)bs;
+      MPI_Allgatherv(e->sendbuf, e->counts[e->rank], MPI_BYTE, e->recvbuf, e->counts, e->displs, MPI_BYTE, e->comm));
+  e->nall = total / (PetscInt64)rs;
+  qsort(e->recvbuf, (size_t)e->nall, rs, CompareSpikes); /* by (step, id): a record starts with its NaSpike */
+  PetscCall(Reserve((void **)&e->spikes, &e->capall, (size_t)e->nall * bs));
+  PetscCall(Reserve((void **)&e->spikeD, &e->capspikeD, (size_t)e->nall * PetscMax(e->ntm, 1) * sizeof(double)));
+  for (PetscInt64 q = 0; q < e->nall; q++) {
+    const unsigned char *in = (const unsigned char *)e->recvbuf + q * rs;
+    memcpy(&e->spikes[q], in, bs);
+    if (e->ntm) memcpy(e->spikeD + q * e->ntm, in + bs, rs - bs);
+  }
   e->exchange_bytes += (double)total + sizeof *h * e->size;
   PetscFunctionReturn(0);
 }
@@ -799,7 +852,7 @@ static PetscErrorCode Deliver(NaEngine e, PetscBool sic)
     NaProjection    *pr = &e->proj[k];
     const PetscInt64 g0 = e->layout->offset[pr->src_pop], g1 = g0 + pr->nsrc;
 
-    if (IsGenerator(e, pr->src_pop) || (!pr->nsyn && !pr->tms_shared)) continue; /* shared state steps on every rank */
+    if (IsGenerator(e, pr->src_pop) || !pr->nsyn) continue;
     if ((pr->kind == NA_SYN_SIC) != sic) continue;
     if (sic) {
       PetscCall(DeliverSic(e, pr));
@@ -808,7 +861,7 @@ static PetscErrorCode Deliver(NaEngine e, PetscBool sic)
     for (PetscInt64 q = 0; q < e->nall; q++) { /* in (step, id) order */
       const NaSpike *s = &e->spikes[q];
       if (s->gid < g0 || s->gid >= g1) continue;
-      DeliverSpike(e, pr, (PetscInt)(s->gid - g0), s->step, (s->step + 1) * e->h);
+      DeliverSpike(e, pr, (PetscInt)(s->gid - g0), s->step, pr->tms ? e->spikeD[q * e->ntm + pr->tm_slot] : 1.0);
     }
   }
   PetscFunctionReturn(0);
@@ -829,7 +882,6 @@ static PetscErrorCode Exchange(NaEngine e, NaSliceHeader *h)
     PetscFunctionReturn(0);
   }
   PetscCall(ScatterSic(e));
-  qsort(e->spikes, (size_t)e->nall, sizeof(NaSpike), CompareSpikes);
   e->nmy = 0;
   for (PetscInt64 q = 0; q < e->nall; q++) { /* the neurons' (rank 0 adds recorded generator spikes to the list) */
     PetscInt p = 0;
@@ -1091,6 +1143,10 @@ PetscErrorCode NaEngineDestroy(NaEngine *engine)
   PetscCall(NaNetSpecDestroy(&e->spec));
   PetscCall(PetscFree(e->myspikes));
   PetscCall(PetscFree(e->spikes));
+  PetscCall(PetscFree(e->myD));
+  PetscCall(PetscFree(e->spikeD));
+  PetscCall(PetscFree(e->sendbuf));
+  PetscCall(PetscFree(e->recvbuf));
   PetscCall(PetscFree2(e->counts, e->displs));
   PetscCall(PetscFree(e->hdrs));
   PetscCall(PetscFree(e));
