@@ -44,24 +44,28 @@ check "  resumed on 2 ranks, equal to the uninterrupted run" \
 # count, and then left to complete
 RANDOM=42
 for trial in 1 2 3; do
-  out=$tmp/kill$trial.h5 ck=$tmp/kill$trial.ckpt ranks=2 kills=0 alive=1
+  out=$tmp/kill$trial.h5 ck=$tmp/kill$trial.ckpt ranks=$((1 + trial % 3)) kills=0 alive=1
   rm -rf "$out" "$ck"
   opts=(-o "$out" "${slow[@]}")
-  attempts=0
-  while [ "$(complete "$out")" != 1 ] && [ $attempts -lt 6 ]; do
+  attempts=0 rcs=""
+  while [ "$(complete "$out")" != 1 ] && [ $attempts -lt 8 ]; do
     attempts=$((attempts + 1))
     restart=()
     [ -e "$ck/latest" ] && restart=(-restart "$ck")
     on_ranks 300 $ranks "${long[@]}" "${opts[@]}" "${restart[@]}" >"$tmp/log" 2>&1 &
     pid=$!
     sleep "0.$((3 + RANDOM % 7))"
-    if [ $kills -lt 3 ] && pgrep -f "^$nastro .*kill$trial.h5" >/dev/null; then # alive: kill every rank
-      pkill -9 -f "^$nastro .*kill$trial.h5"
+    if [ $kills -lt 3 ] && pgrep -f "^$nastro .*$out" >/dev/null; then # alive: kill every rank (of this test)
+      pkill -9 -f "^$nastro .*$out"
       kills=$((kills + 1))
     fi
     wait $pid 2>/dev/null
-    ranks=$((1 + (ranks + trial) % 3))
+    rc=$?
+    rcs="$rcs $ranks:$rc"
+    [ $rc -eq 0 ] || [ $rc -eq 137 ] || { echo "#   trial $trial attempt $attempts on $ranks rank(s): exit $rc"; tail -n 3 "$tmp/log" | sed 's/^/#     /'; }
+    ranks=$((1 + ranks % 3)) # 1 -> 2 -> 3 -> 1: every resume on another rank count
   done
+  echo "#   trial $trial: ranks:exit status of each attempt:$rcs"
   check "kill -9 trial $trial: $kills kills, then complete" test "$(complete "$out")" = 1
   check "  killed at least once while running" test $kills -ge 1
   check "  spikes, traces and rates equal the uninterrupted run's" $PY "$same" "$tmp/ref.h5" "$out" spikes traces rates
