@@ -325,6 +325,14 @@ def figure(runs, study, path):
     return True
 
 
+def write_tsv(path, columns, rows):
+    """the table at full precision: one line per run, the columns' headers, then the run's file"""
+    with open(path, "w") as fh:
+        fh.write("\t".join([h for _, h, _ in columns] + ["file"]) + "\n")
+        for r in rows:
+            fh.write("\t".join([str(r[k]) for k, _, _ in columns] + [r["file"]]) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("study")
@@ -346,10 +354,7 @@ def main():
         runs = derive(runs)
         runs.sort(key=lambda r: (r["study"], r["ranks"]))
         print_table(runs, sys.stdout)
-        with open(os.path.join(a.study, "scaling.tsv"), "w") as fh:
-            fh.write("\t".join([h for _, h, _ in COLUMNS] + ["file"]) + "\n")
-            for r in runs:
-                fh.write("\t".join([str(r[k]) for k, _, _ in COLUMNS] + [r["file"]]) + "\n")
+        write_tsv(os.path.join(a.study, "scaling.tsv"), COLUMNS, runs)
         for study in ("strong", "weak"):
             path = os.path.join(figdir, f"{a.prefix}-{study}.png")
             if figure(runs, study, path):
@@ -361,10 +366,7 @@ def main():
             print()
         print("spiking network runs (shares of the run; wait is part of exchange):")
         print_net_table(nets, sys.stdout)
-        with open(os.path.join(a.study, "scaling_network.tsv"), "w") as fh:
-            fh.write("\t".join([h for _, h, _ in NET_COLUMNS] + ["file"]) + "\n")
-            for r in nets:
-                fh.write("\t".join([str(r[k]) for k, _, _ in NET_COLUMNS] + [r["file"]]) + "\n")
+        write_tsv(os.path.join(a.study, "scaling_network.tsv"), NET_COLUMNS, nets)
         for study in ("strong", "weak"):
             path = os.path.join(figdir, f"{a.prefix}-network-{study}.png")
             if net_figure(nets, study, path):
