@@ -72,6 +72,7 @@ full tables and the figure, default F):
      msg-overhead each), no sort of SIC
   A3 today: A2 with the Tsodyks state stepped by the spike's own rank and its efficacies sent with the spike
      (16 + 8 x 4 bytes a spike in the benchmark)
+  A4 today with -A_step_multiple M (astrocytes on a d_min step): A3 sending one SIC value per astrocyte and slice
   B  compact flat all-gather: SIC sent when it changes, once per slice (astrocytes on a d_min step,
      -A_step_multiple M, m = M; --sic-every), 8-byte spikes (32-bit id, step in the slice), 12-byte SIC values
      (32-bit id, double), a merge of the ranks' sorted blocks instead of a qsort (c_sort per spike), SIC read
@@ -477,6 +478,9 @@ DESIGNS = {  # sb, qb, hb: bytes of a spike, a SIC value, a rank's (node's) head
     "A3": dict(name="today: A2, the Tsodyks state stepped by the spike's own rank, its efficacies sent with the "
                "spike (48-B spike records in the benchmark: 4 Tsodyks projections from E)", kind="flat-sic-scatter",
                sb=48, qb=8, hb="today", every=1, sort="qsort-spikes", sicscan="indexed", tm="sender", overlap=False),
+    "A4": dict(name="today with the astrocytes on a d_min step (-A_step_multiple M): A3, one SIC value per astrocyte "
+               "and slice", kind="flat-sic-scatter", sb=48, qb=8, hb="today", every="M", sort="qsort-spikes",
+               sicscan="indexed", tm="sender", overlap=False),
     "B": dict(name="compact flat all-gather: SIC once per slice, 8/12-B events, merge, SIC index", kind="flat", sb=8,
               qb=12, hb=16, every="M", sort="merge", sicscan="indexed", tm="receiver", overlap=False),
     "C": dict(name="B, Tsodyks efficacy computed by the sender, sent with the spike", kind="flat", sb=12, qb=12,

@@ -41,10 +41,13 @@ typedef struct {
   PetscInt64         nsteps_ts;                            /* steps its stepper took */
   double           **par;                                  /* [nparams][n] */
   double            *I_stim, *I_sic, *in_ex, *in_in, *sic; /* [n] */
-  /* a population that emits SIC: each cell's SIC in each step of the slice, [n][M], the local part of the
-   * population's vector Xsic ([ncells][M] over the ranks), scattered once per slice into Ysic: the rows, in
-   * id order, of the nneed cells need[] that are sources of SIC synapses on this rank (engine.c, SicPlan) */
+  /* a population that emits SIC: each cell's SIC in each step of the slice, [n][sic_m], the local part of the
+   * population's vector Xsic ([ncells][sic_m] over the ranks), scattered once per slice into Ysic: the rows,
+   * in id order, of the nneed cells need[] that are sources of SIC synapses on this rank (engine.c, SicPlan).
+   * sic_m is M, or 1 when the population steps every multiple of M steps: its SIC is then constant over a
+   * slice, and one value per cell and slice is sent */
   double        *sic_rows;
+  PetscInt       sic_m;
   Vec            Xsic, Ysic;
   VecScatter     sic_scatter;
   PetscInt       nneed, *need;

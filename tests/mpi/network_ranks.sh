@@ -45,4 +45,17 @@ check "two Poisson multapses run" on_ranks 60 1 -network "$tmp/multapse.yaml" -o
 check "one synapse of twice the weight runs" on_ranks 60 1 -network "$tmp/single.yaml" -o "$tmp/single.h5" -quiet
 check "  the multapses' conductance differs from the doubled synapse's (independent trains)" \
   bash -c "! $PY '$same' '$tmp/multapse.h5' '$tmp/single.h5' traces >/dev/null"
+# astrocytes on a 1 ms step (= d_min): their SIC is constant over a slice, so one value per astrocyte and slice
+# travels; the same network with d_min 0.3 ms (a projection between two extra cells; 1 ms is then no multiple
+# of the slice, and SIC goes every step) must give the same spikes and traces, bit for bit
+sed -e 's/^  - {name: noise, model: poisson_generator.*/&\n  - {name: D, model: iaf_cond_exp, n: 2}/' \
+  -e 's/^record:/  - {from: D, to: D, rule: all_to_all, weight: 1.0, delay: 0.3}\nrecord:/' "$net" >"$tmp/dmin3.yaml"
+check "astrocytes on a 1 ms step, 1 rank" on_ranks 300 1 -network "$net" -A_step_multiple 10 -o "$tmp/a1.h5" -quiet
+check "  and on 2 ranks: the same spikes and traces" \
+  bash -c "$(printf '%q ' timeout 300 mpiexec --oversubscribe -n 2 "$nastro" -network "$net" -A_step_multiple 10 -o "$tmp/a2.h5" -quiet) && $PY '$same' '$tmp/a1.h5' '$tmp/a2.h5' spikes traces"
+check "  with d_min 0.3 ms instead of 1 ms (SIC every step), on 2 ranks: the same spikes and traces" \
+  bash -c "$(printf '%q ' timeout 300 mpiexec --oversubscribe -n 2 "$nastro" -network "$tmp/dmin3.yaml" -A_step_multiple 10 -o "$tmp/a3.h5" -quiet) && $PY '$same' '$tmp/a1.h5' '$tmp/a3.h5' spikes traces"
+bytes() { $PY -c "import h5py,sys; print(int(h5py.File(sys.argv[1])['timing'].attrs['exchange_bytes']))" "$1"; }
+check "  one SIC value per astrocyte and slice: the 2-rank exchange is under a fifth of the one with d_min 0.3 ms" \
+  test $(($(bytes "$tmp/a2.h5") * 5)) -lt "$(bytes "$tmp/a3.h5")"
 finish

@@ -671,7 +671,7 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
         }
       }
   } else if (p->model->emits_sic) {
-    const PetscInt m = (PetscInt)(n - e->slice0), M = e->M;
+    const PetscInt m = p->sic_m == 1 ? 0 : (PetscInt)(n - e->slice0), M = p->sic_m;
     for (PetscInt i = 0; i < N; i++) p->sic_rows[(size_t)i * M + m] = p->sic[i];
     for (PetscInt i = 0; i < N; i++) p->sic_values += p->sic[i] != 0;
   }
@@ -771,12 +771,15 @@ static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
  * into Ysic each slice, values only. */
 static PetscErrorCode SicPlan(NaEngine e, NaPop *p)
 {
-  const PetscInt M = e->M;
-  PetscInt      *idx, lo, hi;
+  PetscInt      *idx, lo, hi, M;
   unsigned char *mark;
   IS             is;
 
   PetscFunctionBegin;
+  /* integrated only at multiples of a multiple of M (and slices start at multiples of M), the population's
+   * state, and so its SIC, is constant over a slice: one value per cell and slice */
+  p->sic_m = p->stride % e->M == 0 ? 1 : e->M;
+  M        = p->sic_m;
   PetscCall(VecCreateMPIWithArray(e->comm, 1, (PetscInt)p->n * M, PETSC_DETERMINE, p->sic_rows, &p->Xsic));
   PetscCall(PetscCalloc1(p->spec->n, &mark));
   for (PetscInt k = 0; k < e->nproj; k++) {
@@ -825,7 +828,7 @@ static PetscErrorCode ScatterSic(NaEngine e)
 static PetscErrorCode DeliverSic(NaEngine e, const NaProjection *pr)
 {
   const NaPop   *sp = &e->pops[pr->src_pop], *tp = &e->pops[pr->tgt_pop];
-  const PetscInt lo = tp->lo, M = e->M;
+  const PetscInt lo = tp->lo, M = sp->sic_m;
   const double  *Y;
 
   PetscFunctionBegin;
@@ -835,9 +838,10 @@ static PetscErrorCode DeliverSic(NaEngine e, const NaProjection *pr)
     const double  *v = Y + (size_t)q * M;
     if (pr->off[a + 1] == pr->off[a]) continue; /* needed by another SIC projection */
     for (PetscInt m = 0; m < e->mslice; m++) {
-      double *ring = tp->ring_sic + (size_t)Slot(e, e->slice0 + m + pr->delay) * tp->n;
-      if (v[m] == 0) continue;
-      for (PetscInt j = pr->off[a]; j < pr->off[a + 1]; j++) ring[pr->tgt[j] - lo] += NaProjWeight(pr, j) * v[m];
+      double      *ring = tp->ring_sic + (size_t)Slot(e, e->slice0 + m + pr->delay) * tp->n;
+      const double x    = v[M == 1 ? 0 : m];
+      if (x == 0) continue;
+      for (PetscInt j = pr->off[a]; j < pr->off[a + 1]; j++) ring[pr->tgt[j] - lo] += NaProjWeight(pr, j) * x;
     }
   }
   PetscCall(VecRestoreArrayRead(sp->Ysic, &Y));
