@@ -110,8 +110,10 @@ else notok "network chain: checkpoint, requeue, resume, completion (state '$s4')
 check "network chain: spikes, traces and rates equal the direct run's" \
   $py "$src/tests/mpi/same_datasets.py" "$tmp/netdirect.h5" "$tmp/netchain.h5" spikes traces rates
 
-# a run that fails every time (bad input: exit 1) stops after NASTRO_MAX_FAILURES attempts
-j3=$(NASTRO_MAX_FAILURES=2 sbatch --parsable -n 1 -t 5 -o "$tmp/fail.log" "$src/jobs/nastro-chain.sbatch" none "$tmp/fail.h5" -naam_N 60 -naam_cue_flip 1.5)
+# a run that fails every time (bad input: exit 1) stops after NASTRO_MAX_FAILURES attempts. Its time limit
+# stays above the script's --signal margin (300 s, and Slurm may signal up to 60 s early): with -t 5 the
+# warning signal could come at once and stop a segment before nastro failed (exit 138, seen once)
+j3=$(NASTRO_MAX_FAILURES=2 sbatch --parsable -n 1 -t 10 -o "$tmp/fail.log" "$src/jobs/nastro-chain.sbatch" none "$tmp/fail.h5" -naam_N 60 -naam_cue_flip 1.5)
 s3=$(wait_job "$j3" 120)
 r3=$(scontrol show job "$j3" | grep -o 'Restarts=[0-9]*' | cut -d= -f2)
 cp "$tmp/fail.log" "$tmp/log" 2>/dev/null
