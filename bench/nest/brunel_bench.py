@@ -177,25 +177,21 @@ def run_bench(args, pypath):
     rank, nproc = nest.Rank(), nest.NumProcesses()
     load0 = os.getloadavg()[0]
 
+    def after():
+        """CPU seconds, memory and NEST's timers now"""
+        return cpu_s(), proc_status(), timers(nest)
+
+    def simulate(ms):
+        """wall seconds of Simulate(ms), then after()"""
+        t0 = time.perf_counter()
+        nest.Simulate(ms)
+        return (time.perf_counter() - t0,) + after()
+
     c0 = cpu_s()
     net = brunel_rates.build_network(nest, args.scale, args.warmup, record=args.record == "all")
-    c1 = cpu_s()
-    rss_built = proc_status()
-    tm_built = timers(nest)
-
-    t0 = time.perf_counter()
-    nest.Simulate(args.warmup)
-    t_warm = time.perf_counter() - t0
-    c2 = cpu_s()
-    rss_warm = proc_status()
-    tm_warm = timers(nest)
-
-    t0 = time.perf_counter()
-    nest.Simulate(args.sim_time)
-    t_sim = time.perf_counter() - t0
-    c3 = cpu_s()
-    rss_end = proc_status()
-    tm_end = timers(nest)
+    c1, rss_built, tm_built = after()
+    t_warm, c2, rss_warm, tm_warm = simulate(args.warmup)
+    t_sim, c3, rss_end, tm_end = simulate(args.sim_time)
 
     part = {"kind": "run", "rank": rank, "ranks": nproc, "threads": args.threads,
             "total_num_virtual_procs": int(nest.total_num_virtual_procs), "scale": args.scale, "seed": args.seed,

@@ -337,22 +337,19 @@ static PetscErrorCode SicPlan(NaEngine, NaPop *);
 static PetscErrorCode TsodyksSlots(NaEngine e)
 {
   PetscFunctionBegin;
-  e->ntm = 0;
-  for (PetscInt pass = 0; pass < 2; pass++) {
-    for (PetscInt p = 0; p < e->npops; p++) e->pops[p].ntm = 0;
-    for (PetscInt k = 0; k < e->nproj; k++) {
-      NaProjection *pr = &e->proj[k];
-      NaPop        *sp = &e->pops[pr->src_pop];
-      pr->tm_slot      = -1;
-      if (!pr->tms || !pr->tms_shared || sp->model->kind == NA_CELL_GENERATOR) continue;
-      if (pass) sp->tmproj[sp->ntm] = k;
-      pr->tm_slot = sp->ntm++;
-    }
-    for (PetscInt p = 0; p < e->npops && !pass; p++) {
-      PetscCall(PetscMalloc1(PetscMax(e->pops[p].ntm, 1), &e->pops[p].tmproj));
-      e->ntm = PetscMax(e->ntm, e->pops[p].ntm);
-    }
+  for (PetscInt k = 0; k < e->nproj; k++) { /* each projection's slot in its source population's list */
+    NaProjection   *pr    = &e->proj[k];
+    NaPop          *sp    = &e->pops[pr->src_pop];
+    const PetscBool owner = pr->tms && pr->tms_shared && sp->model->kind != NA_CELL_GENERATOR;
+    pr->tm_slot           = owner ? sp->ntm++ : -1;
   }
+  e->ntm = 0;
+  for (PetscInt p = 0; p < e->npops; p++) {
+    PetscCall(PetscMalloc1(PetscMax(e->pops[p].ntm, 1), &e->pops[p].tmproj));
+    e->ntm = PetscMax(e->ntm, e->pops[p].ntm);
+  }
+  for (PetscInt k = 0; k < e->nproj; k++)
+    if (e->proj[k].tm_slot >= 0) e->pops[e->proj[k].src_pop].tmproj[e->proj[k].tm_slot] = k;
   PetscFunctionReturn(0);
 }
 

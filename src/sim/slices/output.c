@@ -612,12 +612,21 @@ static const char *SynapseName(NaSynKind k)
   return k == NA_SYN_STATIC ? "static_synapse" : k == NA_SYN_TSODYKS ? "tsodyks_synapse" : "sic_connection";
 }
 
+/* the bytes this rank's synapses take with their dynamic state: the projections' storage and Poisson streams */
+static double SynapseBytes(NaEngine e)
+{
+  double b = 0;
+  for (PetscInt k = 0; k < e->nproj; k++)
+    b += NaProjectionBytes(&e->proj[k]) + (e->poisson[k] ? (double)e->proj[k].nsyn * sizeof(NaRng) : 0);
+  return b;
+}
+
 /* the network's statistics: synapses per projection (all ranks) and the bytes each takes here */
 static PetscErrorCode WriteNetwork(NaEngine e)
 {
   hid_t      net;
   PetscInt64 cells = 0, synapses = 0;
-  double     mine[2] = {0, 0}, all[2]; /* synapses stored here, their bytes with their dynamic state */
+  double     mine[2] = {0, SynapseBytes(e)}, all[2]; /* synapses stored here, their bytes */
 
   PetscFunctionBegin;
   NaH5Call(net = H5Gcreate2(e->file, "network", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
@@ -638,7 +647,6 @@ static PetscErrorCode WriteNetwork(NaEngine e)
     NaH5Call(H5Gclose(g));
     synapses += pr->nglobal;
     mine[0] += pr->nsyn;
-    mine[1] += NaProjectionBytes(pr) + (e->poisson[k] ? (double)pr->nsyn * sizeof(NaRng) : 0);
   }
   PetscCallMPI(MPI_Allreduce(mine, all, 2, MPI_DOUBLE, MPI_SUM, e->comm));
   PetscCall(NaH5SetAttributeInt(net, "cells", cells));
@@ -653,49 +661,39 @@ static PetscErrorCode WriteNetwork(NaEngine e)
 /* /timing: each time and size the maximum over ranks as an attribute, and every rank's in /timing/per_rank */
 static PetscErrorCode WriteTiming(NaEngine e)
 {
-  enum { NT = 17 };
+  enum { T_XBYTES = 14, T_RSS, T_SYN, NT }; /* the sizes after the times */
   const char *names[NT] = {"setup",      "connect",        "run",
                            "update",     "update_neurons", "update_astrocytes",
                            "generators", "exchange",       "exchange_wait",
                            "deliver",    "deliver_spikes", "deliver_sic",
                            "output",     "checkpoint",     "exchange_bytes",
                            "peak_rss",   "synapse_bytes"};
-  double      v[NT]     = {e->t_setup,
-                           e->t_build,
-                           e->t_run,
-                           e->t_upd_neuron + e->t_upd_astro,
-                           e->t_upd_neuron,
-                           e->t_upd_astro,
-                           e->t_gen,
-                           e->t_exchange,
-                           e->t_wait,
-                           e->t_deliver + e->t_deliver_sic,
-                           e->t_deliver,
-                           e->t_deliver_sic,
-                           e->t_output,
-                           e->t_checkpoint,
-                           e->exchange_bytes,
-                           NaPeakRSS(),
-                           0},
+  double      v[NT]     = {e->t_setup,        e->t_build,
+                           e->t_run,          e->t_upd_neuron + e->t_upd_astro,
+                           e->t_upd_neuron,   e->t_upd_astro,
+                           e->t_gen,          e->t_exchange,
+                           e->t_wait,         e->t_deliver + e->t_deliver_sic,
+                           e->t_deliver,      e->t_deliver_sic,
+                           e->t_output,       e->t_checkpoint,
+                           e->exchange_bytes, NaPeakRSS(),
+                           SynapseBytes(e)},
          vmax[NT], *all = NULL, rss = 0;
   hid_t   g;
   hsize_t dims[2]      = {(hsize_t)e->size, NT};
   char    columns[512] = "";
 
   PetscFunctionBegin;
-  for (PetscInt k = 0; k < e->nproj; k++)
-    v[NT - 1] += NaProjectionBytes(&e->proj[k]) + (e->poisson[k] ? (double)e->proj[k].nsyn * sizeof(NaRng) : 0);
   PetscCallMPI(MPI_Allreduce(v, vmax, NT, MPI_DOUBLE, MPI_MAX, e->comm));
-  PetscCallMPI(MPI_Allreduce(&v[15], &rss, 1, MPI_DOUBLE, MPI_SUM, e->comm));
+  PetscCallMPI(MPI_Allreduce(&v[T_RSS], &rss, 1, MPI_DOUBLE, MPI_SUM, e->comm));
   if (e->rank == 0) PetscCall(PetscMalloc1((size_t)e->size * NT, &all));
   PetscCallMPI(MPI_Gather(v, NT, MPI_DOUBLE, all, NT, MPI_DOUBLE, 0, e->comm));
   NaH5Call(g = H5Gcreate2(e->file, "timing", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   PetscCall(NaH5SetAttributeString(g, "description",
                                    "wall seconds (bytes for exchange_bytes, peak_rss and synapse_bytes), the maximum "
                                    "over ranks; per_rank: every rank's, columns as named in its attribute columns"));
-  for (int k = 0; k < NT - 3; k++) PetscCall(NaH5SetAttributeReal(g, names[k], vmax[k]));
-  PetscCall(NaH5SetAttributeReal(g, "exchange_bytes", vmax[14]));
-  PetscCall(NaH5SetAttributeReal(g, "peak_rss_max", vmax[15]));
+  for (int k = 0; k < T_XBYTES; k++) PetscCall(NaH5SetAttributeReal(g, names[k], vmax[k]));
+  PetscCall(NaH5SetAttributeReal(g, "exchange_bytes", vmax[T_XBYTES]));
+  PetscCall(NaH5SetAttributeReal(g, "peak_rss_max", vmax[T_RSS]));
   PetscCall(NaH5SetAttributeReal(g, "peak_rss_total", rss));
   PetscCall(NaH5SetAttributeInt(g, "steps", e->step));
   PetscCall(NaH5SetAttributeInt(g, "slices", e->nslices));
