@@ -13,6 +13,8 @@ typedef struct {
   char         cue_spec[PETSC_MAX_PATH_LEN];      /* FILE.h5:/dataset, "random", or empty (cue_pattern) */
   PetscInt     cue_pattern;
   PetscReal    cue_flip;
+  PetscInt     cue_draw; /* with cue_draw_set: the cue is this draw of NaMemoryDrawCue */
+  PetscBool    cue_draw_set;
   PetscScalar *xi;   /* [K][N], +-1 */
   PetscScalar *cue;  /* [N] */
   PetscInt     cued; /* index of the cued pattern, -1 for a random or file cue */
@@ -22,6 +24,9 @@ PETSC_EXTERN PetscErrorCode NaMemorySetFromOptions(NaMemory *mem, const char pre
                                                    PetscOptionItems *PetscOptionsObject);
 /* validates sizes against nranks, builds or reads patterns and cue; collective, same result on every rank */
 PETSC_EXTERN PetscErrorCode NaMemorySetUp(NaMemory *mem, MPI_Comm comm);
+/* cue draw c of a batch (models.md 1.6, -dam_cues): a pattern *mu drawn uniformly and cue_flip of its signs
+ * flipped, from a random stream of its own keyed by (seed, c), so a draw does not depend on the batch or ranks */
+PETSC_EXTERN PetscErrorCode NaMemoryDrawCue(const NaMemory *mem, PetscInt c, PetscScalar cue[], PetscInt *mu);
 PETSC_EXTERN PetscErrorCode NaMemoryWrite(NaMemory *mem, MPI_Comm comm, hid_t file);
 PETSC_EXTERN PetscErrorCode NaMemoryView(NaMemory *mem, PetscViewer viewer);
 PETSC_EXTERN PetscErrorCode NaMemoryDestroy(NaMemory *mem);

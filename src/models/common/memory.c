@@ -3,7 +3,27 @@
 #include "h5util.h"
 #include "rng.h"
 
-enum { NA_STREAM_PATTERNS = 1, NA_STREAM_CUE = 2 };
+/* stream ids of the generator: the patterns, the single cue, and cue draw c of a batch at NA_STREAM_DRAWS + c */
+static const uint64_t NA_STREAM_PATTERNS = 1, NA_STREAM_CUE = 2, NA_STREAM_DRAWS = (uint64_t)1 << 32;
+
+/* pattern mu with exactly round(flip N) distinct signs flipped (partial Fisher-Yates) */
+static PetscErrorCode FlippedPattern(const NaMemory *mem, NaRng *rng, PetscInt mu, PetscScalar cue[])
+{
+  PetscInt *idx, nflip = (PetscInt)llround(mem->cue_flip * mem->N);
+
+  PetscFunctionBegin;
+  PetscCall(PetscArraycpy(cue, mem->xi + mu * mem->N, mem->N));
+  PetscCall(PetscMalloc1(mem->N, &idx));
+  for (PetscInt i = 0; i < mem->N; i++) idx[i] = i;
+  for (PetscInt f = 0; f < nflip; f++) {
+    PetscInt r = f + (PetscInt)NaRngBelow(rng, (uint64_t)(mem->N - f)), t = idx[f];
+    idx[f]      = idx[r];
+    idx[r]      = t;
+    cue[idx[f]] = -cue[idx[f]];
+  }
+  PetscCall(PetscFree(idx));
+  PetscFunctionReturn(0);
+}
 
 PetscErrorCode NaMemorySetFromOptions(NaMemory *mem, const char prefix[], PetscOptionItems *PetscOptionsObject)
 {
@@ -22,6 +42,11 @@ PetscErrorCode NaMemorySetFromOptions(NaMemory *mem, const char prefix[], PetscO
                             &mem->cue_pattern, NULL));
   PetscCall(
       PetscOptionsReal("-cue_flip", "fraction of the cue's signs flipped", NULL, mem->cue_flip, &mem->cue_flip, NULL));
+  PetscCall(
+      PetscOptionsInt("-cue_draw",
+                      "cue with draw c of the capacity study instead: a random pattern with cue_flip of its signs "
+                      "flipped (the draw c of -dam_cues)",
+                      NULL, mem->cue_draw, &mem->cue_draw, &mem->cue_draw_set));
   PetscFunctionReturn(0);
 }
 
@@ -103,7 +128,16 @@ PetscErrorCode NaMemorySetUp(NaMemory *mem, MPI_Comm comm)
   PetscCheck(mem->cue_flip >= 0 && mem->cue_flip <= 1, comm, PETSC_ERR_USER_INPUT, "-%scue_flip %g: must lie in [0, 1]",
              p, (double)mem->cue_flip);
   PetscCall(PetscStrcmp(mem->cue_spec, "random", &random_cue));
-  if (!mem->cue_spec[0])
+  if (mem->cue_draw_set) {
+    PetscBool given;
+    PetscCheck(mem->cue_draw >= 0, comm, PETSC_ERR_USER_INPUT, "-%scue_draw %" PetscInt_FMT ": must not be negative", p,
+               mem->cue_draw);
+    PetscCall(PetscOptionsHasName(NULL, p, "-cue_pattern", &given));
+    PetscCheck(!mem->cue_spec[0] && !given, comm, PETSC_ERR_USER_INPUT,
+               "-%scue_draw %" PetscInt_FMT ": the draw picks the cued pattern; give neither -%scue nor -%scue_pattern",
+               p, mem->cue_draw, p, p);
+  }
+  if (!mem->cue_spec[0] && !mem->cue_draw_set)
     PetscCheck(mem->cue_pattern >= 0 && mem->cue_pattern < mem->K, comm, PETSC_ERR_USER_INPUT,
                "-%scue_pattern %" PetscInt_FMT ": must lie in [0, K-1] = [0, %" PetscInt_FMT "]", p, mem->cue_pattern,
                mem->K - 1);
@@ -123,7 +157,9 @@ PetscErrorCode NaMemorySetUp(NaMemory *mem, MPI_Comm comm)
   NaRng rng;
   NaRngSeed(&rng, (uint64_t)mem->seed, NA_STREAM_CUE);
   mem->cued = -1;
-  if (random_cue) {
+  if (mem->cue_draw_set) {
+    PetscCall(NaMemoryDrawCue(mem, mem->cue_draw, mem->cue, &mem->cued));
+  } else if (random_cue) {
     for (PetscInt i = 0; i < mem->N; i++) mem->cue[i] = NaRngSign(&rng);
   } else if (mem->cue_spec[0]) {
     hsize_t dims[1] = {(hsize_t)mem->N};
@@ -131,20 +167,20 @@ PetscErrorCode NaMemorySetUp(NaMemory *mem, MPI_Comm comm)
     PetscCall(PetscSNPrintf(shape, sizeof(shape), "N = %" PetscInt_FMT, mem->N));
     PetscCall(ReadSignsCollective(comm, mem->cue_spec, opt, 1, dims, shape, mem->N, mem->cue));
   } else {
-    /* the cued pattern with exactly round(flip N) distinct signs flipped (partial Fisher-Yates) */
-    PetscInt *idx, nflip = (PetscInt)llround(mem->cue_flip * mem->N);
     mem->cued = mem->cue_pattern;
-    PetscCall(PetscArraycpy(mem->cue, mem->xi + mem->cued * mem->N, mem->N));
-    PetscCall(PetscMalloc1(mem->N, &idx));
-    for (PetscInt i = 0; i < mem->N; i++) idx[i] = i;
-    for (PetscInt f = 0; f < nflip; f++) {
-      PetscInt r = f + (PetscInt)NaRngBelow(&rng, (uint64_t)(mem->N - f)), t = idx[f];
-      idx[f]           = idx[r];
-      idx[r]           = t;
-      mem->cue[idx[f]] = -mem->cue[idx[f]];
-    }
-    PetscCall(PetscFree(idx));
+    PetscCall(FlippedPattern(mem, &rng, mem->cued, mem->cue));
   }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaMemoryDrawCue(const NaMemory *mem, PetscInt c, PetscScalar cue[], PetscInt *mu)
+{
+  NaRng rng;
+
+  PetscFunctionBegin;
+  NaRngSeed(&rng, (uint64_t)mem->seed, NA_STREAM_DRAWS + (uint64_t)c);
+  *mu = (PetscInt)NaRngBelow(&rng, (uint64_t)mem->K);
+  PetscCall(FlippedPattern(mem, &rng, *mu, cue));
   PetscFunctionReturn(0);
 }
 

@@ -4,11 +4,18 @@
  *   E = sum_i [x_i phi_i - L(x_i)] - c_T sum_mu F(xi^mu . phi) - b sum_i phi_i.
  *
  * n = 2 is the Hopfield network, n = 4 the reduction of the neuron-astrocyte network. The overlaps
- * xi^mu . phi cost O(K N) and one row gather of K + 1 numbers per neuron, summed in row order. */
+ * xi^mu . phi cost O(K N) and one row gather of K + 1 numbers per neuron, summed in row order.
+ *
+ * With -dam_cues M the run retrieves M cue draws at once (the capacity study, docs/capacity.md): the state holds
+ * M independent copies of the network, [cue][neuron], dealt out to the ranks by cue, and every rank keeps the
+ * patterns whole. Both products (overlaps o = Xi phi, drive Xi' F'(o)) then run as small matrix products over
+ * blocks of cues, each output summed in a fixed order (ascending i, ascending mu), so a cue's arithmetic does not
+ * depend on the rank count or on which other cues share its block. */
 #include "modelimpl.h"
 #include "activation.h"
 #include "naerrors.h"
 #include "h5util.h"
+#include <string.h>
 
 typedef struct {
   NaMemory     mem;
@@ -18,7 +25,19 @@ typedef struct {
   NaActivation phi;
   PetscInt     rstart, nloc;
   PetscScalar *summary, *o, *erow; /* [nloc][K], [K], [nloc] */
+  /* -dam_cues: the batch */
+  PetscInt     cues;    /* 0: one cue, the rows are neurons; M > 0: M cue draws, the rows are cues */
+  PetscInt     Kp, Np;  /* K and N rounded up to whole tiles */
+  PetscScalar *Pk, *Pn; /* patterns packed by tiles of patterns [Kp/TILE][N][TILE], of neurons [Np/TILE][K][TILE] */
+  PetscInt     nblk;    /* blocks of DAM_CB local cues */
+  PetscScalar *bphi, *bw,
+      *bd;            /* local cues padded to whole blocks: phi [.][N], o then c_T F'(o) [.][Kp], drive [.][Np] */
+  PetscInt    *drawn; /* [local cues] the pattern each local cue draws */
+  PetscScalar *x0;    /* [local cues][N] the cues */
 } DAM;
+
+#define DAM_TILE 16 /* outputs per register tile */
+#define DAM_CB 8    /* cues per block */
 
 static PetscErrorCode SetFromOptions_DAM(NaModel model, PetscOptionItems *PetscOptionsObject)
 {
@@ -37,7 +56,52 @@ static PetscErrorCode SetFromOptions_DAM(NaModel model, PetscOptionItems *PetscO
   PetscCall(PetscOptionsReal("-T_scale", "scale c_T (default 1/N^(n-1))", NULL, dm->cT, &dm->cT, &dm->cT_set));
   PetscCall(
       NaOptionsChoice(PetscOptionsObject, model->prefix, "phi", "neuron activation", NaActivationTypes, 2, &dm->act));
+  PetscCall(PetscOptionsInt("-cues",
+                            "retrieve this many cue draws at once (each: a random pattern with cue_flip of its signs "
+                            "flipped), reporting each one's Hamming distance; 0: the single cue of -dam_cue_pattern",
+                            NULL, dm->cues, &dm->cues, NULL));
   PetscOptionsHeadEnd();
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteResults_Batch(NaModel, hid_t, Vec);
+static PetscErrorCode Summary_Batch(NaModel, Vec, PetscViewer);
+
+/* -dam_cues: the rows are cue draws, every rank holds the patterns packed for the two block products */
+static PetscErrorCode SetUpBatch(NaModel model)
+{
+  DAM               *dm = (DAM *)model->data;
+  const PetscInt     N = model->N, K = model->K, M = dm->cues;
+  const PetscScalar *xi = dm->mem.xi;
+  PetscInt           rend;
+
+  PetscFunctionBegin;
+  PetscCall(NaNetworkCreate(model->comm, M, &model->net));
+  PetscCall(NaNetworkGetOwnershipRange(model->net, &dm->rstart, &rend));
+  dm->nloc       = rend - dm->rstart;
+  model->nlocal  = dm->nloc * N;
+  model->nglobal = M * N;
+  dm->Kp         = (K + DAM_TILE - 1) / DAM_TILE * DAM_TILE;
+  dm->Np         = (N + DAM_TILE - 1) / DAM_TILE * DAM_TILE;
+  dm->nblk       = (dm->nloc + DAM_CB - 1) / DAM_CB;
+  PetscCall(PetscCalloc5(dm->Kp * N, &dm->Pk, dm->Np * K, &dm->Pn, PetscMax(dm->nblk * DAM_CB * N, 1), &dm->bphi,
+                         PetscMax(dm->nblk * DAM_CB * dm->Kp, 1), &dm->bw, PetscMax(dm->nblk * DAM_CB * dm->Np, 1),
+                         &dm->bd));
+  for (PetscInt mu = 0; mu < K; mu++)
+    for (PetscInt i = 0; i < N; i++) {
+      dm->Pk[(mu / DAM_TILE * N + i) * DAM_TILE + mu % DAM_TILE] = xi[mu * N + i];
+      dm->Pn[(i / DAM_TILE * K + mu) * DAM_TILE + i % DAM_TILE]  = xi[mu * N + i];
+    }
+  PetscCall(PetscMalloc2(PetscMax(dm->nloc, 1), &dm->drawn, PetscMax(dm->nloc * N, 1), &dm->x0));
+  for (PetscInt c = 0; c < dm->nloc; c++)
+    PetscCall(NaMemoryDrawCue(&dm->mem, dm->rstart + c, dm->x0 + c * N, &dm->drawn[c]));
+  /* the batch reports its retrieval itself: no /energy, /overlaps or /x, and no single cued pattern */
+  model->ops.observe      = NULL;
+  model->ops.getneurons   = NULL;
+  model->ops.writestatic  = NULL;
+  model->ops.writeresults = WriteResults_Batch;
+  model->ops.summary      = Summary_Batch;
+  model->mem              = NULL;
   PetscFunctionReturn(0);
 }
 
@@ -53,11 +117,24 @@ static PetscErrorCode SetUp_DAM(NaModel model)
   PetscCheck(dm->n >= 2, model->comm, PETSC_ERR_USER_INPUT,
              "-%sorder %" PetscInt_FMT ": the interaction order n must be at least 2", p, dm->n);
   PetscCall(NaCheckPositive(model->comm, p, "tau_n", dm->tau_n, PETSC_TRUE));
+  PetscCheck(dm->cues >= 0, model->comm, PETSC_ERR_USER_INPUT,
+             "-%scues %" PetscInt_FMT ": the number of cue draws must not be negative", p, dm->cues);
+  if (dm->cues) {
+    const char *single[] = {"-cue", "-cue_pattern"};
+    for (int k = 0; k < 2; k++) {
+      PetscBool given;
+      PetscCall(PetscOptionsHasName(NULL, p, single[k], &given));
+      PetscCheck(!given, model->comm, PETSC_ERR_USER_INPUT,
+                 "-%s%s: not used with -%scues %" PetscInt_FMT " (each cue draw picks its own pattern)", p,
+                 single[k] + 1, p, dm->cues);
+    }
+  }
   PetscCall(NaMemorySetUp(&dm->mem, model->comm));
   model->N = dm->mem.N;
   model->K = dm->mem.K;
   if (!dm->cT_set) dm->cT = 1.0 / PetscPowReal((PetscReal)model->N, (PetscReal)(dm->n - 1));
   dm->phi = (NaActivation){(NaActivationType)dm->act, dm->beta};
+  if (dm->cues) PetscFunctionReturn(SetUpBatch(model));
   PetscCall(NaNetworkCreate(model->comm, model->N, &model->net));
   PetscCall(NaNetworkGetOwnershipRange(model->net, &dm->rstart, &rend));
   dm->nloc       = rend - dm->rstart;
@@ -90,6 +167,183 @@ static inline PetscReal IntPow(PetscReal z, PetscInt n)
   return r;
 }
 
+/* fused multiply-adds where the clone's instruction set has them (C11 mode turns contraction off) */
+#define DAM_KERNEL __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"), optimize("fp-contract=fast")))
+
+/* eight doubles: the tiles' arithmetic in GCC's vector extension (one register with AVX-512, two or four
+ * narrower ones otherwise); every lane sums its own output in the same order, whatever the width */
+typedef double DamV8 __attribute__((vector_size(64)));
+
+/* O[c][t..t+TILE) = sum_i phi[c][i] xi^mu_i over the patterns mu of tile t, for the cues of one block
+ * (O and phi have rows of Kp and N values; the patterns K..Kp-1 are zero) */
+DAM_KERNEL static void TileOverlaps(PetscInt N, PetscInt Kp, const PetscScalar *restrict P,
+                                    const PetscScalar *restrict phi, PetscScalar *restrict O)
+{
+  DamV8 acc[DAM_CB][2] = {{{0}}};
+  for (PetscInt i = 0; i < N; i++) {
+    DamV8 p0, p1;
+    memcpy(&p0, P + i * DAM_TILE, sizeof p0);
+    memcpy(&p1, P + i * DAM_TILE + 8, sizeof p1);
+    for (int c = 0; c < DAM_CB; c++) {
+      const PetscScalar a = phi[c * N + i];
+      acc[c][0] += a * p0;
+      acc[c][1] += a * p1;
+    }
+  }
+  for (int c = 0; c < DAM_CB; c++) {
+    memcpy(O + c * Kp, &acc[c][0], sizeof acc[c][0]);
+    memcpy(O + c * Kp + 8, &acc[c][1], sizeof acc[c][1]);
+  }
+}
+
+/* D[c][u..u+TILE) (+)= sum_mu W[c][mu] xi^mu_i over the patterns mu0..mu1-1 and the neurons i of tile u, for the
+ * cues of one block (W and D have rows of Kp and Np values): the first chunk of patterns sets D, later ones add */
+DAM_KERNEL static void TileDrive(PetscInt mu0, PetscInt mu1, PetscInt Kp, PetscInt Np, const PetscScalar *restrict P,
+                                 const PetscScalar *restrict W, PetscScalar *restrict D)
+{
+  DamV8 acc[DAM_CB][2] = {{{0}}};
+  for (PetscInt mu = mu0; mu < mu1; mu++) {
+    DamV8 p0, p1;
+    memcpy(&p0, P + mu * DAM_TILE, sizeof p0);
+    memcpy(&p1, P + mu * DAM_TILE + 8, sizeof p1);
+    for (int c = 0; c < DAM_CB; c++) {
+      const PetscScalar w = W[c * Kp + mu];
+      acc[c][0] += w * p0;
+      acc[c][1] += w * p1;
+    }
+  }
+  for (int c = 0; c < DAM_CB; c++) {
+    if (mu0) {
+      DamV8 d0, d1;
+      memcpy(&d0, D + c * Np, sizeof d0);
+      memcpy(&d1, D + c * Np + 8, sizeof d1);
+      acc[c][0] += d0;
+      acc[c][1] += d1;
+    }
+    memcpy(D + c * Np, &acc[c][0], sizeof acc[c][0]);
+    memcpy(D + c * Np + 8, &acc[c][1], sizeof acc[c][1]);
+  }
+}
+
+#define DAM_CHUNK 256 /* patterns per pass of the drive: a chunk of a neuron tile (32 KiB) stays in the L1 cache */
+
+/* The batch's right-hand side: the two products over all local cues, tile by tile so that each pattern tile is
+ * read from memory once per evaluation. The local cues are padded to whole blocks with phi = 0. */
+static PetscErrorCode RHSBatch(NaModel model, const PetscScalar *x, PetscScalar *f)
+{
+  DAM           *dm = (DAM *)model->data;
+  const PetscInt N = model->N, K = model->K, Kp = dm->Kp, Np = dm->Np, nb = dm->nblk * DAM_CB;
+
+  PetscFunctionBegin;
+  for (PetscInt c = 0; c < nb; c++)
+    for (PetscInt i = 0; i < N; i++) dm->bphi[c * N + i] = c < dm->nloc ? NaActEval(&dm->phi, x[c * N + i]) : 0;
+  for (PetscInt t = 0; t < Kp; t += DAM_TILE)
+    for (PetscInt b = 0; b < nb; b += DAM_CB)
+      TileOverlaps(N, Kp, dm->Pk + t * N, dm->bphi + b * N, dm->bw + b * Kp + t);
+  for (PetscInt k = 0; k < nb * Kp; k++) dm->bw[k] = dm->cT * IntPow(dm->bw[k], dm->n - 1);
+  for (PetscInt mu0 = 0; mu0 < K; mu0 += DAM_CHUNK)
+    for (PetscInt u = 0; u < Np; u += DAM_TILE)
+      for (PetscInt b = 0; b < nb; b += DAM_CB)
+        TileDrive(mu0, PetscMin(K, mu0 + DAM_CHUNK), Kp, Np, dm->Pn + u * K, dm->bw + b * Kp, dm->bd + b * Np + u);
+  for (PetscInt c = 0; c < dm->nloc; c++)
+    for (PetscInt i = 0; i < N; i++) f[c * N + i] = (-x[c * N + i] + dm->bd[c * Np + i] + dm->b) / dm->tau_n;
+  PetscFunctionReturn(0);
+}
+
+/* Hamming distance of sign(x) to each local cue's drawn pattern, and its overlap xi . phi(x) / N */
+static PetscErrorCode BatchRetrieval(NaModel model, Vec X, PetscScalar ham[], PetscScalar ov[])
+{
+  DAM               *dm = (DAM *)model->data;
+  const PetscInt     N  = model->N;
+  const PetscScalar *x;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetArrayRead(X, &x));
+  for (PetscInt c = 0; c < dm->nloc; c++) {
+    const PetscScalar *xi = dm->mem.xi + dm->drawn[c] * N, *xc = x + c * N;
+    PetscInt           d = 0;
+    PetscScalar        o = 0;
+    for (PetscInt i = 0; i < N; i++) {
+      d += (xc[i] >= 0 ? 1.0 : -1.0) != xi[i];
+      o += xi[i] * NaActEval(&dm->phi, xc[i]);
+    }
+    ham[c] = (PetscScalar)d;
+    ov[c]  = o / N;
+  }
+  PetscCall(VecRestoreArrayRead(X, &x));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BatchRetrieved(NaModel model, Vec X, PetscInt *retrieved, PetscInt *worst)
+{
+  DAM         *dm = (DAM *)model->data;
+  PetscScalar *ham, *ov;
+  PetscInt     mine[2] = {0, 0}, all[2];
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(PetscMax(dm->nloc, 1), &ham, PetscMax(dm->nloc, 1), &ov));
+  PetscCall(BatchRetrieval(model, X, ham, ov));
+  for (PetscInt c = 0; c < dm->nloc; c++) {
+    mine[0] += ham[c] == 0;
+    mine[1] = PetscMax(mine[1], (PetscInt)ham[c]);
+  }
+  PetscCall(PetscFree2(ham, ov));
+  PetscCallMPI(MPI_Allreduce(&mine[0], &all[0], 1, MPIU_INT, MPI_SUM, model->comm));
+  PetscCallMPI(MPI_Allreduce(&mine[1], &all[1], 1, MPIU_INT, MPI_MAX, model->comm));
+  *retrieved = all[0];
+  *worst     = all[1];
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteResults_Batch(NaModel model, hid_t file, Vec X)
+{
+  DAM         *dm      = (DAM *)model->data;
+  hsize_t      dims[1] = {(hsize_t)dm->cues};
+  PetscScalar *ham, *ov, *pat;
+  PetscInt     retrieved, worst;
+  hid_t        group, dset;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc3(PetscMax(dm->nloc, 1), &ham, PetscMax(dm->nloc, 1), &ov, PetscMax(dm->nloc, 1), &pat));
+  PetscCall(BatchRetrieval(model, X, ham, ov));
+  for (PetscInt c = 0; c < dm->nloc; c++) pat[c] = (PetscScalar)dm->drawn[c];
+  NaH5Call(group = H5Gcreate2(file, "retrieval", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  const char  *names[] = {"pattern", "hamming", "overlap"};
+  const char  *descr[] = {"the stored pattern each cue draw cues",
+                          "Hamming distance of sign(x) to the cued pattern at the final time",
+                          "overlap xi . phi(x) / N with the cued pattern at the final time"};
+  PetscScalar *data[]  = {pat, ham, ov};
+  for (int k = 0; k < 3; k++) {
+    PetscCall(NaH5CreateDataset(group, names[k], 1, dims, PETSC_FALSE, descr[k], "1", &dset));
+    PetscCall(NaH5WriteRows(dset, (hsize_t)dm->rstart, (hsize_t)dm->nloc, data[k]));
+    NaH5Call(H5Dclose(dset));
+  }
+  PetscCall(PetscFree3(ham, ov, pat));
+  PetscCall(BatchRetrieved(model, X, &retrieved, &worst));
+  PetscCall(NaH5SetAttributeInt(group, "cues", dm->cues));
+  PetscCall(NaH5SetAttributeReal(group, "flip_fraction", dm->mem.cue_flip));
+  PetscCall(NaH5SetAttributeInt(group, "retrieved", retrieved));
+  PetscCall(NaH5SetAttributeString(group, "criterion", "Hamming distance 0 to the cued pattern at the final time"));
+  NaH5Call(H5Gclose(group));
+  PetscCall(NaH5SetAttributeReal(file, "retrieved_fraction", (double)retrieved / dm->cues));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Summary_Batch(NaModel model, Vec X, PetscViewer viewer)
+{
+  DAM     *dm = (DAM *)model->data;
+  PetscInt retrieved, worst;
+
+  PetscFunctionBegin;
+  PetscCall(BatchRetrieved(model, X, &retrieved, &worst));
+  PetscCall(PetscViewerASCIIPrintf(
+      viewer,
+      "  retrieval: %" PetscInt_FMT " of %" PetscInt_FMT
+      " cue draws (%g of the signs flipped) at Hamming distance 0 (largest distance %" PetscInt_FMT ")\n",
+      retrieved, dm->cues, (double)dm->mem.cue_flip, worst));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode RHS_DAM(NaModel model, PetscReal t, Vec X, Vec F)
 {
   DAM               *dm = (DAM *)model->data;
@@ -101,6 +355,12 @@ static PetscErrorCode RHS_DAM(NaModel model, PetscReal t, Vec X, Vec F)
   (void)t;
   PetscCall(VecGetArrayRead(X, &x));
   PetscCall(VecGetArray(F, &f));
+  if (dm->cues) {
+    PetscCall(RHSBatch(model, x, f));
+    PetscCall(VecRestoreArray(F, &f));
+    PetscCall(VecRestoreArrayRead(X, &x));
+    PetscFunctionReturn(0);
+  }
   PetscCall(Overlaps(model, x));
   for (PetscInt mu = 0; mu < K; mu++) dm->o[mu] = dm->cT * IntPow(dm->o[mu], dm->n - 1); /* now c_T F'(o) */
   for (PetscInt r = 0; r < dm->nloc; r++) {
@@ -152,7 +412,10 @@ static PetscErrorCode InitialState_DAM(NaModel model, Vec X)
 
   PetscFunctionBegin;
   PetscCall(VecGetArray(X, &x));
-  PetscCall(PetscArraycpy(x, dm->mem.cue + dm->rstart, dm->nloc));
+  if (dm->cues)
+    PetscCall(PetscArraycpy(x, dm->x0, dm->nloc * model->N));
+  else
+    PetscCall(PetscArraycpy(x, dm->mem.cue + dm->rstart, dm->nloc));
   PetscCall(VecRestoreArray(X, &x));
   PetscFunctionReturn(0);
 }
@@ -180,11 +443,15 @@ static PetscErrorCode WriteFinal_DAM(NaModel model, hid_t group, Vec X)
 {
   DAM               *dm = (DAM *)model->data;
   const PetscScalar *x;
-  hsize_t            dims[1] = {(hsize_t)model->N};
+  hsize_t            dims[2] = {(hsize_t)dm->cues, (hsize_t)model->N};
   hid_t              dset;
 
   PetscFunctionBegin;
-  PetscCall(NaH5CreateDataset(group, "x", 1, dims, PETSC_FALSE, "neuron membrane state x_i", "1", &dset));
+  if (dm->cues)
+    PetscCall(NaH5CreateDataset(group, "x", 2, dims, PETSC_FALSE,
+                                "neuron membrane states x_i of each cue draw, [cue][i]", "1", &dset));
+  else
+    PetscCall(NaH5CreateDataset(group, "x", 1, dims + 1, PETSC_FALSE, "neuron membrane state x_i", "1", &dset));
   PetscCall(VecGetArrayRead(X, &x));
   PetscCall(NaH5WriteRows(dset, (hsize_t)dm->rstart, (hsize_t)dm->nloc, x));
   PetscCall(VecRestoreArrayRead(X, &x));
@@ -197,7 +464,14 @@ static PetscErrorCode View_DAM(NaModel model, PetscViewer viewer)
   DAM *dm = (DAM *)model->data;
 
   PetscFunctionBegin;
-  PetscCall(NaMemoryView(&dm->mem, viewer));
+  if (dm->cues)
+    PetscCall(PetscViewerASCIIPrintf(viewer,
+                                     "patterns: K = %" PetscInt_FMT " over N = %" PetscInt_FMT
+                                     " neurons; %" PetscInt_FMT
+                                     " cue draws, each a random pattern with %g of its signs flipped\n",
+                                     model->K, model->N, dm->cues, (double)dm->mem.cue_flip));
+  else
+    PetscCall(NaMemoryView(&dm->mem, viewer));
   PetscCall(PetscViewerASCIIPrintf(
       viewer, "F(z) = z^%" PetscInt_FMT "/%" PetscInt_FMT ", c_T %g, beta %g (%s), tau_n %g, b %g\n", dm->n, dm->n,
       (double)dm->cT, (double)dm->beta, NaActivationTypes[dm->act], (double)dm->tau_n, (double)dm->b));
@@ -211,6 +485,8 @@ static PetscErrorCode Destroy_DAM(NaModel model)
   PetscFunctionBegin;
   PetscCall(NaMemoryDestroy(&dm->mem));
   PetscCall(PetscFree3(dm->summary, dm->o, dm->erow));
+  PetscCall(PetscFree5(dm->Pk, dm->Pn, dm->bphi, dm->bw, dm->bd));
+  PetscCall(PetscFree2(dm->drawn, dm->x0));
   PetscCall(PetscFree(model->data));
   model->mem = NULL;
   PetscFunctionReturn(0);
