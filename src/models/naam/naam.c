@@ -13,6 +13,7 @@
 #include "h5util.h"
 #include "rng.h"
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -352,6 +353,8 @@ static PetscErrorCode SparseSetUp(NaModel model)
     double      mine = 12.0 * (double)nrows * (1 + nm->linkq * (double)(P - 1)), need, worst, avail = NaMemAvailable();
     MPI_Comm    node;
     PetscMPIInt nranks;
+    char        qs[32]; /* the C library's %g: PETSc's writes 1 as "1." */
+    snprintf(qs, sizeof qs, "%g", (double)nm->linkq);
     if (avail > 0) {
       PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
       PetscCallMPI(MPI_Comm_size(node, &nranks));
@@ -360,10 +363,10 @@ static PetscErrorCode SparseSetUp(NaModel model)
       need /= avail;
       PetscCallMPI(MPI_Allreduce(&need, &worst, 1, MPI_DOUBLE, MPI_MAX, comm));
       PetscCheck(worst <= 1, comm, PETSC_ERR_USER_INPUT,
-                 "-%sT_links %" PetscInt_FMT ": the links of -%sT sparse (q = %g, %.4g per process) need about "
+                 "-%sT_links %" PetscInt_FMT ": the links of -%sT sparse (q = %s, %.4g per process) need about "
                  "%.3g GB on a node running %d rank(s), which has %.3g GB available; use a smaller r or more nodes",
-                 p, nm->links, p, (double)nm->linkq, 1 + (double)nm->linkq * (double)(P - 1), 1e-9 * worst * avail,
-                 (int)nranks, 1e-9 * avail);
+                 p, nm->links, p, qs, 1 + (double)nm->linkq * (double)(P - 1), 1e-9 * worst * avail, (int)nranks,
+                 1e-9 * avail);
     }
   }
   PetscCall(PetscMalloc5(P, &key, N * nw, &ncode, P * nw, &code, P, &row, PetscMax(nrows, 1), &proc));
