@@ -82,6 +82,18 @@ expect_error "-naam_cue_pattern 3 (K = 3)"   "-naam_cue_pattern" "3"  -- nastro 
 expect_error "-naam_cue_pattern -1"          "-naam_cue_pattern" "-1" -- nastro "${SMALL[@]}" -naam_cue_pattern -1
 # dense coupling tensor too large
 expect_error "-naam_T dense with -naam_N 13" "-naam_T" "dense" "-naam_N" "13" -- nastro "${SMALL[@]}" -naam_T dense -naam_N 13
+# sparse coupling: -naam_T_links r, a whole number >= 1, read only by -naam_T sparse; N limited by the link draw
+expect_error "-naam_T_links 0"               "-naam_T_links 0:" -- nastro "${SMALL[@]}" -naam_T sparse -naam_T_links 0
+expect_error "-naam_T_links -3"              "-naam_T_links -3:" -- nastro "${SMALL[@]}" -naam_T sparse -naam_T_links -3
+expect_error "-naam_T_links 1.5"             "-naam_T_links 1.5:" -- nastro "${SMALL[@]}" -naam_T sparse -naam_T_links 1.5
+expect_error "-naam_T_links 12x"             "-naam_T_links 12x:" -- nastro "${SMALL[@]}" -naam_T sparse -naam_T_links 12x
+expect_error "-naam_T_links (empty)"         '-naam_T_links "":' -- nastro "${SMALL[@]}" -naam_T sparse -naam_T_links
+expect_error "-naam_T_links '' (empty)"      '-naam_T_links "":' -- nastro "${SMALL[@]}" -naam_T sparse -naam_T_links ""
+expect_error "-naam_T_links without sparse"  "-naam_T_links 5:" "-naam_T sparse" "-naam_T hebbian" -- nastro "${SMALL[@]}" -naam_T_links 5
+expect_error "-naam_T_links with dense"      "-naam_T_links 5:" "-naam_T dense" -- nastro "${SMALL[@]}" -naam_N 8 -naam_T dense -naam_T_links 5
+expect_error "-naam_T sparse with -naam_N 257" "-naam_T sparse" "-naam_N 257" "N <= 256" -- nastro "${SMALL[@]}" -naam_T sparse -naam_N 257
+expect_error "2 ranks, -naam_T_links 0"      "-naam_T_links 0:" -- mpiexec -n 2 nastro "${SMALL[@]}" -naam_T sparse -naam_T_links 0
+expect_error "sparse links do not fit"       "-naam_T_links 1000:" "q = 1," "GB" -- env NASTRO_MEM_AVAILABLE=1e5 nastro "${SMALL[@]}" -naam_T sparse -naam_T_links 1000
 # symmetric storage
 expect_error "-naam_storage symmetric with -naam_T dense" "-naam_storage" "symmetric" "-naam_T" "dense" -- nastro "${SMALL[@]}" -naam_N 8 -naam_T dense -naam_storage symmetric
 expect_error "-naam_storage diagonal"        "-naam_storage" "diagonal" -- nastro "${SMALL[@]}" -naam_storage diagonal
@@ -107,6 +119,16 @@ expect_error "-dam_order 1"                      "-dam_order" "1" -- nastro "${S
 expect_error "-ts_max_time -1"               "-ts_max_time" "-1" -- nastro "${SMALL[@]}" -ts_max_time -1
 
 # ---- positive control ---------------------------------------------------------------------------------
+rm -f "$tmp/sparse.h5"
+if timeout 60 "$NASTRO" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -naam_T sparse -naam_T_links 7 -o "$tmp/sparse.h5" -quiet \
+    >/dev/null 2>"$tmp/stderr" && [ "$(complete_flag "$tmp/sparse.h5")" = 1 ]; then
+  echo "ok - positive control: -naam_T sparse -naam_T_links 7 runs"
+  pass=$((pass + 1))
+else
+  echo "not ok - positive control: -naam_T sparse -naam_T_links 7 failed"
+  sed 's/^/#   stderr: /' "$tmp/stderr" | head -n 20
+  fail=$((fail + 1))
+fi
 rm -f "$tmp/good.h5"
 timeout 60 "$NASTRO" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -o "$tmp/good.h5" -quiet >"$tmp/stdout" 2>"$tmp/stderr"
 rc=$?

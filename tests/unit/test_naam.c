@@ -1,6 +1,8 @@
 /* The checks of models.md 1.9 for the naam model (serial). */
 #include "common.h"
 #include "../../src/models/naam/naam.h"
+#include "rng.h"
+#include <string.h>
 
 TestSuite(naam, .init = test_init, .fini = test_fini);
 
@@ -129,7 +131,10 @@ Test(naam, rhs_is_energy_gradient)
                             "-naam_T uniform -naam_T_scale 0.01 -naam_storage full",
                             "-naam_T dense",
                             "-naam_T hebbian -naam_psi identity",
-                            "-naam_T hebbian -naam_phi identity -naam_g identity"};
+                            "-naam_T hebbian -naam_phi identity -naam_g identity",
+                            "-naam_T sparse -naam_T_links 6 -naam_T_scale 0.02",
+                            "-naam_T sparse -naam_T_links 6 -naam_T_scale 0.02 -naam_storage full",
+                            "-naam_T sparse -naam_T_links 6 -naam_T_scale 0.02 -naam_psi identity"};
   for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
     char opts[512];
     snprintf(opts, sizeof opts, "%s %s", common, variants[v]);
@@ -272,7 +277,8 @@ Test(naam, symmetric_storage_equals_full)
   const char *common     = "-naam_N 23 -naam_K 4 -naam_seed 2 -naam_beta 1.7 -naam_lambda 0.7 -naam_alpha 0.4 "
                            "-naam_gamma 0.9 -naam_tau_s 2 -naam_b 0.1 -naam_c 0.2 -naam_d -0.3";
   const char *variants[] = {"-naam_T hebbian", "-naam_T uniform -naam_T_scale 0.01",
-                            "-naam_T hebbian -naam_psi identity -naam_g identity"};
+                            "-naam_T hebbian -naam_psi identity -naam_g identity",
+                            "-naam_T sparse -naam_T_links 30 -naam_T_scale 0.001"};
   for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
     char    opts[512];
     NaModel ms, mf;
@@ -377,5 +383,191 @@ Test(naam, hebbian_table_equals_direct_sum)
     }
     VecDestroy(&U), VecDestroy(&F);
     NaModelDestroy(&m);
+  }
+}
+
+/* -naam_T sparse. The link rule of docs/models.md, written here from the document and not from naam.c: processes
+ * number the pairs {i, j}, i <= j, row by row; a != b are linked when U < q for the pair (min, max) = (a, b),
+ * U = (h >> 11) 2^-53, h = NaMix64(NaMix64(NaMix64(NaMix64(seed) ^ 3) ^ a) ^ b); every process is linked to itself. */
+static int sparse_linked(PetscInt seed, PetscInt a, PetscInt b, double q)
+{
+  if (a == b) return 1;
+  if (a > b) {
+    PetscInt t = a;
+    a = b, b = t;
+  }
+  const uint64_t h = NaMix64(NaMix64(NaMix64(NaMix64((uint64_t)seed) ^ 3) ^ (uint64_t)a) ^ (uint64_t)b);
+  return (double)(h >> 11) * 0x1.0p-53 < q;
+}
+
+#define SPARSE_MAXN 24
+
+/* the explicit tensor T_ijkl for ordered pairs, N <= SPARSE_MAXN, of the sparse coupling (links masked) or, with
+ * q < 0, of the Hebbian one; returns the number of linked ordered process pairs a != b */
+static long sparse_tensor(const NAAM *nm, double q, double *T)
+{
+  const PetscInt     N = nm->mem.N, K = nm->mem.K;
+  const PetscScalar *xi = nm->mem.xi;
+  PetscInt           proc[SPARSE_MAXN][SPARSE_MAXN], P = 0;
+  long               pairs = 0;
+  for (PetscInt i = 0; i < N; i++)
+    for (PetscInt j = i; j < N; j++) proc[i][j] = proc[j][i] = P++;
+  for (PetscInt a = 0; a < P; a++)
+    for (PetscInt b = 0; b < P; b++) pairs += a != b && sparse_linked(nm->mem.seed, a, b, q);
+  for (PetscInt i = 0; i < N; i++)
+    for (PetscInt j = 0; j < N; j++)
+      for (PetscInt k = 0; k < N; k++)
+        for (PetscInt l = 0; l < N; l++) {
+          double t = 0;
+          for (PetscInt mu = 0; mu < K; mu++) t += xi[mu * N + i] * xi[mu * N + j] * xi[mu * N + k] * xi[mu * N + l];
+          if (q >= 0 && !sparse_linked(nm->mem.seed, proc[i][j], proc[k][l], q)) t = 0;
+          T[((i * N + j) * N + k) * N + l] = nm->cT * t;
+        }
+  return pairs;
+}
+
+/* psi(p_ij) of a serial state, every ordered (i, j) */
+static void psi_matrix(const NAAM *nm, Vec U, double *psi)
+{
+  const PetscInt     N = nm->mem.N;
+  const PetscScalar *u;
+  TCall(VecGetArrayRead(U, &u));
+  for (PetscInt i = 0; i < N; i++)
+    for (PetscInt j = 0; j < N; j++) psi[i * N + j] = NaActEval(&nm->psi, entry(nm, u, 1, i, j));
+  TCall(VecRestoreArrayRead(U, &u));
+}
+
+/* with r >= P - 1 every process is linked to every other: the sparse coupling is the Hebbian one (right-hand side,
+ * coupling rows, energy and the stationary initial state), in both storages; r = P - 1 exactly is the boundary */
+Test(naam, sparse_all_linked_equals_hebbian)
+{
+  const char *cases[]    = {"-naam_N 7 -naam_K 3 -naam_T_links 27", "-naam_N 10 -naam_K 4 -naam_T_links 100000"};
+  const char *storages[] = {"", "-naam_storage full"};
+  for (int c = 0; c < 2; c++)
+    for (int st = 0; st < 2; st++) {
+      char      opts[512], base[256];
+      NaModel   sp, hb;
+      Vec       U, Fs, Fh, Us, Uh;
+      PetscReal Es, Eh;
+      snprintf(base, sizeof base, "-naam_seed 3 -naam_beta 1.3 -naam_d 0.3 -naam_T_scale 0.01 %s", storages[st]);
+      snprintf(opts, sizeof opts, "%s %.*s -naam_T hebbian", base, (int)(strstr(cases[c], " -naam_T_links") - cases[c]),
+               cases[c]);
+      hb = make_model("naam", opts);
+      snprintf(opts, sizeof opts, "%s %s -naam_T sparse", base, cases[c]);
+      sp               = make_model("naam", opts);
+      NAAM          *s = sp->data, *h = hb->data;
+      const PetscInt N = s->mem.N, P = N * (N + 1) / 2;
+      cr_assert_eq(s->sym, h->sym);
+      cr_expect_eq(s->linkq, 1, "%s: q = %g", opts, s->linkq);
+      cr_expect_eq(s->partners, (PetscInt64)P * (P - 1), "%s: %lld linked pairs", opts, (long long)s->partners);
+      TCall(NaModelCreateVector(sp, &U));
+      TCall(VecDuplicate(U, &Fs));
+      TCall(VecDuplicate(U, &Fh));
+      fill_random(U, 9, -1, 1);
+      TCall(NaModelRHS(sp, 0, U, Fs));
+      TCall(NaModelRHS(hb, 0, U, Fh));
+      cr_expect_lt(rel_diff(Fh, Fs), 1e-13, "%s: RHS sparse vs hebbian %g", opts, rel_diff(Fh, Fs));
+      double worst = 0, mag = 0;
+      for (PetscInt r = 0; r < N; r++) {
+        NaamCouplingRow(s, r, s->trow);
+        NaamCouplingRow(h, r, h->trow);
+        for (PetscInt j = NaamRowStart(s, r); j < N; j++) {
+          worst = fmax(worst, fabs(s->trow[j - NaamRowStart(s, r)] - h->trow[j - NaamRowStart(s, r)]));
+          mag   = fmax(mag, fabs(h->trow[j - NaamRowStart(s, r)]));
+        }
+      }
+      cr_expect(worst <= 1e-13 * mag && mag > 0, "%s: coupling rows differ by %g of %g", opts, worst, mag);
+      TCall(NaModelObserve(sp, U, &Es, NULL));
+      TCall(NaModelObserve(hb, U, &Eh, NULL));
+      cr_expect(fabs(Es - Eh) <= 1e-13 * fabs(Eh), "%s: energy %.17g vs %.17g", opts, Es, Eh);
+      TCall(VecDuplicate(U, &Us));
+      TCall(VecDuplicate(U, &Uh));
+      TCall(VecCopy(U, Us));
+      TCall(VecCopy(U, Uh));
+      TCall(NaModelNAAMSetStationary(sp, Us));
+      TCall(NaModelNAAMSetStationary(hb, Uh));
+      cr_expect_lt(rel_diff(Uh, Us), 1e-13, "%s: stationary state sparse vs hebbian %g", opts, rel_diff(Uh, Us));
+      VecDestroy(&U), VecDestroy(&Fs), VecDestroy(&Fh), VecDestroy(&Us), VecDestroy(&Uh);
+      NaModelDestroy(&sp), NaModelDestroy(&hb);
+    }
+}
+
+/* with a few links the sparse coupling is the explicit tensor with the unlinked entries masked, built here from the
+ * documented rule: coupling rows, the process right-hand sides and the energy, in both storages (full storage from
+ * a state that is not symmetric, so that psi_kl and psi_lk are separate terms) */
+Test(naam, sparse_equals_masked_tensor)
+{
+  const struct {
+    const char *opts;
+    int         r;
+  } cases[] = {{"-naam_N 6 -naam_K 3 -naam_seed 5", 4},
+               {"-naam_N 9 -naam_K 5 -naam_seed 11", 7},
+               {"-naam_N 9 -naam_K 5 -naam_seed 11 -naam_storage full", 7},
+               {"-naam_N 8 -naam_K 2 -naam_seed 2 -naam_storage full", 3},
+               /* P = 300: more processes than one chunk of naam.c's link scan (256) */
+               {"-naam_N 24 -naam_K 3 -naam_seed 7", 20}};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    char optsh[512], opts[600];
+    snprintf(optsh, sizeof optsh, "%s -naam_beta 1.2 -naam_gamma 0.7 -naam_tau_p 2 -naam_d 0.1 -naam_T_scale 0.05",
+             cases[c].opts);
+    snprintf(opts, sizeof opts, "%s -naam_T sparse -naam_T_links %d", optsh, cases[c].r);
+    strcat(optsh, " -naam_T hebbian");
+    NaModel        sp = make_model("naam", opts), hb = make_model("naam", optsh);
+    NAAM          *nm = sp->data;
+    const PetscInt N = nm->mem.N, P = N * (N + 1) / 2;
+    const double   q = (double)cases[c].r / (double)(P - 1);
+    double        *T = malloc(sizeof(double) * N * N * N * N), *Th = malloc(sizeof(double) * N * N * N * N);
+    double         psi[SPARSE_MAXN * SPARSE_MAXN], tpsi[SPARSE_MAXN * SPARSE_MAXN];
+    const long     pairs = sparse_tensor(nm, q, T);
+    Vec            U, F;
+    sparse_tensor(nm, -1, Th);
+    cr_expect(pairs > 0 && pairs < (long)P * (P - 1), "%s: %ld linked pairs of %ld", opts, pairs, (long)P * (P - 1));
+    cr_expect_eq(nm->partners, pairs, "%s: %lld linked pairs, the rule gives %ld", opts, (long long)nm->partners,
+                 pairs);
+    cr_expect_eq(nm->linkq, q);
+    TCall(NaModelCreateVector(sp, &U));
+    TCall(VecDuplicate(U, &F));
+    fill_random(U, 13, -1, 1);
+    psi_matrix(nm, U, psi);
+    double Eref = 0, Ehref = 0, mag = 0, worst = 0, fworst = 0;
+    for (PetscInt ij = 0; ij < N * N; ij++) {
+      tpsi[ij] = 0;
+      for (PetscInt kl = 0; kl < N * N; kl++) {
+        tpsi[ij] += T[ij * N * N + kl] * psi[kl];
+        Eref -= 0.25 * psi[ij] * T[ij * N * N + kl] * psi[kl];
+        Ehref -= 0.25 * psi[ij] * Th[ij * N * N + kl] * psi[kl];
+      }
+      mag = fmax(mag, fabs(tpsi[ij]));
+    }
+    TCall(NaModelRHS(sp, 0, U, F));
+    const PetscScalar *u, *f;
+    TCall(VecGetArrayRead(U, &u));
+    TCall(VecGetArrayRead(F, &f));
+    for (PetscInt i = 0; i < N; i++) {
+      const PetscInt j0 = NaamRowStart(nm, i);
+      NaamCouplingRow(nm, i, nm->trow);
+      for (PetscInt j = j0; j < N; j++) {
+        const PetscInt k = NaamIndex(nm, i, 1, j);
+        const double   fp =
+            (-nm->gamma * u[k] + tpsi[i * N + j] + NaActEval(&nm->g, u[NaamIndex(nm, i, 0, j)]) + nm->d) / nm->tau_p;
+        worst  = fmax(worst, fabs(nm->trow[j - j0] - tpsi[i * N + j]));
+        fworst = fmax(fworst, fabs(f[k] - fp) / (fabs(fp) + 1e-300));
+      }
+    }
+    TCall(VecRestoreArrayRead(U, &u));
+    TCall(VecRestoreArrayRead(F, &f));
+    cr_expect(worst <= 1e-13 * mag && mag > 0, "%s: (T psi) differs from the masked tensor by %g of %g", opts, worst,
+              mag);
+    cr_expect_lt(fworst, 1e-13, "%s: process right-hand sides differ from the reference by %g (relative)", opts,
+                 fworst);
+    /* the energy: sparse minus Hebbian on the same state is the difference of the two tensors' T terms */
+    PetscReal Es, Eh;
+    TCall(NaModelObserve(sp, U, &Es, NULL));
+    TCall(NaModelObserve(hb, U, &Eh, NULL));
+    cr_expect(fabs((Es - Eh) - (Eref - Ehref)) <= 1e-12 * fmax(fabs(Es), fabs(Eh)) && fabs(Eref - Ehref) > 1e-6,
+              "%s: energy sparse - hebbian %.17g, tensors %.17g", opts, Es - Eh, Eref - Ehref);
+    free(T), free(Th);
+    VecDestroy(&U), VecDestroy(&F);
+    NaModelDestroy(&sp), NaModelDestroy(&hb);
   }
 }

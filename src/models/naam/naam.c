@@ -5,14 +5,19 @@
  *   tau_p dp_ij/dt = -gamma  p_ij + (T Psi)_ij + g(s_ij)   + d
  *
  * One MPI_Allgatherv per right-hand side carries, for every row, phi_i and the row's contribution to the
- * coupling (Hebbian: xi_i^mu (xi^mu . psi_i.) for each mu; uniform: the row sum; dense: the row itself).
+ * coupling (Hebbian: xi_i^mu (xi^mu . psi_i.) for each mu; uniform: the row sum; dense and sparse: the row itself,
+ * from which sparse forms m_b psi_b of every process b and sums W_ab m_b psi_b over the links of each process a).
  * Global sums are then taken in row order on every rank, so the dynamics do not depend on the rank count. */
 #include "naam.h"
 #include "naerrors.h"
 #include "h5util.h"
+#include "rng.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const char *const CouplingNames[]     = {"hebbian", "dense", "uniform"};
+static const char *const CouplingNames[]     = {"hebbian", "dense", "uniform", "sparse"};
 static const char *const InitNames[]         = {"stationary", "zero"};
 static const char *const StorageNames[]      = {"symmetric", "full"};
 const char *const        NaActivationTypes[] = {"tanh", "identity"};
@@ -35,9 +40,32 @@ static PetscErrorCode SetFromOptions_NAAM(NaModel model, PetscOptionItems *Petsc
   PetscCall(PetscOptionsReal("-b", "constant neuron input b", NULL, nm->b, &nm->b, NULL));
   PetscCall(PetscOptionsReal("-c", "constant baseline facilitation c", NULL, nm->c, &nm->c, NULL));
   PetscCall(PetscOptionsReal("-d", "constant astrocyte tone d", NULL, nm->d, &nm->d, NULL));
-  PetscCall(NaOptionsChoice(PetscOptionsObject, p, "T", "process coupling tensor", CouplingNames, 3, &nm->T));
+  PetscCall(NaOptionsChoice(PetscOptionsObject, p, "T", "process coupling tensor", CouplingNames, 4, &nm->T));
   PetscCall(PetscOptionsReal("-T_scale", "scale c_T of T (default 1/N^3; 1 for uniform)", NULL, nm->cT, &nm->cT,
                              &nm->cT_set));
+  { /* read as text: PETSc's integer reader names neither the option nor an empty value */
+    char      buf[64];
+    PetscBool set;
+    PetscCall(PetscSNPrintf(buf, sizeof buf, "%" PetscInt_FMT, nm->links_set ? nm->links : nm->mem.N));
+    PetscCall(PetscOptionsString(
+        "-T_links",
+        "with -T sparse: the expected number r of partner processes of each process, an integer >= 1 "
+        "(default N); two processes are linked with probability q = min(1, r / (P - 1)), "
+        "P = N (N + 1) / 2",
+        NULL, buf, buf, sizeof buf, &set));
+    if (set) {
+      char     *end;
+      long long v;
+      errno = 0;
+      v     = strtoll(buf, &end, 10);
+      PetscCheck(buf[0] && !*end && !errno && v >= 1 && v <= PETSC_MAX_INT, PetscOptionsObject->comm,
+                 PETSC_ERR_USER_INPUT,
+                 "-%sT_links %s: must be a whole number >= 1 (the expected number of partner processes per process)", p,
+                 buf[0] ? buf : "\"\"");
+      nm->links     = (PetscInt)v;
+      nm->links_set = PETSC_TRUE;
+    }
+  }
   PetscCall(NaOptionsChoice(PetscOptionsObject, p, "init", "initial synapses and processes", InitNames, 2, &nm->init));
   {
     char name[96];
@@ -56,6 +84,8 @@ static PetscErrorCode SetFromOptions_NAAM(NaModel model, PetscOptionItems *Petsc
   PetscOptionsHeadEnd();
   PetscFunctionReturn(0);
 }
+
+static PetscErrorCode SparseSetUp(NaModel model);
 
 static PetscErrorCode SetUp_NAAM(NaModel model)
 {
@@ -77,6 +107,14 @@ static PetscErrorCode SetUp_NAAM(NaModel model)
              "-%sT dense with -%sN %" PetscInt_FMT
              ": a dense T holds N^4 numbers and is allowed only for N <= %d; use -%sT hebbian",
              p, p, nm->mem.N, NAAM_DENSE_MAX_N, p);
+  PetscCheck(nm->T != NAAM_T_SPARSE || nm->mem.N <= NAAM_SPARSE_MAX_N, comm, PETSC_ERR_USER_INPUT,
+             "-%sT sparse with -%sN %" PetscInt_FMT
+             ": drawing the links hashes every pair of the N (N + 1) / 2 processes and is allowed only for N <= %d; "
+             "use -%sT hebbian",
+             p, p, nm->mem.N, NAAM_SPARSE_MAX_N, p);
+  PetscCheck(!nm->links_set || nm->T == NAAM_T_SPARSE, comm, PETSC_ERR_USER_INPUT,
+             "-%sT_links %" PetscInt_FMT ": only -%sT sparse has links (this run has -%sT %s)", p, nm->links, p, p,
+             CouplingNames[nm->T]);
   PetscCall(NaMemorySetUp(&nm->mem, comm));
   N = model->N = nm->mem.N;
   K = model->K = nm->mem.K;
@@ -132,6 +170,7 @@ static PetscErrorCode SetUp_NAAM(NaModel model)
     for (PetscInt b0 = nm->rstart; b0 < nm->rend; b0 += nm->block) len += N - b0;
     PetscCall(PetscMalloc1(len, &nm->partial));
   }
+  if (nm->T == NAAM_T_SPARSE) PetscCall(SparseSetUp(model));
   if (nm->T == NAAM_T_DENSE) {
     const PetscScalar *xi = nm->mem.xi;
     PetscInt           N2 = N * N;
@@ -241,6 +280,166 @@ NAAM_KERNEL static void MultiDot(PetscInt n, PetscInt K, PetscInt N, const Petsc
   }
 }
 
+/* The link rule of -T sparse (docs/models.md): processes a < b are linked when U(a, b) < q, with U uniform in
+ * [0, 1) from the top 53 bits of NaMix64(key_a ^ b), key_a = NaMix64(k0 ^ a), k0 = NaMix64(NaMix64(seed) ^ 3). A
+ * hash of the pair, not a stream: the same links on any rank count and whichever rank asks. */
+static inline uint64_t LinkKey(uint64_t k0, PetscInt a)
+{
+  return NaMix64(k0 ^ (uint64_t)a);
+}
+
+static inline double LinkUniform(uint64_t key_a, PetscInt b)
+{
+  return (double)(NaMix64(key_a ^ (uint64_t)b) >> 11) * 0x1.0p-53;
+}
+
+/* the processes linked to process a (itself included), in increasing order, into out; returns their number. The
+ * hashes go in chunks into a flag array (a loop that vectorises), then the flags are compacted. */
+NAAM_KERNEL static PetscInt LinkRow(PetscInt P, PetscInt a, const uint64_t *restrict key, double q,
+                                    int32_t *restrict out)
+{
+  unsigned char flag[256];
+  PetscInt      n = 0;
+
+  if (q >= 1) {
+    for (PetscInt b = 0; b < P; b++) out[b] = (int32_t)b;
+    return P;
+  }
+  for (PetscInt b0 = 0; b0 < P; b0 += 256) {
+    const PetscInt m = PetscMin(256, P - b0);
+    if (b0 + m <= a)
+      for (PetscInt k = 0; k < m; k++) flag[k] = LinkUniform(key[b0 + k], a) < q; /* pairs (b, a), b < a */
+    else if (b0 > a)
+      for (PetscInt k = 0; k < m; k++) flag[k] = LinkUniform(key[a], b0 + k) < q; /* pairs (a, b), b > a */
+    else
+      for (PetscInt k = 0; k < m; k++) {
+        const PetscInt b = b0 + k;
+        flag[k]          = b == a || (b < a ? LinkUniform(key[b], a) : LinkUniform(key[a], b)) < q;
+      }
+    for (PetscInt k = 0; k < m; k++)
+      if (flag[k]) out[n++] = (int32_t)(b0 + k);
+  }
+  return n;
+}
+
+/* The CSR rows of -T sparse: one per process that a stored (i, j) of this rank belongs to. First the processes
+ * {i, j}, j >= i, of the local rows i in storage order (in symmetric storage these are the slots); in full storage
+ * then the processes {j, i} of the columns j < rstart, whose upper-triangle row is another rank's (the columns
+ * rstart <= j < i use the local row j's process). Weights by the sign codes: bit mu of a process's code is set where
+ * xi^mu_i xi^mu_j = -1, so sum_mu xi_i xi_j xi_k xi_l = K - 2 popcount(code_a ^ code_b), exactly. */
+static PetscErrorCode SparseSetUp(NaModel model)
+{
+  NAAM          *nm   = (NAAM *)model->data;
+  MPI_Comm       comm = model->comm;
+  const char    *p    = model->prefix;
+  const PetscInt N = model->N, K = model->K, P = N * (N + 1) / 2, nw = (K + 63) / 64, nloc = nm->nloc;
+  const PetscInt rs  = nm->rstart;
+  PetscInt       nup = 0, nrows, nslots, *proc, *uoff;
+  uint64_t      *key, *ncode, *code, k0 = NaMix64(NaMix64((uint64_t)nm->mem.seed) ^ NAAM_STREAM_LINKS);
+  int32_t       *row;
+  PetscCount     cap, nlinks = 0;
+  PetscInt64     partners = 0;
+
+  PetscFunctionBegin;
+  if (!nm->links_set) nm->links = N;
+  nm->linkq = P > 1 ? PetscMin(1.0, (PetscReal)nm->links / (PetscReal)(P - 1)) : 1.0;
+  PetscCall(PetscMalloc1(nloc + 1, &uoff));
+  uoff[0] = 0;
+  for (PetscInt r = 0; r < nloc; r++) uoff[r + 1] = uoff[r] + N - (rs + r);
+  nup    = uoff[nloc];
+  nrows  = nm->sym ? nup : nup + nloc * rs;
+  nslots = nm->sym ? nup : nloc * N;
+  { /* the links must fit: about 12 bytes each (index and weight), all ranks of a node together */
+    double      mine = 12.0 * (double)nrows * (1 + nm->linkq * (double)(P - 1)), need, worst, avail = NaMemAvailable();
+    MPI_Comm    node;
+    PetscMPIInt nranks;
+    char        qs[32]; /* the C library's %g: PETSc's writes 1 as "1." */
+    snprintf(qs, sizeof qs, "%g", (double)nm->linkq);
+    if (avail > 0) {
+      PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+      PetscCallMPI(MPI_Comm_size(node, &nranks));
+      PetscCallMPI(MPI_Allreduce(&mine, &need, 1, MPI_DOUBLE, MPI_SUM, node));
+      PetscCallMPI(MPI_Comm_free(&node));
+      need /= avail;
+      PetscCallMPI(MPI_Allreduce(&need, &worst, 1, MPI_DOUBLE, MPI_MAX, comm));
+      PetscCheck(worst <= 1, comm, PETSC_ERR_USER_INPUT,
+                 "-%sT_links %" PetscInt_FMT ": the links of -%sT sparse (q = %s, %.4g per process) need about "
+                 "%.3g GB on a node running %d rank(s), which has %.3g GB available; use a smaller r or more nodes",
+                 p, nm->links, p, qs, 1 + (double)nm->linkq * (double)(P - 1), 1e-9 * worst * avail, (int)nranks,
+                 1e-9 * avail);
+    }
+  }
+  PetscCall(PetscMalloc5(P, &key, N * nw, &ncode, P * nw, &code, P, &row, PetscMax(nrows, 1), &proc));
+  PetscCall(PetscMalloc3(PetscMax(nslots, 1), &nm->slotproc, nrows + 1, &nm->linkptr, P, &nm->procpsi));
+  for (PetscInt b = 0; b < P; b++) key[b] = LinkKey(k0, b);
+  PetscCall(PetscArrayzero(ncode, N * nw));
+  for (PetscInt mu = 0; mu < K; mu++)
+    for (PetscInt i = 0; i < N; i++)
+      if (nm->mem.xi[mu * N + i] < 0) ncode[i * nw + mu / 64] |= (uint64_t)1 << (mu % 64);
+  for (PetscInt k = 0; k < N; k++)
+    for (PetscInt l = k; l < N; l++)
+      for (PetscInt w = 0; w < nw; w++) code[NaamProcess(N, k, l) * nw + w] = ncode[k * nw + w] ^ ncode[l * nw + w];
+
+  /* the CSR rows' processes, and each stored (i, j)'s row */
+  for (PetscInt r = 0; r < nloc; r++)
+    for (PetscInt j = rs + r; j < N; j++) proc[uoff[r] + j - (rs + r)] = NaamProcess(N, rs + r, j);
+  if (!nm->sym)
+    for (PetscInt r = 0; r < nloc; r++)
+      for (PetscInt j = 0; j < rs; j++) proc[nup + r * rs + j] = NaamProcess(N, j, rs + r);
+  for (PetscInt r = 0; r < nloc; r++) {
+    const PetscInt i = rs + r;
+    for (PetscInt j = NaamRowStart(nm, r); j < N; j++) {
+      PetscInt c;
+      if (j >= i)
+        c = uoff[r] + j - i;
+      else if (j >= rs)
+        c = uoff[j - rs] + i - j;
+      else
+        c = nup + r * rs + j;
+      nm->slotproc[NaamSlot(nm, r, j)] = c;
+    }
+  }
+
+  /* the links, row by row, into arrays that grow when the draw exceeds the expected count */
+  cap = (PetscCount)(1.05 * nrows * (1 + nm->linkq * (P - 1))) + 1024;
+  PetscCall(PetscMalloc1(cap, &nm->linkcol));
+  nm->linkptr[0] = 0;
+  for (PetscInt c = 0; c < nrows; c++) {
+    const PetscInt n = LinkRow(P, proc[c], key, nm->linkq, row);
+    if (nlinks + n > cap) {
+      cap = PetscMax(2 * cap, nlinks + n);
+      PetscCall(PetscRealloc(cap * sizeof(int32_t), &nm->linkcol));
+    }
+    PetscCall(PetscArraycpy(nm->linkcol + nlinks, row, n));
+    nlinks += n;
+    nm->linkptr[c + 1] = nlinks;
+    if (c < nup) partners += n - 1;
+  }
+  PetscCall(PetscRealloc(PetscMax(nlinks, 1) * sizeof(int32_t), &nm->linkcol));
+  PetscCall(PetscMalloc1(PetscMax(nlinks, 1), &nm->linkw));
+  for (PetscInt c = 0; c < nrows; c++) {
+    const uint64_t *ca = code + proc[c] * nw;
+    for (PetscCount e = nm->linkptr[c]; e < nm->linkptr[c + 1]; e++) {
+      const uint64_t *cb  = code + (PetscInt)nm->linkcol[e] * nw;
+      PetscInt        pop = 0;
+      for (PetscInt w = 0; w < nw; w++) pop += __builtin_popcountll(ca[w] ^ cb[w]);
+      nm->linkw[e] = nm->cT * (PetscReal)(K - 2 * pop);
+    }
+  }
+  PetscCallMPI(MPI_Allreduce(&partners, &nm->partners, 1, MPIU_INT64, MPI_SUM, comm));
+  PetscCall(PetscFree5(key, ncode, code, row, proc));
+  PetscCall(PetscFree(uoff));
+  PetscFunctionReturn(0);
+}
+
+/* sum over the links of CSR row c of W_ab v_b, in increasing b */
+static inline PetscScalar SparseRow(const NAAM *nm, PetscInt c, const PetscScalar *restrict v)
+{
+  PetscScalar acc = 0;
+  for (PetscCount e = nm->linkptr[c]; e < nm->linkptr[c + 1]; e++) acc += nm->linkw[e] * v[nm->linkcol[e]];
+  return acc;
+}
+
 PetscErrorCode NaamGather(NaModel model, const PetscScalar *u, PetscScalar *f)
 {
   NAAM              *nm = (NAAM *)model->data;
@@ -266,6 +465,7 @@ PetscErrorCode NaamGather(NaModel model, const PetscScalar *u, PetscScalar *f)
         for (PetscInt k = k0; k < k0 + n; k++) sum[1] += psi[k];
         break;
       case NAAM_T_DENSE: /* full storage only */
+      case NAAM_T_SPARSE:
         for (PetscInt k = k0; k < k0 + n; k++) sum[1 + k] = psi[k];
         break;
       }
@@ -280,11 +480,20 @@ PetscErrorCode NaamGather(NaModel model, const PetscScalar *u, PetscScalar *f)
   }
   PetscCall(NaNetworkAllgatherRows(model->net, W, nm->summary, nm->gath));
   for (PetscInt j = 0; j < N; j++) nm->phiall[j] = nm->gath[j * W];
-  if (nm->T != NAAM_T_DENSE) {
+  if (nm->T == NAAM_T_HEBBIAN || nm->T == NAAM_T_UNIFORM) {
     for (PetscInt w = 1; w < W; w++) nm->coup[w - 1] = 0;
     for (PetscInt i = 0; i < N; i++)
       for (PetscInt w = 1; w < W; w++) nm->coup[w - 1] += nm->gath[i * W + w];
   }
+  if (nm->T == NAAM_T_SPARSE) /* m_b psi_kl: the terms kl and lk of (T Psi)_ij, as psi_kl + psi_lk in full storage */
+    for (PetscInt k = 0; k < N; k++) {
+      const PetscScalar *gk = nm->gath + k * W + 1;
+      PetscScalar       *v  = nm->procpsi + NaamProcess(N, k, k);
+      if (nm->sym)
+        for (PetscInt l = k; l < N; l++) v[l - k] = l > k ? 2 * gk[l - k] : gk[0];
+      else
+        for (PetscInt l = k; l < N; l++) v[l - k] = l > k ? gk[l] + nm->gath[l * W + 1 + k] : gk[k];
+    }
   if (nm->colcode) {
     for (PetscInt mu = 0; mu < K; mu++) nm->arow[mu] = nm->cT * nm->coup[mu];
     HebbianTable(K, nm->arow, nm->table);
@@ -416,6 +625,10 @@ static void CouplingTile(NAAM *nm, PetscInt r, const PetscScalar *a, PetscInt k0
   case NAAM_T_UNIFORM:
     for (PetscInt k = 0; k < n; k++) out[k] = nm->cT * nm->coup[0];
     break;
+  case NAAM_T_SPARSE: {
+    const PetscInt *c = nm->slotproc + NaamSlot(nm, r, j);
+    for (PetscInt k = 0; k < n; k++) out[k] = SparseRow(nm, c[k], nm->procpsi);
+  } break;
   case NAAM_T_DENSE: {
     const PetscInt W = nm->W, N2 = N * N;
     for (PetscInt k = 0; k < n; k++) {
@@ -563,6 +776,13 @@ static PetscErrorCode Observe_NAAM(NaModel model, Vec U, PetscReal *energy, Pets
       NaamCouplingRow(nm, r, nm->trow);
       for (PetscInt j = 0; j < N; j++) row -= 0.25 * psi[j] * nm->trow[j];
     }
+    if (nm->T == NAAM_T_SPARSE) { /* -1/4 sum_j psi_ij (T Psi)_ij, each stored off-diagonal term twice */
+      PetscScalar tp = 0;
+      NaamCouplingRow(nm, r, nm->trow);
+      for (PetscInt k = 0; k < L; k++) tp += psi[k] * nm->trow[k];
+      if (nm->sym) tp = 2 * tp - psi[0] * nm->trow[0];
+      row -= 0.25 * tp;
+    }
     nm->erow[r] = nm->lambda * (x * phi_i - NaActLagrangian(&nm->phi, x)) - nm->b * phi_i + row;
   }
   PetscCall(VecRestoreArrayRead(U, &u));
@@ -600,6 +820,9 @@ PetscErrorCode NaModelNAAMSetStationary(NaModel model, Vec U)
   /* psi(0) = -phi0 phi0',  g(0) = T (phi0 phi0') */
   PetscScalar sum0 = 0;
   for (PetscInt i = 0; i < N; i++) sum0 += phi0[i];
+  if (nm->T == NAAM_T_SPARSE) /* m_b phi0_k phi0_l of every process b = {k, l} */
+    for (PetscInt k = 0; k < N; k++)
+      for (PetscInt l = k; l < N; l++) nm->procpsi[NaamProcess(N, k, l)] = (l > k ? 2 : 1) * (phi0[k] * phi0[l]);
   for (PetscInt r = 0; r < nm->nloc; r++) {
     const PetscInt i = nm->rstart + r, j0 = NaamRowStart(nm, r), L = N - j0;
     PetscScalar   *s = u + nm->rowoff[r] + 1, *p = s + L;
@@ -613,6 +836,9 @@ PetscErrorCode NaModelNAAMSetStationary(NaModel model, Vec U)
         break;
       case NAAM_T_UNIFORM:
         g = nm->cT * sum0 * sum0;
+        break;
+      case NAAM_T_SPARSE:
+        g = SparseRow(nm, nm->slotproc[NaamSlot(nm, r, j)], nm->procpsi);
         break;
       case NAAM_T_DENSE:
         for (PetscInt k2 = 0; k2 < N; k2++)
@@ -654,12 +880,35 @@ static PetscErrorCode GetNeurons_NAAM(NaModel model, Vec U, PetscScalar x[])
   PetscFunctionReturn(0);
 }
 
+/* group /coupling: the coupling T in effect; for -T sparse the links drawn, so that an analysis reads the actual r */
+static PetscErrorCode WriteCoupling(NaModel model, hid_t file)
+{
+  NAAM *nm = (NAAM *)model->data;
+  hid_t g;
+
+  PetscFunctionBegin;
+  NaH5Call(g = H5Gcreate2(file, "coupling", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  PetscCall(NaH5SetAttributeString(g, "type", CouplingNames[nm->T]));
+  PetscCall(NaH5SetAttributeReal(g, "c_T", nm->cT));
+  if (nm->T == NAAM_T_SPARSE) {
+    const PetscInt P = model->N * (model->N + 1) / 2;
+    PetscCall(NaH5SetAttributeInt(g, "processes", P));
+    PetscCall(NaH5SetAttributeInt(g, "links_r", nm->links));
+    PetscCall(NaH5SetAttributeReal(g, "links_q", nm->linkq));
+    PetscCall(NaH5SetAttributeInt(g, "partner_pairs", nm->partners));
+    PetscCall(NaH5SetAttributeReal(g, "partners_mean", (double)nm->partners / (double)P));
+  }
+  NaH5Call(H5Gclose(g));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode WriteStatic_NAAM(NaModel model, hid_t file)
 {
   NAAM *nm = (NAAM *)model->data;
 
   PetscFunctionBegin;
   PetscCall(NaMemoryWrite(&nm->mem, model->comm, file));
+  PetscCall(WriteCoupling(model, file));
   PetscFunctionReturn(0);
 }
 
@@ -761,6 +1010,14 @@ static PetscErrorCode View_NAAM(NaModel model, PetscViewer viewer)
                                    CouplingNames[nm->T], (double)nm->cT, InitNames[nm->init],
                                    NaActivationTypes[nm->act[0]], NaActivationTypes[nm->act[1]],
                                    NaActivationTypes[nm->act[2]]));
+  if (nm->T == NAAM_T_SPARSE) {
+    const PetscInt P = model->N * (model->N + 1) / 2;
+    PetscCall(PetscViewerASCIIPrintf(viewer,
+                                     "sparse T: r = %" PetscInt_FMT " expected partners of each of the %" PetscInt_FMT
+                                     " processes, link probability q = %g; drawn: %.6g partners per process on "
+                                     "average (besides itself)\n",
+                                     nm->links, P, (double)nm->linkq, (double)nm->partners / (double)P));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -777,6 +1034,9 @@ static PetscErrorCode Destroy_NAAM(NaModel model)
   PetscCall(PetscFree2(nm->colcode, nm->table));
   PetscCall(PetscFree(nm->rowoff));
   PetscCall(PetscFree(nm->Tdense));
+  PetscCall(PetscFree3(nm->slotproc, nm->linkptr, nm->procpsi));
+  PetscCall(PetscFree(nm->linkcol));
+  PetscCall(PetscFree(nm->linkw));
   PetscCall(PetscFree(model->data));
   model->mem = NULL;
   PetscFunctionReturn(0);

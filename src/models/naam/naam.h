@@ -2,10 +2,15 @@
 #pragma once
 #include "modelimpl.h"
 #include "activation.h"
+#include <stdint.h>
 
-typedef enum { NAAM_T_HEBBIAN, NAAM_T_DENSE, NAAM_T_UNIFORM } NaamCoupling;
+typedef enum { NAAM_T_HEBBIAN, NAAM_T_DENSE, NAAM_T_UNIFORM, NAAM_T_SPARSE } NaamCoupling;
 typedef enum { NAAM_INIT_STATIONARY, NAAM_INIT_ZERO } NaamInit;
 #define NAAM_DENSE_MAX_N 12
+/* sparse T: drawing the links hashes every pair of processes, O(N^4 / ranks) at set-up (docs/models.md) */
+#define NAAM_SPARSE_MAX_N 256
+/* sparse T: the random stream of the link hash (the patterns are stream 1, the cue 2: memory.c) */
+#define NAAM_STREAM_LINKS 3
 
 typedef enum { NAAM_STORAGE_SYMMETRIC, NAAM_STORAGE_FULL } NaamStorage;
 
@@ -41,6 +46,17 @@ typedef struct {
   PetscScalar *colsum;      /* [nloc] symmetric storage: sum_{j<i} g_ji phi_j */
   PetscScalar
       *partial; /* symmetric storage: per local block, g_ij phi_i summed over its rows i, for j >= block start */
+  /* sparse T: the links of every process a = {i, j} (i <= j, numbered NaamProcess) that a stored (i, j) of this rank
+   * belongs to, in CSR form: row c holds the linked processes b in increasing order and their Hebbian weights */
+  PetscInt     links;     /* r, the expected number of partner processes per process */
+  PetscBool    links_set; /* -T_links given */
+  PetscReal    linkq;     /* probability q = min(1, r / (P - 1)) that two processes are linked */
+  PetscInt64   partners;  /* linked ordered pairs (a, b), a != b, over all P processes */
+  PetscInt    *slotproc;  /* [local stored (i, j)] its CSR row */
+  PetscCount  *linkptr;   /* [CSR rows + 1] */
+  int32_t     *linkcol;   /* [links] the process b */
+  PetscScalar *linkw;     /* [links] W_ab = c_T sum_mu xi^mu_i xi^mu_j xi^mu_k xi^mu_l */
+  PetscScalar *procpsi;   /* [P] m_b psi_kl of every process b = {k, l} (m_b = 2 if k < l, else 1: NaamGather) */
 } NAAM;
 
 /* first stored column of local row r (its stored length is N minus this) */
@@ -54,6 +70,18 @@ static inline PetscInt NaamIndex(const NAAM *nm, PetscInt r, PetscInt f, PetscIn
 {
   const PetscInt j0 = NaamRowStart(nm, r);
   return nm->rowoff[r] + 1 + f * (nm->mem.N - j0) + (j - j0);
+}
+
+/* number of process {i, j}, i <= j: its place in the upper triangle, row by row */
+static inline PetscInt NaamProcess(PetscInt N, PetscInt i, PetscInt j)
+{
+  return i * N - i * (i - 1) / 2 + (j - i);
+}
+
+/* local slot (0, 1, ... over the stored (i, j) of this rank, row by row) of column j of local row r */
+static inline PetscInt NaamSlot(const NAAM *nm, PetscInt r, PetscInt j)
+{
+  return (nm->rowoff[r] - r) / 2 + (j - NaamRowStart(nm, r));
 }
 
 /* Gathers phi and the coupling partials of state u (local array), filling phiall and coup; with f (an array of
