@@ -399,6 +399,8 @@ static PetscErrorCode WriteStatic_Transformer(NaModel model, hid_t file)
   PetscFunctionBegin;
   PetscCall(NaH5SetAttributeString(file, "naam_input", nm->input));
   PetscCall(NaH5SetAttributeInt(file, "M", nm->tl->M));
+  PetscCall(NaH5SetAttributeReal(file, "tau_p", nm->tau_p));
+  PetscCall(NaH5SetAttributeReal(file, "gamma", nm->gamma));
   PetscCall(
       NaH5WriteArray(model->comm, file, "I", 1, dims, nm->tl->Iin, "clamped input rates I_j (from -naam_input)", "1"));
   PetscFunctionReturn(0);
