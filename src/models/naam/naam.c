@@ -20,6 +20,7 @@
 static const char *const CouplingNames[]     = {"hebbian", "dense", "uniform", "sparse"};
 static const char *const InitNames[]         = {"stationary", "zero"};
 static const char *const StorageNames[]      = {"symmetric", "full"};
+static const char *const DriveNames[]        = {"energy", "transformer"};
 const char *const        NaActivationTypes[] = {"tanh", "identity"};
 
 static PetscErrorCode SetFromOptions_NAAM(NaModel model, PetscOptionItems *PetscOptionsObject)
@@ -29,7 +30,14 @@ static PetscErrorCode SetFromOptions_NAAM(NaModel model, PetscOptionItems *Petsc
 
   PetscFunctionBegin;
   PetscOptionsHeadBegin(PetscOptionsObject, "Neuron-astrocyte associative memory (-model naam)");
-  PetscCall(NaMemorySetFromOptions(&nm->mem, p, PetscOptionsObject));
+  PetscCall(NaOptionsChoice(PetscOptionsObject, p, "f",
+                            "drive f of the s equation and process input kappa: energy (phi_i phi_j + psi_ij, kappa = "
+                            "g_ij) or transformer (-p_ij s_ij, kappa = 0: the transformer limit, N x M from -input)",
+                            DriveNames, 2, &nm->f));
+  PetscCall(PetscOptionsString("-input",
+                               "-f transformer: FILE.h5 with c [N][M], p0 [N][M], I [M] (optional s0 [N][M], x0 [N])",
+                               NULL, nm->input, nm->input, sizeof(nm->input), NULL));
+  if (nm->f == NAAM_F_ENERGY) PetscCall(NaMemorySetFromOptions(&nm->mem, p, PetscOptionsObject));
   PetscCall(PetscOptionsReal("-beta", "gain of the tanh activations", NULL, nm->beta, &nm->beta, NULL));
   PetscCall(PetscOptionsReal("-lambda", "neuron leak", NULL, nm->lambda, &nm->lambda, NULL));
   PetscCall(PetscOptionsReal("-alpha", "synapse leak", NULL, nm->alpha, &nm->alpha, NULL));
@@ -82,6 +90,11 @@ static PetscErrorCode SetFromOptions_NAAM(NaModel model, PetscOptionItems *Petsc
   PetscCall(NaOptionsChoice(PetscOptionsObject, p, "g", "synapse activation", NaActivationTypes, 2, &nm->act[1]));
   PetscCall(NaOptionsChoice(PetscOptionsObject, p, "psi", "process activation", NaActivationTypes, 2, &nm->act[2]));
   PetscOptionsHeadEnd();
+  if (nm->f == NAAM_F_TRANSFORMER)
+    PetscCall(NaamTransformerCheckOptions(model));
+  else
+    PetscCheck(!nm->input[0], model->comm, PETSC_ERR_USER_INPUT,
+               "-%sinput %s: read only with -%sf transformer (the transformer limit, models.md 1.7)", p, nm->input, p);
   PetscFunctionReturn(0);
 }
 
@@ -103,6 +116,10 @@ static PetscErrorCode SetUp_NAAM(NaModel model)
   PetscCall(NaCheckPositive(comm, p, "tau_n", nm->tau_n, PETSC_TRUE));
   PetscCall(NaCheckPositive(comm, p, "tau_s", nm->tau_s, PETSC_TRUE));
   PetscCall(NaCheckPositive(comm, p, "tau_p", nm->tau_p, PETSC_TRUE));
+  if (nm->f == NAAM_F_TRANSFORMER) { /* its own N x M layout and operations (transformer.c) */
+    PetscCall(NaamTransformerSetUp(model));
+    PetscFunctionReturn(0);
+  }
   PetscCheck(nm->T != NAAM_T_DENSE || nm->mem.N <= NAAM_DENSE_MAX_N, comm, PETSC_ERR_USER_INPUT,
              "-%sT dense with -%sN %" PetscInt_FMT
              ": a dense T holds N^4 numbers and is allowed only for N <= %d; use -%sT hebbian",
@@ -118,6 +135,7 @@ static PetscErrorCode SetUp_NAAM(NaModel model)
   PetscCall(NaMemorySetUp(&nm->mem, comm));
   N = model->N = nm->mem.N;
   K = model->K = nm->mem.K;
+  nm->ncol     = N;
   if (!nm->cT_set) nm->cT = nm->T == NAAM_T_UNIFORM ? 1.0 : 1.0 / ((PetscReal)N * N * N);
   nm->phi = (NaActivation){(NaActivationType)nm->act[0], nm->beta};
   nm->g   = (NaActivation){(NaActivationType)nm->act[1], nm->beta};

@@ -14,6 +14,24 @@ typedef enum { NAAM_INIT_STATIONARY, NAAM_INIT_ZERO } NaamInit;
 
 typedef enum { NAAM_STORAGE_SYMMETRIC, NAAM_STORAGE_FULL } NaamStorage;
 
+/* the s equation's drive f and the process input kappa: energy (models.md 1.3: f = phi_i phi_j + psi_ij,
+ * kappa = g_ij) or transformer (models.md 1.7, [KSK] App. C: f = -p_ij s_ij, kappa = 0, transformer.c) */
+typedef enum { NAAM_F_ENERGY, NAAM_F_TRANSFORMER } NaamDrive;
+
+/* -naam_f transformer: N output neurons x_i driven through synapses s_ij by M clamped input neurons I_j, one
+ * astrocyte process p_ij per synapse; s and p are N x M (transformer.c) */
+typedef struct {
+  PetscInt     M;                /* input neurons: the columns of s and p */
+  PetscScalar *c, *s0, *p0, *x0; /* local rows of the inputs c_ij, s(0), p(0) [nloc][M] and x(0) [nloc] */
+  PetscScalar *Iin;              /* [M] the clamped input rates I_j */
+  PetscScalar *scratch;          /* [2 M] g(s_i.), psi(p_i.) of one row */
+  PetscScalar *rowsum;           /* [nloc] per-row sums */
+  PetscReal    psum0;            /* sum p(0) */
+  PetscBool    appc;             /* the configuration is App. C's instance exactly (its fixed point is known) */
+  PetscReal    psum_first, psum_last, spread_first, spread_last, psum_maxdev; /* over the recorded samples */
+  PetscErrorCode (*destroy)(NaModel);                                         /* naam's own */
+} NaamTransformer;
+
 typedef struct {
   NaMemory     mem;
   PetscReal    beta, lambda, alpha, gamma, tau_n, tau_s, tau_p;
@@ -25,6 +43,11 @@ typedef struct {
   PetscInt     T, init, storage;
   PetscBool    storage_set;
   PetscInt     block; /* symmetric storage: rows per block of the column sums (0: automatic) */
+  /* -naam_f: NaamDrive; with transformer, -naam_input and its layout (transformer.c), else tl = NULL */
+  PetscInt         f;
+  char             input[PETSC_MAX_PATH_LEN];
+  NaamTransformer *tl;
+  PetscInt         ncol; /* columns of s and p: N, or M with -naam_f transformer */
   /* layout: row i holds [x_i, s_i(j0)..s_i(N-1), p_i(j0)..p_i(N-1)] with j0 = i (symmetric storage: the upper
    * triangle, s_ji = s_ij) or j0 = 0 (full storage); rows rstart..rend-1 on this rank, local row r at rowoff[r] */
   PetscBool    sym;
@@ -69,7 +92,7 @@ static inline PetscInt NaamRowStart(const NAAM *nm, PetscInt r)
 static inline PetscInt NaamIndex(const NAAM *nm, PetscInt r, PetscInt f, PetscInt j)
 {
   const PetscInt j0 = NaamRowStart(nm, r);
-  return nm->rowoff[r] + 1 + f * (nm->mem.N - j0) + (j - j0);
+  return nm->rowoff[r] + 1 + f * (nm->ncol - j0) + (j - j0);
 }
 
 /* number of process {i, j}, i <= j: its place in the upper triangle, row by row */
@@ -91,3 +114,7 @@ PETSC_EXTERN PetscErrorCode NaamGather(NaModel model, const PetscScalar *u, Pets
 PETSC_EXTERN void NaamCouplingRow(NAAM *nm, PetscInt r, PetscScalar *out);
 /* fills s and p of U from its x so that the state is the stationary point of models.md 1.5 */
 PETSC_EXTERN PetscErrorCode NaModelNAAMSetStationary(NaModel model, Vec U);
+/* -naam_f transformer (transformer.c): an error for each option given that this configuration does not read */
+PETSC_EXTERN PetscErrorCode NaamTransformerCheckOptions(NaModel model);
+/* -naam_f transformer: reads -naam_input, lays out the N x M state and installs the transformer operations */
+PETSC_EXTERN PetscErrorCode NaamTransformerSetUp(NaModel model);
