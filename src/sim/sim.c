@@ -72,12 +72,15 @@ struct _n_NaSim {
   PetscInt       kout;    /* its index: tout = kout * output_interval */
   /* checkpoints and stops */
   NaCheckpointSettings ck;
-  PetscReal        tcheck;
-  PetscInt         ck_keep;
-  PetscLogDouble   ck_last_wall, ck_cost, step_wall, last_step_end;
-  PetscBool        output_set, restarted, stopped;
-  int              exit_code;
-  NaCheckpointInfo rinfo; /* what a restart read */
+  PetscReal            tcheck;
+  PetscInt             ck_keep;
+  PetscLogDouble       ck_last_wall, ck_cost, step_wall, last_step_end;
+  PetscBool            output_set, restarted, stopped;
+  PetscReal            steady_tol; /* -steady_state_tol: end the run once max |dU/dt| falls below it (0: never) */
+  PetscBool            steady;     /* it did */
+  Vec                  F;          /* dU/dt for that check */
+  int                  exit_code;
+  NaCheckpointInfo     rinfo; /* what a restart read */
   /* timing breakdown (seconds on this rank), written under /timing */
   PetscLogDouble t_setup, t_rhs, t_rhs_comm, t_output, t_checkpoint, setup_start; /* t_rhs includes t_rhs_comm */
   PetscInt       nrhs;
@@ -132,12 +135,17 @@ PetscErrorCode NaSimSetFromOptions(NaSim sim)
   PetscCall(PetscOptionsBool("-quiet", "no progress lines", NULL, sim->quiet, &sim->quiet, NULL));
   PetscCall(PetscOptionsReal("-progress_interval", "wall-clock seconds between progress lines", NULL,
                              sim->progress_interval, &sim->progress_interval, NULL));
-  PetscCall(NaCheckpointOptionsRead(PetscOptionsObject, sim->comm, "simulated time between checkpoints (0: none)",
-                                    &sim->ck));
+  PetscCall(PetscOptionsReal("-steady_state_tol",
+                             "end the run (complete) after the first step at which max |dU/dt| < this, e.g. when a "
+                             "memory has settled; 0: run to -ts_max_time",
+                             NULL, sim->steady_tol, &sim->steady_tol, NULL));
+  PetscCall(
+      NaCheckpointOptionsRead(PetscOptionsObject, sim->comm, "simulated time between checkpoints (0: none)", &sim->ck));
   PetscOptionsEnd();
   PetscCall(NaCheckpointDefaultDir(sim->output, sim->ck.dir, sizeof sim->ck.dir));
   PetscCheck(sim->output_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-output_interval %g: must be positive",
              (double)sim->output_interval);
+  PetscCall(NaCheckPositive(sim->comm, "", "steady_state_tol", sim->steady_tol, PETSC_FALSE));
   PetscFunctionReturn(0);
 }
 
@@ -250,6 +258,20 @@ static PetscErrorCode PostStep(TS ts)
     sim->tout = sim->kout * sim->output_interval;
   }
 
+  /* a settled state ends the run: max |dU/dt| is a max, exact on any rank count, so every rank stops at the same
+   * step (one more right-hand side per step) */
+  if (sim->steady_tol > 0 && !(due & NA_DUE_NAN)) {
+    PetscReal rate;
+    if (!sim->F) PetscCall(VecDuplicate(sim->U, &sim->F));
+    PetscCall(NaModelRHS(sim->model, t, sim->U, sim->F));
+    PetscCall(VecNorm(sim->F, NORM_INFINITY, &rate));
+    if (rate < sim->steady_tol && t < sim->sum.t_final) {
+      sim->steady = PETSC_TRUE;
+      PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_USER));
+      PetscFunctionReturn(0);
+    }
+  }
+
   /* checkpoints: the interval is deterministic; wall-clock triggers and signals are decided on rank 0's
    * clock and agreed by one reduction, so every rank takes the same branch */
   PetscCall(PetscTime(&now));
@@ -258,7 +280,8 @@ static PetscErrorCode PostStep(TS ts)
   if (sim->ck.interval > 0 && t >= sim->tcheck - 1e-10 * sim->ck.interval) due |= NA_DUE_INTERVAL;
   if (sim->ck.walltime > 0 && now - sim->ck_last_wall >= sim->ck.walltime) due |= NA_DUE_WALL;
   if (na_stop_signal) due |= NA_DUE_STOP;
-  if (sim->ck.walltime_limit > 0 && now - sim->wall0 + 2 * (sim->ck_cost + sim->step_wall) + 1 >= sim->ck.walltime_limit)
+  if (sim->ck.walltime_limit > 0 &&
+      now - sim->wall0 + 2 * (sim->ck_cost + sim->step_wall) + 1 >= sim->ck.walltime_limit)
     due |= NA_DUE_STOP;
   PetscCallMPI(MPI_Allreduce(&due, &alldue, 1, MPI_INT, MPI_BOR, sim->comm));
   PetscCheck(!(alldue & NA_DUE_NAN), sim->comm, PETSC_ERR_FP,
@@ -672,6 +695,7 @@ PetscErrorCode NaSimRun(NaSim sim)
   PetscCall(NaRecorderSetAttribute(sim->rec, "final_time", t));
   PetscCall(NaRecorderSetAttribute(sim->rec, "steps", (PetscReal)sim->sum.steps));
   PetscCall(NaRecorderSetAttribute(sim->rec, "wall_time", sim->sum.wall));
+  if (sim->steady_tol > 0) PetscCall(NaRecorderSetAttribute(sim->rec, "steady_state", sim->steady ? 1.0 : 0.0));
   if (sim->model->mem) { /* associative memories: retrieval and energy */
     PetscCall(NaModelGetSizes(sim->model, NULL, &K));
     PetscCall(PetscMalloc1(K, &ov));
@@ -728,6 +752,9 @@ PetscErrorCode NaSimPrintSummary(NaSim sim, PetscViewer viewer)
                                    "summary: simulated t = %g in %" PetscInt_FMT " steps (%" PetscInt_FMT
                                    " rejected, TS %s) on %d ranks, wall %.2f s\n",
                                    (double)s->t_final, s->steps, s->rejected, type, size, (double)s->wall));
+  if (sim->steady_tol > 0)
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  steady state (max |dU/dt| < %g): %s\n", (double)sim->steady_tol,
+                                     sim->steady ? "reached, the run ended there" : "not reached by -ts_max_time"));
   if (sim->model->ops.summary) PetscCall(sim->model->ops.summary(sim->model, sim->U, viewer));
   if (!sim->model->mem) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "  output: %s\n", sim->output));
@@ -763,6 +790,7 @@ PetscErrorCode NaSimDestroy(NaSim *sim)
   PetscCall(VecDestroy(&(*sim)->D));
   if ((*sim)->W_owned) PetscCall(VecDestroy(&(*sim)->W));
   PetscCall(VecDestroy(&(*sim)->DU));
+  PetscCall(VecDestroy(&(*sim)->F));
   PetscCall(PetscFree((*sim)->xbuf));
   PetscCall(PetscFree(*sim));
   PetscFunctionReturn(0);

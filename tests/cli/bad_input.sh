@@ -50,6 +50,8 @@ expect_error "-dam_beta 0"              "-dam_beta" "0"   -- nastro "${SMALL_DAM
 expect_error "-dam_cues -3"             "-dam_cues -3: the number of cue draws must not be negative" -- nastro "${SMALL_DAM[@]}" -dam_cues -3
 expect_error "-dam_cues with -dam_cue_pattern" "-dam_cue_pattern: not used with -dam_cues 10" -- nastro "${SMALL_DAM[@]}" -dam_cues 10 -dam_cue_pattern 2
 expect_error "-dam_cues with -dam_cue"  "-dam_cue: not used with -dam_cues 4" -- nastro "${SMALL_DAM[@]}" -dam_cues 4 -dam_cue random
+expect_error "-steady_state_tol -1"      "-steady_state_tol -1: must not be negative" -- nastro "${SMALL_DAM[@]}" -steady_state_tol -1
+expect_error "-steady_state_tol nan"     "-steady_state_tol nan: must be a finite number" -- nastro "${SMALL_DAM[@]}" -steady_state_tol nan
 expect_error "-dam_cue_draw -1"         "-dam_cue_draw -1: must not be negative" -- nastro "${SMALL_DAM[@]}" -dam_cue_draw -1
 expect_error "-naam_cue_draw with -naam_cue_pattern" "-naam_cue_draw 2: the draw picks the cued pattern" -- nastro "${SMALL[@]}" -naam_cue_draw 2 -naam_cue_pattern 1
 # time constants

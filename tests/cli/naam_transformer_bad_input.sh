@@ -48,6 +48,7 @@ expect_error "6 ranks, N = 5"                  "6" "ranks" "5" -- mpiexec -n 6 -
 expect_error "-naam_N 5"                       "-naam_N" "5" "not read" -- nastro "${T[@]}" -naam_N 5
 expect_error "-naam_K 3"                       "-naam_K" "3" "not read" -- nastro "${T[@]}" -naam_K 3
 expect_error "-naam_cue random"                "-naam_cue" "random" "not read" -- nastro "${T[@]}" -naam_cue random
+expect_error "-naam_cue_draw 3"                "-naam_cue_draw 3: not read" -- nastro "${T[@]}" -naam_cue_draw 3
 expect_error "-naam_init zero"                 "-naam_init" "zero" "not read" -- nastro "${T[@]}" -naam_init zero
 expect_error "-naam_phi tanh"                  "-naam_phi" "tanh" "not read" -- nastro "${T[@]}" -naam_phi tanh
 expect_error "-naam_c 0.1"                     "-naam_c" "0.1" "not read" -- nastro "${T[@]}" -naam_c 0.1

@@ -45,4 +45,23 @@ singles() {
   done
 }
 check "each draw's verdict in the batch equals its single-cue run (-dam_cue_draw)" singles
+# -steady_state_tol: a batch that has settled ends there, complete, marked steady_state = 1, with the verdicts
+# of the same batch run on to the horizon; a threshold it cannot reach runs to the horizon, marked 0
+attrs() { "$PY" -c 'import sys, h5py; f = h5py.File(sys.argv[1], "r"); print(*[f.attrs[a] for a in sys.argv[2:]])' "$@"; }
+settle="-model dam -dam_order 4 -dam_N 64 -dam_K 1100 -dam_cues 40 -dam_cue_flip 0.1 -ts_max_time 300 -ts_rtol 1e-3 -ts_atol 1e-3"
+check "a batch with -steady_state_tol 1e-2" run 2 "$tmp/settled.h5" $settle -steady_state_tol 1e-2
+check "the same batch to t = 300" run 2 "$tmp/horizon.h5" $settle
+check "a batch with -steady_state_tol 1e-12 (not reachable)" run 2 "$tmp/unsettled.h5" $settle -steady_state_tol 1e-12
+early() {
+  read -r t s c <<<"$(attrs "$tmp/settled.h5" final_time steady_state complete)" || return 1
+  echo "settled run: final_time $t, steady_state $s, complete $c"
+  awk -v t="$t" 'BEGIN { exit !(t > 1 && t < 300) }' && [ "$s" = 1.0 ] && [ "$c" = 1 ]
+}
+check "the settled batch ended before the horizon, complete, steady_state 1" early
+check "it gives the verdicts of the run to the horizon" h5diff "$tmp/settled.h5" "$tmp/horizon.h5" /retrieval/hamming
+unsettled() {
+  read -r t s <<<"$(attrs "$tmp/unsettled.h5" final_time steady_state)" || return 1
+  echo "unsettled run: final_time $t, steady_state $s"; [ "$t" = 300.0 ] && [ "$s" = 0.0 ]
+}
+check "an unreachable threshold runs to the horizon, steady_state 0" unsettled
 finish

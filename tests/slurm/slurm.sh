@@ -11,7 +11,8 @@
 #  4. jobs/sweep.sh --network: a 1- and 2-rank weak study of a small network (scale grown with the ranks), then
 #     analysis/scaling_report.py: its wall per biological second, efficiency, exchange share and spikes per
 #     slice match the /timing records;
-#  5. the daemons are stopped by pid on exit, whatever happened (trap EXIT).
+#  5. jobs/capacity.sbatch: two points of the capacity study as an array job, then analysis/capacity.py report;
+#  6. the daemons are stopped by pid on exit, whatever happened (trap EXIT).
 # SKIPs (exit 77) only when Slurm cannot run here at all (not root, or no packages to be had).
 # usage: slurm.sh NASTRO SOURCE_DIR
 set -u
@@ -185,6 +186,32 @@ netconsistent() { # wall per biological second, weak efficiency T(1)/T(2), excha
     END { if (bad != "" || n != 2) { print "mismatch:" bad, "rows", n; exit 1 } }' "$tsv"
 }
 check "scaling_report.py: network wall per biological s, efficiency, exchange share, spikes per slice agree with /timing" netconsistent
+
+# 5. jobs/capacity.sbatch: the first two searches of the capacity study's quick plan as a 2-task array on 2
+#    ranks each, then analysis/capacity.py report: both points exist and the table holds their K_max
+plan=$($py "$src/analysis/capacity.py" plan --quick --parts dam | head -2)
+ja=$(sbatch --parsable --array=0-1 -n 2 -t 10 -o "$tmp/capacity-%a.log" "$src/jobs/capacity.sbatch" "$tmp/capacity" --quick --parts dam)
+sa=$(wait_job "${ja}_0" 240)/$(wait_job "${ja}_1" 240) # an array's tasks one by one
+cat "$tmp"/capacity-*.log >"$tmp/log" 2>/dev/null
+points() {
+  local f
+  for f in dam_n2_N16_f0.1 dam_n2_N23_f0.1; do [ -s "$tmp/capacity/points/$f.json" ] || { echo "no $f.json"; return 1; }; done
+  $py "$src/analysis/capacity.py" report --out "$tmp/capacity" --csv "$tmp/capacity/capacity.csv" --figures "$tmp/capacity" || return 1
+  # the table's rows against the points' own K_max, read independently
+  $py - "$tmp/capacity" <<'PYEOF'
+import csv, json, sys
+d = sys.argv[1]
+rows = {(r["model"], int(r["n"]), int(r["N"]), float(r["flip"])): int(r["K_max"]) for r in csv.DictReader(open(d + "/capacity.csv"))}
+for N in (16, 23):
+    p = json.load(open("%s/points/dam_n2_N%d_f0.1.json" % (d, N)))
+    assert p["K_max"] >= 1 and rows[("dam", 2, N, 0.1)] == p["K_max"], (N, p["K_max"], rows)
+print("capacity.csv rows", rows)
+PYEOF
+}
+if [ "$sa" = COMPLETED/COMPLETED ] && grep -q 'capacity.sbatch: task 1: point --model dam --order 2 --N 23' "$tmp/log"; then
+  ok "capacity.sbatch: array job $ja ran the plan's points 0 and 1 ($(tr '\n' ';' <<<"$plan"))"
+else notok "capacity.sbatch: array job $ja state '$sa'"; fi
+check "capacity.py report: both searches' K_max in capacity.csv" points
 
 echo "slurm test took $(($(date +%s) - start)) s"
 echo "$pass passed, $fail failed"

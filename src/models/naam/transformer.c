@@ -33,6 +33,7 @@ static const struct {
     {"cue", "x(0) is x0 of -naam_input (default 0)"},
     {"cue_pattern", "x(0) is x0 of -naam_input (default 0)"},
     {"cue_flip", "x(0) is x0 of -naam_input (default 0)"},
+    {"cue_draw", "x(0) is x0 of -naam_input (default 0)"},
     {"init", "the initial state is p0 (and s0, x0) of -naam_input"},
     {"sym_block", "s and p are stored in full, N x M"},
     {"phi", "the presynaptic rates are the clamped inputs I_j"},
