@@ -190,7 +190,7 @@ check "scaling_report.py: network wall per biological s, efficiency, exchange sh
 # 5. jobs/capacity.sbatch: the first two searches of the capacity study's quick plan as a 2-task array on 2
 #    ranks each, then analysis/capacity.py report: both points exist and the table holds their K_max
 plan=$($py "$src/analysis/capacity.py" plan --quick --parts dam | head -2)
-ja=$(sbatch --parsable --array=0-1 -n 2 -t 10 -o "$tmp/capacity-%a.log" "$src/jobs/capacity.sbatch" "$tmp/capacity" --quick --parts dam)
+ja=$(NASTRO_TOP=$src sbatch --parsable --array=0-1 -n 2 -t 10 -o "$tmp/capacity-%a.log" "$src/jobs/capacity.sbatch" "$tmp/capacity" --quick --parts dam)
 sa=$(wait_job "${ja}_0" 240)/$(wait_job "${ja}_1" 240) # an array's tasks one by one
 cat "$tmp"/capacity-*.log >"$tmp/log" 2>/dev/null
 points() {
