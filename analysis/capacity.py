@@ -160,9 +160,9 @@ def search(args, spec):
             lo = mid
         else:
             hi = mid
-    settle = ("settled (max |dx/dt| < %g)" % STEADY) if spec["model"] == "dam" else ("t = %g" % T_NAAM)
+    settle = ("once settled (max |dx/dt| < %g)" % STEADY) if spec["model"] == "dam" else ("at t = %g" % T_NAAM)
     result = dict(spec, K_max=lo, K_fail=hi, need=need,
-                  criterion="Hamming distance 0 at %s for >= %d of %d cue draws" % (settle, need, spec["cues"]),
+                  criterion="Hamming distance 0 %s for >= %d of %d cue draws" % (settle, need, spec["cues"]),
                   evaluations=sorted([K, v] for K, v in evals.items()))
     if spec["model"] == "dam":  # the bracket's verdicts again at nastro's default tolerances
         check = {K: evaluate(args, spec, K, spec["flip"], tight=True) for K in (lo, hi) if K >= 1}
@@ -315,11 +315,11 @@ def report(args):
     axes[0].plot([], [], "k--", lw=1, label="closed form with flip 0.1: (1-2f)^(2(n-1)) x")
     axes[0].set_xlabel("N (neurons)")
     axes[0].set_ylabel("K_max (patterns)")
-    axes[0].set_title("capacity: >= 95 % of cue draws at Hamming distance 0")
+    axes[0].set_title("K_max: >= 95 % of cue draws at Hamming distance 0")
     axes[0].legend(fontsize=6.5)
     axes[1].set_xlabel("N")
     axes[1].set_ylabel("K_max / (N + 2 N^2)")
-    axes[1].set_title("memories per compute unit (neurons + synapses + processes)")
+    axes[1].set_title("memories per compute unit (N + 2 N^2)")
     axes[1].legend(fontsize=7)
     fig.tight_layout()
     os.makedirs(args.figures, exist_ok=True)

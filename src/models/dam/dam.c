@@ -174,54 +174,34 @@ static inline PetscReal IntPow(PetscReal z, PetscInt n)
  * narrower ones otherwise); every lane sums its own output in the same order, whatever the width */
 typedef double DamV8 __attribute__((vector_size(64)));
 
-/* O[c][t..t+TILE) = sum_i phi[c][i] xi^mu_i over the patterns mu of tile t, for the cues of one block
- * (O and phi have rows of Kp and N values; the patterns K..Kp-1 are zero) */
-DAM_KERNEL static void TileOverlaps(PetscInt N, PetscInt Kp, const PetscScalar *restrict P,
-                                    const PetscScalar *restrict phi, PetscScalar *restrict O)
+/* C[c][0..TILE) = sum_k A[c][k] P[k][0..TILE) over k0 <= k < k1, for the DAM_CB cues of one block (A and C have
+ * rows of lda and ldc values, P is a tile: rows of TILE values); with k0 > 0 the sum is added to C, so a long sum
+ * can go in chunks. Both products are this: the overlaps (A = phi, P a tile of patterns, k = neurons) and the
+ * drive (A = c_T F'(o), P a tile of neurons, k = patterns). */
+DAM_KERNEL static void TileProduct(PetscInt k0, PetscInt k1, PetscInt lda, PetscInt ldc, const PetscScalar *restrict P,
+                                   const PetscScalar *restrict A, PetscScalar *restrict C)
 {
   DamV8 acc[DAM_CB][2] = {{{0}}};
-  for (PetscInt i = 0; i < N; i++) {
+  for (PetscInt k = k0; k < k1; k++) {
     DamV8 p0, p1;
-    memcpy(&p0, P + i * DAM_TILE, sizeof p0);
-    memcpy(&p1, P + i * DAM_TILE + 8, sizeof p1);
+    memcpy(&p0, P + k * DAM_TILE, sizeof p0);
+    memcpy(&p1, P + k * DAM_TILE + 8, sizeof p1);
     for (int c = 0; c < DAM_CB; c++) {
-      const PetscScalar a = phi[c * N + i];
+      const PetscScalar a = A[c * lda + k];
       acc[c][0] += a * p0;
       acc[c][1] += a * p1;
     }
   }
   for (int c = 0; c < DAM_CB; c++) {
-    memcpy(O + c * Kp, &acc[c][0], sizeof acc[c][0]);
-    memcpy(O + c * Kp + 8, &acc[c][1], sizeof acc[c][1]);
-  }
-}
-
-/* D[c][u..u+TILE) (+)= sum_mu W[c][mu] xi^mu_i over the patterns mu0..mu1-1 and the neurons i of tile u, for the
- * cues of one block (W and D have rows of Kp and Np values): the first chunk of patterns sets D, later ones add */
-DAM_KERNEL static void TileDrive(PetscInt mu0, PetscInt mu1, PetscInt Kp, PetscInt Np, const PetscScalar *restrict P,
-                                 const PetscScalar *restrict W, PetscScalar *restrict D)
-{
-  DamV8 acc[DAM_CB][2] = {{{0}}};
-  for (PetscInt mu = mu0; mu < mu1; mu++) {
-    DamV8 p0, p1;
-    memcpy(&p0, P + mu * DAM_TILE, sizeof p0);
-    memcpy(&p1, P + mu * DAM_TILE + 8, sizeof p1);
-    for (int c = 0; c < DAM_CB; c++) {
-      const PetscScalar w = W[c * Kp + mu];
-      acc[c][0] += w * p0;
-      acc[c][1] += w * p1;
+    if (k0) {
+      DamV8 c0, c1;
+      memcpy(&c0, C + c * ldc, sizeof c0);
+      memcpy(&c1, C + c * ldc + 8, sizeof c1);
+      acc[c][0] += c0;
+      acc[c][1] += c1;
     }
-  }
-  for (int c = 0; c < DAM_CB; c++) {
-    if (mu0) {
-      DamV8 d0, d1;
-      memcpy(&d0, D + c * Np, sizeof d0);
-      memcpy(&d1, D + c * Np + 8, sizeof d1);
-      acc[c][0] += d0;
-      acc[c][1] += d1;
-    }
-    memcpy(D + c * Np, &acc[c][0], sizeof acc[c][0]);
-    memcpy(D + c * Np + 8, &acc[c][1], sizeof acc[c][1]);
+    memcpy(C + c * ldc, &acc[c][0], sizeof acc[c][0]);
+    memcpy(C + c * ldc + 8, &acc[c][1], sizeof acc[c][1]);
   }
 }
 
@@ -239,12 +219,12 @@ static PetscErrorCode RHSBatch(NaModel model, const PetscScalar *x, PetscScalar 
     for (PetscInt i = 0; i < N; i++) dm->bphi[c * N + i] = c < dm->nloc ? NaActEval(&dm->phi, x[c * N + i]) : 0;
   for (PetscInt t = 0; t < Kp; t += DAM_TILE)
     for (PetscInt b = 0; b < nb; b += DAM_CB)
-      TileOverlaps(N, Kp, dm->Pk + t * N, dm->bphi + b * N, dm->bw + b * Kp + t);
+      TileProduct(0, N, N, Kp, dm->Pk + t * N, dm->bphi + b * N, dm->bw + b * Kp + t); /* o = Xi phi */
   for (PetscInt k = 0; k < nb * Kp; k++) dm->bw[k] = dm->cT * IntPow(dm->bw[k], dm->n - 1);
   for (PetscInt mu0 = 0; mu0 < K; mu0 += DAM_CHUNK)
     for (PetscInt u = 0; u < Np; u += DAM_TILE)
       for (PetscInt b = 0; b < nb; b += DAM_CB)
-        TileDrive(mu0, PetscMin(K, mu0 + DAM_CHUNK), Kp, Np, dm->Pn + u * K, dm->bw + b * Kp, dm->bd + b * Np + u);
+        TileProduct(mu0, PetscMin(K, mu0 + DAM_CHUNK), Kp, Np, dm->Pn + u * K, dm->bw + b * Kp, dm->bd + b * Np + u);
   for (PetscInt c = 0; c < dm->nloc; c++)
     for (PetscInt i = 0; i < N; i++) f[c * N + i] = (-x[c * N + i] + dm->bd[c * Np + i] + dm->b) / dm->tau_n;
   PetscFunctionReturn(0);
