@@ -198,10 +198,10 @@ def plan(quick, parts):
             pts.append(("point", dict(model="naam", order=4, N=N, flip=0.1, cues=NAAM_CUES)))
             pts.append(("point", dict(model="dam", order=4, N=N, flip=0.1, cues=CUES)))
     if "sparse" in parts:
-        N = 16
-        P = N * (N + 1) // 2
-        for r in ([4, 16, P - 1] if quick else [2, 4, 8, 16, 32, 64, P - 1]):
-            pts.append(("point", dict(model="naam", order=4, N=N, flip=0.1, cues=NAAM_CUES, r=r)))
+        for N in ([16] if quick else [16, 32]):
+            P = N * (N + 1) // 2
+            for r in ([4, 16, P - 1] if quick else [r for r in (2, 4, 8, 16, 32, 64, 128, 256) if r < P - 1] + [P - 1]):
+                pts.append(("point", dict(model="naam", order=4, N=N, flip=0.1, cues=NAAM_CUES, r=r)))
     if "basins" in parts:
         N = 32 if quick else 64
         for n in (2, 3, 4):
@@ -351,22 +351,34 @@ def report(args):
         fig.tight_layout()
         fig.savefig(os.path.join(args.figures, "capacity-naam.png"), dpi=110)
 
-    sparse = sorted((p for p in searches if p.get("r") is not None), key=lambda p: p["r"])
+    sparse = sorted((p for p in searches if p.get("r") is not None), key=lambda p: (p["N"], p["r"]))
     if sparse:
-        fig, ax = plt.subplots(figsize=(5.5, 4))
-        r = [p["r"] for p in sparse]
-        ax.loglog(r, np.maximum([p["K_max"] for p in sparse], 0.5), "o-", label="naam, sparse T, N = %d" % sparse[0]["N"])
-        rg = np.geomspace(min(r), max(r), 20)
-        ax.loglog(rg, rg * sparse[0]["N"], "k--", lw=1, label="prediction K = r N")
-        ax.set_xlabel("r (links per astrocyte process)")
+        fig, ax = plt.subplots(figsize=(5.8, 4.2))
+        lines += ["", "| N | r | q | K_max (naam, sparse T, flip %g) | r N | K_max / K_max(all linked) |"
+                  % sparse[0]["flip"], "|---|---|---|---|---|---|"]
+        for k, N in enumerate(sorted({p["N"] for p in sparse})):
+            sel = [p for p in sparse if p["N"] == N]
+            P = N * (N + 1) // 2
+            r = np.array([p["r"] for p in sel], float)
+            K = np.array([p["K_max"] for p in sel], float)
+            col = "C%d" % k
+            ax.loglog(r, np.maximum(K, 0.5), "o-", color=col, label="naam, sparse T, N = %d" % N)
+            full = [p["K_max"] for p in sel if p["r"] >= P - 1]
+            if full and full[0] > 0:  # the prediction K ~ r N, through the fully coupled point
+                rg = np.geomspace(r.min(), P - 1, 20)
+                ax.loglog(rg, full[0] * rg / (P - 1), "--", color=col, lw=1)
+            for p in sel:
+                lines.append("| %d | %d | %.3g | %d | %d | %s |" % (
+                    N, p["r"], min(1.0, p["r"] / (P - 1)), p["K_max"], p["r"] * N,
+                    "%.2f" % (p["K_max"] / full[0]) if full and full[0] else "-"))
+        ax.plot([], [], "k--", lw=1, label="K proportional to r N (the paper), through r = P - 1")
+        ax.set_xlabel("r (expected partner processes per process)")
         ax.set_ylabel("K_max")
-        ax.legend(fontsize=8)
-        ax.set_title("the connectivity knob (flip %g)" % sparse[0]["flip"])
+        ax.legend(fontsize=7)
+        ax.set_title("the connectivity knob (flip %g, >= %d of %d draws)" % (sparse[0]["flip"], sparse[0]["need"],
+                                                                           sparse[0]["cues"]))
         fig.tight_layout()
         fig.savefig(os.path.join(args.figures, "capacity-links.png"), dpi=110)
-        lines += ["", "| r | K_max (naam sparse, N = %d, flip %g) | r N |" % (sparse[0]["N"], sparse[0]["flip"]),
-                  "|---|---|---|"]
-        lines += ["| %d | %d | %d |" % (p["r"], p["K_max"], p["r"] * p["N"]) for p in sparse]
     if basins:
         fig, ax = plt.subplots(figsize=(5.5, 4))
         for p in sorted(basins, key=lambda p: (p["model"], p["order"])):
