@@ -28,4 +28,6 @@ PETSC_EXTERN PetscErrorCode NaNetworkSumBlockColumns(NaNetwork net, const PetscS
 /* seconds spent in, and bytes received through, the row collectives on this rank so far */
 PETSC_EXTERN PetscErrorCode NaNetworkGetCommStats(NaNetwork net, PetscLogDouble *seconds, PetscLogDouble *bytes);
 /* logs "rows per rank: min..max" on rank 0 */
+/* what a row is in NaNetworkView's line (a string that outlives net; default "neurons") */
+PETSC_EXTERN PetscErrorCode NaNetworkSetRowName(NaNetwork net, const char what[]);
 PETSC_EXTERN PetscErrorCode NaNetworkView(NaNetwork net, PetscViewer viewer);

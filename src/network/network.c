@@ -8,6 +8,7 @@ struct _n_NaNetwork {
   PetscInt    N;
   PetscInt   *rows;  /* [size+1] first row of each rank */
   PetscInt    block; /* rows are dealt out in blocks of this many (1 for NaNetworkCreate) */
+  const char *what;  /* what a row is, for NaNetworkView (default "neurons") */
   /* NaNetworkSumBlockColumns' exchange, fixed by the distribution: Alltoallv counts and displacements (sc, sd,
    * rc, rd; up to NA_BLOCK_EXACT_RANKS ranks) or the Reduce_scatter counts (rc), and its buffer */
   PetscMPIInt   *sc, *sd, *rc, *rd;
@@ -182,6 +183,13 @@ PetscErrorCode NaNetworkSumRows(NaNetwork net, PetscInt width, const PetscScalar
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode NaNetworkSetRowName(NaNetwork net, const char what[])
+{
+  PetscFunctionBegin;
+  net->what = what;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaNetworkView(NaNetwork net, PetscViewer viewer)
 {
   PetscInt lo = PETSC_MAX_INT, hi = 0;
@@ -192,8 +200,8 @@ PetscErrorCode NaNetworkView(NaNetwork net, PetscViewer viewer)
     hi = PetscMax(hi, net->rows[r + 1] - net->rows[r]);
   }
   PetscCall(PetscViewerASCIIPrintf(
-      viewer, "network: %" PetscInt_FMT " neurons on %d ranks, rows per rank %" PetscInt_FMT "..%" PetscInt_FMT "\n",
-      net->N, net->size, lo, hi));
+      viewer, "network: %" PetscInt_FMT " %s on %d ranks, rows per rank %" PetscInt_FMT "..%" PetscInt_FMT "\n", net->N,
+      net->what ? net->what : "neurons", net->size, lo, hi));
   PetscFunctionReturn(0);
 }
 

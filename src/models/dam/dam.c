@@ -77,6 +77,7 @@ static PetscErrorCode SetUpBatch(NaModel model)
 
   PetscFunctionBegin;
   PetscCall(NaNetworkCreate(model->comm, M, &model->net));
+  PetscCall(NaNetworkSetRowName(model->net, "cue draws"));
   PetscCall(NaNetworkGetOwnershipRange(model->net, &dm->rstart, &rend));
   dm->nloc       = rend - dm->rstart;
   model->nlocal  = dm->nloc * N;
