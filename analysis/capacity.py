@@ -90,7 +90,8 @@ def run_nastro(args, opts, ranks):
                 sys.exit("capacity.py: incomplete output of " + " ".join(cmd))
             if "retrieval" in f:
                 return int(f["retrieval"].attrs["retrieved"])
-            return int(f.attrs["hamming_distance"] == 0)
+            # the cued pattern itself, not its negative (hamming_sign -1: a run that ended on -xi)
+            return int(f.attrs["hamming_distance"] == 0 and f.attrs.get("hamming_sign", 1) > 0)
 
 
 def dam_options(n, N, K, flip, cues, tight=False):
