@@ -10,10 +10,12 @@ PETSC_EXTERN PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject
 PETSC_EXTERN PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char name[], PetscReal value,
                                             PetscBool strict);
 
-/* SIGUSR1, SIGTERM, SIGINT: checkpoint and stop at the next step (src/sim/sim.c) */
+/* SIGUSR1, SIGUSR2, SIGTERM, SIGHUP, SIGINT: checkpoint and stop at the next step (src/sim/sim.c) */
 PETSC_EXTERN PetscErrorCode NaInstallSignalHandlers(void);
 /* the signal received since start (0: none), for drivers that poll it */
 PETSC_EXTERN int NaStopSignal(void);
+/* "SIGUSR1", ... for the stop messages */
+PETSC_EXTERN const char *NaSignalName(int sig);
 
 /* every option given on the command line or in an options file has been read by now: one that nothing read
  * (a misspelling, an option of another model) is an error naming it */

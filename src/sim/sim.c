@@ -10,12 +10,14 @@
 #include <petsc/private/tsimpl.h> /* ts->ops->interpolate: whether the stepper has dense output */
 #include <malloc.h>               /* mallinfo2: the heap this process holds */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
-/* SIGUSR1, SIGTERM (Slurm before a time limit, pre-emption) and SIGINT ask for a checkpoint and a stop at
- * the next step; every rank agrees through the per-step reduction. A second SIGINT aborts at once. */
+/* SIGUSR1, SIGUSR2, SIGTERM (Slurm before a time limit, pre-emption), SIGHUP (a closed terminal) and SIGINT ask
+ * for a checkpoint and a stop at the next step; the per-step reduction brings every rank's signal to every rank,
+ * so a signal that reaches any one rank stops them all at the same step. A second SIGINT aborts at once. */
 static volatile sig_atomic_t na_stop_signal = 0;
 
 static void OnSignal(int sig)
@@ -29,18 +31,36 @@ int NaStopSignal(void)
   return (int)na_stop_signal;
 }
 
-/* installed by NaInitialize, so a signal that arrives during set-up is honoured at the first step */
+const char *NaSignalName(int sig)
+{
+  switch (sig) {
+  case SIGUSR1:
+    return "SIGUSR1";
+  case SIGUSR2:
+    return "SIGUSR2";
+  case SIGTERM:
+    return "SIGTERM";
+  case SIGINT:
+    return "SIGINT";
+  case SIGHUP:
+    return "SIGHUP";
+  default:
+    return "a signal";
+  }
+}
+
+/* installed by NaInitialize (after PETSc's own handlers, which would abort on SIGHUP, SIGUSR2 and SIGTERM), so a
+ * signal that arrives during set-up is honoured at the first step */
 PetscErrorCode NaInstallSignalHandlers(void)
 {
+  const int        sigs[] = {SIGUSR1, SIGUSR2, SIGTERM, SIGHUP, SIGINT};
   struct sigaction sa;
 
   PetscFunctionBegin;
   memset(&sa, 0, sizeof(sa));
   sa.sa_handler = OnSignal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGUSR1, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
+  for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++) sigaction(sigs[k], &sa, NULL);
   PetscFunctionReturn(0);
 }
 
@@ -76,6 +96,7 @@ struct _n_NaSim {
   PetscInt             ck_keep;
   PetscLogDouble       ck_last_wall, ck_cost, step_wall, last_step_end;
   PetscBool            output_set, restarted, stopped;
+  int                  stop_signal, stop_rank; /* what stopped the run (0: no signal), the lowest rank it reached */
   PetscReal            steady_tol; /* -steady_state_tol: end the run once max |dU/dt| falls below it (0: never) */
   PetscBool            steady;     /* it did */
   Vec                  F;          /* dU/dt for that check */
@@ -272,23 +293,43 @@ static PetscErrorCode PostStep(TS ts)
     }
   }
 
-  /* checkpoints: the interval is deterministic; wall-clock triggers and signals are decided on rank 0's
-   * clock and agreed by one reduction, so every rank takes the same branch */
+  /* checkpoints: the interval is deterministic; wall-clock triggers are decided on each rank's clock and signals
+   * by whichever rank received one. One reduction agrees on all of it: the flags by max (each a 0/1 entry), and
+   * the signal as (size - rank) * 64 + signal, so that every rank learns the lowest rank that was signalled and
+   * with what, and every rank takes the same branch */
   PetscCall(PetscTime(&now));
   sim->step_wall     = now - sim->last_step_end;
   sim->last_step_end = now;
   if (sim->ck.interval > 0 && t >= sim->tcheck - 1e-10 * sim->ck.interval) due |= NA_DUE_INTERVAL;
   if (sim->ck.walltime > 0 && now - sim->ck_last_wall >= sim->ck.walltime) due |= NA_DUE_WALL;
-  if (na_stop_signal) due |= NA_DUE_STOP;
   if (sim->ck.walltime_limit > 0 &&
       now - sim->wall0 + 2 * (sim->ck_cost + sim->step_wall) + 1 >= sim->ck.walltime_limit)
     due |= NA_DUE_STOP;
-  PetscCallMPI(MPI_Allreduce(&due, &alldue, 1, MPI_INT, MPI_BOR, sim->comm));
+  {
+    const int   sig = NaStopSignal();
+    PetscMPIInt rank, size;
+    int         mine[5], all[5];
+    PetscCallMPI(MPI_Comm_rank(sim->comm, &rank));
+    PetscCallMPI(MPI_Comm_size(sim->comm, &size));
+    for (int k = 0; k < 4; k++) mine[k] = (due >> k) & 1;
+    mine[4] = sig ? (size - rank) * 64 + (sig & 63) : 0;
+    PetscCallMPI(MPI_Allreduce(mine, all, 5, MPI_INT, MPI_MAX, sim->comm));
+    alldue = 0;
+    for (int k = 0; k < 4; k++) alldue |= all[k] << k;
+    if (all[4]) {
+      alldue |= NA_DUE_STOP;
+      sim->stop_signal = all[4] % 64;
+      sim->stop_rank   = size - all[4] / 64;
+    }
+  }
   PetscCheck(!(alldue & NA_DUE_NAN), sim->comm, PETSC_ERR_FP,
              "the state became NaN/Inf at t = %g, step %" PetscInt_FMT
              "; the output is left incomplete and the last checkpoint untouched (try a smaller -ts_dt or -ts_rtol)",
              (double)t, step);
-  if (alldue && t < sim->sum.t_final) {
+  /* at the final time the run is complete: a stop asked for there changes nothing (no checkpoint is taken, so
+   * stopping would point a resume at a checkpoint that does not exist) */
+  if (t >= sim->sum.t_final) PetscFunctionReturn(0);
+  if (alldue) {
     while (sim->ck.interval > 0 && sim->tcheck <= t + 1e-10 * sim->ck.interval) sim->tcheck += sim->ck.interval;
     PetscCall(Checkpoint(sim));
   }
@@ -673,14 +714,15 @@ PetscErrorCode NaSimRun(NaSim sim)
     PetscCall(TSGetStepNumber(ts, &step));
     PetscCall(NaRecorderDestroy(&sim->rec)); /* closed, still complete = 0 */
     sim->exit_code = 75;
+    char why[64];
+    if (sim->stop_signal)
+      snprintf(why, sizeof why, "%s on rank %d", NaSignalName(sim->stop_signal), sim->stop_rank);
+    else
+      snprintf(why, sizeof why, "%s", reason == TS_CONVERGED_ITS ? "-ts_max_steps" : "wall-time limit");
     PetscCall(PetscPrintf(sim->comm,
                           "stopped at t %g, step %" PetscInt_FMT
                           " (%s): checkpoint in %s; resume with -restart %s (exit code 75)\n",
-                          (double)t, step,
-                          na_stop_signal               ? "signal"
-                          : reason == TS_CONVERGED_ITS ? "-ts_max_steps"
-                                                       : "wall-time limit",
-                          sim->ck.dir, sim->ck.dir));
+                          (double)t, step, why, sim->ck.dir, sim->ck.dir));
     PetscFunctionReturn(0);
   }
   PetscCall(Sample(sim, t, sim->U));

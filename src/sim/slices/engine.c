@@ -13,7 +13,6 @@
 #include <nastro/nastro.h>
 #include <math.h>
 #include <stdio.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -720,7 +719,8 @@ static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
   h->signal = 0;
   for (PetscMPIInt r = 0; r < e->size; r++)
     if (!h->signal && e->hdrs[r].signal) { /* the lowest rank's signal names the stop */
-      h->signal = e->hdrs[r].signal;
+      h->signal    = e->hdrs[r].signal;
+      e->stop_rank = r;
       h->due |= NA_DUE_STOP;
     }
   for (PetscMPIInt r = 0; r < e->size; r++) {
@@ -944,11 +944,6 @@ static PetscErrorCode Due(NaEngine e, NaSliceHeader *h)
   PetscFunctionReturn(0);
 }
 
-static const char *SignalName(int sig)
-{
-  return sig == SIGUSR1 ? "SIGUSR1" : sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal";
-}
-
 static PetscErrorCode Checkpoint(NaEngine e)
 {
   PetscLogDouble t0, t1;
@@ -1065,11 +1060,15 @@ static PetscErrorCode Slices(NaEngine e)
       e->t_checkpoint += a - u2;
     }
     if (due & NA_DUE_STOP && e->step < e->nsteps) {
-      char line[3 * PETSC_MAX_PATH_LEN];
+      char line[3 * PETSC_MAX_PATH_LEN], why[64];
+      if (sig)
+        snprintf(why, sizeof why, "%s on rank %d", NaSignalName(sig), e->stop_rank);
+      else
+        snprintf(why, sizeof why, "wall-time limit");
       snprintf(line, sizeof line,
                "nastro: stopped at t = %g ms (%s): checkpoint in %s; resume with -restart %s "
                "(exit code 75)\n",
-               e->step * e->h, sig ? SignalName(sig) : "wall-time limit", e->ck.dir, e->ck.dir);
+               e->step * e->h, why, e->ck.dir, e->ck.dir);
       PetscCall(PetscPrintf(e->comm, "%s", line));
       e->exit_code = 75;
       break;
