@@ -21,6 +21,16 @@ PETSC_EXTERN const char *NaSignalName(int sig);
  * (a misspelling, an option of another model) is an error naming it */
 PETSC_EXTERN PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm);
 
+/* The run's outcome file for scripts (docs/checkpoint.md): OUTPUT without .h5, plus .status, written by rank 0 as
+ * lines "exit_code: running|0|75|1", "status: <one line>" and, after a stop with a checkpoint, "checkpoint: DIR".
+ * NaStatusBegin (collective) writes "running" once the driver knows its output; NaStatusEnd records how the run
+ * ended as soon as that is known (a stop: once its checkpoint is published); main() calls NaStatusFinish with the
+ * process's exit code, which rewrites the file when that code differs (an error: its message). */
+PETSC_EXTERN PetscErrorCode NaStatusBegin(MPI_Comm comm, const char output[]);
+PETSC_EXTERN PetscErrorCode NaStatusEnd(int code, const char checkpoint[], const char fmt[], ...)
+    PETSC_ATTRIBUTE_FORMAT(3, 4);
+PETSC_EXTERN void NaStatusFinish(int code);
+
 /* the node's MemAvailable in bytes (0: unknown); NASTRO_MEM_AVAILABLE (bytes) overrides it, for tests */
 PETSC_EXTERN double NaMemAvailable(void);
 /* this process's peak resident set size in bytes (getrusage; 0: unknown) */

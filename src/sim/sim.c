@@ -670,6 +670,7 @@ PetscErrorCode NaSimRun(NaSim sim)
   }
   PetscCall(TSGetTime(ts, &t));
   sim->t_start = t;
+  PetscCall(NaStatusBegin(sim->comm, sim->output));
   if (sim->restarted) {
     PetscLogDouble w0, w1;
     PetscCall(PetscTime(&w0));
@@ -723,6 +724,10 @@ PetscErrorCode NaSimRun(NaSim sim)
                           "stopped at t %g, step %" PetscInt_FMT
                           " (%s): checkpoint in %s; resume with -restart %s (exit code 75)\n",
                           (double)t, step, why, sim->ck.dir, sim->ck.dir));
+    PetscCall(NaStatusEnd(75, sim->ck.dir,
+                          "stopped at t %g, step %" PetscInt_FMT
+                          " (%s) with a checkpoint in %s, exit 75; resume with -restart %s",
+                          (double)t, step, why, sim->ck.dir, sim->ck.dir));
     PetscFunctionReturn(0);
   }
   PetscCall(Sample(sim, t, sim->U));
@@ -750,6 +755,8 @@ PetscErrorCode NaSimRun(NaSim sim)
   }
   PetscCall(NaRecorderFinish(sim->rec));
   PetscCall(NaRecorderDestroy(&sim->rec));
+  PetscCall(NaStatusEnd(0, NULL, "complete at t %g, step %" PetscInt_FMT ", exit 0: %s", (double)t, sim->sum.steps,
+                        sim->output));
   PetscFunctionReturn(0);
 }
 

@@ -1070,6 +1070,9 @@ static PetscErrorCode Slices(NaEngine e)
                "(exit code 75)\n",
                e->step * e->h, why, e->ck.dir, e->ck.dir);
       PetscCall(PetscPrintf(e->comm, "%s", line));
+      PetscCall(NaStatusEnd(75, e->ck.dir,
+                            "stopped at t = %g ms (%s) with a checkpoint in %s, exit 75; resume with -restart %s",
+                            e->step * e->h, why, e->ck.dir, e->ck.dir));
       e->exit_code = 75;
       break;
     }
@@ -1093,6 +1096,7 @@ PetscErrorCode NaEngineRun(NaEngine e)
     PetscCall(PetscPrintf(e->comm, "%s", line));
   } else
     PetscCall(NaEngineOutputCreate(e));
+  PetscCall(NaStatusBegin(e->comm, e->output)); /* the output is known (a restart may name it) */
   if (e->ck.interval > 0) {
     const PetscInt64 every = PetscMax(1, (PetscInt64)llround(e->ck.interval / e->h));
     e->ck_next             = (e->step / every + 1) * every;
@@ -1109,6 +1113,7 @@ PetscErrorCode NaEngineRun(NaEngine e)
   }
   PetscCall(Progress(e, &last, PETSC_TRUE));
   PetscCall(NaEngineOutputFinish(e));
+  PetscCall(NaStatusEnd(0, NULL, "complete at t = %g ms, exit 0: %s", e->step * e->h, e->output));
   PetscFunctionReturn(0);
 }
 
