@@ -90,7 +90,8 @@ def run_nastro(args, opts, ranks):
                 sys.exit("capacity.py: incomplete output of " + " ".join(cmd))
             if "retrieval" in f:
                 return int(f["retrieval"].attrs["retrieved"])
-            return int(f.attrs["hamming_distance"] == 0)
+            # retrieved: the cued pattern itself (-xi, hamming_sign -1, is a memory, but not the one cued)
+            return int(f.attrs["hamming_distance"] == 0 and f.attrs.get("hamming_sign", 1) > 0)
 
 
 def dam_options(n, N, K, flip, cues, tight=False):

@@ -565,7 +565,8 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   PetscFunctionReturn(0);
 }
 
-/* Hamming distance of sign(x) to pattern mu, and the pattern with the largest |overlap| */
+/* Hamming distance of sign(x) to the nearer of +xi^mu and -xi^mu (the energy is even in x, so both are memories;
+ * on a tie, +xi), with mu the cued pattern or else the one with the largest |overlap| */
 static PetscErrorCode Retrieval(NaSim sim, const PetscReal overlaps[])
 {
   NaModel            model = sim->model;
@@ -588,6 +589,8 @@ static PetscErrorCode Retrieval(NaSim sim, const PetscReal overlaps[])
   for (PetscInt i = rstart; i < rend; i++) mism += (x[i - rstart] >= 0 ? 1.0 : -1.0) != xi[mu * N + i];
   PetscCall(PetscFree(x));
   PetscCallMPI(MPI_Allreduce(&mism, &sim->sum.hamming, 1, MPIU_INT, MPI_SUM, sim->comm));
+  sim->sum.hamming_sign = N - sim->sum.hamming < sim->sum.hamming ? -1 : 1;
+  if (sim->sum.hamming_sign < 0) sim->sum.hamming = N - sim->sum.hamming;
   PetscFunctionReturn(0);
 }
 
@@ -750,6 +753,7 @@ PetscErrorCode NaSimRun(NaSim sim)
     PetscCall(Retrieval(sim, ov));
     PetscCall(PetscFree(ov));
     PetscCall(NaRecorderSetAttribute(sim->rec, "hamming_distance", (PetscReal)sim->sum.hamming));
+    PetscCall(NaRecorderSetAttribute(sim->rec, "hamming_sign", (PetscReal)sim->sum.hamming_sign));
     PetscCall(NaRecorderSetAttribute(sim->rec, "energy_initial", sim->sum.energy_initial));
     PetscCall(NaRecorderSetAttribute(sim->rec, "energy_final", sim->sum.energy_final));
   }
@@ -809,16 +813,24 @@ PetscErrorCode NaSimPrintSummary(NaSim sim, PetscViewer viewer)
     PetscCall(PetscViewerASCIIPrintf(viewer, "  output: %s\n", sim->output));
     PetscFunctionReturn(0);
   }
-  if (s->cued >= 0)
+  if (s->cued >= 0 && s->hamming_sign > 0)
     PetscCall(PetscViewerASCIIPrintf(viewer,
                                      "  retrieval: Hamming distance %" PetscInt_FMT
                                      " to the cued pattern %" PetscInt_FMT " (overlap %.6f)\n",
                                      s->hamming, s->cued, (double)s->overlap_final));
+  else if (s->cued >= 0)
+    PetscCall(PetscViewerASCIIPrintf(viewer,
+                                     "  retrieval: Hamming distance %" PetscInt_FMT " to -xi^%" PetscInt_FMT
+                                     ", the negative of the cued pattern %" PetscInt_FMT
+                                     " (hamming_sign -1; overlap %.6f)\n",
+                                     s->hamming, s->cued, s->cued, (double)s->overlap_final));
   else
     PetscCall(PetscViewerASCIIPrintf(viewer,
                                      "  retrieval: cue is not a stored pattern; nearest pattern %" PetscInt_FMT
-                                     " (overlap %.6f), Hamming distance %" PetscInt_FMT "\n",
-                                     s->nearest, (double)s->overlap_final, s->hamming));
+                                     " (overlap %.6f), Hamming distance %" PetscInt_FMT " to %cxi^%" PetscInt_FMT
+                                     " (hamming_sign %+d)\n",
+                                     s->nearest, (double)s->overlap_final, s->hamming, s->hamming_sign < 0 ? '-' : '+',
+                                     s->nearest, (int)s->hamming_sign));
   PetscReal roundoff = 1e-12 * PetscMax(PetscAbsReal(s->energy_initial), PetscAbsReal(s->energy_final));
   PetscCall(PetscViewerASCIIPrintf(
       viewer, "  energy: %.10g -> %.10g (drop %.6g), %s (largest increase between samples %.3g)\n",
