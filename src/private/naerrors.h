@@ -6,6 +6,27 @@
 PETSC_EXTERN PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject, const char prefix[],
                                             const char name[], const char text[], const char *const list[], PetscInt n,
                                             PetscInt *value);
+/* Numbers as users write them. PETSc's printf family (PetscPrintf, PetscViewerASCIIPrintf, PetscSNPrintf, and the
+ * messages of SETERRQ and PetscCheck) writes %g with a trailing dot: 5 as "5.", 0 as "0.". These format with the C
+ * library's vsnprintf, which writes "5" and "0", and hand PETSc only the finished text; every message and View line
+ * that prints a real goes through them. */
+PETSC_EXTERN const char    *NaFormat(char buf[], size_t len, const char fmt[], ...) PETSC_ATTRIBUTE_FORMAT(3, 4);
+PETSC_EXTERN PetscErrorCode NaPrintf(MPI_Comm comm, const char fmt[], ...) PETSC_ATTRIBUTE_FORMAT(2, 3);
+PETSC_EXTERN PetscErrorCode NaViewerPrintf(PetscViewer viewer, const char fmt[], ...) PETSC_ATTRIBUTE_FORMAT(2, 3);
+#define NA_MESSAGE_LEN 4096
+/* SETERRQ and PetscCheck with the message formatted by NaFormat */
+#define NaSETERRQ(comm, code, ...)                                                                                     \
+  do {                                                                                                                 \
+    char na_message_[NA_MESSAGE_LEN];                                                                                  \
+    SETERRQ(comm, code, "%s", NaFormat(na_message_, sizeof na_message_, __VA_ARGS__));                                 \
+  } while (0)
+#define NaCheck(cond, comm, code, ...)                                                                                 \
+  do {                                                                                                                 \
+    if (PetscUnlikely(!(cond))) NaSETERRQ(comm, code, __VA_ARGS__);                                                    \
+  } while (0)
+/* "" for one, "s" for more: "1 rank", "2 ranks" */
+#define NaPlural(n) ((n) == 1 ? "" : "s")
+
 /* -<prefix><name> must satisfy value > 0 (strict) or value >= 0 */
 PETSC_EXTERN PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char name[], PetscReal value,
                                             PetscBool strict);

@@ -9,6 +9,7 @@
 #include <hdf5.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,18 +87,73 @@ PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject, const char 
           prefix ? prefix : "", name, buf, help + strlen(text) + 1);
 }
 
-PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char name[], PetscReal value, PetscBool strict)
+const char *NaFormat(char buf[], size_t len, const char fmt[], ...)
 {
-  char v[32]; /* the C library's %g: PETSc's writes 1 as "1." */
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(buf, len, fmt, ap);
+  va_end(ap);
+  return buf;
+}
+
+/* the text of fmt and ap in *text: buf when it fits, else memory the caller frees with free() */
+static char *VFormat(char buf[], size_t len, const char fmt[], va_list ap)
+{
+  va_list again;
+  int     n;
+  char   *big;
+
+  va_copy(again, ap);
+  n = vsnprintf(buf, len, fmt, ap);
+  if (n < 0 || (size_t)n < len || !(big = malloc((size_t)n + 1))) {
+    va_end(again);
+    return buf; /* fits (or is cut, if memory is short) */
+  }
+  vsnprintf(big, (size_t)n + 1, fmt, again);
+  va_end(again);
+  return big;
+}
+
+PetscErrorCode NaPrintf(MPI_Comm comm, const char fmt[], ...)
+{
+  char    buf[1024], *text;
+  va_list ap;
 
   PetscFunctionBegin;
-  snprintf(v, sizeof v, "%g", (double)value);
-  PetscCheck(PetscIsNormalReal(value) || value == 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must be a finite number",
-             prefix, name, v);
+  va_start(ap, fmt);
+  text = VFormat(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  PetscErrorCode ierr = PetscPrintf(comm, "%s", text);
+  if (text != buf) free(text);
+  PetscCall(ierr);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaViewerPrintf(PetscViewer viewer, const char fmt[], ...)
+{
+  char    buf[1024], *text;
+  va_list ap;
+
+  PetscFunctionBegin;
+  va_start(ap, fmt);
+  text = VFormat(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  PetscErrorCode ierr = PetscViewerASCIIPrintf(viewer, "%s", text);
+  if (text != buf) free(text);
+  PetscCall(ierr);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char name[], PetscReal value, PetscBool strict)
+{
+  PetscFunctionBegin;
+  NaCheck(PetscIsNormalReal(value) || value == 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must be a finite number",
+          prefix, name, (double)value);
   if (strict)
-    PetscCheck(value > 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must be positive", prefix, name, v);
+    NaCheck(value > 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must be positive", prefix, name, (double)value);
   else
-    PetscCheck(value >= 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must not be negative", prefix, name, v);
+    NaCheck(value >= 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must not be negative", prefix, name, (double)value);
   PetscFunctionReturn(0);
 }
 

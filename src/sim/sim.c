@@ -164,8 +164,8 @@ PetscErrorCode NaSimSetFromOptions(NaSim sim)
       NaCheckpointOptionsRead(PetscOptionsObject, sim->comm, "simulated time between checkpoints (0: none)", &sim->ck));
   PetscOptionsEnd();
   PetscCall(NaCheckpointDefaultDir(sim->output, sim->ck.dir, sizeof sim->ck.dir));
-  PetscCheck(sim->output_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-output_interval %g: must be positive",
-             (double)sim->output_interval);
+  NaCheck(sim->output_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-output_interval %g: must be positive",
+          (double)sim->output_interval);
   PetscCall(NaCheckPositive(sim->comm, "", "steady_state_tol", sim->steady_tol, PETSC_FALSE));
   PetscFunctionReturn(0);
 }
@@ -223,9 +223,9 @@ static PetscErrorCode Progress(TS ts, PetscInt step, PetscReal t, Vec U, void *c
   PetscCall(TSGetTimeStep(ts, &dt));
   el  = now - sim->wall0;
   eta = t > sim->t_start ? el * (total - t) / (t - sim->t_start) : 0;
-  PetscCall(PetscPrintf(sim->comm,
-                        "  t %.4g of %.4g (%4.1f%%), step %" PetscInt_FMT ", dt %.3g, wall %.1f s, ETA %.1f s\n",
-                        (double)t, (double)total, (double)(100 * t / total), step, (double)dt, el, (double)eta));
+  PetscCall(NaPrintf(sim->comm,
+                     "  t %.4g of %.4g (%4.1f%%), step %" PetscInt_FMT ", dt %.3g, wall %.1f s, ETA %.1f s\n",
+                     (double)t, (double)total, (double)(100 * t / total), step, (double)dt, el, (double)eta));
   PetscFunctionReturn(0);
 }
 
@@ -322,10 +322,10 @@ static PetscErrorCode PostStep(TS ts)
       sim->stop_rank   = size - all[4] / 64;
     }
   }
-  PetscCheck(!(alldue & NA_DUE_NAN), sim->comm, PETSC_ERR_FP,
-             "the state became NaN/Inf at t = %g, step %" PetscInt_FMT
-             "; the output is left incomplete and the last checkpoint untouched (try a smaller -ts_dt or -ts_rtol)",
-             (double)t, step);
+  NaCheck(!(alldue & NA_DUE_NAN), sim->comm, PETSC_ERR_FP,
+          "the state became NaN/Inf at t = %g, step %" PetscInt_FMT
+          "; the output is left incomplete and the last checkpoint untouched (try a smaller -ts_dt or -ts_rtol)",
+          (double)t, step);
   /* at the final time the run is complete: a stop asked for there changes nothing (no checkpoint is taken, so
    * stopping would point a resume at a checkpoint that does not exist) */
   if (t >= sim->sum.t_final) PetscFunctionReturn(0);
@@ -373,8 +373,8 @@ static PetscErrorCode Checkpoint(NaSim sim)
   sim->ck_cost      = w1 - w0;
   sim->ck_last_wall = w1;
   if (!sim->quiet)
-    PetscCall(PetscPrintf(sim->comm, "  checkpoint at t %g, step %" PetscInt_FMT " -> %s (%.2f s)\n", (double)info.t,
-                          info.step, sim->ck.dir, (double)(w1 - w0)));
+    PetscCall(NaPrintf(sim->comm, "  checkpoint at t %g, step %" PetscInt_FMT " -> %s (%.2f s)\n", (double)info.t,
+                       info.step, sim->ck.dir, (double)(w1 - w0)));
   PetscFunctionReturn(0);
 }
 
@@ -439,12 +439,13 @@ static PetscErrorCode CheckMemory(NaSim sim, double heap0, double avail)
     char what[96] = "this run";
     if (sim->model->mem)
       PetscCall(PetscSNPrintf(what, sizeof what, "-%sN %" PetscInt_FMT, sim->model->prefix, sim->model->N));
-    SETERRQ(
+    NaSETERRQ(
         sim->comm, PETSC_ERR_USER_INPUT,
         "%s does not fit: %" PetscInt_FMT " state-sized vectors of %.3g GB (the state, the time stepper's work "
-        "vectors, the sample target) come to %.3g GB on a node running %d rank(s), which has %.3g GB available; use "
+        "vectors, the sample target) come to %.3g GB on a node running %d rank%s, which has %.3g GB available; use "
         "more nodes, a smaller problem or a stepper with fewer vectors (-ts_type bs3ls: 5)",
-        what, nvec, 8e-9 * (double)sim->model->nglobal, 1e-9 * worst[1], (int)nranks, 1e-9 * worst[1] / worst[0]);
+        what, nvec, 8e-9 * (double)sim->model->nglobal, 1e-9 * worst[1], (int)nranks, NaPlural(nranks),
+        1e-9 * worst[1] / worst[0]);
   }
   PetscFunctionReturn(0);
 }
@@ -554,8 +555,8 @@ PetscErrorCode NaSimSetUp(NaSim sim)
     sim->restarted = PETSC_TRUE;
   }
   PetscCall(TSGetMaxTime(ts, &sim->sum.t_final));
-  PetscCheck(sim->sum.t_final > 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_max_time %g: must be positive",
-             (double)sim->sum.t_final);
+  NaCheck(sim->sum.t_final > 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_max_time %g: must be positive",
+          (double)sim->sum.t_final);
   if (sim->output_interval == 0)
     sim->output_interval = sim->model->output_default_dt > 0 ? sim->model->output_default_dt : sim->sum.t_final / 100;
   sim->setupcalled = PETSC_TRUE;
@@ -685,7 +686,7 @@ PetscErrorCode NaSimRun(NaSim sim)
     sim->sum.energy_initial      = sim->rinfo.energy_initial;
     sim->E_prev                  = sim->rinfo.energy_prev;
     sim->sum.max_energy_increase = sim->rinfo.max_energy_increase;
-    PetscCall(PetscPrintf(
+    PetscCall(NaPrintf(
         sim->comm,
         "resuming at t %g, step %" PetscInt_FMT
         " from %s (written by TS %s); output continues in %s (its %" PetscInt_FMT " samples copied in %.2f s, %s)\n",
@@ -706,9 +707,9 @@ PetscErrorCode NaSimRun(NaSim sim)
   if (reason < 0) {
     PetscInt step;
     PetscCall(TSGetStepNumber(ts, &step));
-    SETERRQ(sim->comm, PETSC_ERR_NOT_CONVERGED,
-            "time stepper failed at t = %g, step %" PetscInt_FMT ": %s (try a smaller -ts_dt or -ts_rtol)", (double)t,
-            step, TSConvergedReasons[reason]);
+    NaSETERRQ(sim->comm, PETSC_ERR_NOT_CONVERGED,
+              "time stepper failed at t = %g, step %" PetscInt_FMT ": %s (try a smaller -ts_dt or -ts_rtol)", (double)t,
+              step, TSConvergedReasons[reason]);
   }
   if (reason == TS_CONVERGED_ITS && t < tend) sim->stopped = PETSC_TRUE; /* -ts_max_steps: a segment of a longer run */
   if (sim->stopped) {
@@ -723,10 +724,10 @@ PetscErrorCode NaSimRun(NaSim sim)
       snprintf(why, sizeof why, "%s on rank %d", NaSignalName(sim->stop_signal), sim->stop_rank);
     else
       snprintf(why, sizeof why, "%s", reason == TS_CONVERGED_ITS ? "-ts_max_steps" : "wall-time limit");
-    PetscCall(PetscPrintf(sim->comm,
-                          "stopped at t %g, step %" PetscInt_FMT
-                          " (%s): checkpoint in %s; resume with -restart %s (exit code 75)\n",
-                          (double)t, step, why, sim->ck.dir, sim->ck.dir));
+    PetscCall(NaPrintf(sim->comm,
+                       "stopped at t %g, step %" PetscInt_FMT
+                       " (%s): checkpoint in %s; resume with -restart %s (exit code 75)\n",
+                       (double)t, step, why, sim->ck.dir, sim->ck.dir));
     PetscCall(NaStatusEnd(75, sim->ck.dir,
                           "stopped at t %g, step %" PetscInt_FMT
                           " (%s) with a checkpoint in %s, exit 75; resume with -restart %s",
@@ -801,13 +802,13 @@ PetscErrorCode NaSimPrintSummary(NaSim sim, PetscViewer viewer)
   PetscFunctionBegin;
   PetscCall(TSGetType(sim->ts, &type));
   PetscCallMPI(MPI_Comm_size(sim->comm, &size));
-  PetscCall(PetscViewerASCIIPrintf(viewer,
-                                   "summary: simulated t = %g in %" PetscInt_FMT " steps (%" PetscInt_FMT
-                                   " rejected, TS %s) on %d ranks, wall %.2f s\n",
-                                   (double)s->t_final, s->steps, s->rejected, type, size, (double)s->wall));
+  PetscCall(NaViewerPrintf(viewer,
+                           "summary: simulated t = %g in %" PetscInt_FMT " steps (%" PetscInt_FMT
+                           " rejected, TS %s) on %d rank%s, wall %.2f s\n",
+                           (double)s->t_final, s->steps, s->rejected, type, size, NaPlural(size), (double)s->wall));
   if (sim->steady_tol > 0)
-    PetscCall(PetscViewerASCIIPrintf(viewer, "  steady state (max |dU/dt| < %g): %s\n", (double)sim->steady_tol,
-                                     sim->steady ? "reached, the run ended there" : "not reached by -ts_max_time"));
+    PetscCall(NaViewerPrintf(viewer, "  steady state (max |dU/dt| < %g): %s\n", (double)sim->steady_tol,
+                             sim->steady ? "reached, the run ended there" : "not reached by -ts_max_time"));
   if (sim->model->ops.summary) PetscCall(sim->model->ops.summary(sim->model, sim->U, viewer));
   if (!sim->model->mem) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "  output: %s\n", sim->output));
@@ -832,7 +833,7 @@ PetscErrorCode NaSimPrintSummary(NaSim sim, PetscViewer viewer)
                                      s->nearest, (double)s->overlap_final, s->hamming, s->hamming_sign < 0 ? '-' : '+',
                                      s->nearest, (int)s->hamming_sign));
   PetscReal roundoff = 1e-12 * PetscMax(PetscAbsReal(s->energy_initial), PetscAbsReal(s->energy_final));
-  PetscCall(PetscViewerASCIIPrintf(
+  PetscCall(NaViewerPrintf(
       viewer, "  energy: %.10g -> %.10g (drop %.6g), %s (largest increase between samples %.3g)\n",
       (double)s->energy_initial, (double)s->energy_final, (double)(s->energy_initial - s->energy_final),
       s->max_energy_increase <= roundoff ? "non-increasing within round-off" : "INCREASED between samples",
