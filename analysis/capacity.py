@@ -90,7 +90,7 @@ def run_nastro(args, opts, ranks):
                 sys.exit("capacity.py: incomplete output of " + " ".join(cmd))
             if "retrieval" in f:
                 return int(f["retrieval"].attrs["retrieved"])
-            # the cued pattern itself, not its negative (hamming_sign -1: a run that ended on -xi)
+            # retrieved: the cued pattern itself (-xi, hamming_sign -1, is a memory, but not the one cued)
             return int(f.attrs["hamming_distance"] == 0 and f.attrs.get("hamming_sign", 1) > 0)
 
 

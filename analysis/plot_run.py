@@ -75,6 +75,7 @@ def load(path):
             model=text(a.get("model", "?")), N=N, K=f["patterns"].shape[0],
             ranks=int(a.get("mpi_ranks", 1)), complete=int(a.get("complete", 0)) == 1,
             version=text(a.get("nastro_version", "?")), hamming=a.get("hamming_distance"),
+            hamming_sign=int(a.get("hamming_sign", 1)),
             t=f["time"][:T], E=f["energy"][:T], m=f["overlaps"][:T],
             patterns=f["patterns"][()], cue=f["cue"][()],
             cued=int(f["cue"].attrs.get("cued_pattern", -1)),
@@ -126,9 +127,9 @@ def grid_shape(N):
     return (rows, N // rows) if N // rows <= 3 * rows else None
 
 
-def panel_states(ax, r, mu, why, hd):
-    xi = r["patterns"][mu]
-    images = [("pattern %d" % mu, xi), ("cue x(0)", r["cue"]),
+def panel_states(ax, r, mu, why, hd, sgn):
+    xi = sgn * r["patterns"][mu]  # the nearer of +xi and -xi, as nastro reports it (hamming_sign)
+    images = [("%spattern %d" % ("-" if sgn < 0 else "", mu), xi), ("cue x(0)", r["cue"]),
               ("sign x(end)", sign(r["x_final"]))]
     shape = grid_shape(r["N"])
     colors = {1: (0.15, 0.15, 0.15), -1: (0.88, 0.88, 0.88)}
@@ -147,7 +148,7 @@ def panel_states(ax, r, mu, why, hd):
     ax.set_xticks(centres if shape else [], labels if shape else [])
     ax.set_yticks([] if shape else centres, [] if shape else labels)
     ax.tick_params(length=0)
-    ax.set_title(f"final state vs pattern {mu} ({why})\nHamming distance {hd}")
+    ax.set_title(f"final state vs {'-' if sgn < 0 else ''}pattern {mu} ({why})\nHamming distance {hd}")
     ax.legend(handles=[Patch(color=colors[1], label="+1"), Patch(color=colors[-1], label="-1"),
                        Patch(color=(0.84, 0.15, 0.16), label="differs from pattern")],
               loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, fontsize=9, frameon=False)
@@ -173,15 +174,21 @@ def plot(r, out):
         mu, why = r["cued"], "cued"
     else:
         mu, why = int(np.argmax(np.nan_to_num(np.abs(r["m"][-1])))), "largest |m|, cue not stored"
-    hd = r["hamming"]
-    hd = int(hd) if hd is not None else int(np.sum(sign(r["x_final"]) != r["patterns"][mu]))
+    hd, sgn = r["hamming"], r["hamming_sign"]
+    if hd is None:  # a run that did not finish: the nearer of +xi and -xi, as nastro would report it
+        hd = int(np.sum(sign(r["x_final"]) != r["patterns"][mu]))
+        sgn = -1 if r["N"] - hd < hd else 1
+        hd = min(hd, r["N"] - hd)
+    hd = int(hd)
 
     fig, axes = plt.subplots(2, 2, figsize=(12, 8), layout="constrained")
     panel_energy(axes[0, 0], r)
     panel_overlaps(axes[0, 1], r, mu, why)
-    panel_states(axes[1, 0], r, mu, why, hd)
+    panel_states(axes[1, 0], r, mu, why, hd, sgn)
     panel_raster(fig, axes[1, 1], r)
     title = f"nastro {r['model']}: N = {r['N']}, K = {r['K']}, {r['ranks']} rank(s), Hamming distance {hd}"
+    if sgn < 0:
+        title += f" to -pattern {mu}"
     if not r["complete"]:
         title += "  (INCOMPLETE RUN)"
     fig.suptitle(title, fontsize=14, fontweight="bold", color="k" if r["complete"] else "C3")

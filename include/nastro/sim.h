@@ -13,7 +13,8 @@ typedef struct {
   PetscInt  steps, rejected; /* accepted and rejected steps */
   PetscReal energy_initial, energy_final;
   PetscReal max_energy_increase; /* largest increase between consecutive samples (<= 0: monotone) */
-  PetscInt  cued, hamming;       /* cued pattern (-1: none) and Hamming distance of sign(x) to it */
+  PetscInt  cued, hamming;       /* cued pattern (-1: none) and Hamming distance of sign(x) to it, or to its negative */
+  PetscInt  hamming_sign;        /* +1: the distance is to +xi, -1: to -xi (the nearer; the energy is even in x) */
   PetscInt  nearest;             /* pattern with the largest |overlap| at the end */
   PetscReal overlap_final;       /* overlap with the cued (or nearest) pattern at the end */
 } NaSimSummary;

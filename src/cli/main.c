@@ -74,6 +74,7 @@ int main(int argc, char **argv)
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   ierr = Main(&code);
   /* errors are collective (every rank validates the same input), so finalising is safe */
-  if (PetscFinalize() || ierr) return 1;
-  return code; /* 0, or 75: stopped early with a checkpoint, resubmit */
+  if (PetscFinalize() || ierr) code = 1;
+  NaStatusFinish(code); /* the outcome file says what the exit status says (docs/checkpoint.md) */
+  return code;          /* 0, or 75: stopped early with a checkpoint, resubmit */
 }

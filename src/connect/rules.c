@@ -20,6 +20,7 @@
  * source, the second writes every synapse straight into its CSR slot (a stable counting sort), so no temporary
  * per-synapse storage and no per-synapse allocation. */
 #include "connect.h"
+#include "naerrors.h"
 #include <petscviewer.h>
 #include <string.h>
 
@@ -178,8 +179,8 @@ static PetscErrorCode DelaySteps(MPI_Comm comm, const NaNetSpec *spec, const cha
   const double s = round(d / spec->resolution);
 
   PetscFunctionBegin;
-  PetscCheck(s >= 1 && s <= PETSC_MAX_INT, comm, PETSC_ERR_ARG_OUTOFRANGE,
-             "%s: %s delay %g ms is not a positive multiple of the resolution %g ms", name, what, d, spec->resolution);
+  NaCheck(s >= 1 && s <= PETSC_MAX_INT, comm, PETSC_ERR_ARG_OUTOFRANGE,
+          "%s: %s delay %g ms is not a positive multiple of the resolution %g ms", name, what, d, spec->resolution);
   *steps = (PetscInt)s;
   PetscFunctionReturn(0);
 }
@@ -246,8 +247,8 @@ static PetscErrorCode CheckProjection(MPI_Comm comm, const NaNetSpec *spec, cons
                ntgt);
     break;
   case NA_RULE_PAIRWISE_BERNOULLI:
-    PetscCheck(q->rule.p >= 0 && q->rule.p <= 1, comm, PETSC_ERR_ARG_OUTOFRANGE,
-               "%s: pairwise_bernoulli p = %g is not in [0, 1]", name, q->rule.p);
+    NaCheck(q->rule.p >= 0 && q->rule.p <= 1, comm, PETSC_ERR_ARG_OUTOFRANGE,
+            "%s: pairwise_bernoulli p = %g is not in [0, 1]", name, q->rule.p);
     break;
   case NA_RULE_FIXED_INDEGREE:
     PetscCheck(q->rule.K >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: fixed_indegree K = %" PetscInt_FMT " < 0", name,
@@ -266,8 +267,8 @@ static PetscErrorCode CheckProjection(MPI_Comm comm, const NaNetSpec *spec, cons
     PetscCheck(!L->replicated[th->pop], comm, PETSC_ERR_ARG_WRONG, "%s: the third factor %s is a generator", name,
                spec->pops[th->pop].name);
     const PetscInt nA = L->n[th->pop], ps = th->pool_size;
-    PetscCheck(th->p >= 0 && th->p <= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: third factor p = %g is not in [0, 1]",
-               name, th->p);
+    NaCheck(th->p >= 0 && th->p <= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: third factor p = %g is not in [0, 1]", name,
+            th->p);
     PetscCheck(ps >= 1 && ps <= nA, comm, PETSC_ERR_ARG_OUTOFRANGE,
                "%s: pool_size %" PetscInt_FMT " is not in [1, %" PetscInt_FMT "] (the astrocytes of %s)", name, ps, nA,
                spec->pops[th->pop].name);
@@ -591,18 +592,18 @@ PetscErrorCode NaConnectView(MPI_Comm comm, const NaNetSpec *spec, PetscInt npro
     const NaProjection *P    = &proj[i];
     const PetscInt      ntgt = spec->pops[P->tgt_pop].n;
 
-    PetscCall(PetscViewerASCIIPrintf(viewer, "%s -> %s (%s, %s): %" PetscInt_FMT " synapses, mean in-degree %.6g\n",
-                                     spec->pops[P->src_pop].name, spec->pops[P->tgt_pop].name, RoleName(P->role),
-                                     SynName(P->kind), P->nglobal, ntgt ? (double)P->nglobal / ntgt : 0.0));
+    PetscCall(NaViewerPrintf(viewer, "%s -> %s (%s, %s): %" PetscInt_FMT " synapses, mean in-degree %.6g\n",
+                             spec->pops[P->src_pop].name, spec->pops[P->tgt_pop].name, RoleName(P->role),
+                             SynName(P->kind), P->nglobal, ntgt ? (double)P->nglobal / ntgt : 0.0));
     if (P->role == NA_PROJ_THIRD_OUT && i >= 2) {
       const NaProjection *prim = &proj[i - 2];
       const NaThirdSpec  *th   = &spec->projs[P->spec].third;
-      PetscCall(PetscViewerASCIIPrintf(viewer,
-                                       "  tripartite via %s: %" PetscInt_FMT " pairings, %.6g of the %" PetscInt_FMT
-                                       " primary synapses paired (p %.6g, %s pools of %" PetscInt_FMT ")\n",
-                                       spec->pops[th->pop].name, P->nglobal,
-                                       prim->nglobal ? (double)P->nglobal / prim->nglobal : 0.0, prim->nglobal, th->p,
-                                       th->pool_type == NA_POOL_BLOCK ? "block" : "random", th->pool_size));
+      PetscCall(NaViewerPrintf(viewer,
+                               "  tripartite via %s: %" PetscInt_FMT " pairings, %.6g of the %" PetscInt_FMT
+                               " primary synapses paired (p %.6g, %s pools of %" PetscInt_FMT ")\n",
+                               spec->pops[th->pop].name, P->nglobal,
+                               prim->nglobal ? (double)P->nglobal / prim->nglobal : 0.0, prim->nglobal, th->p,
+                               th->pool_type == NA_POOL_BLOCK ? "block" : "random", th->pool_size));
     }
     nsyn += P->nsyn;
     bytes += NaProjectionBytes(P);
@@ -610,7 +611,7 @@ PetscErrorCode NaConnectView(MPI_Comm comm, const NaNetSpec *spec, PetscInt npro
   all[0] = (double)nsyn;
   all[1] = bytes;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, all, 2, MPI_DOUBLE, MPI_SUM, comm));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "synapses: %.0f stored, %.4g bytes per synapse (%.4g MiB in all)\n", all[0],
-                                   all[0] > 0 ? all[1] / all[0] : 0.0, all[1] / 1048576.0));
+  PetscCall(NaViewerPrintf(viewer, "synapses: %.0f stored, %.4g bytes per synapse (%.4g MiB in all)\n", all[0],
+                           all[0] > 0 ? all[1] / all[0] : 0.0, all[1] / 1048576.0));
   PetscFunctionReturn(0);
 }

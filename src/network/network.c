@@ -1,6 +1,7 @@
 /* NaNetwork: row ownership and the row-ordered collectives. */
 #include <nastro/network.h>
 #include <petscviewer.h>
+#include "naerrors.h"
 
 struct _n_NaNetwork {
   MPI_Comm    comm;
@@ -200,8 +201,8 @@ PetscErrorCode NaNetworkView(NaNetwork net, PetscViewer viewer)
     hi = PetscMax(hi, net->rows[r + 1] - net->rows[r]);
   }
   PetscCall(PetscViewerASCIIPrintf(
-      viewer, "network: %" PetscInt_FMT " %s on %d ranks, rows per rank %" PetscInt_FMT "..%" PetscInt_FMT "\n", net->N,
-      net->what ? net->what : "neurons", net->size, lo, hi));
+      viewer, "network: %" PetscInt_FMT " %s on %d rank%s, rows per rank %" PetscInt_FMT "..%" PetscInt_FMT "\n",
+      net->N, net->what ? net->what : "neurons", net->size, NaPlural(net->size), lo, hi));
   PetscFunctionReturn(0);
 }
 

@@ -134,6 +134,7 @@ struct _n_NaEngine {
   PetscLogDouble       ck_last_wall, ck_cost, slice_wall;
   PetscBool            output_set, restarted;
   int                  exit_code;
+  PetscMPIInt          stop_rank; /* the lowest rank a stop signal reached */
   PetscBool            setupcalled;
 };
 

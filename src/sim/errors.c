@@ -1,12 +1,20 @@
-/* nastro's error reporting: one line per error, on rank 0, naming what the user can fix. */
+/* nastro's error reporting: one line per error, on rank 0, naming what the user can fix; and the run's outcome
+ * file for scripts. */
+#define _POSIX_C_SOURCE 200809L
 #include "tsbs3.h"
 #include <nastro/nastro.h>
 #include "naerrors.h"
 #include "nastro_config.h"
 #include "nastro_version.h"
 #include <hdf5.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+static char na_first_error[1024]; /* the first error's message, for the outcome file */
 
 /* PETSc calls this at every level of the traceback; only the first call carries the message. */
 static PetscErrorCode NaErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n,
@@ -16,6 +24,7 @@ static PetscErrorCode NaErrorHandler(MPI_Comm comm, int line, const char *fun, c
   (void)comm;
   (void)ctx;
   if (p != PETSC_ERROR_INITIAL) return n;
+  if (!na_first_error[0]) snprintf(na_first_error, sizeof na_first_error, "%s", mess ? mess : "(no message)");
   MPI_Initialized(&init);
   if (init) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   if (rank == 0) { /* input errors are collective: every rank sees them, rank 0 reports */
@@ -78,18 +87,73 @@ PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject, const char 
           prefix ? prefix : "", name, buf, help + strlen(text) + 1);
 }
 
-PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char name[], PetscReal value, PetscBool strict)
+const char *NaFormat(char buf[], size_t len, const char fmt[], ...)
 {
-  char v[32]; /* the C library's %g: PETSc's writes 1 as "1." */
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(buf, len, fmt, ap);
+  va_end(ap);
+  return buf;
+}
+
+/* the text of fmt and ap in *text: buf when it fits, else memory the caller frees with free() */
+static char *VFormat(char buf[], size_t len, const char fmt[], va_list ap)
+{
+  va_list again;
+  int     n;
+  char   *big;
+
+  va_copy(again, ap);
+  n = vsnprintf(buf, len, fmt, ap);
+  if (n < 0 || (size_t)n < len || !(big = malloc((size_t)n + 1))) {
+    va_end(again);
+    return buf; /* fits (or is cut, if memory is short) */
+  }
+  vsnprintf(big, (size_t)n + 1, fmt, again);
+  va_end(again);
+  return big;
+}
+
+PetscErrorCode NaPrintf(MPI_Comm comm, const char fmt[], ...)
+{
+  char    buf[1024], *text;
+  va_list ap;
 
   PetscFunctionBegin;
-  snprintf(v, sizeof v, "%g", (double)value);
-  PetscCheck(PetscIsNormalReal(value) || value == 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must be a finite number",
-             prefix, name, v);
+  va_start(ap, fmt);
+  text = VFormat(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  PetscErrorCode ierr = PetscPrintf(comm, "%s", text);
+  if (text != buf) free(text);
+  PetscCall(ierr);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaViewerPrintf(PetscViewer viewer, const char fmt[], ...)
+{
+  char    buf[1024], *text;
+  va_list ap;
+
+  PetscFunctionBegin;
+  va_start(ap, fmt);
+  text = VFormat(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  PetscErrorCode ierr = PetscViewerASCIIPrintf(viewer, "%s", text);
+  if (text != buf) free(text);
+  PetscCall(ierr);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char name[], PetscReal value, PetscBool strict)
+{
+  PetscFunctionBegin;
+  NaCheck(PetscIsNormalReal(value) || value == 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must be a finite number",
+          prefix, name, (double)value);
   if (strict)
-    PetscCheck(value > 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must be positive", prefix, name, v);
+    NaCheck(value > 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must be positive", prefix, name, (double)value);
   else
-    PetscCheck(value >= 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %s: must not be negative", prefix, name, v);
+    NaCheck(value >= 0, comm, PETSC_ERR_USER_INPUT, "-%s%s %g: must not be negative", prefix, name, (double)value);
   PetscFunctionReturn(0);
 }
 
@@ -133,4 +197,68 @@ double NaPeakRSS(void)
 {
   struct rusage u;
   return getrusage(RUSAGE_SELF, &u) ? 0 : 1024.0 * (double)u.ru_maxrss; /* Linux: kilobytes */
+}
+
+/* The outcome file: OUTPUT without .h5, plus .status, written by rank 0 (a temporary renamed over it, so a reader
+ * sees one whole version). mpiexec cannot report exit code 75 when it was signalled itself (docs/checkpoint.md);
+ * this file can. */
+static char na_status_path[PETSC_MAX_PATH_LEN + 16];
+static int  na_status_writer = 0, na_status_code = -1; /* this process writes it; the code it holds (-1: running) */
+
+static void StatusWrite(int code, const char what[], const char checkpoint[])
+{
+  char  tmp[sizeof na_status_path + 8];
+  FILE *f;
+
+  if (!na_status_writer) return;
+  snprintf(tmp, sizeof tmp, "%s.tmp", na_status_path);
+  if (!(f = fopen(tmp, "w"))) return; /* the outcome file is a courtesy: a run does not fail for want of it */
+  if (code < 0)
+    fprintf(f, "exit_code: running\nstatus: %s\n", what);
+  else
+    fprintf(f, "exit_code: %d\nstatus: %s\n", code, what);
+  if (checkpoint && checkpoint[0]) fprintf(f, "checkpoint: %s\n", checkpoint);
+  fflush(f);
+  fsync(fileno(f));
+  fclose(f);
+  if (rename(tmp, na_status_path)) remove(tmp);
+  na_status_code = code;
+}
+
+PetscErrorCode NaStatusBegin(MPI_Comm comm, const char output[])
+{
+  PetscMPIInt rank, size;
+  size_t      n = strlen(output);
+  char        what[128], when[64];
+  time_t      now = time(NULL);
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  na_status_writer = rank == 0;
+  snprintf(na_status_path, sizeof na_status_path, "%.*s.status",
+           (int)(n > 3 && !strcmp(output + n - 3, ".h5") ? n - 3 : n), output);
+  strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", localtime(&now));
+  snprintf(what, sizeof what, "running since %s on %d rank%s", when, size, size == 1 ? "" : "s");
+  StatusWrite(-1, what, NULL);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaStatusEnd(int code, const char checkpoint[], const char fmt[], ...)
+{
+  char    what[3 * PETSC_MAX_PATH_LEN];
+  va_list ap;
+
+  PetscFunctionBegin;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  StatusWrite(code, what, checkpoint);
+  PetscFunctionReturn(0);
+}
+
+void NaStatusFinish(int code)
+{
+  if (!na_status_path[0] || code == na_status_code) return;
+  StatusWrite(code, code == 1 && na_first_error[0] ? na_first_error : "ended without a word (see the log)", NULL);
 }

@@ -10,12 +10,14 @@
 #include <petsc/private/tsimpl.h> /* ts->ops->interpolate: whether the stepper has dense output */
 #include <malloc.h>               /* mallinfo2: the heap this process holds */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
-/* SIGUSR1, SIGTERM (Slurm before a time limit, pre-emption) and SIGINT ask for a checkpoint and a stop at
- * the next step; every rank agrees through the per-step reduction. A second SIGINT aborts at once. */
+/* SIGUSR1, SIGUSR2, SIGTERM (Slurm before a time limit, pre-emption), SIGHUP (a closed terminal) and SIGINT ask
+ * for a checkpoint and a stop at the next step; the per-step reduction brings every rank's signal to every rank,
+ * so a signal that reaches any one rank stops them all at the same step. A second SIGINT aborts at once. */
 static volatile sig_atomic_t na_stop_signal = 0;
 
 static void OnSignal(int sig)
@@ -29,18 +31,36 @@ int NaStopSignal(void)
   return (int)na_stop_signal;
 }
 
-/* installed by NaInitialize, so a signal that arrives during set-up is honoured at the first step */
+const char *NaSignalName(int sig)
+{
+  switch (sig) {
+  case SIGUSR1:
+    return "SIGUSR1";
+  case SIGUSR2:
+    return "SIGUSR2";
+  case SIGTERM:
+    return "SIGTERM";
+  case SIGINT:
+    return "SIGINT";
+  case SIGHUP:
+    return "SIGHUP";
+  default:
+    return "a signal";
+  }
+}
+
+/* installed by NaInitialize (after PETSc's own handlers, which would abort on SIGHUP, SIGUSR2 and SIGTERM), so a
+ * signal that arrives during set-up is honoured at the first step */
 PetscErrorCode NaInstallSignalHandlers(void)
 {
+  const int        sigs[] = {SIGUSR1, SIGUSR2, SIGTERM, SIGHUP, SIGINT};
   struct sigaction sa;
 
   PetscFunctionBegin;
   memset(&sa, 0, sizeof(sa));
   sa.sa_handler = OnSignal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGUSR1, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
+  for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++) sigaction(sigs[k], &sa, NULL);
   PetscFunctionReturn(0);
 }
 
@@ -76,6 +96,7 @@ struct _n_NaSim {
   PetscInt             ck_keep;
   PetscLogDouble       ck_last_wall, ck_cost, step_wall, last_step_end;
   PetscBool            output_set, restarted, stopped;
+  int                  stop_signal, stop_rank; /* what stopped the run (0: no signal), the lowest rank it reached */
   PetscReal            steady_tol; /* -steady_state_tol: end the run once max |dU/dt| falls below it (0: never) */
   PetscBool            steady;     /* it did */
   Vec                  F;          /* dU/dt for that check */
@@ -143,8 +164,8 @@ PetscErrorCode NaSimSetFromOptions(NaSim sim)
       NaCheckpointOptionsRead(PetscOptionsObject, sim->comm, "simulated time between checkpoints (0: none)", &sim->ck));
   PetscOptionsEnd();
   PetscCall(NaCheckpointDefaultDir(sim->output, sim->ck.dir, sizeof sim->ck.dir));
-  PetscCheck(sim->output_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-output_interval %g: must be positive",
-             (double)sim->output_interval);
+  NaCheck(sim->output_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-output_interval %g: must be positive",
+          (double)sim->output_interval);
   PetscCall(NaCheckPositive(sim->comm, "", "steady_state_tol", sim->steady_tol, PETSC_FALSE));
   PetscFunctionReturn(0);
 }
@@ -202,9 +223,9 @@ static PetscErrorCode Progress(TS ts, PetscInt step, PetscReal t, Vec U, void *c
   PetscCall(TSGetTimeStep(ts, &dt));
   el  = now - sim->wall0;
   eta = t > sim->t_start ? el * (total - t) / (t - sim->t_start) : 0;
-  PetscCall(PetscPrintf(sim->comm,
-                        "  t %.4g of %.4g (%4.1f%%), step %" PetscInt_FMT ", dt %.3g, wall %.1f s, ETA %.1f s\n",
-                        (double)t, (double)total, (double)(100 * t / total), step, (double)dt, el, (double)eta));
+  PetscCall(NaPrintf(sim->comm,
+                     "  t %.4g of %.4g (%4.1f%%), step %" PetscInt_FMT ", dt %.3g, wall %.1f s, ETA %.1f s\n",
+                     (double)t, (double)total, (double)(100 * t / total), step, (double)dt, el, (double)eta));
   PetscFunctionReturn(0);
 }
 
@@ -272,23 +293,43 @@ static PetscErrorCode PostStep(TS ts)
     }
   }
 
-  /* checkpoints: the interval is deterministic; wall-clock triggers and signals are decided on rank 0's
-   * clock and agreed by one reduction, so every rank takes the same branch */
+  /* checkpoints: the interval is deterministic; wall-clock triggers are decided on each rank's clock and signals
+   * by whichever rank received one. One reduction agrees on all of it: the flags by max (each a 0/1 entry), and
+   * the signal as (size - rank) * 64 + signal, so that every rank learns the lowest rank that was signalled and
+   * with what, and every rank takes the same branch */
   PetscCall(PetscTime(&now));
   sim->step_wall     = now - sim->last_step_end;
   sim->last_step_end = now;
   if (sim->ck.interval > 0 && t >= sim->tcheck - 1e-10 * sim->ck.interval) due |= NA_DUE_INTERVAL;
   if (sim->ck.walltime > 0 && now - sim->ck_last_wall >= sim->ck.walltime) due |= NA_DUE_WALL;
-  if (na_stop_signal) due |= NA_DUE_STOP;
   if (sim->ck.walltime_limit > 0 &&
       now - sim->wall0 + 2 * (sim->ck_cost + sim->step_wall) + 1 >= sim->ck.walltime_limit)
     due |= NA_DUE_STOP;
-  PetscCallMPI(MPI_Allreduce(&due, &alldue, 1, MPI_INT, MPI_BOR, sim->comm));
-  PetscCheck(!(alldue & NA_DUE_NAN), sim->comm, PETSC_ERR_FP,
-             "the state became NaN/Inf at t = %g, step %" PetscInt_FMT
-             "; the output is left incomplete and the last checkpoint untouched (try a smaller -ts_dt or -ts_rtol)",
-             (double)t, step);
-  if (alldue && t < sim->sum.t_final) {
+  {
+    const int   sig = NaStopSignal();
+    PetscMPIInt rank, size;
+    int         mine[5], all[5];
+    PetscCallMPI(MPI_Comm_rank(sim->comm, &rank));
+    PetscCallMPI(MPI_Comm_size(sim->comm, &size));
+    for (int k = 0; k < 4; k++) mine[k] = (due >> k) & 1;
+    mine[4] = sig ? (size - rank) * 64 + (sig & 63) : 0;
+    PetscCallMPI(MPI_Allreduce(mine, all, 5, MPI_INT, MPI_MAX, sim->comm));
+    alldue = 0;
+    for (int k = 0; k < 4; k++) alldue |= all[k] << k;
+    if (all[4]) {
+      alldue |= NA_DUE_STOP;
+      sim->stop_signal = all[4] % 64;
+      sim->stop_rank   = size - all[4] / 64;
+    }
+  }
+  NaCheck(!(alldue & NA_DUE_NAN), sim->comm, PETSC_ERR_FP,
+          "the state became NaN/Inf at t = %g, step %" PetscInt_FMT
+          "; the output is left incomplete and the last checkpoint untouched (try a smaller -ts_dt or -ts_rtol)",
+          (double)t, step);
+  /* at the final time the run is complete: a stop asked for there changes nothing (no checkpoint is taken, so
+   * stopping would point a resume at a checkpoint that does not exist) */
+  if (t >= sim->sum.t_final) PetscFunctionReturn(0);
+  if (alldue) {
     while (sim->ck.interval > 0 && sim->tcheck <= t + 1e-10 * sim->ck.interval) sim->tcheck += sim->ck.interval;
     PetscCall(Checkpoint(sim));
   }
@@ -332,8 +373,8 @@ static PetscErrorCode Checkpoint(NaSim sim)
   sim->ck_cost      = w1 - w0;
   sim->ck_last_wall = w1;
   if (!sim->quiet)
-    PetscCall(PetscPrintf(sim->comm, "  checkpoint at t %g, step %" PetscInt_FMT " -> %s (%.2f s)\n", (double)info.t,
-                          info.step, sim->ck.dir, (double)(w1 - w0)));
+    PetscCall(NaPrintf(sim->comm, "  checkpoint at t %g, step %" PetscInt_FMT " -> %s (%.2f s)\n", (double)info.t,
+                       info.step, sim->ck.dir, (double)(w1 - w0)));
   PetscFunctionReturn(0);
 }
 
@@ -398,12 +439,13 @@ static PetscErrorCode CheckMemory(NaSim sim, double heap0, double avail)
     char what[96] = "this run";
     if (sim->model->mem)
       PetscCall(PetscSNPrintf(what, sizeof what, "-%sN %" PetscInt_FMT, sim->model->prefix, sim->model->N));
-    SETERRQ(
+    NaSETERRQ(
         sim->comm, PETSC_ERR_USER_INPUT,
         "%s does not fit: %" PetscInt_FMT " state-sized vectors of %.3g GB (the state, the time stepper's work "
-        "vectors, the sample target) come to %.3g GB on a node running %d rank(s), which has %.3g GB available; use "
+        "vectors, the sample target) come to %.3g GB on a node running %d rank%s, which has %.3g GB available; use "
         "more nodes, a smaller problem or a stepper with fewer vectors (-ts_type bs3ls: 5)",
-        what, nvec, 8e-9 * (double)sim->model->nglobal, 1e-9 * worst[1], (int)nranks, 1e-9 * worst[1] / worst[0]);
+        what, nvec, 8e-9 * (double)sim->model->nglobal, 1e-9 * worst[1], (int)nranks, NaPlural(nranks),
+        1e-9 * worst[1] / worst[0]);
   }
   PetscFunctionReturn(0);
 }
@@ -513,8 +555,8 @@ PetscErrorCode NaSimSetUp(NaSim sim)
     sim->restarted = PETSC_TRUE;
   }
   PetscCall(TSGetMaxTime(ts, &sim->sum.t_final));
-  PetscCheck(sim->sum.t_final > 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_max_time %g: must be positive",
-             (double)sim->sum.t_final);
+  NaCheck(sim->sum.t_final > 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_max_time %g: must be positive",
+          (double)sim->sum.t_final);
   if (sim->output_interval == 0)
     sim->output_interval = sim->model->output_default_dt > 0 ? sim->model->output_default_dt : sim->sum.t_final / 100;
   sim->setupcalled = PETSC_TRUE;
@@ -524,7 +566,8 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   PetscFunctionReturn(0);
 }
 
-/* Hamming distance of sign(x) to pattern mu, and the pattern with the largest |overlap| */
+/* Hamming distance of sign(x) to the nearer of +xi^mu and -xi^mu (the energy is even in x, so both are memories;
+ * on a tie, +xi), with mu the cued pattern or else the one with the largest |overlap| */
 static PetscErrorCode Retrieval(NaSim sim, const PetscReal overlaps[])
 {
   NaModel            model = sim->model;
@@ -547,6 +590,8 @@ static PetscErrorCode Retrieval(NaSim sim, const PetscReal overlaps[])
   for (PetscInt i = rstart; i < rend; i++) mism += (x[i - rstart] >= 0 ? 1.0 : -1.0) != xi[mu * N + i];
   PetscCall(PetscFree(x));
   PetscCallMPI(MPI_Allreduce(&mism, &sim->sum.hamming, 1, MPIU_INT, MPI_SUM, sim->comm));
+  sim->sum.hamming_sign = N - sim->sum.hamming < sim->sum.hamming ? -1 : 1;
+  if (sim->sum.hamming_sign < 0) sim->sum.hamming = N - sim->sum.hamming;
   PetscFunctionReturn(0);
 }
 
@@ -629,6 +674,7 @@ PetscErrorCode NaSimRun(NaSim sim)
   }
   PetscCall(TSGetTime(ts, &t));
   sim->t_start = t;
+  PetscCall(NaStatusBegin(sim->comm, sim->output));
   if (sim->restarted) {
     PetscLogDouble w0, w1;
     PetscCall(PetscTime(&w0));
@@ -640,7 +686,7 @@ PetscErrorCode NaSimRun(NaSim sim)
     sim->sum.energy_initial      = sim->rinfo.energy_initial;
     sim->E_prev                  = sim->rinfo.energy_prev;
     sim->sum.max_energy_increase = sim->rinfo.max_energy_increase;
-    PetscCall(PetscPrintf(
+    PetscCall(NaPrintf(
         sim->comm,
         "resuming at t %g, step %" PetscInt_FMT
         " from %s (written by TS %s); output continues in %s (its %" PetscInt_FMT " samples copied in %.2f s, %s)\n",
@@ -661,9 +707,9 @@ PetscErrorCode NaSimRun(NaSim sim)
   if (reason < 0) {
     PetscInt step;
     PetscCall(TSGetStepNumber(ts, &step));
-    SETERRQ(sim->comm, PETSC_ERR_NOT_CONVERGED,
-            "time stepper failed at t = %g, step %" PetscInt_FMT ": %s (try a smaller -ts_dt or -ts_rtol)", (double)t,
-            step, TSConvergedReasons[reason]);
+    NaSETERRQ(sim->comm, PETSC_ERR_NOT_CONVERGED,
+              "time stepper failed at t = %g, step %" PetscInt_FMT ": %s (try a smaller -ts_dt or -ts_rtol)", (double)t,
+              step, TSConvergedReasons[reason]);
   }
   if (reason == TS_CONVERGED_ITS && t < tend) sim->stopped = PETSC_TRUE; /* -ts_max_steps: a segment of a longer run */
   if (sim->stopped) {
@@ -673,14 +719,19 @@ PetscErrorCode NaSimRun(NaSim sim)
     PetscCall(TSGetStepNumber(ts, &step));
     PetscCall(NaRecorderDestroy(&sim->rec)); /* closed, still complete = 0 */
     sim->exit_code = 75;
-    PetscCall(PetscPrintf(sim->comm,
+    char why[64];
+    if (sim->stop_signal)
+      snprintf(why, sizeof why, "%s on rank %d", NaSignalName(sim->stop_signal), sim->stop_rank);
+    else
+      snprintf(why, sizeof why, "%s", reason == TS_CONVERGED_ITS ? "-ts_max_steps" : "wall-time limit");
+    PetscCall(NaPrintf(sim->comm,
+                       "stopped at t %g, step %" PetscInt_FMT
+                       " (%s): checkpoint in %s; resume with -restart %s (exit code 75)\n",
+                       (double)t, step, why, sim->ck.dir, sim->ck.dir));
+    PetscCall(NaStatusEnd(75, sim->ck.dir,
                           "stopped at t %g, step %" PetscInt_FMT
-                          " (%s): checkpoint in %s; resume with -restart %s (exit code 75)\n",
-                          (double)t, step,
-                          na_stop_signal               ? "signal"
-                          : reason == TS_CONVERGED_ITS ? "-ts_max_steps"
-                                                       : "wall-time limit",
-                          sim->ck.dir, sim->ck.dir));
+                          " (%s) with a checkpoint in %s, exit 75; resume with -restart %s",
+                          (double)t, step, why, sim->ck.dir, sim->ck.dir));
     PetscFunctionReturn(0);
   }
   PetscCall(Sample(sim, t, sim->U));
@@ -703,11 +754,14 @@ PetscErrorCode NaSimRun(NaSim sim)
     PetscCall(Retrieval(sim, ov));
     PetscCall(PetscFree(ov));
     PetscCall(NaRecorderSetAttribute(sim->rec, "hamming_distance", (PetscReal)sim->sum.hamming));
+    PetscCall(NaRecorderSetAttribute(sim->rec, "hamming_sign", (PetscReal)sim->sum.hamming_sign));
     PetscCall(NaRecorderSetAttribute(sim->rec, "energy_initial", sim->sum.energy_initial));
     PetscCall(NaRecorderSetAttribute(sim->rec, "energy_final", sim->sum.energy_final));
   }
   PetscCall(NaRecorderFinish(sim->rec));
   PetscCall(NaRecorderDestroy(&sim->rec));
+  PetscCall(NaStatusEnd(0, NULL, "complete at t %g, step %" PetscInt_FMT ", exit 0: %s", (double)t, sim->sum.steps,
+                        sim->output));
   PetscFunctionReturn(0);
 }
 
@@ -748,30 +802,38 @@ PetscErrorCode NaSimPrintSummary(NaSim sim, PetscViewer viewer)
   PetscFunctionBegin;
   PetscCall(TSGetType(sim->ts, &type));
   PetscCallMPI(MPI_Comm_size(sim->comm, &size));
-  PetscCall(PetscViewerASCIIPrintf(viewer,
-                                   "summary: simulated t = %g in %" PetscInt_FMT " steps (%" PetscInt_FMT
-                                   " rejected, TS %s) on %d ranks, wall %.2f s\n",
-                                   (double)s->t_final, s->steps, s->rejected, type, size, (double)s->wall));
+  PetscCall(NaViewerPrintf(viewer,
+                           "summary: simulated t = %g in %" PetscInt_FMT " steps (%" PetscInt_FMT
+                           " rejected, TS %s) on %d rank%s, wall %.2f s\n",
+                           (double)s->t_final, s->steps, s->rejected, type, size, NaPlural(size), (double)s->wall));
   if (sim->steady_tol > 0)
-    PetscCall(PetscViewerASCIIPrintf(viewer, "  steady state (max |dU/dt| < %g): %s\n", (double)sim->steady_tol,
-                                     sim->steady ? "reached, the run ended there" : "not reached by -ts_max_time"));
+    PetscCall(NaViewerPrintf(viewer, "  steady state (max |dU/dt| < %g): %s\n", (double)sim->steady_tol,
+                             sim->steady ? "reached, the run ended there" : "not reached by -ts_max_time"));
   if (sim->model->ops.summary) PetscCall(sim->model->ops.summary(sim->model, sim->U, viewer));
   if (!sim->model->mem) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "  output: %s\n", sim->output));
     PetscFunctionReturn(0);
   }
-  if (s->cued >= 0)
+  if (s->cued >= 0 && s->hamming_sign > 0)
     PetscCall(PetscViewerASCIIPrintf(viewer,
                                      "  retrieval: Hamming distance %" PetscInt_FMT
                                      " to the cued pattern %" PetscInt_FMT " (overlap %.6f)\n",
                                      s->hamming, s->cued, (double)s->overlap_final));
+  else if (s->cued >= 0)
+    PetscCall(PetscViewerASCIIPrintf(viewer,
+                                     "  retrieval: Hamming distance %" PetscInt_FMT " to -xi^%" PetscInt_FMT
+                                     ", the negative of the cued pattern %" PetscInt_FMT
+                                     " (hamming_sign -1; overlap %.6f)\n",
+                                     s->hamming, s->cued, s->cued, (double)s->overlap_final));
   else
     PetscCall(PetscViewerASCIIPrintf(viewer,
                                      "  retrieval: cue is not a stored pattern; nearest pattern %" PetscInt_FMT
-                                     " (overlap %.6f), Hamming distance %" PetscInt_FMT "\n",
-                                     s->nearest, (double)s->overlap_final, s->hamming));
+                                     " (overlap %.6f), Hamming distance %" PetscInt_FMT " to %cxi^%" PetscInt_FMT
+                                     " (hamming_sign %+d)\n",
+                                     s->nearest, (double)s->overlap_final, s->hamming, s->hamming_sign < 0 ? '-' : '+',
+                                     s->nearest, (int)s->hamming_sign));
   PetscReal roundoff = 1e-12 * PetscMax(PetscAbsReal(s->energy_initial), PetscAbsReal(s->energy_final));
-  PetscCall(PetscViewerASCIIPrintf(
+  PetscCall(NaViewerPrintf(
       viewer, "  energy: %.10g -> %.10g (drop %.6g), %s (largest increase between samples %.3g)\n",
       (double)s->energy_initial, (double)s->energy_final, (double)(s->energy_initial - s->energy_final),
       s->max_energy_increase <= roundoff ? "non-increasing within round-off" : "INCREASED between samples",

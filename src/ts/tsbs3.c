@@ -24,6 +24,7 @@
  * fixed steps of ts->time_step (no error estimate computed). */
 #include <petsc/private/tsimpl.h>
 #include "tsbs3.h"
+#include "naerrors.h"
 
 typedef struct {
   Vec              U0, Y, F, K1;
@@ -165,8 +166,8 @@ static PetscErrorCode TSStep_BS3(TS ts)
   PetscFunctionBegin;
   PetscCheck(!ts->vatol && !ts->vrtol, PetscObjectComm((PetscObject)ts), PETSC_ERR_SUP,
              "TS %s supports scalar tolerances only (TSSetTolerances() without vectors)", TSBS3LS);
-  PetscCheck(hnom > 0, PetscObjectComm((PetscObject)ts), PETSC_ERR_ARG_OUTOFRANGE,
-             "TS %s: the time step %g must be positive", TSBS3LS, (double)hnom);
+  NaCheck(hnom > 0, PetscObjectComm((PetscObject)ts), PETSC_ERR_ARG_OUTOFRANGE,
+          "TS %s: the time step %g must be positive", TSBS3LS, (double)hnom);
   PetscCall(TSGetTolerances(ts, &atol, NULL, &rtol, NULL));
   PetscCall(TSGetAdapt(ts, &adapt));
   PetscCall(PetscObjectTypeCompare((PetscObject)adapt, TSADAPTNONE, &fixed));
@@ -397,8 +398,8 @@ static PetscErrorCode TSView_BS3(TS ts, PetscViewer viewer)
   if (fixed)
     PetscCall(PetscViewerASCIIPrintf(viewer, "  fixed steps (TSAdapt none)\n"));
   else
-    PetscCall(PetscViewerASCIIPrintf(viewer, "  step control: max-norm error, safety %g, factor in [%g, %g]\n",
-                                     (double)bs->safety, (double)bs->fac_min, (double)bs->fac_max));
+    PetscCall(NaViewerPrintf(viewer, "  step control: max-norm error, safety %g, factor in [%g, %g]\n",
+                             (double)bs->safety, (double)bs->fac_min, (double)bs->fac_max));
   PetscFunctionReturn(0);
 }
 

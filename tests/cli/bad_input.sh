@@ -103,7 +103,7 @@ expect_error "-naam_sym_block 21 (N = 20)"   "-naam_sym_block" "21" -- nastro "$
 expect_error "3 ranks, 2 row blocks"         "3" "ranks" "2" "row blocks" -- mpiexec -n 3 --oversubscribe nastro "${SMALL[@]}" -naam_sym_block 10
 # a run that cannot fit in memory stops before its vectors exist (NASTRO_MEM_AVAILABLE stands in for /proc/meminfo)
 expect_error "does not fit in 1 MB"          "-naam_N" "200" "does not fit" "5 state-sized vectors" -- env NASTRO_MEM_AVAILABLE=1e6 nastro "${SMALL[@]}" -naam_N 200
-expect_error "rk 5dp does not fit on 2 ranks" "-naam_N" "200" "17 state-sized vectors" "2 rank(s)" -- env NASTRO_MEM_AVAILABLE=1e6 mpiexec -x NASTRO_MEM_AVAILABLE -n 2 nastro "${SMALL[@]}" -naam_N 200 -ts_type rk
+expect_error "rk 5dp does not fit on 2 ranks" "-naam_N" "200" "17 state-sized vectors" "a node running 2 ranks," -- env NASTRO_MEM_AVAILABLE=1e6 mpiexec -x NASTRO_MEM_AVAILABLE -n 2 nastro "${SMALL[@]}" -naam_N 200 -ts_type rk
 # more ranks than neurons
 expect_error "3 ranks, -naam_N 2"            "3" "ranks" "2" "neurons" -- mpiexec -n 3 --oversubscribe nastro "${SMALL[@]}" -naam_N 2
 # errors must be reported once, not once per rank
@@ -119,6 +119,15 @@ expect_error "-restart with the run's output deleted" "-o $tmp/r.h5" "cannot be 
 expect_error "-dam_order 1"                      "-dam_order" "1" -- nastro "${SMALL_DAM[@]}" -dam_order 1
 # time
 expect_error "-ts_max_time -1"               "-ts_max_time" "-1" -- nastro "${SMALL[@]}" -ts_max_time -1
+# numbers as the user wrote them: PETSc's printf writes %g with a trailing dot ("0.", "2."); nastro's messages do not
+expect_error "exact text: -naam_beta 0"      "nastro: error: -naam_beta 0: the gain must be positive" -- nastro "${SMALL[@]}" -naam_beta 0
+expect_error "exact text: -dam_beta -2"      "nastro: error: -dam_beta -2: the gain must be positive" -- nastro "${SMALL_DAM[@]}" -dam_beta -2
+expect_error "exact text: -naam_cue_flip 2"  "nastro: error: -naam_cue_flip 2: must lie in [0, 1]" -- nastro "${SMALL[@]}" -naam_cue_flip 2
+expect_error "exact text: -ts_max_time -1"   "nastro: error: -ts_max_time -1: must be positive" -- nastro "${SMALL[@]}" -ts_max_time -1
+expect_error "exact text: -output_interval -1" "nastro: error: -output_interval -1: must be positive" -- nastro "${SMALL[@]}" -output_interval -1
+expect_error "exact text: -naam_cue value 2" "-naam_cue $tmp/c_value.h5:/cue: value 2 at flat index 4 is not +1 or -1" -- nastro "${SMALL[@]}" -naam_cue "$tmp/c_value.h5:/cue"
+expect_error "exact text: -attention_settle 1" "nastro: error: -attention_settle 1: must lie in [0, 1)" -- nastro -model attention -attention_settle 1 -o "$OUT" -quiet
+expect_error "exact text: sparse links q = 1" "-naam_T_links 1000: the links of -naam_T sparse (q = 1, " "a node running 1 rank," -- env NASTRO_MEM_AVAILABLE=1e5 nastro "${SMALL[@]}" -naam_T sparse -naam_T_links 1000
 
 # ---- positive control ---------------------------------------------------------------------------------
 rm -f "$tmp/sparse.h5"
@@ -142,6 +151,22 @@ else
   sed 's/^/#   stderr: /' "$tmp/stderr" | head -n 20
   fail=$((fail + 1))
 fi
+
+# the model's View lines and the summary write numbers as users do ("beta 5", not "beta 5."), and "1 rank"
+view_has() { # description, text...: every text is a line's part in $tmp/stdout
+  local what=$1 why=(); shift
+  for s in "$@"; do grep -qF -- "$s" "$tmp/stdout" || why+=("no '$s'"); done
+  if [ ${#why[@]} -eq 0 ]; then echo "ok - $what"; pass=$((pass + 1))
+  else local IFS=';'; echo "not ok - $what: ${why[*]}"; sed 's/^/#   stdout: /' "$tmp/stdout" | head -n 20; fail=$((fail + 1)); fi
+}
+timeout 60 "$NASTRO" -naam_N 20 -naam_K 3 -ts_max_time 1 -o "$tmp/view.h5" -quiet >"$tmp/stdout" 2>&1
+view_has "naam View and summary: numbers as users write them" \
+  "beta 5, leaks lambda 1 alpha 1 gamma 1, tau_n 1 tau_s 1 tau_p 1, inputs b 0 c 0 d 0" \
+  "network: 20 neurons on 1 rank, " "cue: pattern 0 with 0.1 of its signs flipped" "summary: simulated t = 1 in " " on 1 rank, wall "
+timeout 60 mpiexec -n 2 "$NASTRO" -model dam -dam_N 20 -dam_K 3 -ts_max_time 1 -dam_cue_flip 0 -o "$tmp/view.h5" -quiet >"$tmp/stdout" 2>&1
+view_has "dam View and summary on 2 ranks: numbers as users write them" \
+  "F(z) = z^4/4, c_T 0.000125, beta 5 (" ", tau_n 1, b 0" "cue: pattern 0 with 0 of its signs flipped" \
+  "network: 20 neurons on 2 ranks, " " on 2 ranks, wall "
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -37,7 +37,8 @@ singles() {
   local c h want
   for c in $(seq 0 11); do
     on_ranks 60 1 $near -dam_cue_draw $c -quiet -o "$tmp/s.h5" || return 1
-    h=$("$PY" -c 'import sys, h5py; print(int(h5py.File(sys.argv[1], "r").attrs["hamming_distance"]))' "$tmp/s.h5")
+    # the single run's distance to the cued pattern itself (hamming_sign -1: the distance is to -xi)
+    h=$("$PY" -c 'import sys, h5py; a = h5py.File(sys.argv[1], "r").attrs; h = int(a["hamming_distance"]); print(h if a["hamming_sign"] > 0 else int(a["N"]) - h)' "$tmp/s.h5")
     want=$("$PY" -c 'import sys, h5py; print(int(h5py.File(sys.argv[1], "r")["retrieval/hamming"][int(sys.argv[2])]))' \
       "$tmp/near.h5" $c)
     echo "draw $c: single run Hamming $h, batch $want"

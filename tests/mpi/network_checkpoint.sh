@@ -29,7 +29,7 @@ done
 wait $pid
 rc=$?
 check "SIGUSR1 stops the run with exit code 75" test $rc -eq 75
-check "  and says why, where the checkpoint is" grep -q "stopped at t = .* ms (SIGUSR1): checkpoint in $tmp/usr1.ckpt" "$tmp/usr1.log"
+check "  and says why (the signal and the rank it reached), where the checkpoint is" grep -q "stopped at t = .* ms (SIGUSR1 on rank 1): checkpoint in $tmp/usr1.ckpt" "$tmp/usr1.log"
 check "  the output stays incomplete" test "$(complete "$tmp/usr1.h5")" = 0
 check "  resumed on 3 ranks, the run completes" on_ranks 300 3 "${long[@]}" -restart "$tmp/usr1.ckpt" -o "$tmp/usr1.h5"
 check "  spikes, traces and rates equal the uninterrupted run's" $PY "$same" "$tmp/ref.h5" "$tmp/usr1.h5" spikes traces rates

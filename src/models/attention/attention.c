@@ -177,10 +177,10 @@ static PetscErrorCode SetFromOptions_Att(NaModel model, PetscOptionItems *PetscO
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-output_interval", &dt, &set));
   if (set && at->form == FORM_ODE && dt > 0 && at->delta > 0) {
     PetscReal n = at->delta / dt;
-    PetscCheck(round(n) >= 1 && PetscAbsReal(n - round(n)) <= 1e-9 * n, model->comm, PETSC_ERR_USER_INPUT,
-               "-output_interval %g: must divide the token duration -%sdelta %g (the read-out of each query is sampled "
-               "at the end of its window)",
-               (double)dt, model->prefix, (double)at->delta);
+    NaCheck(round(n) >= 1 && PetscAbsReal(n - round(n)) <= 1e-9 * n, model->comm, PETSC_ERR_USER_INPUT,
+            "-output_interval %g: must divide the token duration -%sdelta %g (the read-out of each query is sampled "
+            "at the end of its window)",
+            (double)dt, model->prefix, (double)at->delta);
   }
   PetscFunctionReturn(0);
 }
@@ -571,8 +571,8 @@ static PetscErrorCode SetUp_Att(NaModel model)
   PetscCall(NaCheckPositive(model->comm, p, "tau_r", at->tau_r, PETSC_TRUE));
   PetscCall(NaCheckPositive(model->comm, p, "leak_syn", at->leak_syn, PETSC_FALSE));
   PetscCall(NaCheckPositive(model->comm, p, "leak_p", at->leak_p, PETSC_FALSE));
-  PetscCheck(at->settle >= 0 && at->settle < 1, model->comm, PETSC_ERR_USER_INPUT, "-%ssettle %g: must lie in [0, 1)",
-             p, (double)at->settle);
+  NaCheck(at->settle >= 0 && at->settle < 1, model->comm, PETSC_ERR_USER_INPUT, "-%ssettle %g: must lie in [0, 1)", p,
+          (double)at->settle);
   if (at->eta_set)
     PetscCall(NaCheckPositive(model->comm, p, "eta", at->eta, PETSC_TRUE));
   else
@@ -583,15 +583,15 @@ static PetscErrorCode SetUp_Att(NaModel model)
     at->kappa = at->tau_p / ((1 - at->settle) * at->delta);
   if (PetscAbsReal(at->leak_syn / at->tau_syn - at->leak_p / at->tau_p) >
       1e-12 * PetscMax(at->leak_syn / at->tau_syn, at->leak_p / at->tau_p))
-    PetscCall(PetscPrintf(model->comm,
-                          "warning: unequal leak rates -%sleak_syn/tau_syn = %g and -%sleak_p/tau_p = %g break the "
-                          "normalisation: y is no longer a weighted average of the values\n",
-                          p, (double)(at->leak_syn / at->tau_syn), p, (double)(at->leak_p / at->tau_p)));
+    PetscCall(NaPrintf(model->comm,
+                       "warning: unequal leak rates -%sleak_syn/tau_syn = %g and -%sleak_p/tau_p = %g break the "
+                       "normalisation: y is no longer a weighted average of the values\n",
+                       p, (double)(at->leak_syn / at->tau_syn), p, (double)(at->leak_p / at->tau_p)));
   if (PetscAbsReal(at->eta / at->tau_syn - at->kappa / at->tau_p) >
       1e-12 * PetscMax(at->eta / at->tau_syn, at->kappa / at->tau_p))
-    PetscCall(PetscPrintf(model->comm,
-                          "warning: eta/tau_syn = %g differs from kappa/tau_p = %g: y is scaled by their ratio\n",
-                          (double)(at->eta / at->tau_syn), (double)(at->kappa / at->tau_p)));
+    PetscCall(NaPrintf(model->comm,
+                       "warning: eta/tau_syn = %g differs from kappa/tau_p = %g: y is scaled by their ratio\n",
+                       (double)(at->eta / at->tau_syn), (double)(at->kappa / at->tau_p)));
   PetscCall(MakeInputs(model));
 
   /* hidden neurons in nb blocks; blocks are the network's rows */
@@ -946,10 +946,10 @@ static PetscErrorCode WriteResults_Att(NaModel model, hid_t file, Vec X)
   (void)X;
   PetscCall(NaAttentionGetResults(model, &a, &y, NULL, NULL));
   PetscCall(Metrics(model, &corr, &eaz, &ey, &eoa, &eoy, &missing));
-  PetscCheck(!missing, model->comm, PETSC_ERR_USER_INPUT,
-             "-ts_max_time: the run ended before %" PetscInt_FMT " of the %" PetscInt_FMT
-             " query windows were read out (the schedule needs -ts_max_time %g)",
-             missing, L, (double)(2 * L * at->delta));
+  NaCheck(!missing, model->comm, PETSC_ERR_USER_INPUT,
+          "-ts_max_time: the run ended before %" PetscInt_FMT " of the %" PetscInt_FMT
+          " query windows were read out (the schedule needs -ts_max_time %g)",
+          missing, L, (double)(2 * L * at->delta));
   PetscCall(NaH5WriteArray(model->comm, file, "calcium", 2, dims, a,
                            "astrocyte calcium a_t at the read-out of query t, [head][token]", "1"));
   PetscCall(NaH5WriteArray(model->comm, file, "Z", 2, dims, at->Z,
@@ -995,16 +995,16 @@ static PetscErrorCode Summary_Att(NaModel model, Vec X, PetscViewer viewer)
     PetscCall(PetscViewerASCIIPrintf(viewer, "  attention: %" PetscInt_FMT " query windows not reached\n", missing));
     PetscFunctionReturn(0);
   }
-  PetscCall(PetscViewerASCIIPrintf(viewer,
-                                   "  attention (%s%s, m %" PetscInt_FMT ", L %" PetscInt_FMT ", %" PetscInt_FMT
-                                   " heads): corr(a, Z) %.6f, relerr(a, Z) %.4g, relerr(y, softmax) %.4g\n",
-                                   AttForms[at->form], at->causal ? ", causal" : "", at->m, at->L, at->H, (double)corr,
-                                   (double)eaz, (double)ey));
+  PetscCall(NaViewerPrintf(viewer,
+                           "  attention (%s%s, m %" PetscInt_FMT ", L %" PetscInt_FMT ", %" PetscInt_FMT
+                           " heads): corr(a, Z) %.6f, relerr(a, Z) %.4g, relerr(y, softmax) %.4g\n",
+                           AttForms[at->form], at->causal ? ", causal" : "", at->m, at->L, at->H, (double)corr,
+                           (double)eaz, (double)ey));
   if (at->form == FORM_ODE)
-    PetscCall(PetscViewerASCIIPrintf(viewer, "  ODE vs discrete algorithm (same W): relerr calcium %.3g, y %.3g\n",
-                                     (double)eoa, (double)eoy));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "  cost at set-up: discrete write+read %.4g s, exact attention %.4g s\n",
-                                   (double)at->t_circuit, (double)at->t_exact));
+    PetscCall(NaViewerPrintf(viewer, "  ODE vs discrete algorithm (same W): relerr calcium %.3g, y %.3g\n", (double)eoa,
+                             (double)eoy));
+  PetscCall(NaViewerPrintf(viewer, "  cost at set-up: discrete write+read %.4g s, exact attention %.4g s\n",
+                           (double)at->t_circuit, (double)at->t_exact));
   PetscFunctionReturn(0);
 }
 
@@ -1020,12 +1020,12 @@ static PetscErrorCode View_Att(NaModel model, PetscViewer viewer)
                                    ", inputs %s\n",
                                    AttForms[at->form], at->causal ? " (causal)" : "", at->m, at->nb, at->H, at->L,
                                    at->D, at->dv, at->input[0] ? at->input : "generated from seed"));
-  PetscCall(PetscViewerASCIIPrintf(viewer,
-                                   "delta %g, settle %g, tau_h %g, tau_y %g, tau_syn %g, tau_p %g, tau_c %g, tau_r %g, "
-                                   "eta %g, kappa %g, leaks %g %g\n",
-                                   (double)at->delta, (double)at->settle, (double)at->tau_h, (double)at->tau_y,
-                                   (double)at->tau_syn, (double)at->tau_p, (double)at->tau_c, (double)at->tau_r,
-                                   (double)at->eta, (double)at->kappa, (double)at->leak_syn, (double)at->leak_p));
+  PetscCall(NaViewerPrintf(viewer,
+                           "delta %g, settle %g, tau_h %g, tau_y %g, tau_syn %g, tau_p %g, tau_c %g, tau_r %g, "
+                           "eta %g, kappa %g, leaks %g %g\n",
+                           (double)at->delta, (double)at->settle, (double)at->tau_h, (double)at->tau_y,
+                           (double)at->tau_syn, (double)at->tau_p, (double)at->tau_c, (double)at->tau_r,
+                           (double)at->eta, (double)at->kappa, (double)at->leak_syn, (double)at->leak_p));
   PetscFunctionReturn(0);
 }
 

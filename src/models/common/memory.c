@@ -1,5 +1,6 @@
 /* NaMemory: stored patterns and the retrieval cue, shared by naam and dam. */
 #include "memory.h"
+#include "naerrors.h"
 #include "h5util.h"
 #include "rng.h"
 
@@ -77,8 +78,8 @@ static PetscErrorCode ReadSigns(const char spec[], const char option[], int want
     if (data[i] != 1.0 && data[i] != -1.0) {
       double bad = data[i];
       PetscCall(PetscFree(data));
-      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s %s: value %g at flat index %" PetscInt_FMT " is not +1 or -1",
-              option, spec, bad, i);
+      NaSETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT,
+                "%s %s: value %g at flat index %" PetscInt_FMT " is not +1 or -1", option, spec, bad, i);
     }
     out[i] = data[i];
   }
@@ -125,8 +126,8 @@ PetscErrorCode NaMemorySetUp(NaMemory *mem, MPI_Comm comm)
              p, mem->N);
   PetscCheck(mem->K > 0, comm, PETSC_ERR_USER_INPUT, "-%sK %" PetscInt_FMT ": the number of patterns must be positive",
              p, mem->K);
-  PetscCheck(mem->cue_flip >= 0 && mem->cue_flip <= 1, comm, PETSC_ERR_USER_INPUT, "-%scue_flip %g: must lie in [0, 1]",
-             p, (double)mem->cue_flip);
+  NaCheck(mem->cue_flip >= 0 && mem->cue_flip <= 1, comm, PETSC_ERR_USER_INPUT, "-%scue_flip %g: must lie in [0, 1]", p,
+          (double)mem->cue_flip);
   PetscCall(PetscStrcmp(mem->cue_spec, "random", &random_cue));
   if (mem->cue_draw_set) {
     PetscBool given;
@@ -206,8 +207,8 @@ PetscErrorCode NaMemoryView(NaMemory *mem, PetscViewer viewer)
   PetscCall(PetscViewerASCIIPrintf(viewer, "patterns: K = %" PetscInt_FMT " over N = %" PetscInt_FMT " neurons, %s\n",
                                    mem->K, mem->N, mem->patterns_spec[0] ? mem->patterns_spec : "random from seed"));
   if (mem->cued >= 0)
-    PetscCall(PetscViewerASCIIPrintf(viewer, "cue: pattern %" PetscInt_FMT " with %g of its signs flipped\n", mem->cued,
-                                     (double)mem->cue_flip));
+    PetscCall(NaViewerPrintf(viewer, "cue: pattern %" PetscInt_FMT " with %g of its signs flipped\n", mem->cued,
+                             (double)mem->cue_flip));
   else
     PetscCall(PetscViewerASCIIPrintf(viewer, "cue: %s\n", mem->cue_spec));
   PetscFunctionReturn(0);

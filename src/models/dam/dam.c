@@ -113,8 +113,8 @@ static PetscErrorCode SetUp_DAM(NaModel model)
   PetscInt    rend;
 
   PetscFunctionBegin;
-  PetscCheck(dm->beta > 0 && PetscIsNormalReal(dm->beta), model->comm, PETSC_ERR_USER_INPUT,
-             "-%sbeta %g: the gain must be positive", p, (double)dm->beta);
+  NaCheck(dm->beta > 0 && PetscIsNormalReal(dm->beta), model->comm, PETSC_ERR_USER_INPUT,
+          "-%sbeta %g: the gain must be positive", p, (double)dm->beta);
   PetscCheck(dm->n >= 2, model->comm, PETSC_ERR_USER_INPUT,
              "-%sorder %" PetscInt_FMT ": the interaction order n must be at least 2", p, dm->n);
   PetscCall(NaCheckPositive(model->comm, p, "tau_n", dm->tau_n, PETSC_TRUE));
@@ -317,11 +317,11 @@ static PetscErrorCode Summary_Batch(NaModel model, Vec X, PetscViewer viewer)
 
   PetscFunctionBegin;
   PetscCall(BatchRetrieved(model, X, &retrieved, &worst));
-  PetscCall(PetscViewerASCIIPrintf(
-      viewer,
-      "  retrieval: %" PetscInt_FMT " of %" PetscInt_FMT
-      " cue draws (%g of the signs flipped) at Hamming distance 0 (largest distance %" PetscInt_FMT ")\n",
-      retrieved, dm->cues, (double)dm->mem.cue_flip, worst));
+  PetscCall(NaViewerPrintf(viewer,
+                           "  retrieval: %" PetscInt_FMT " of %" PetscInt_FMT
+                           " cue draws (%g of the signs flipped) at Hamming distance 0 (largest distance %" PetscInt_FMT
+                           ")\n",
+                           retrieved, dm->cues, (double)dm->mem.cue_flip, worst));
   PetscFunctionReturn(0);
 }
 
@@ -446,14 +446,13 @@ static PetscErrorCode View_DAM(NaModel model, PetscViewer viewer)
 
   PetscFunctionBegin;
   if (dm->cues)
-    PetscCall(PetscViewerASCIIPrintf(viewer,
-                                     "patterns: K = %" PetscInt_FMT " over N = %" PetscInt_FMT
-                                     " neurons; %" PetscInt_FMT
-                                     " cue draws, each a random pattern with %g of its signs flipped\n",
-                                     model->K, model->N, dm->cues, (double)dm->mem.cue_flip));
+    PetscCall(NaViewerPrintf(viewer,
+                             "patterns: K = %" PetscInt_FMT " over N = %" PetscInt_FMT " neurons; %" PetscInt_FMT
+                             " cue draws, each a random pattern with %g of its signs flipped\n",
+                             model->K, model->N, dm->cues, (double)dm->mem.cue_flip));
   else
     PetscCall(NaMemoryView(&dm->mem, viewer));
-  PetscCall(PetscViewerASCIIPrintf(
+  PetscCall(NaViewerPrintf(
       viewer, "F(z) = z^%" PetscInt_FMT "/%" PetscInt_FMT ", c_T %g, beta %g (%s), tau_n %g, b %g\n", dm->n, dm->n,
       (double)dm->cT, (double)dm->beta, NaActivationTypes[dm->act], (double)dm->tau_n, (double)dm->b));
   PetscFunctionReturn(0);

@@ -108,8 +108,8 @@ static PetscErrorCode SetUp_NAAM(NaModel model)
   PetscInt    N, K;
 
   PetscFunctionBegin;
-  PetscCheck(nm->beta > 0 && PetscIsNormalReal(nm->beta), comm, PETSC_ERR_USER_INPUT,
-             "-%sbeta %g: the gain must be positive", p, (double)nm->beta);
+  NaCheck(nm->beta > 0 && PetscIsNormalReal(nm->beta), comm, PETSC_ERR_USER_INPUT,
+          "-%sbeta %g: the gain must be positive", p, (double)nm->beta);
   PetscCall(NaCheckPositive(comm, p, "lambda", nm->lambda, PETSC_FALSE));
   PetscCall(NaCheckPositive(comm, p, "alpha", nm->alpha, PETSC_FALSE));
   PetscCall(NaCheckPositive(comm, p, "gamma", nm->gamma, PETSC_FALSE));
@@ -371,8 +371,6 @@ static PetscErrorCode SparseSetUp(NaModel model)
     double      mine = 12.0 * (double)nrows * (1 + nm->linkq * (double)(P - 1)), need, worst, avail = NaMemAvailable();
     MPI_Comm    node;
     PetscMPIInt nranks;
-    char        qs[32]; /* the C library's %g: PETSc's writes 1 as "1." */
-    snprintf(qs, sizeof qs, "%g", (double)nm->linkq);
     if (avail > 0) {
       PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
       PetscCallMPI(MPI_Comm_size(node, &nranks));
@@ -380,11 +378,11 @@ static PetscErrorCode SparseSetUp(NaModel model)
       PetscCallMPI(MPI_Comm_free(&node));
       need /= avail;
       PetscCallMPI(MPI_Allreduce(&need, &worst, 1, MPI_DOUBLE, MPI_MAX, comm));
-      PetscCheck(worst <= 1, comm, PETSC_ERR_USER_INPUT,
-                 "-%sT_links %" PetscInt_FMT ": the links of -%sT sparse (q = %s, %.4g per process) need about "
-                 "%.3g GB on a node running %d rank(s), which has %.3g GB available; use a smaller r or more nodes",
-                 p, nm->links, p, qs, 1 + (double)nm->linkq * (double)(P - 1), 1e-9 * worst * avail, (int)nranks,
-                 1e-9 * avail);
+      NaCheck(worst <= 1, comm, PETSC_ERR_USER_INPUT,
+              "-%sT_links %" PetscInt_FMT ": the links of -%sT sparse (q = %g, %.4g per process) need about "
+              "%.3g GB on a node running %d rank%s, which has %.3g GB available; use a smaller r or more nodes",
+              p, nm->links, p, (double)nm->linkq, 1 + (double)nm->linkq * (double)(P - 1), 1e-9 * worst * avail,
+              (int)nranks, NaPlural(nranks), 1e-9 * avail);
     }
   }
   PetscCall(PetscMalloc5(P, &key, N * nw, &ncode, P * nw, &code, P, &row, PetscMax(nrows, 1), &proc));
@@ -1020,21 +1018,20 @@ static PetscErrorCode View_NAAM(NaModel model, PetscViewer viewer)
                                      "state: %" PetscInt_FMT " neurons + 2 x %" PetscInt_FMT
                                      " synapses/processes (full storage) = %" PetscInt_FMT " variables\n",
                                      model->N, model->N * model->N, model->nglobal));
-  PetscCall(PetscViewerASCIIPrintf(
+  PetscCall(NaViewerPrintf(
       viewer, "beta %g, leaks lambda %g alpha %g gamma %g, tau_n %g tau_s %g tau_p %g, inputs b %g c %g d %g\n",
       (double)nm->beta, (double)nm->lambda, (double)nm->alpha, (double)nm->gamma, (double)nm->tau_n, (double)nm->tau_s,
       (double)nm->tau_p, (double)nm->b, (double)nm->c, (double)nm->d));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "T %s (c_T = %g), init %s, activations phi %s g %s psi %s\n",
-                                   CouplingNames[nm->T], (double)nm->cT, InitNames[nm->init],
-                                   NaActivationTypes[nm->act[0]], NaActivationTypes[nm->act[1]],
-                                   NaActivationTypes[nm->act[2]]));
+  PetscCall(NaViewerPrintf(viewer, "T %s (c_T = %g), init %s, activations phi %s g %s psi %s\n", CouplingNames[nm->T],
+                           (double)nm->cT, InitNames[nm->init], NaActivationTypes[nm->act[0]],
+                           NaActivationTypes[nm->act[1]], NaActivationTypes[nm->act[2]]));
   if (nm->T == NAAM_T_SPARSE) {
     const PetscInt P = model->N * (model->N + 1) / 2;
-    PetscCall(PetscViewerASCIIPrintf(viewer,
-                                     "sparse T: r = %" PetscInt_FMT " expected partners of each of the %" PetscInt_FMT
-                                     " processes, link probability q = %g; drawn: %.6g partners per process on "
-                                     "average (besides itself)\n",
-                                     nm->links, P, (double)nm->linkq, (double)nm->partners / (double)P));
+    PetscCall(NaViewerPrintf(viewer,
+                             "sparse T: r = %" PetscInt_FMT " expected partners of each of the %" PetscInt_FMT
+                             " processes, link probability q = %g; drawn: %.6g partners per process on "
+                             "average (besides itself)\n",
+                             nm->links, P, (double)nm->linkq, (double)nm->partners / (double)P));
   }
   PetscFunctionReturn(0);
 }

@@ -190,9 +190,9 @@ static PetscErrorCode ReadInput(NaModel model)
     for (PetscInt j = 0; j < M; j++) tl->rowsum[r] += tl->p0[r * M + j];
   }
   PetscCall(NaNetworkSumRows(model->net, 1, tl->rowsum, &tl->psum0));
-  PetscCheck(tl->psum0 > 0, comm, PETSC_ERR_USER_INPUT,
-             "-%sinput %s: sum of p0 = %g; the total Ca2+ in the astrocyte must be positive (App. C eq. 21)", p, in,
-             (double)tl->psum0);
+  NaCheck(tl->psum0 > 0, comm, PETSC_ERR_USER_INPUT,
+          "-%sinput %s: sum of p0 = %g; the total Ca2+ in the astrocyte must be positive (App. C eq. 21)", p, in,
+          (double)tl->psum0);
   PetscFunctionReturn(0);
 }
 
@@ -479,19 +479,19 @@ static PetscErrorCode Summary_Transformer(NaModel model, Vec U, PetscViewer view
   PetscReal          es, ex;
 
   PetscFunctionBegin;
-  PetscCall(PetscViewerASCIIPrintf(
-      viewer,
-      "  transformer limit: sum p %.12g (largest relative change %.3g), spread max p - min "
-      "p %.4g -> %.4g\n",
-      (double)tl->psum0, (double)(tl->psum_maxdev / tl->psum0), (double)tl->spread_first, (double)tl->spread_last));
+  PetscCall(NaViewerPrintf(viewer,
+                           "  transformer limit: sum p %.12g (largest relative change %.3g), spread max p - min "
+                           "p %.4g -> %.4g\n",
+                           (double)tl->psum0, (double)(tl->psum_maxdev / tl->psum0), (double)tl->spread_first,
+                           (double)tl->spread_last));
   if (!tl->appc) PetscFunctionReturn(0);
   PetscCall(VecGetArrayRead(U, &u));
   PetscCall(FixedPointErrors(model, u, &es, &ex, NULL));
   PetscCall(VecRestoreArrayRead(U, &u));
-  PetscCall(PetscViewerASCIIPrintf(viewer,
-                                   "  App. C fixed point (p* = %.10g): max|s - c/p*| / max|c/p*| %.3g, max|x - x*| / "
-                                   "max|x*| %.3g (x* = sum_j c_ij I_j / p*)\n",
-                                   (double)PStar(nm), (double)es, (double)ex));
+  PetscCall(NaViewerPrintf(viewer,
+                           "  App. C fixed point (p* = %.10g): max|s - c/p*| / max|c/p*| %.3g, max|x - x*| / "
+                           "max|x*| %.3g (x* = sum_j c_ij I_j / p*)\n",
+                           (double)PStar(nm), (double)es, (double)ex));
   PetscFunctionReturn(0);
 }
 
@@ -505,7 +505,7 @@ static PetscErrorCode View_Transformer(NaModel model, PetscViewer viewer)
                                    " output neurons, M %" PetscInt_FMT
                                    " clamped inputs, state N (1 + 2 M) = %" PetscInt_FMT " variables; inputs %s\n",
                                    model->N, nm->tl->M, model->nglobal, nm->input));
-  PetscCall(PetscViewerASCIIPrintf(
+  PetscCall(NaViewerPrintf(
       viewer,
       "f = -p_ij s_ij, kappa = 0, T uniform (c_T = %g), lambda %g alpha %g gamma %g, tau_n %g tau_s %g tau_p %g, b %g "
       "d "

@@ -11,6 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "engineimpl.h"
 #include "ckptimpl.h"
+#include "naerrors.h"
 #include "h5util.h"
 #include "rng.h"
 #include <nastro/nastro.h>
@@ -444,7 +445,7 @@ static PetscErrorCode ReadProjection(NaEngine e, hid_t projs, PetscInt k, PetscB
 #define FAIL(...)                                                                                                      \
   do {                                                                                                                 \
     H5Fclose(file);                                                                                                    \
-    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, __VA_ARGS__);                                                             \
+    NaSETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, __VA_ARGS__);                                                           \
   } while (0)
 
 /* all ranks agree whether every rank's part was readable */

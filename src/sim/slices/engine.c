@@ -13,7 +13,6 @@
 #include <nastro/nastro.h>
 #include <math.h>
 #include <stdio.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -323,10 +322,10 @@ static PetscErrorCode CheckMemory(NaEngine e)
   PetscCallMPI(MPI_Comm_size(node, &nranks));
   PetscCallMPI(MPI_Comm_free(&node));
   need = per_rank * nranks;
-  PetscCheck(need <= avail, e->comm, PETSC_ERR_USER_INPUT,
-             "%s: the network does not fit: its synapses and cells need about %.3g GB on a node running %d rank(s), "
-             "which has %.3g GB available; use more nodes or a smaller network",
-             s->path, 1e-9 * need, (int)nranks, 1e-9 * avail);
+  NaCheck(need <= avail, e->comm, PETSC_ERR_USER_INPUT,
+          "%s: the network does not fit: its synapses and cells need about %.3g GB on a node running %d rank%s, "
+          "which has %.3g GB available; use more nodes or a smaller network",
+          s->path, 1e-9 * need, (int)nranks, NaPlural(nranks), 1e-9 * avail);
   PetscFunctionReturn(0);
 }
 
@@ -443,36 +442,31 @@ PetscErrorCode NaEngineSetUp(NaEngine e)
   PetscFunctionReturn(0);
 }
 
-/* PETSc's printf writes %g as "1."; messages use the C library's, which writes numbers as users do */
-#define NA_LINE(...) snprintf(line, sizeof line, __VA_ARGS__)
-
 PetscErrorCode NaEngineView(NaEngine e, PetscViewer viewer)
 {
   PetscInt64 cells = 0;
-  char       line[PETSC_MAX_PATH_LEN + 512];
 
   PetscFunctionBegin;
   for (PetscInt p = 0; p < e->npops; p++) cells += e->spec->pops[p].n;
-  NA_LINE("network %s: %d populations (%lld cells), resolution %g ms, t_stop %g ms, d_min %g ms (%d steps a slice), "
-          "%d rank%s\n",
-          e->spec->path, (int)e->npops, (long long)cells, e->h, e->spec->t_stop, e->M * e->h, (int)e->M, e->size,
-          e->size == 1 ? "" : "s");
-  PetscCall(PetscViewerASCIIPrintf(viewer, "%s", line));
+  PetscCall(NaViewerPrintf(viewer,
+                           "network %s: %d populations (%lld cells), resolution %g ms, t_stop %g ms, d_min %g ms (%d "
+                           "steps a slice), %d rank%s\n",
+                           e->spec->path, (int)e->npops, (long long)cells, e->h, e->spec->t_stop, e->M * e->h,
+                           (int)e->M, e->size, NaPlural(e->size)));
   for (PetscInt p = 0; p < e->npops; p++) {
     const NaPopSpec *ps = &e->spec->pops[p];
-    NA_LINE("  population %s: %s, %d cell%s", ps->name, ps->model->name, (int)ps->n, ps->n == 1 ? "" : "s");
-    PetscCall(PetscViewerASCIIPrintf(viewer, "%s", line));
+    PetscCall(NaViewerPrintf(viewer, "  population %s: %s, %d cell%s", ps->name, ps->model->name, (int)ps->n,
+                             NaPlural(ps->n)));
     if (e->pops[p].ts) {
       TSType type;
       PetscCall(TSGetType(e->pops[p].ts, &type));
-      NA_LINE(", stepper %s%s, every %g ms", type, e->pops[p].adaptive ? " (adaptive)" : "", e->pops[p].stride * e->h);
-      PetscCall(PetscViewerASCIIPrintf(viewer, "%s", line));
+      PetscCall(NaViewerPrintf(viewer, ", stepper %s%s, every %g ms", type, e->pops[p].adaptive ? " (adaptive)" : "",
+                               e->pops[p].stride * e->h));
     }
     PetscCall(PetscViewerASCIIPrintf(viewer, "\n"));
   }
   PetscCall(NaConnectView(e->comm, e->spec, e->nproj, e->proj, viewer));
-  NA_LINE("  construction %.3g s (connections %.3g s)\n", e->t_setup, e->t_build);
-  PetscCall(PetscViewerASCIIPrintf(viewer, "%s", line));
+  PetscCall(NaViewerPrintf(viewer, "  construction %.3g s (connections %.3g s)\n", e->t_setup, e->t_build));
   PetscFunctionReturn(0);
 }
 
@@ -642,10 +636,10 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
     PetscCall(TSRestartStep(p->ts)); /* the state jumped since the last step: no stage may be reused (FSAL) */
     PetscCall(TSSolve(p->ts, p->Y));
     PetscCall(TSGetStepNumber(p->ts, &steps));
-    PetscCheck(!p->adaptive || steps < 1000000, e->comm, PETSC_ERR_NOT_CONVERGED,
-               "population %s: the stepper took 10^6 steps within one step of the resolution at t = %g ms; "
-               "loosen -%s_ts_rtol or use a fixed step",
-               p->spec->name, t0, p->spec->name);
+    NaCheck(!p->adaptive || steps < 1000000, e->comm, PETSC_ERR_NOT_CONVERGED,
+            "population %s: the stepper took 10^6 steps within one step of the resolution at t = %g ms; "
+            "loosen -%s_ts_rtol or use a fixed step",
+            p->spec->name, t0, p->spec->name);
     p->nsteps_ts += steps;
   }
   p->io.in_ex = p->ring_ex + at;
@@ -720,7 +714,8 @@ static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
   h->signal = 0;
   for (PetscMPIInt r = 0; r < e->size; r++)
     if (!h->signal && e->hdrs[r].signal) { /* the lowest rank's signal names the stop */
-      h->signal = e->hdrs[r].signal;
+      h->signal    = e->hdrs[r].signal;
+      e->stop_rank = r;
       h->due |= NA_DUE_STOP;
     }
   for (PetscMPIInt r = 0; r < e->size; r++) {
@@ -918,10 +913,10 @@ static PetscErrorCode Progress(NaEngine e, PetscLogDouble *last, PetscBool force
   {
     const double bio = e->step * e->h * 1e-3, wall = now - e->wall0 - e->t_setup, rtf = bio > 0 ? wall / bio : 0;
     const double eta = e->step ? wall * (double)(e->nsteps - e->step) / (double)e->step : 0;
-    char         line[256];
-    NA_LINE("  t = %g / %g ms, %.3g s wall per biological s, %.4g spikes/s (biological), wall %.1f s, ETA %.0f s\n",
-            e->step * e->h, e->spec->t_stop, rtf, bio > 0 ? (double)e->total_spikes / bio : 0.0, wall, eta);
-    PetscCall(PetscPrintf(e->comm, "%s", line));
+    PetscCall(NaPrintf(e->comm,
+                       "  t = %g / %g ms, %.3g s wall per biological s, %.4g spikes/s (biological), wall %.1f s, ETA "
+                       "%.0f s\n",
+                       e->step * e->h, e->spec->t_stop, rtf, bio > 0 ? (double)e->total_spikes / bio : 0.0, wall, eta));
   }
   PetscFunctionReturn(0);
 }
@@ -942,11 +937,6 @@ static PetscErrorCode Due(NaEngine e, NaSliceHeader *h)
   if (e->ck.walltime_limit > 0 && now - e->wall0 + 2 * (e->ck_cost + e->slice_wall) + 1 >= e->ck.walltime_limit)
     h->due |= NA_DUE_STOP;
   PetscFunctionReturn(0);
-}
-
-static const char *SignalName(int sig)
-{
-  return sig == SIGUSR1 ? "SIGUSR1" : sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal";
 }
 
 static PetscErrorCode Checkpoint(NaEngine e)
@@ -1065,12 +1055,17 @@ static PetscErrorCode Slices(NaEngine e)
       e->t_checkpoint += a - u2;
     }
     if (due & NA_DUE_STOP && e->step < e->nsteps) {
-      char line[3 * PETSC_MAX_PATH_LEN];
-      snprintf(line, sizeof line,
-               "nastro: stopped at t = %g ms (%s): checkpoint in %s; resume with -restart %s "
-               "(exit code 75)\n",
-               e->step * e->h, sig ? SignalName(sig) : "wall-time limit", e->ck.dir, e->ck.dir);
-      PetscCall(PetscPrintf(e->comm, "%s", line));
+      char why[64];
+      if (sig)
+        snprintf(why, sizeof why, "%s on rank %d", NaSignalName(sig), e->stop_rank);
+      else
+        snprintf(why, sizeof why, "wall-time limit");
+      PetscCall(NaPrintf(
+          e->comm, "nastro: stopped at t = %g ms (%s): checkpoint in %s; resume with -restart %s (exit code 75)\n",
+          e->step * e->h, why, e->ck.dir, e->ck.dir));
+      PetscCall(NaStatusEnd(75, e->ck.dir,
+                            "stopped at t = %g ms (%s) with a checkpoint in %s, exit 75; resume with -restart %s",
+                            e->step * e->h, why, e->ck.dir, e->ck.dir));
       e->exit_code = 75;
       break;
     }
@@ -1087,13 +1082,12 @@ PetscErrorCode NaEngineRun(NaEngine e)
   PetscCall(NaEngineSetUp(e));
   PetscCall(NaCheckpointDefaultDir(e->output, e->ck.dir, sizeof e->ck.dir));
   if (e->ck.restart[0]) {
-    char line[3 * PETSC_MAX_PATH_LEN];
     PetscCall(NaEngineCheckpointRead(e));
-    snprintf(line, sizeof line, "resumed from %s at t = %g ms on %d rank%s; output %s continued\n", e->ck.restart,
-             e->step * e->h, e->size, e->size == 1 ? "" : "s", e->output);
-    PetscCall(PetscPrintf(e->comm, "%s", line));
+    PetscCall(NaPrintf(e->comm, "resumed from %s at t = %g ms on %d rank%s; output %s continued\n", e->ck.restart,
+                       e->step * e->h, e->size, NaPlural(e->size), e->output));
   } else
     PetscCall(NaEngineOutputCreate(e));
+  PetscCall(NaStatusBegin(e->comm, e->output)); /* the output is known (a restart may name it) */
   if (e->ck.interval > 0) {
     const PetscInt64 every = PetscMax(1, (PetscInt64)llround(e->ck.interval / e->h));
     e->ck_next             = (e->step / every + 1) * every;
@@ -1110,6 +1104,7 @@ PetscErrorCode NaEngineRun(NaEngine e)
   }
   PetscCall(Progress(e, &last, PETSC_TRUE));
   PetscCall(NaEngineOutputFinish(e));
+  PetscCall(NaStatusEnd(0, NULL, "complete at t = %g ms, exit 0: %s", e->step * e->h, e->output));
   PetscFunctionReturn(0);
 }
 
