@@ -56,6 +56,7 @@ static PetscErrorCode Main(int *exit_code)
   PetscCall(NaSimSetFromOptions(sim));
   PetscCall(NaSimSetUp(sim));
   if (!help_set) {
+    PetscCall(NaCheckOptionsUsed(PETSC_COMM_WORLD)); /* before any output: a misspelt option must not run */
     PetscCall(NaModelView(model, PETSC_VIEWER_STDOUT_WORLD));
     PetscCall(NaSimRun(sim));
     PetscCall(NaSimGetExitCode(sim, exit_code));

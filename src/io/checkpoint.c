@@ -111,10 +111,10 @@ static PetscErrorCode WriteFile(MPI_Comm comm, const char tmp[], void *ctx, hid_
   NaModel                 model = mc->model;
   Vec                     U     = mc->U;
   const NaCheckpointInfo *info  = mc->info;
-  hid_t              file;
-  PetscMPIInt        size;
-  unsigned long long sum, psum;
-  char              *opts;
+  hid_t                   file;
+  PetscMPIInt             size;
+  unsigned long long      sum, psum;
+  char                   *opts;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_size(comm, &size));
@@ -164,8 +164,8 @@ PetscErrorCode NaCheckpointWrite(MPI_Comm comm, const char dir[], PetscInt keep,
   ModelCheckpoint mc = {model, U, info};
 
   PetscFunctionBegin;
-  PetscCall(NaCheckpointPublish(comm, dir, keep, info->step,
-                                (double)model->nglobal * sizeof(PetscScalar) + 65536, WriteFile, &mc));
+  PetscCall(NaCheckpointPublish(comm, dir, keep, info->step, (double)model->nglobal * sizeof(PetscScalar) + 65536,
+                                WriteFile, &mc));
   PetscFunctionReturn(0);
 }
 
@@ -304,8 +304,8 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], void *ctx)
   NaModel           model = mr->model;
   Vec               U     = mr->U;
   NaCheckpointInfo *info  = mr->info;
-  hid_t     file, dset;
-  long long complete = 0, version = 0, N = -1, K = -1, size = -1, step = 0, ns = 0, kout = 0, osum = 0, stored,
+  hid_t             file, dset;
+  long long         complete = 0, version = 0, N = -1, K = -1, size = -1, step = 0, ns = 0, kout = 0, osum = 0, stored,
             pstored           = 0;
   char               type[64] = "";
   PetscBool          found;
@@ -466,6 +466,12 @@ PetscErrorCode NaCheckpointOptionsRead(PetscOptionItems *PetscOptionsObject, MPI
                              "wall-clock seconds after which the run checkpoints and exits with 75 (0: none; "
                              "SLURM_JOB_END_TIME is used when set)",
                              NULL, c->walltime_limit, &c->walltime_limit, NULL));
+  {
+    PetscReal delay = 0; /* tests: read at every checkpoint (NaCheckpointTestDelay); named here so that it counts
+                          * as read before the unused-option check */
+    PetscCall(PetscOptionsReal("-checkpoint_test_delay", "tests: seconds to sleep inside a checkpoint write", NULL,
+                               delay, &delay, NULL));
+  }
   PetscCall(NaCheckPositive(comm, "", "checkpoint_interval", c->interval, PETSC_FALSE));
   PetscCall(NaCheckPositive(comm, "", "checkpoint_walltime", c->walltime, PETSC_FALSE));
   PetscCall(NaCheckPositive(comm, "", "walltime_limit", c->walltime_limit, PETSC_FALSE));

@@ -52,6 +52,9 @@ expect_error "-dam_cues with -dam_cue_pattern" "-dam_cue_pattern: not used with 
 expect_error "-dam_cues with -dam_cue"  "-dam_cue: not used with -dam_cues 4" -- nastro "${SMALL_DAM[@]}" -dam_cues 4 -dam_cue random
 expect_error "-steady_state_tol -1"      "-steady_state_tol -1: must not be negative" -- nastro "${SMALL_DAM[@]}" -steady_state_tol -1
 expect_error "-steady_state_tol nan"     "-steady_state_tol nan: must be a finite number" -- nastro "${SMALL_DAM[@]}" -steady_state_tol nan
+expect_error "-dam_cues with -dam_cue_draw" "-dam_cue_draw: not used with -dam_cues 10" -- nastro "${SMALL_DAM[@]}" -dam_cues 10 -dam_cue_draw 2
+expect_error "misspelt -dam_cuess"      "-dam_cuess 10: no part of nastro reads this option" -- nastro "${SMALL_DAM[@]}" -dam_cuess 10
+expect_error "naam's -naam_T_links with -model dam" "-naam_T_links 5: no part of nastro reads this option" -- mpiexec -n 2 nastro "${SMALL_DAM[@]}" -naam_T_links 5
 expect_error "-dam_cue_draw -1"         "-dam_cue_draw -1: must not be negative" -- nastro "${SMALL_DAM[@]}" -dam_cue_draw -1
 expect_error "-naam_cue_draw with -naam_cue_pattern" "-naam_cue_draw 2: the draw picks the cued pattern" -- nastro "${SMALL[@]}" -naam_cue_draw 2 -naam_cue_pattern 1
 # time constants

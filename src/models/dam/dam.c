@@ -121,8 +121,8 @@ static PetscErrorCode SetUp_DAM(NaModel model)
   PetscCheck(dm->cues >= 0, model->comm, PETSC_ERR_USER_INPUT,
              "-%scues %" PetscInt_FMT ": the number of cue draws must not be negative", p, dm->cues);
   if (dm->cues) {
-    const char *single[] = {"-cue", "-cue_pattern"};
-    for (int k = 0; k < 2; k++) {
+    const char *single[] = {"-cue", "-cue_pattern", "-cue_draw"};
+    for (int k = 0; k < 3; k++) {
       PetscBool given;
       PetscCall(PetscOptionsHasName(NULL, p, single[k], &given));
       PetscCheck(!given, model->comm, PETSC_ERR_USER_INPUT,

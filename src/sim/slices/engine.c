@@ -60,11 +60,6 @@ PetscErrorCode NaEngineSetFromOptions(NaEngine e)
   PetscCall(PetscOptionsReal("-rate_bin", "bin width of the population rates in /rates [ms]", NULL, e->rate_bin,
                              &e->rate_bin, NULL));
   PetscCall(NaCheckpointOptionsRead(PetscOptionsObject, e->comm, "simulated ms between checkpoints (0: none)", &e->ck));
-  {
-    PetscReal delay = 0; /* tests: read at every checkpoint; named here so that it counts as read */
-    PetscCall(PetscOptionsReal("-checkpoint_test_delay", "tests: seconds to sleep inside a checkpoint write", NULL,
-                               delay, &delay, NULL));
-  }
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasName(NULL, NULL, "-o", &e->output_set));
   if (e->ck.walltime_limit == 0) { /* under Slurm, the job's end */
