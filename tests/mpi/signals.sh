@@ -17,7 +17,7 @@ source "$(dirname "$0")/lib.sh" "$1"
 src=$(realpath "$2")
 
 sim=(-naam_N 40 -naam_K 3 -naam_cue_flip 0.2 -ts_max_time 30 -ts_rtol 1e-11 -ts_atol 1e-11 -output_final -quiet)
-slow=(-checkpoint_interval 0.25 -checkpoint_test_delay 0.004) # a checkpoint every few hundred steps, each a little slow
+slow=(-checkpoint_interval 0.25 -checkpoint_test_delay 0.02) # a checkpoint every few hundred steps, each slow enough that a run outlasts mpiexec's 1 s signal delay
 same_as_ref() { # output file: every time series and the final state equal the uninterrupted run's, bitwise
   for d in /final /time /energy /overlaps /x; do h5diff "$tmp/ref.h5" "$1" "$d" || return 1; done
   [ "$(h5dump -a complete "$1" | grep -c '(0): 1')" -eq 1 ]
