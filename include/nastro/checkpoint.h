@@ -11,6 +11,7 @@
 /* everything besides the state that a run needs to continue as if never stopped */
 typedef struct {
   PetscReal          t, dt;               /* time and the step size the stepper will try next */
+  PetscReal          dt_segment;          /* the step size at the start of a model's current segment (0: none) */
   PetscInt           step;                /* accepted steps so far */
   PetscInt           nsamples;            /* samples in the output file (time series rows) */
   unsigned long long output_checksum;     /* NaRecorderGetChecksum of those samples */

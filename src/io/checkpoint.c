@@ -87,6 +87,23 @@ static PetscErrorCode PatternsChecksum(MPI_Comm comm, NaModel model, unsigned lo
 
 static PetscErrorCode ListCheckpoints(const char dir[], char ***names, PetscInt *n);
 
+/* the model's own inputs a checkpoint must agree with (e.g. attention's q, k, v and schedule); 0: none */
+static PetscErrorCode InputsChecksum(MPI_Comm comm, NaModel model, unsigned long long *sum, const char **options)
+{
+  PetscInt         n;
+  const PetscReal *x;
+  PetscMPIInt      rank;
+
+  PetscFunctionBegin;
+  *sum     = 0;
+  *options = NULL;
+  if (!model->ops.inputs) PetscFunctionReturn(0);
+  PetscCall(model->ops.inputs(model, &n, &x, options));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(Checksum(comm, 0, rank == 0 ? n : 0, x, sum));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaCheckpointTestDelay(void)
 {
   PetscReal delay = 0;
@@ -134,6 +151,7 @@ static PetscErrorCode WriteFile(MPI_Comm comm, const char tmp[], void *ctx, hid_
   PetscCall(PetscFree(opts));
   PetscCall(NaH5SetAttributeReal(file, "time", info->t));
   PetscCall(NaH5SetAttributeReal(file, "dt", info->dt));
+  PetscCall(NaH5SetAttributeReal(file, "dt_segment", info->dt_segment));
   PetscCall(NaH5SetAttributeInt(file, "step", info->step));
   PetscCall(NaH5SetAttributeInt(file, "output_samples", info->nsamples));
   PetscCall(NaH5SetAttributeInt(file, "output_next_index", info->kout));
@@ -150,6 +168,11 @@ static PetscErrorCode WriteFile(MPI_Comm comm, const char tmp[], void *ctx, hid_
   PetscCall(WriteVector(file, "state", U, "global state vector in cell-id order", &sum));
   PetscCall(PatternsChecksum(comm, model, &psum));
   PetscCall(NaH5SetAttributeInt(file, "patterns_checksum", (long long)psum));
+  {
+    const char *options;
+    PetscCall(InputsChecksum(comm, model, &psum, &options));
+    if (options) PetscCall(NaH5SetAttributeInt(file, "inputs_checksum", (long long)psum));
+  }
   PetscCall(NaCheckpointTestDelay());
   PetscCall(NaH5SetAttributeInt(file, "complete", 1));
   NaH5Call(H5Fflush(file, H5F_SCOPE_GLOBAL));
@@ -354,8 +377,21 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], void *ctx)
             "checkpoint %s: its stored patterns differ from this run's (different -%sseed or -%spatterns?)", path,
             model->prefix, model->prefix);
   }
+  {
+    const char *options;
+    PetscCall(InputsChecksum(comm, model, &psum, &options));
+    pstored = 0;
+    PetscCall(NaH5ReadAttribute(file, "inputs_checksum", H5T_NATIVE_LLONG, &pstored, &found));
+    if (options && (!found || (unsigned long long)pstored != psum)) {
+      H5Fclose(file);
+      SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED,
+              "checkpoint %s: written with other inputs than this run's (different %s?)", path, options);
+    }
+  }
   PetscCall(NaH5ReadAttribute(file, "time", H5T_NATIVE_DOUBLE, &info->t, &found));
   PetscCall(NaH5ReadAttribute(file, "dt", H5T_NATIVE_DOUBLE, &info->dt, &found));
+  info->dt_segment = 0;
+  PetscCall(NaH5ReadAttribute(file, "dt_segment", H5T_NATIVE_DOUBLE, &info->dt_segment, &found));
   PetscCall(NaH5ReadAttribute(file, "step", H5T_NATIVE_LLONG, &step, &found));
   PetscCall(NaH5ReadAttribute(file, "output_samples", H5T_NATIVE_LLONG, &ns, &found));
   PetscCall(NaH5ReadAttribute(file, "output_next_index", H5T_NATIVE_LLONG, &kout, &found));

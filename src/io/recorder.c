@@ -9,25 +9,31 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The series, in the order of the recorder's dataset ids: the driver's four, then the model's own (MODEL + j); each is
+ * [sample][column], /time and /energy one column wide. The output checksum is the sum over every value written of a
+ * mix of its bits with its series and position, so it does not depend on which rank wrote which value, nor in which
+ * order. */
+enum { TIME, ENERGY, OVERLAPS, X, MODEL, NSERIES = MODEL + NA_MODEL_MAX_SERIES };
+static const char *const series_names[4] = {"time", "energy", "overlaps", "x"};
+
 struct _n_NaRecorder {
   MPI_Comm     comm;
   NaModel      model;
-  hid_t        file, set[4]; /* the series (series_names), -1 where the model has none */
-  hsize_t      n;            /* samples written */
+  hid_t        file, set[NSERIES]; /* the series (SeriesName), -1 where the model has none */
+  hsize_t      n;                  /* samples written */
   PetscInt     rstart, nloc;
   PetscScalar *xbuf;
-  PetscReal   *obuf;
+  PetscReal   *obuf, *mbuf; /* overlaps; the model's own series */
   uint64_t     sum; /* this rank's share of the checksum of every sample value written (NaRecorderGetChecksum) */
   /* series k is width[k] columns wide; this rank writes columns [col0[k], col0[k] + ncols[k]) of it (x: its
    * neurons; the others: all of them, on rank 0) */
-  hsize_t width[4], col0[4], ncols[4];
+  hsize_t width[NSERIES], col0[NSERIES], ncols[NSERIES];
 };
 
-/* The series, in the order of the recorder's dataset ids; each is [sample][column], /time and /energy one column
- * wide. The output checksum is the sum over every value written of a mix of its bits with its series and position,
- * so it does not depend on which rank wrote which value, nor in which order. */
-enum { TIME, ENERGY, OVERLAPS, X };
-static const char *const series_names[4] = {"time", "energy", "overlaps", "x"};
+static const char *SeriesName(NaRecorder r, int k)
+{
+  return k < MODEL ? series_names[k] : r->model->series[k - MODEL].name;
+}
 
 static inline uint64_t Mix(uint64_t z) /* splitmix64's finaliser */
 {
@@ -41,12 +47,13 @@ static inline uint64_t Mix(uint64_t z) /* splitmix64's finaliser */
  */
 static uint64_t Digest(int k, hsize_t row0, hsize_t nrows, hsize_t width, hsize_t col0, hsize_t ncols, const double *v)
 {
-  uint64_t sum = 0, bits;
+  uint64_t       sum = 0, bits;
+  const uint64_t tag = k < MODEL ? (uint64_t)k : (uint64_t)k << 58; /* the driver's series as in earlier versions */
 
   for (hsize_t i = 0; i < nrows; i++)
     for (hsize_t j = 0; j < ncols; j++) {
       memcpy(&bits, &v[i * ncols + j], sizeof bits);
-      sum += Mix(bits ^ Mix((((row0 + i) * width + col0 + j) << 2) | (uint64_t)k));
+      sum += Mix(bits ^ Mix((((row0 + i) * width + col0 + j) << 2) | tag));
     }
   return sum;
 }
@@ -72,10 +79,17 @@ PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model,
   r->file  = file;
   PetscCall(NaNetworkGetOwnershipRange(model->net, &r->rstart, &rend));
   r->nloc = rend - r->rstart;
-  PetscCall(PetscMalloc2(PetscMax(r->nloc, 1), &r->xbuf, PetscMax(K, 1), &r->obuf));
+  {
+    PetscInt nm = 0;
+    for (PetscInt j = 0; j < model->nseries; j++) nm += model->series[j].width;
+    PetscCall(PetscMalloc3(PetscMax(r->nloc, 1), &r->xbuf, PetscMax(K, 1), &r->obuf, PetscMax(nm, 1), &r->mbuf));
+  }
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  for (int k = 0; k < 4; k++) {
-    r->width[k] = k == X ? (hsize_t)N : k == OVERLAPS ? (hsize_t)K : 1;
+  for (int k = 0; k < NSERIES; k++) {
+    r->width[k] = k == X          ? (hsize_t)N
+                  : k == OVERLAPS ? (hsize_t)K
+                  : k >= MODEL    ? (hsize_t)model->series[k - MODEL].width
+                                  : 1;
     r->col0[k]  = k == X ? (hsize_t)r->rstart : 0;
     r->ncols[k] = k == X ? (hsize_t)r->nloc : rank == 0 ? r->width[k] : 0;
   }
@@ -100,7 +114,7 @@ PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model,
       "constants (dimensionless). Root attribute complete = 1 only if the run finished."));
 
   hsize_t dims[2] = {0, (hsize_t)K};
-  for (int k = 0; k < 4; k++) r->set[k] = -1;
+  for (int k = 0; k < NSERIES; k++) r->set[k] = -1;
   PetscCall(NaH5CreateDataset(r->file, "time", 1, dims, PETSC_TRUE, "simulated time of each sample", "model time units",
                               &r->set[TIME]));
   if (model->ops.observe)
@@ -113,6 +127,12 @@ PetscErrorCode NaRecorderCreate(MPI_Comm comm, const char path[], NaModel model,
   if (model->ops.getneurons)
     PetscCall(
         NaH5CreateDataset(r->file, "x", 2, dims, PETSC_TRUE, "neuron membrane states x_i, [time][i]", "1", &r->set[X]));
+  for (PetscInt j = 0; j < model->nseries; j++) {
+    const NaModelSeries *ms = &model->series[j];
+    dims[1]                 = (hsize_t)ms->width;
+    PetscCall(NaH5CreateDataset(r->file, ms->name, ms->width > 1 || ms->matrix ? 2 : 1, dims, PETSC_TRUE,
+                                ms->description, "1", &r->set[MODEL + j]));
+  }
   if (model->ops.writestatic) PetscCall(model->ops.writestatic(model, r->file));
   *rec = r;
   PetscFunctionReturn(0);
@@ -126,14 +146,15 @@ static PetscErrorCode CopySeries(NaRecorder r, hid_t old, hsize_t nsamples, char
 
   PetscFunctionBegin;
   why[0] = 0;
-  for (int k = 0; k < 4 && !why[0]; k++) {
+  for (int k = 0; k < NSERIES && !why[0]; k++) {
     hid_t         dset, space;
     hsize_t       dims[2], batch;
     const hsize_t width = r->width[k], col0 = r->col0[k], ncols = r->ncols[k];
 
     if (r->set[k] < 0) continue;
-    if (H5Lexists(old, series_names[k], H5P_DEFAULT) <= 0 || (dset = H5Dopen2(old, series_names[k], H5P_DEFAULT)) < 0) {
-      PetscCall(PetscSNPrintf(why, len, "it has no /%s", series_names[k]));
+    if (H5Lexists(old, SeriesName(r, k), H5P_DEFAULT) <= 0 ||
+        (dset = H5Dopen2(old, SeriesName(r, k), H5P_DEFAULT)) < 0) {
+      PetscCall(PetscSNPrintf(why, len, "it has no /%s", SeriesName(r, k)));
       break;
     }
     NaH5Call(space = H5Dget_space(dset));
@@ -141,7 +162,7 @@ static PetscErrorCode CopySeries(NaRecorder r, hid_t old, hsize_t nsamples, char
     NaH5Call(H5Sclose(space));
     if (dims[0] < nsamples) {
       PetscCall(PetscSNPrintf(why, len, "/%s has %llu samples, the checkpoint counts %llu: not the output of this run",
-                              series_names[k], (unsigned long long)dims[0], (unsigned long long)nsamples));
+                              SeriesName(r, k), (unsigned long long)dims[0], (unsigned long long)nsamples));
     } else {
       hsize_t extent[2] = {nsamples, width};
       NaH5Call(H5Dset_extent(r->set[k], extent));
@@ -156,7 +177,7 @@ static PetscErrorCode CopySeries(NaRecorder r, hid_t old, hsize_t nsamples, char
         bad = !ok;
         PetscCallMPI(MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, r->comm));
         if (anybad) {
-          PetscCall(PetscSNPrintf(why, len, "/%s cannot be read", series_names[k]));
+          PetscCall(PetscSNPrintf(why, len, "/%s cannot be read", SeriesName(r, k)));
           break;
         }
         PetscCall(NaH5WriteBlock(r->set[k], row, m, col0, ncols, buf));
@@ -255,7 +276,11 @@ PetscErrorCode NaRecorderAppend(NaRecorder r, PetscReal t, Vec U)
     PetscCall(NaModelGetNeurons(model, U, r->xbuf));
     PetscCall(AppendRow(r, X, r->xbuf));
   }
-  if (model->ops.record) PetscCall(model->ops.record(model, r->file, r->n, t, U));
+  if (model->nseries) {
+    PetscReal *v = r->mbuf;
+    PetscCall(model->ops.sample(model, t, U, r->mbuf));
+    for (PetscInt j = 0; j < model->nseries; v += model->series[j].width, j++) PetscCall(AppendRow(r, MODEL + j, v));
+  }
   r->n++;
   PetscFunctionReturn(0);
 }
@@ -336,7 +361,7 @@ PetscErrorCode NaRecorderSetAttribute(NaRecorder r, const char name[], PetscReal
 static PetscErrorCode Close(NaRecorder r)
 {
   PetscFunctionBegin;
-  for (int k = 0; k < 4; k++)
+  for (int k = 0; k < NSERIES; k++)
     if (r->set[k] >= 0) NaH5Call(H5Dclose(r->set[k]));
   NaH5Call(H5Fflush(r->file, H5F_SCOPE_GLOBAL));
   NaH5Call(H5Fclose(r->file));
@@ -359,7 +384,7 @@ PetscErrorCode NaRecorderDestroy(NaRecorder *r)
   PetscFunctionBegin;
   if (!*r) PetscFunctionReturn(0);
   if ((*r)->file >= 0) PetscCall(Close(*r));
-  PetscCall(PetscFree2((*r)->xbuf, (*r)->obuf));
+  PetscCall(PetscFree3((*r)->xbuf, (*r)->obuf, (*r)->mbuf));
   PetscCall(PetscFree(*r));
   PetscFunctionReturn(0);
 }

@@ -88,6 +88,8 @@ struct _n_NaSim {
   NaSimSummary   sum;
   PetscReal      E_prev;
   PetscReal      t_start; /* simulated time at the start of this run (segment) */
+  PetscReal      tseg;    /* end of the model's current segment (its inputs jump there) */
+  PetscReal      dt_seg;  /* the stepper's step size at the start of the current segment */
   PetscReal      tout;    /* next output time */
   PetscInt       kout;    /* its index: tout = kout * output_interval */
   /* checkpoints and stops */
@@ -250,6 +252,15 @@ static PetscErrorCode PostStep(TS ts)
   /* Runge-Kutta types that reuse their last stage (FSAL, e.g. 5dp) would start the next step from a stage
    * that a resumed run cannot have; recomputing it every step makes a restart exact, bit for bit */
   if (sim->rk_restart) PetscCall(TSRestartStep(ts));
+  /* the end of a segment: the model takes its read-outs into the state (a changed state restarts the stepper's
+   * history: first-same-as-last stages, multistep values) */
+  if (PetscAbsReal(t - sim->tseg) <= 1e-10 * PetscAbsReal(sim->tseg)) {
+    if (sim->model->ops.capture) {
+      PetscBool changed = PETSC_FALSE;
+      PetscCall(sim->model->ops.capture(sim->model, t, sim->U, &changed));
+      if (changed) PetscCall(TSRestartStep(ts));
+    }
+  }
   /* divergence: a NaN or Inf anywhere reaches the neurons within one step (x is driven by every g and
    * phi), so checking the N neuron states suffices and avoids a pass over the whole state per step */
   if (sim->model->ops.getneurons) {
@@ -353,6 +364,7 @@ static PetscErrorCode Checkpoint(NaSim sim)
   PetscCall(PetscMemzero(&info, sizeof(info)));
   PetscCall(TSGetTime(sim->ts, &info.t));
   PetscCall(TSGetTimeStep(sim->ts, &info.dt));
+  info.dt_segment = sim->dt_seg;
   PetscCall(TSGetStepNumber(sim->ts, &info.step));
   PetscCall(NaRecorderGetNumSamples(sim->rec, &info.nsamples));
   PetscCall(NaRecorderGetChecksum(sim->rec, &info.output_checksum));
@@ -551,6 +563,7 @@ PetscErrorCode NaSimSetUp(NaSim sim)
     PetscBool dt_given;
     PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_dt", &dt_given));
     if (!dt_given) PetscCall(TSSetTimeStep(ts, sim->rinfo.dt)); /* continue exactly, unless told otherwise */
+    sim->dt_seg = sim->rinfo.dt_segment;
     if (!sim->output_set) PetscCall(PetscStrncpy(sim->output, sim->rinfo.output, sizeof(sim->output)));
     sim->restarted = PETSC_TRUE;
   }
@@ -653,6 +666,42 @@ static PetscErrorCode WriteTiming(NaSim sim)
   PetscFunctionReturn(0);
 }
 
+/* TSSolve to tend, one segment of the model's at a time where it has them: each solve lands exactly on the segment's
+ * end, where the model's inputs jump, and the next starts afresh (no stage is reused across the jump) */
+static PetscErrorCode Integrate(NaSim sim, PetscReal tend, TSConvergedReason *reason)
+{
+  PetscReal t;
+  PetscBool resumed = sim->restarted;
+
+  PetscFunctionBegin;
+  PetscCall(TSGetTime(sim->ts, &t));
+  for (;;) {
+    sim->tseg = tend;
+    if (sim->model->ops.segment) {
+      PetscReal tseg;
+      PetscCall(sim->model->ops.segment(sim->model, t, &tseg));
+      PetscCheck(tseg > t, sim->comm, PETSC_ERR_PLIB, "-model %s: a segment from t = %g ends at %g", sim->model->type,
+                 (double)t, (double)tseg);
+      sim->tseg = PetscMin(tseg, tend);
+      PetscCall(TSRestartStep(sim->ts));
+      if (!resumed) PetscCall(TSGetTimeStep(sim->ts, &sim->dt_seg)); /* a resumed segment's came with the checkpoint */
+      resumed = PETSC_FALSE;
+    }
+    PetscCall(TSSetMaxTime(sim->ts, sim->tseg));
+    PetscCall(TSSolve(sim->ts, sim->U));
+    PetscCall(TSGetConvergedReason(sim->ts, reason));
+    PetscCall(TSGetTime(sim->ts, &t));
+    if (*reason != TS_CONVERGED_TIME || sim->tseg >= tend) break;
+    { /* TS shortened the segment's last steps to land on its end: start the next with the step size this one started
+       * with, at least (a fixed step would otherwise shrink at every segment) */
+      PetscReal dt;
+      PetscCall(TSGetTimeStep(sim->ts, &dt));
+      if (dt < sim->dt_seg) PetscCall(TSSetTimeStep(sim->ts, sim->dt_seg));
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaSimRun(NaSim sim)
 {
   TS                ts;
@@ -700,9 +749,7 @@ PetscErrorCode NaSimRun(NaSim sim)
     sim->tcheck = sim->ck.interval;
   }
   sim->tout = sim->kout * sim->output_interval;
-  PetscCall(TSSetMaxTime(ts, tend));
-  PetscCall(TSSolve(ts, sim->U));
-  PetscCall(TSGetConvergedReason(ts, &reason));
+  PetscCall(Integrate(sim, tend, &reason));
   PetscCall(TSGetTime(ts, &t));
   if (reason < 0) {
     PetscInt step;

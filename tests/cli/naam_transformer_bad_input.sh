@@ -57,7 +57,7 @@ expect_error "-naam_beta 2, identity g, psi"   "-naam_beta" "2" "not read" -- na
 expect_error "-naam_T hebbian"                 "-naam_T" "hebbian" "uniform" -- nastro "${T[@]}" -naam_T hebbian
 expect_error "-naam_T dense"                   "-naam_T" "dense" "uniform" -- nastro "${T[@]}" -naam_T dense
 expect_error "-naam_storage symmetric"         "-naam_storage" "symmetric" -- nastro "${T[@]}" -naam_storage symmetric
-expect_error "-checkpoint_interval 1"          "-model naam" "cannot be checkpointed" "/p_sum" -- nastro "${T[@]}" -checkpoint_interval 1
+expect_error "-checkpoint_interval 1"          "-model naam" "cannot be checkpointed" "largest change of /p_sum" -- nastro "${T[@]}" -checkpoint_interval 1
 # the general validation still holds
 expect_error "-naam_tau_p 0"                   "-naam_tau_p" "0" -- nastro "${T[@]}" -naam_tau_p 0
 expect_error "-naam_gamma -1"                  "-naam_gamma" "-1" -- nastro "${T[@]}" -naam_gamma -1

@@ -3,7 +3,11 @@
 #  - the ODE circuit and the discrete algorithm give bitwise identical /calcium, /y, /calcium_trace on 1-4 ranks
 #    (read-out sums are per-block partials summed in block order; W is drawn per row from the seed);
 #  - bad input stops with exit status != 0 and exactly one "nastro: error:" line naming option and value;
-#  - unequal leaks run but print a "warning:" line.
+#  - unequal leaks run but print a "warning:" line;
+#  - the ODE read-outs do not depend on -output_interval (0.37 does not divide the token duration), and a fixed
+#    step survives the segment ends it lands on;
+#  - a run stopped by -ts_max_steps, and one stopped by SIGUSR1, resume on another rank count to the uninterrupted
+#    run's /calcium, /y, /calcium_trace and /time, bitwise; a checkpoint of other inputs is refused.
 # usage: attention.sh NASTRO
 set -u
 source "$(dirname "$0")/lib.sh" "$1"
@@ -22,6 +26,47 @@ for n in 2 3 4; do
     check "discrete $d on $n ranks is bitwise the 1-rank result" h5diff "$tmp/disc1.h5" "$tmp/disc$n.h5" $d
   done
 done
+check "ode read-outs with -output_interval 0.37 on 2 ranks" run 2 "$tmp/odeint.h5" $ode -output_interval 0.37
+for d in /calcium /y; do
+  check "  $d is bitwise the result with -output_interval 0.25" h5diff "$tmp/ode1.h5" "$tmp/odeint.h5" $d
+done
+
+# a fixed step is not shortened for good by the segment ends it lands on (each window and each settling part is
+# integrated on its own): T / dt steps plus at most two per segment, 4 L segments
+check "fixed-step euler keeps its step over the segments" run 1 "$tmp/euler.h5" $ode -ts_type euler -ts_dt 0.003
+check "  steps <= 10 / 0.003 + 2 x 20" /usr/bin/python3 -c "
+import h5py; n = h5py.File('$tmp/euler.h5', 'r').attrs['steps']; assert 3334 <= n <= 3334 + 40, n"
+
+# checkpoint and resume: every series and read-out equal to the uninterrupted run, bitwise
+same_as() { for d in /calcium /y /calcium_trace /time; do h5diff "$1" "$2" $d || return 1; done; h5dump -a complete "$2" | grep -q '(0): 1'; }
+on_ranks 120 1 -model attention $ode -quiet -ts_max_steps 400 -o "$tmp/stop.h5" >"$tmp/stop.log" 2>&1
+rc=$?
+cp "$tmp/stop.log" "$tmp/log"
+if [ $rc -eq 75 ] && grep -q "^stopped at t [0-9.]*, step 400 (-ts_max_steps)" "$tmp/stop.log"; then ok "ode stopped by -ts_max_steps 400 exits 75"
+else notok "ode stopped by -ts_max_steps 400: exit $rc, expected 75"; fi
+check "  the stop falls inside the schedule (t < 10)" grep -q '^stopped at t [0-9]\.' "$tmp/stop.log"
+check "  resumed on 3 ranks" run 3 "$tmp/stop.h5" $ode -restart "$tmp/stop.ckpt"
+check "  equals the uninterrupted run (/calcium, /y, /calcium_trace, /time)" same_as "$tmp/ode1.h5" "$tmp/stop.h5"
+sig=(-model attention -attention_m 300 -attention_L 12 -attention_heads 2 -checkpoint_interval 1 -checkpoint_test_delay 0.1 -quiet)
+check "uninterrupted reference for the signal" on_ranks 120 1 "${sig[@]}" -o "$tmp/sigref.h5"
+timeout 120 mpiexec -n 2 "$nastro" "${sig[@]}" -o "$tmp/sig.h5" >"$tmp/sig.log" 2>&1 &
+runner=$!
+for _ in $(seq 1 400); do ls "$tmp"/sig.ckpt/ckpt-*.h5 >/dev/null 2>&1 && break; sleep 0.05; done
+pid0=$(pgrep -f "^$nastro .*-o $tmp/sig.h5" | head -1)
+[ -n "$pid0" ] && kill -USR1 "$pid0"
+wait $runner
+rc=$?
+cp "$tmp/sig.log" "$tmp/log"
+if [ $rc -eq 75 ] && grep -q "^stopped at t .* (SIGUSR1 on rank [01])" "$tmp/sig.log"; then ok "SIGUSR1 stops a 2-rank ode run with exit 75"
+else notok "SIGUSR1 to a 2-rank ode run: exit $rc, expected 75"; fi
+check "  resumed on 1 rank" on_ranks 120 1 "${sig[@]}" -restart "$tmp/sig.ckpt"
+check "  equals the uninterrupted run" same_as "$tmp/sigref.h5" "$tmp/sig.h5"
+on_ranks 60 1 -model attention $ode -attention_feature_seed 9 -quiet -restart "$tmp/stop.ckpt" -o "$tmp/other.h5" >"$tmp/log" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && [ "$(grep -c 'nastro: error:' "$tmp/log")" -eq 1 ] && grep -q "written with other inputs than this run's (different .*-attention_feature_seed" "$tmp/log"; then
+  ok "a checkpoint of another feature seed is refused in one line"
+else notok "a checkpoint of another feature seed: exit $rc"; fi
+
 check "ode results are finite and a > 0" /usr/bin/python3 -c "
 import h5py, numpy as np, sys
 f = h5py.File('$tmp/ode2.h5', 'r')
@@ -67,7 +112,6 @@ bad "W_K shape" "W_K has shape" 2 -attention_input "$tmp/badwk.h5"
 bad "no datasets" "no datasets q, k, v" 1 -attention_input "$tmp/none.h5"
 bad "not HDF5" "cannot open as an HDF5 file" 2 -attention_input "$tmp/text.h5"
 bad "L disagrees with file" "-attention_L 7: the input file" 1 -attention_input "$tmp/good.h5" -attention_L 7
-bad "output interval not dividing delta" "-output_interval 0.3" 1 -output_interval 0.3
 bad "unknown form" "-attention_form euler" 1 -attention_form euler
 check "unequal leaks run with a warning" bash -c "timeout 60 '$nastro' -model attention -attention_form discrete -attention_m 50 -attention_L 4 -attention_leak_syn 0.1 -quiet -o '$tmp/leak.h5' | grep -q '^warning: unequal leak'"
 finish

@@ -48,14 +48,22 @@ typedef struct {
   /* distribution */
   PetscMPIInt rank, size, tailrank;
   PetscInt    nb, bstart, bend, mu0, mu1, nloc, S, T, W;
-  PetscInt   *bfirst;            /* [nb + 1] first neuron of each block */
-  PetscReal  *Wf;                /* [H][nloc][D] local rows of W */
+  PetscInt    R;      /* ODE: read-out entries at the end of the last rank's state: taken [L], a [H][L], y [H][L][dv] */
+  PetscInt   *bfirst; /* [nb + 1] first neuron of each block */
+  PetscReal  *Wf;     /* [H][nloc][D] local rows of W */
   PetscReal  *phiK, *phiQ;       /* ODE: [H][L][nloc] features of keys and queries */
   PetscReal  *part, *sum, *tail; /* [nbloc][W], [W], [T] */
   /* results [H][L] and [H][L][dv] */
   PetscReal     *Z, *yex, *a_disc, *y_disc, *a_ode, *y_ode;
-  PetscBool     *got; /* [L]: ODE read-out captured */
+  PetscBool     *got; /* [L]: ODE read-out taken (a copy of the state's entries, made by ReadOuts) */
   PetscLogDouble t_circuit, t_exact;
+  /* the segment being integrated: window seg_k over [seg_t0, seg_t1], plasticity gate seg_gate */
+  PetscBool seg_on;
+  PetscInt  seg_k;
+  PetscReal seg_t0, seg_t1, seg_gate;
+  /* what a checkpoint must agree with: q, k, v and the schedule */
+  PetscReal *ident;
+  PetscInt   nident;
 } Att;
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -121,14 +129,27 @@ static inline PetscInt WindowAt(const Att *at, PetscReal t)
   return PetscMax(0, PetscMin(k, 2 * at->L - 1));
 }
 
+/* the window and plasticity gate that hold at t: those of the segment being integrated (its end belongs to it, not
+ * to the next window), else those of the window that contains t */
+static inline void InputsAt(const Att *at, PetscReal t, PetscBool *write, PetscInt *tok, PetscReal *gate)
+{
+  const PetscReal eps = 1e-9 * at->delta;
+  if (at->seg_on && t >= at->seg_t0 - eps && t <= at->seg_t1 + eps) {
+    Window(at, at->seg_k, write, tok);
+    *gate = at->seg_gate;
+  } else {
+    PetscInt kw = WindowAt(at, t);
+    Window(at, kw, write, tok);
+    *gate = (*write && t - kw * at->delta >= at->settle * at->delta) ? 1.0 : 0.0;
+  }
+}
+
 /* ------------------------------------------------------------------------------------------------ */
 /* options and inputs */
 
 static PetscErrorCode SetFromOptions_Att(NaModel model, PetscOptionItems *PetscOptionsObject)
 {
-  Att      *at = (Att *)model->data;
-  PetscReal dt;
-  PetscBool set;
+  Att *at = (Att *)model->data;
 
   PetscFunctionBegin;
   PetscOptionsHeadBegin(PetscOptionsObject, "Attention circuit (-model attention)");
@@ -173,15 +194,6 @@ static PetscErrorCode SetFromOptions_Att(NaModel model, PetscOptionItems *PetscO
   PetscCall(PetscOptionsReal("-leak_p", "leak l_p of the processes", NULL, at->leak_p, &at->leak_p, NULL));
   PetscOptionsHeadEnd();
   if (!at->fseed_set) at->fseed = at->seed;
-  /* the ODE read-out is the state at the end of each query window: output times must land there */
-  PetscCall(PetscOptionsGetReal(NULL, NULL, "-output_interval", &dt, &set));
-  if (set && at->form == FORM_ODE && dt > 0 && at->delta > 0) {
-    PetscReal n = at->delta / dt;
-    NaCheck(round(n) >= 1 && PetscAbsReal(n - round(n)) <= 1e-9 * n, model->comm, PETSC_ERR_USER_INPUT,
-            "-output_interval %g: must divide the token duration -%sdelta %g (the read-out of each query is sampled "
-            "at the end of its window)",
-            (double)dt, model->prefix, (double)at->delta);
-  }
   PetscFunctionReturn(0);
 }
 
@@ -612,9 +624,14 @@ static PetscErrorCode SetUp_Att(NaModel model)
   model->K                 = 0;
   model->t_default         = 2 * at->L * at->delta;
   model->output_default_dt = at->delta / 10;
-  model->nocheckpoint = "the query read-outs of the circuit are kept outside the state vector, so a resumed run would "
-                        "lose those already taken";
-  model->nlocal       = (at->form == FORM_ODE ? at->nloc * at->H * at->S : 0) + (at->rank == at->tailrank ? at->T : 0);
+  model->nseries           = 1;
+  model->series[0]         = (NaModelSeries){"calcium_trace",
+                                             "astrocyte calcium a(t) of each head at every sample, [time][head] "
+                                                     "(discrete form: a_t over its query window, 0 while writing)",
+                                             at->H, PETSC_TRUE};
+  at->R                    = at->form == FORM_ODE ? at->L * (1 + at->H * (1 + at->dv)) : 0;
+  model->nlocal =
+      (at->form == FORM_ODE ? at->nloc * at->H * at->S : 0) + (at->rank == at->tailrank ? at->T + at->R : 0);
   PetscCallMPI(MPI_Allreduce(&model->nlocal, &model->nglobal, 1, MPIU_INT, MPI_SUM, model->comm));
 
   {
@@ -639,6 +656,18 @@ static PetscErrorCode SetUp_Att(NaModel model)
                      at->phiQ + (h * L + t) * nloc);
         }
     }
+  }
+  { /* a checkpoint must come from the same inputs and schedule */
+    const PetscInt n = at->H * at->L * (2 * at->D + at->dv);
+    at->nident       = n + 4;
+    PetscCall(PetscMalloc1(at->nident, &at->ident));
+    PetscCall(PetscArraycpy(at->ident, at->q, at->H * at->L * at->D));
+    PetscCall(PetscArraycpy(at->ident + at->H * at->L * at->D, at->k, at->H * at->L * at->D));
+    PetscCall(PetscArraycpy(at->ident + 2 * at->H * at->L * at->D, at->v, at->H * at->L * at->dv));
+    at->ident[n]     = (PetscReal)at->fseed;
+    at->ident[n + 1] = (PetscReal)at->causal;
+    at->ident[n + 2] = at->delta;
+    at->ident[n + 3] = at->settle;
   }
   /* the discrete algorithm (the result of -form discrete, the reference of -form ode) and exact attention */
   PetscCallMPI(MPI_Barrier(model->comm));
@@ -667,7 +696,7 @@ static PetscErrorCode GetTail(NaModel model, const PetscScalar *x)
   Att *at = (Att *)model->data;
 
   PetscFunctionBegin;
-  if (at->rank == at->tailrank) PetscCall(PetscArraycpy(at->tail, x + model->nlocal - at->T, at->T));
+  if (at->rank == at->tailrank) PetscCall(PetscArraycpy(at->tail, x + model->nlocal - at->R - at->T, at->T));
   PetscCallMPI(MPI_Bcast(at->tail, (PetscMPIInt)at->T, MPIU_SCALAR, at->tailrank, model->comm));
   PetscFunctionReturn(0);
 }
@@ -679,7 +708,8 @@ static PetscErrorCode RHS_Att(NaModel model, PetscReal t, Vec X, Vec F)
   const PetscScalar *x;
   PetscScalar       *f;
   PetscBool          write;
-  PetscInt           kw, tok;
+  PetscInt           tok;
+  PetscReal          g;
 
   PetscFunctionBegin;
   PetscCall(VecGetArray(F, &f));
@@ -689,10 +719,8 @@ static PetscErrorCode RHS_Att(NaModel model, PetscReal t, Vec X, Vec F)
     PetscFunctionReturn(0);
   }
   PetscCall(VecGetArrayRead(X, &x));
-  kw = WindowAt(at, t);
-  Window(at, kw, &write, &tok);
+  InputsAt(at, t, &write, &tok, &g);
   {
-    const PetscReal g  = (write && t - kw * at->delta >= at->settle * at->delta) ? 1.0 : 0.0;
     const PetscReal ih = 1 / at->tau_h, ip = 1 / at->tau_p, iH = 1 / at->tau_syn;
     const PetscReal ek = g * at->kappa, ee = g * at->eta, lp = at->leak_p, lH = at->leak_syn;
     PetscCall(GetTail(model, x));
@@ -721,7 +749,8 @@ static PetscErrorCode RHS_Att(NaModel model, PetscReal t, Vec X, Vec F)
       PetscCall(NaNetworkSumRows(model->net, at->W, at->part, at->sum));
     }
     if (at->rank == at->tailrank) {
-      PetscScalar *ft = f + model->nlocal - at->T;
+      PetscScalar *ft = f + model->nlocal - at->R - at->T;
+      for (PetscInt i = 0; i < at->R; i++) ft[at->T + i] = 0; /* the read-outs taken so far */
       for (PetscInt h = 0; h < H; h++) {
         const PetscReal *y = at->tail + h * S, a = y[dv], r = y[dv + 1];
         PetscReal       *fy = ft + h * S;
@@ -757,13 +786,15 @@ static PetscErrorCode Leak_Att(NaModel model, Vec Dv)
       o[1]           = at->leak_p / at->tau_p;
       for (PetscInt i = 0; i < at->dv; i++) o[2 + i] = at->leak_syn / at->tau_syn;
     }
-  if (at->rank == at->tailrank)
+  if (at->rank == at->tailrank) {
+    for (PetscInt i = 0; i < at->R; i++) d[model->nlocal - at->R + i] = 0;
     for (PetscInt h = 0; h < at->H; h++) {
-      PetscScalar *o = d + model->nlocal - at->T + h * at->S;
+      PetscScalar *o = d + model->nlocal - at->R - at->T + h * at->S;
       for (PetscInt i = 0; i < at->dv; i++) o[i] = 1 / at->tau_y;
       o[at->dv]     = 1 / at->tau_c;
       o[at->dv + 1] = 0;
     }
+  }
   PetscCall(VecRestoreArray(Dv, &d));
   PetscFunctionReturn(0);
 }
@@ -786,36 +817,19 @@ static PetscErrorCode WriteStatic_Att(NaModel model, hid_t file)
   PetscFunctionReturn(0);
 }
 
-/* every sample: the calcium a of every head into /calcium_trace [time][head]; in the ODE form, a sample at the
- * end of a query window is that query's read-out */
-static PetscErrorCode Record_Att(NaModel model, hid_t file, hsize_t index, PetscReal t, Vec X)
+/* every sample: the calcium a of every head, for /calcium_trace [time][head] */
+static PetscErrorCode Sample_Att(NaModel model, PetscReal t, Vec X, PetscReal a[])
 {
   Att               *at = (Att *)model->data;
   const PetscInt     H = at->H, L = at->L, dv = at->dv, S = at->S;
   const PetscScalar *x;
-  PetscReal          buf[64], *a = buf;
-  hid_t              dset;
-  hsize_t            dims[2] = {index + 1, (hsize_t)H};
 
   PetscFunctionBegin;
-  if (H > 64) PetscCall(PetscMalloc1(H, &a));
-  PetscCall(VecGetArrayRead(X, &x));
   if (at->form == FORM_ODE) {
-    PetscReal n = round(t / at->delta);
+    PetscCall(VecGetArrayRead(X, &x));
     PetscCall(GetTail(model, x));
+    PetscCall(VecRestoreArrayRead(X, &x));
     for (PetscInt h = 0; h < H; h++) a[h] = at->tail[h * S + dv];
-    if (n >= 1 && n <= 2 * L && PetscAbsReal(t - n * at->delta) <= 1e-9 * at->delta) {
-      PetscBool write;
-      PetscInt  tok;
-      Window(at, (PetscInt)n - 1, &write, &tok);
-      if (!write) {
-        for (PetscInt h = 0; h < H; h++) {
-          at->a_ode[h * L + tok] = at->tail[h * S + dv];
-          for (PetscInt i = 0; i < dv; i++) at->y_ode[(h * L + tok) * dv + i] = at->tail[h * S + i];
-        }
-        at->got[tok] = PETSC_TRUE;
-      }
-    }
   } else { /* the discrete read-out holds over its query window, 0 while writing */
     PetscInt  kw = PetscMax(0, (PetscInt)PetscCeilReal(t / at->delta - 1e-9) - 1);
     PetscBool write;
@@ -823,19 +837,108 @@ static PetscErrorCode Record_Att(NaModel model, hid_t file, hsize_t index, Petsc
     Window(at, PetscMin(kw, 2 * L - 1), &write, &tok);
     for (PetscInt h = 0; h < H; h++) a[h] = write ? 0 : at->a_disc[h * L + tok];
   }
-  PetscCall(VecRestoreArrayRead(X, &x));
-  if (index == 0)
-    PetscCall(NaH5CreateDataset(file, "calcium_trace", 2, dims, PETSC_TRUE,
-                                "astrocyte calcium a(t) of each head at every sample, [time][head] (discrete form: a_t "
-                                "over its query window, 0 while writing)",
-                                "1", &dset));
-  else {
-    NaH5Call(dset = H5Dopen2(file, "calcium_trace", H5P_DEFAULT));
-    NaH5Call(H5Dset_extent(dset, dims));
+  PetscFunctionReturn(0);
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* segments and read-outs: the driver integrates each window (and, in a write window, its settling part and its
+ * plastic part) as one segment, so no step straddles an input jump; at the end of a query window the state there is
+ * that query's read-out, copied into entries of the state the right-hand side keeps constant, so that read-outs
+ * depend on neither -output_interval nor a checkpoint and restart */
+
+static PetscErrorCode Segment_Att(NaModel model, PetscReal t, PetscReal *tend)
+{
+  Att            *at  = (Att *)model->data;
+  const PetscReal eps = 1e-9 * at->delta;
+  PetscInt        k   = PetscMax(0, (PetscInt)PetscFloorReal((t + eps) / at->delta)), tok;
+  PetscBool       write;
+
+  PetscFunctionBegin;
+  if (at->form == FORM_DISCRETE) { /* nothing is integrated */
+    at->seg_on = PETSC_FALSE;
+    *tend      = PETSC_MAX_REAL;
+    PetscFunctionReturn(0);
   }
-  PetscCall(NaH5WriteRows(dset, index, at->rank == at->tailrank ? 1 : 0, a));
-  NaH5Call(H5Dclose(dset));
-  if (H > 64) PetscCall(PetscFree(a));
+  if (k > 2 * at->L - 1) { /* past the schedule: the last window holds */
+    at->seg_on = PETSC_FALSE;
+    *tend      = PETSC_MAX_REAL;
+    PetscFunctionReturn(0);
+  }
+  Window(at, k, &write, &tok);
+  at->seg_on   = PETSC_TRUE;
+  at->seg_k    = k;
+  at->seg_t0   = t;
+  at->seg_gate = write ? 1.0 : 0.0;
+  at->seg_t1   = (k + 1) * at->delta;
+  if (write && at->settle > 0 && t < (k + at->settle) * at->delta - eps) { /* settling: no plasticity yet */
+    at->seg_gate = 0;
+    at->seg_t1   = (k + at->settle) * at->delta;
+  }
+  *tend = at->seg_t1;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Capture_Att(NaModel model, PetscReal t, Vec X, PetscBool *changed)
+{
+  Att            *at = (Att *)model->data;
+  const PetscInt  H = at->H, L = at->L, dv = at->dv, S = at->S;
+  const PetscReal n = round(t / at->delta);
+  PetscBool       write;
+  PetscInt        tok;
+  PetscScalar    *x;
+
+  PetscFunctionBegin;
+  *changed = PETSC_FALSE;
+  if (at->form != FORM_ODE || n < 1 || n > 2 * L || PetscAbsReal(t - n * at->delta) > 1e-9 * at->delta)
+    PetscFunctionReturn(0);
+  Window(at, (PetscInt)n - 1, &write, &tok);
+  if (write) PetscFunctionReturn(0);
+  PetscCall(VecGetArray(X, &x));
+  if (at->rank == at->tailrank) {
+    const PetscScalar *tail = x + model->nlocal - at->R - at->T;
+    PetscScalar       *r = x + model->nlocal - at->R, *a = r + L, *y = a + H * L;
+    for (PetscInt h = 0; h < H; h++) {
+      a[h * L + tok] = tail[h * S + dv];
+      for (PetscInt i = 0; i < dv; i++) y[(h * L + tok) * dv + i] = tail[h * S + i];
+    }
+    r[tok] = 1;
+  }
+  PetscCall(VecRestoreArray(X, &x));
+  *changed = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* the ODE read-outs taken so far, from the state's entries on the last rank into a_ode, y_ode, got on every rank */
+static PetscErrorCode ReadOuts(NaModel model, Vec X)
+{
+  Att               *at = (Att *)model->data;
+  const PetscInt     H = at->H, L = at->L, dv = at->dv;
+  const PetscScalar *x;
+  PetscReal         *buf;
+
+  PetscFunctionBegin;
+  if (at->form != FORM_ODE) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(at->R, &buf));
+  PetscCall(VecGetArrayRead(X, &x));
+  if (at->rank == at->tailrank) PetscCall(PetscArraycpy(buf, x + model->nlocal - at->R, at->R));
+  PetscCall(VecRestoreArrayRead(X, &x));
+  PetscCallMPI(MPI_Bcast(buf, (PetscMPIInt)at->R, MPIU_REAL, at->tailrank, model->comm));
+  for (PetscInt t = 0; t < L; t++) at->got[t] = buf[t] != 0 ? PETSC_TRUE : PETSC_FALSE;
+  PetscCall(PetscArraycpy(at->a_ode, buf + L, H * L));
+  PetscCall(PetscArraycpy(at->y_ode, buf + L + H * L, H * L * dv));
+  PetscCall(PetscFree(buf));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Inputs_Att(NaModel model, PetscInt *n, const PetscReal **x, const char **options)
+{
+  Att *at = (Att *)model->data;
+
+  PetscFunctionBegin;
+  *n       = at->nident;
+  *x       = at->ident;
+  *options = "-attention_input, -attention_seed, -attention_feature_seed, -attention_qk_scale, -attention_causal, "
+             "-attention_delta or -attention_settle";
   PetscFunctionReturn(0);
 }
 
@@ -943,7 +1046,7 @@ static PetscErrorCode WriteResults_Att(NaModel model, hid_t file, Vec X)
   PetscInt         missing;
 
   PetscFunctionBegin;
-  (void)X;
+  PetscCall(ReadOuts(model, X));
   PetscCall(NaAttentionGetResults(model, &a, &y, NULL, NULL));
   PetscCall(Metrics(model, &corr, &eaz, &ey, &eoa, &eoy, &missing));
   NaCheck(!missing, model->comm, PETSC_ERR_USER_INPUT,
@@ -989,7 +1092,7 @@ static PetscErrorCode Summary_Att(NaModel model, Vec X, PetscViewer viewer)
   PetscInt  missing;
 
   PetscFunctionBegin;
-  (void)X;
+  PetscCall(ReadOuts(model, X));
   PetscCall(Metrics(model, &corr, &eaz, &ey, &eoa, &eoy, &missing));
   if (missing) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "  attention: %" PetscInt_FMT " query windows not reached\n", missing));
@@ -1039,6 +1142,7 @@ static PetscErrorCode Destroy_Att(NaModel model)
   if (at->Wf) PetscCall(PetscFree4(at->Wf, at->part, at->sum, at->tail));
   if (at->Z) PetscCall(PetscFree6(at->Z, at->yex, at->a_disc, at->y_disc, at->a_ode, at->y_ode));
   PetscCall(PetscFree(at->got));
+  PetscCall(PetscFree(at->ident));
   if (at->phiK) PetscCall(PetscFree2(at->phiK, at->phiQ));
   PetscCall(PetscFree(model->data));
   PetscFunctionReturn(0);
@@ -1074,10 +1178,13 @@ PETSC_EXTERN PetscErrorCode NaModelCreate_Attention(NaModel model)
                               .rhs            = RHS_Att,
                               .leak           = Leak_Att,
                               .writestatic    = WriteStatic_Att,
-                              .record         = Record_Att,
+                              .sample         = Sample_Att,
                               .writeresults   = WriteResults_Att,
                               .summary        = Summary_Att,
                               .view           = View_Att,
+                              .segment        = Segment_Att,
+                              .capture        = Capture_Att,
+                              .inputs         = Inputs_Att,
                               .destroy        = Destroy_Att};
   PetscFunctionReturn(0);
 }

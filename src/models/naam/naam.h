@@ -29,6 +29,7 @@ typedef struct {
   PetscReal    psum0;            /* sum p(0) */
   PetscBool    appc;             /* the configuration is App. C's instance exactly (its fixed point is known) */
   PetscReal    psum_first, psum_last, spread_first, spread_last, psum_maxdev; /* over the recorded samples */
+  PetscBool    sampled;                                                       /* psum_first, spread_first are set */
   PetscErrorCode (*destroy)(NaModel);                                         /* naam's own */
 } NaamTransformer;
 

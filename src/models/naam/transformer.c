@@ -337,34 +337,13 @@ static PetscErrorCode FixedPointErrors(NaModel model, const PetscScalar *u, Pets
   PetscFunctionReturn(0);
 }
 
-/* appends one value to the extendible 1-d dataset name at sample index (created at index 0); rank 0 writes */
-static PetscErrorCode AppendValue(NaModel model, hid_t file, const char name[], const char desc[], hsize_t index,
-                                  PetscReal value)
-{
-  hid_t       dset;
-  hsize_t     dims[1] = {index + 1};
-  PetscMPIInt rank;
-
-  PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_rank(model->comm, &rank));
-  if (index == 0)
-    PetscCall(NaH5CreateDataset(file, name, 1, dims, PETSC_TRUE, desc, "1", &dset));
-  else {
-    NaH5Call(dset = H5Dopen2(file, name, H5P_DEFAULT));
-    NaH5Call(H5Dset_extent(dset, dims));
-  }
-  PetscCall(NaH5WriteRows(dset, index, rank == 0 ? 1 : 0, &value));
-  NaH5Call(H5Dclose(dset));
-  PetscFunctionReturn(0);
-}
-
-/* /p_sum and /p_spread at every sample (and /s_error in App. C's instance) */
-static PetscErrorCode Record_Transformer(NaModel model, hid_t file, hsize_t index, PetscReal t, Vec U)
+/* p_sum and p_spread at every sample (and s_error in App. C's instance), for /p_sum, /p_spread, /s_error */
+static PetscErrorCode Sample_Transformer(NaModel model, PetscReal t, Vec U, PetscReal row[])
 {
   NAAM              *nm = (NAAM *)model->data;
   NaamTransformer   *tl = nm->tl;
   const PetscScalar *u;
-  PetscReal          sum, spread, es, ex;
+  PetscReal          sum, spread, es = 0, ex;
 
   PetscFunctionBegin;
   (void)t;
@@ -372,23 +351,18 @@ static PetscErrorCode Record_Transformer(NaModel model, hid_t file, hsize_t inde
   PetscCall(ProcessStats(model, u, &sum, &spread));
   if (tl->appc) PetscCall(FixedPointErrors(model, u, &es, &ex, NULL));
   PetscCall(VecRestoreArrayRead(U, &u));
-  if (index == 0) {
+  if (!tl->sampled) {
     tl->psum_first   = sum;
     tl->spread_first = spread;
     tl->psum_maxdev  = 0;
+    tl->sampled      = PETSC_TRUE;
   }
   tl->psum_maxdev = PetscMax(tl->psum_maxdev, PetscAbsReal(sum - tl->psum0));
   tl->psum_last   = sum;
   tl->spread_last = spread;
-  PetscCall(AppendValue(model, file, "p_sum", "total process Ca2+ sum_ij p_ij at each sample (App. C: conserved)",
-                        index, sum));
-  PetscCall(AppendValue(model, file, "p_spread",
-                        "max_ij p_ij - min_ij p_ij at each sample (App. C: decays as exp(-N M t / tau_p))", index,
-                        spread));
-  if (tl->appc)
-    PetscCall(AppendValue(model, file, "s_error",
-                          "max_ij |s_ij - c_ij / p*| / max_ij |c_ij / p*| at each sample, p* = sum p(0) / (N M)", index,
-                          es));
+  row[0]          = sum;
+  row[1]          = spread;
+  row[2]          = es;
   PetscFunctionReturn(0);
 }
 
@@ -579,15 +553,23 @@ PetscErrorCode NaamTransformerSetUp(NaModel model)
   model->nlocal       = nm->rowoff[nm->nloc];
   model->nglobal      = N * (1 + 2 * M);
   model->mem          = NULL; /* no patterns: no retrieval score, and no energy (App. C's equations have none) */
-  model->nocheckpoint = "-naam_f transformer records its own series (/p_sum, /p_spread, /s_error), which a resumed run "
-                        "would not carry over";
+  model->nocheckpoint = "-naam_f transformer keeps statistics of its series (the largest change of /p_sum) in memory, "
+                        "which a resumed run would not carry over";
+  model->nseries      = nm->tl->appc ? 3 : 2;
+  model->series[0] =
+      (NaModelSeries){"p_sum", "total process Ca2+ sum_ij p_ij at each sample (App. C: conserved)", 1, PETSC_FALSE};
+  model->series[1] = (NaModelSeries){
+      "p_spread", "max_ij p_ij - min_ij p_ij at each sample (App. C: decays as exp(-N M t / tau_p))", 1, PETSC_FALSE};
+  model->series[2] =
+      (NaModelSeries){"s_error", "max_ij |s_ij - c_ij / p*| / max_ij |c_ij / p*| at each sample, p* = sum p(0) / (N M)",
+                      1, PETSC_FALSE};
 
   model->ops.rhs          = RHS_Transformer;
   model->ops.leak         = Leak_Transformer;
   model->ops.initialstate = InitialState_Transformer;
   model->ops.observe      = NULL;
   model->ops.writestatic  = WriteStatic_Transformer;
-  model->ops.record       = Record_Transformer;
+  model->ops.sample       = Sample_Transformer;
   model->ops.writeresults = WriteResults_Transformer;
   model->ops.writefinal   = WriteFinal_Transformer;
   model->ops.summary      = Summary_Transformer;
