@@ -1,6 +1,8 @@
 /* nastro: parse, create, run, destroy - nothing else. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <nastro/nastro.h>
 #include "naerrors.h"
+#include <stdlib.h>
 
 static const char help[] =
     "nastro: distributed simulator of neuron-astrocyte networks.\n"
@@ -72,9 +74,12 @@ int main(int argc, char **argv)
   PetscErrorCode ierr;
   int            code = 0;
 
+  /* Open MPI 4.1's shared-file-pointer components sm and lockedfile overflow a buffer on output paths of about 250
+   * characters; HDF5 uses no shared file pointer, so the plain one serves (unless the user chose) */
+  setenv("OMPI_MCA_sharedfp", "individual", 0);
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   ierr = Main(&code);
-  /* errors are collective (every rank validates the same input), so finalising is safe */
+  if (ierr) NaErrorStop(); /* returns when every rank failed, so that finalising is safe; else stops them all */
   if (PetscFinalize() || ierr) code = 1;
   NaStatusFinish(code); /* the outcome file says what the exit status says (docs/checkpoint.md) */
   return code;          /* 0, or 75: stopped early with a checkpoint, resubmit */

@@ -28,6 +28,11 @@ PETSC_EXTERN PetscErrorCode NaViewerPrintf(PetscViewer viewer, const char fmt[],
 #define NaPlural(n) ((n) == 1 ? "" : "s")
 
 /* -<prefix><name> must satisfy value > 0 (strict) or value >= 0 */
+/* a path option given at most NA_PATH_MAX characters (room for the suffixes nastro adds: .ckpt/, .resume.tmp, ...) */
+#define NA_PATH_MAX (PETSC_MAX_PATH_LEN - 64)
+PETSC_EXTERN PetscErrorCode NaCheckPathOption(MPI_Comm comm, const char option[]);
+/* the output path names a file or nothing yet (not a directory, a device such as /dev/null, a pipe) */
+PETSC_EXTERN PetscErrorCode NaCheckOutputFile(MPI_Comm comm, const char path[]);
 PETSC_EXTERN PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char name[], PetscReal value,
                                             PetscBool strict);
 
@@ -51,6 +56,12 @@ PETSC_EXTERN PetscErrorCode NaStatusBegin(MPI_Comm comm, const char output[]);
 PETSC_EXTERN PetscErrorCode NaStatusEnd(int code, const char checkpoint[], const char fmt[], ...)
     PETSC_ATTRIBUTE_FORMAT(3, 4);
 PETSC_EXTERN void NaStatusFinish(int code);
+/* main() after an error: returns when every rank failed (an error in input all ranks see: one line from rank 0,
+ * and the ranks finalise); otherwise, once NASTRO_ERROR_GRACE seconds (default 10) have passed without the other
+ * ranks failing too, prints this rank's message, writes the outcome file and stops every rank with MPI_Abort */
+PETSC_EXTERN void NaErrorStop(void);
+/* tests: NASTRO_TEST_FAULT="POINT RANK INDEX" makes rank RANK fail at the INDEX-th call of fault point POINT */
+PETSC_EXTERN PetscErrorCode NaTestFault(MPI_Comm comm, const char point[]);
 
 /* the node's MemAvailable in bytes (0: unknown); NASTRO_MEM_AVAILABLE (bytes) overrides it, for tests */
 PETSC_EXTERN double NaMemAvailable(void);

@@ -11,10 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-static char na_first_error[1024]; /* the first error's message, for the outcome file */
+static char     na_first_error[1024];          /* the first error's message, for the outcome file */
+static MPI_Comm na_error_comm = MPI_COMM_NULL; /* used only by NaErrorStop, so it matches no other collective */
+/* the outcome file (NaStatusBegin) */
+static char na_status_path[PETSC_MAX_PATH_LEN + 16];
+static int  na_status_writer = 0, na_status_code = -1; /* this process writes it; the code it holds (-1: running) */
 
 /* PETSc calls this at every level of the traceback; only the first call carries the message. */
 static PetscErrorCode NaErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n,
@@ -50,6 +55,52 @@ PetscErrorCode NaInitialize(void)
   PetscCall(NaModelRegisterAll());
   PetscCall(NaTSRegisterBS3()); /* -ts_type bs3ls: the low-storage stepper */
   PetscCall(NaInstallSignalHandlers());
+  if (na_error_comm == MPI_COMM_NULL) PetscCallMPI(MPI_Comm_dup(MPI_COMM_WORLD, &na_error_comm));
+  PetscFunctionReturn(0);
+}
+
+void NaErrorStop(void)
+{
+  MPI_Request req;
+  int         done = 0, rank = 0, size = 1;
+  const char *env   = getenv("NASTRO_ERROR_GRACE");
+  double      grace = env && atof(env) > 0 ? atof(env) : 10, t0;
+
+  if (na_error_comm == MPI_COMM_NULL) return;
+  MPI_Comm_rank(na_error_comm, &rank);
+  MPI_Comm_size(na_error_comm, &size);
+  if (size == 1) return;
+  t0 = MPI_Wtime();
+  MPI_Ibarrier(na_error_comm, &req);
+  while (!done && MPI_Wtime() - t0 < grace) {
+    struct timespec ms = {0, 1000000};
+    MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+    if (!done) nanosleep(&ms, NULL);
+  }
+  if (done) return; /* every rank failed: the error was collective */
+  if (rank != 0) {  /* rank 0 printed its message when it failed; this one has not */
+    fprintf(stderr, "nastro: error on rank %d: %s\n", rank, na_first_error[0] ? na_first_error : "(no message)");
+    na_status_writer = 1; /* rank 0 may be stuck: this rank records the outcome */
+  }
+  fprintf(stderr, "nastro: rank %d failed and the others did not within %g s: stopping all %d ranks\n", rank, grace,
+          size);
+  fflush(stderr);
+  NaStatusFinish(1);
+  MPI_Abort(MPI_COMM_WORLD, 1);
+}
+
+PetscErrorCode NaTestFault(MPI_Comm comm, const char point[])
+{
+  static int  count = 0;
+  const char *env   = getenv("NASTRO_TEST_FAULT");
+  char        name[64];
+  int         rank, frank, index;
+
+  PetscFunctionBegin;
+  if (!env || sscanf(env, "%63s %d %d", name, &frank, &index) != 3 || strcmp(name, point)) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCheck(!(rank == frank && count++ == index), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE,
+             "NASTRO_TEST_FAULT: an injected failure at %s %d on rank %d", point, index, rank);
   PetscFunctionReturn(0);
 }
 
@@ -157,6 +208,42 @@ PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char na
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode NaCheckPathOption(MPI_Comm comm, const char option[])
+{
+  const size_t cap = 4 * PETSC_MAX_PATH_LEN; /* longer than any path accepted, to measure the value */
+  char        *value, head[48] = "";
+  size_t       n = 0;
+  PetscBool    set;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(cap, &value));
+  PetscCall(PetscOptionsGetString(NULL, NULL, option, value, cap, &set));
+  if (set) {
+    n = strlen(value);
+    snprintf(head, sizeof head, "%.40s", value);
+  }
+  PetscCall(PetscFree(value));
+  NaCheck(n <= NA_PATH_MAX, comm, PETSC_ERR_USER_INPUT,
+          "%s %s...: the path has %s%zu characters, at most %d are supported", option, head,
+          n >= cap - 1 ? "at least " : "", n, (int)NA_PATH_MAX);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaCheckOutputFile(MPI_Comm comm, const char path[])
+{
+  struct stat st;
+  int         kind = 0, rank;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0 && !stat(path, &st) && !S_ISREG(st.st_mode)) kind = S_ISDIR(st.st_mode) ? 1 : 2;
+  PetscCallMPI(MPI_Bcast(&kind, 1, MPI_INT, 0, comm));
+  NaCheck(!kind, comm, PETSC_ERR_USER_INPUT,
+          "-o %s: is %s, not a file (nastro writes an HDF5 file and its .status there)", path,
+          kind == 1 ? "a directory" : "a device or special file");
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm)
 {
   PetscInt n;
@@ -202,8 +289,6 @@ double NaPeakRSS(void)
 /* The outcome file: OUTPUT without .h5, plus .status, written by rank 0 (a temporary renamed over it, so a reader
  * sees one whole version). mpiexec cannot report exit code 75 when it was signalled itself (docs/checkpoint.md);
  * this file can. */
-static char na_status_path[PETSC_MAX_PATH_LEN + 16];
-static int  na_status_writer = 0, na_status_code = -1; /* this process writes it; the code it holds (-1: running) */
 
 static void StatusWrite(int code, const char what[], const char checkpoint[])
 {

@@ -165,6 +165,8 @@ PetscErrorCode NaSimSetFromOptions(NaSim sim)
   PetscCall(
       NaCheckpointOptionsRead(PetscOptionsObject, sim->comm, "simulated time between checkpoints (0: none)", &sim->ck));
   PetscOptionsEnd();
+  PetscCall(NaCheckPathOption(sim->comm, "-o"));
+  PetscCall(NaCheckOutputFile(sim->comm, sim->output));
   PetscCall(NaCheckpointDefaultDir(sim->output, sim->ck.dir, sizeof sim->ck.dir));
   NaCheck(sim->output_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-output_interval %g: must be positive",
           (double)sim->output_interval);
@@ -617,6 +619,7 @@ static PetscErrorCode Sample(NaSim sim, PetscReal t, Vec U)
   PetscFunctionBegin;
   PetscCall(PetscTime(&t0));
   PetscCall(PetscLogEventBegin(NA_EVENT_OUTPUT, 0, 0, 0, 0));
+  PetscCall(NaTestFault(sim->comm, "sample"));
   PetscCall(NaRecorderAppend(sim->rec, t, U));
   PetscCall(PetscLogEventEnd(NA_EVENT_OUTPUT, 0, 0, 0, 0));
   PetscCall(PetscTime(&t1));

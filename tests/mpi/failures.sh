@@ -1,0 +1,73 @@
+#!/bin/bash
+# Failures on one rank and outputs nastro cannot write (issue 11), each must end the whole job with its message:
+#  1. an injected failure on rank 1 alone (NASTRO_TEST_FAULT), and on rank 0 alone, during sampling of a 2-rank run:
+#     the job exits non-zero within the grace time plus a margin (it used to hang with the other rank in a
+#     collective), the message names the rank and the cause, no rank is left running, the output is not complete
+#     and the outcome file says exit_code 1 with the message;
+#  2. the output filling a small tmpfs on 2 ranks: the same (it hung on 2 ranks);
+#  3. -o /dev/null, /dev/full (segfaulted after the error) and a directory: one error line naming the path;
+#  4. an output path of about 250 characters on 2 ranks (Open MPI's sharedfp overflowed a buffer and aborted) runs;
+#     a path of 4090 characters is refused with its length (it reported "no such checkpoint").
+# usage: failures.sh NASTRO
+set -u
+source "$(dirname "$0")/lib.sh" "$1"
+cleanup_extra() { if mountpoint -q "$tmp/full" 2>/dev/null; then umount "$tmp/full"; fi; }
+export NASTRO_ERROR_GRACE=3
+sim=(-model dam -dam_N 200 -dam_K 4 -quiet)
+not_complete() { ! h5dump -a complete "$1" 2>/dev/null | grep -q '(0): 1'; } # 0, or unreadable after the abort
+none_left() { ! pgrep -f "^$nastro .*-o $1"; }
+
+# 1. one rank fails
+for r in 1 0; do
+  out="$tmp/fault$r.h5"
+  start=$(date +%s)
+  NASTRO_TEST_FAULT="sample $r 5" timeout 60 mpiexec -n 2 "$nastro" "${sim[@]}" -o "$out" >"$tmp/f$r.log" 2>&1
+  rc=$? took=$(($(date +%s) - start))
+  cp "$tmp/f$r.log" "$tmp/log"
+  if [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $took -le 20 ]; then ok "a failure on rank $r alone ends the 2-rank job (exit $rc, ${took} s)"
+  else notok "a failure on rank $r alone: exit $rc after ${took} s (124: it hung)"; fi
+  if [ $r -eq 1 ]; then want="^nastro: error on rank 1: NASTRO_TEST_FAULT: an injected failure at sample 5 on rank 1$"
+  else want="^nastro: error: NASTRO_TEST_FAULT: an injected failure at sample 5 on rank 0$"; fi
+  check "  its message names rank $r and the cause, once" test "$(grep -c "$want" "$tmp/f$r.log")" -eq 1
+  check "  and says that all ranks were stopped" grep -q "^nastro: rank $r failed and the others did not within 3 s: stopping all 2 ranks" "$tmp/f$r.log"
+  check "  no rank is left running" none_left "$out"
+  check "  the output is not marked complete" not_complete "$out"
+  check "  the outcome file says exit_code 1 and why" bash -c "grep -qx 'exit_code: 1' '${out%.h5}.status' && grep -q 'injected failure at sample 5 on rank $r' '${out%.h5}.status'"
+done
+check "an error every rank meets is still one line and no abort" bash -c "! timeout 60 mpiexec -n 2 '$nastro' ${sim[*]} -dam_K 0 -o '$tmp/k0.h5' >'$tmp/k0.log' 2>&1; [ \$(grep -c 'nastro: error' '$tmp/k0.log') -eq 1 ] && ! grep -q MPI_ABORT '$tmp/k0.log'"
+
+# 2. the output fills the disk
+mkdir -p "$tmp/full"
+if mount -t tmpfs -o size=300k tmpfs "$tmp/full" 2>/dev/null; then
+  start=$(date +%s)
+  timeout 60 mpiexec -n 2 "$nastro" -model dam -dam_N 2000 -output_interval 0.05 -quiet -o "$tmp/full/o.h5" >"$tmp/log" 2>&1
+  rc=$? took=$(($(date +%s) - start))
+  if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q "^nastro: error: HDF5 call failed" "$tmp/log"; then ok "an output filling the disk ends the 2-rank job (exit $rc, ${took} s): '$(grep -m1 'nastro: error' "$tmp/log")'"
+  else notok "an output filling the disk on 2 ranks: exit $rc after ${took} s (124: it hung)"; fi
+  check "  no rank is left running" none_left "$tmp/full/o.h5"
+else
+  echo "ok - full disk # SKIP this machine forbids mounting a tmpfs (mount failed)"
+fi
+
+# 3. outputs that are not files
+for o in /dev/null /dev/full "$tmp"; do
+  what="is a device or special file"; [ -d "$o" ] && what="is a directory"
+  timeout 60 mpiexec -n 2 "$nastro" "${sim[@]}" -o "$o" >"$tmp/log" 2>&1
+  rc=$?
+  if [ $rc -ne 0 ] && [ $rc -lt 124 ] && [ "$(grep -c 'nastro: error' "$tmp/log")" -eq 1 ] && grep -q "^nastro: error: -o $o: $what, not a file" "$tmp/log"; then
+    ok "-o $o: '$(grep 'nastro: error' "$tmp/log")'"
+  else notok "-o $o: exit $rc"; fi
+done
+
+# 4. long paths
+long="$tmp/$(printf 'd%.0s' $(seq 1 240))"
+mkdir -p "$long"
+check "an output path of $((${#long} + 7)) characters on 2 ranks" on_ranks 60 2 "${sim[@]}" -o "$long/out.h5"
+check "  its output is complete" bash -c "h5dump -a complete '$long/out.h5' | grep -q '(0): 1'"
+huge="$tmp/$(printf 'e%.0s' $(seq 1 4090))"
+on_ranks 60 2 "${sim[@]}" -o "$huge" >"$tmp/log" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && [ "$(grep -c 'nastro: error' "$tmp/log")" -eq 1 ] && grep -q "^nastro: error: -o $tmp/e*\.\.\.: the path has [0-9]* characters, at most 4032 are supported" "$tmp/log"; then
+  ok "a path of $((${#huge})) characters: '$(grep 'nastro: error' "$tmp/log" | cut -c1-60)...'"
+else notok "a path of ${#huge} characters: exit $rc"; fi
+finish
