@@ -200,8 +200,8 @@ def val_loss_lm(model, ids, context, batch=256):
     return total / (n * context)
 
 
-def train_text(steps=3000, seed=1, corpus=CORPUS, vocab_size=4000, d=64, heads=4, layers=2, context=64,
-               layout="proj", scale=None, batch=32, lr=3e-3, log_every=200, tokens=None):
+def train_text(steps=800, seed=1, corpus=CORPUS, vocab_size=2000, d=64, heads=4, layers=2, context=64,
+               layout="proj", scale=None, batch=16, lr=3e-3, log_every=100, tokens=None):
     """Trains the language model; returns (model, vocab, metrics). tokens: (train, val) token lists instead
     of the corpus (the tests)."""
     torch.manual_seed(seed)
@@ -231,7 +231,7 @@ def train_text(steps=3000, seed=1, corpus=CORPUS, vocab_size=4000, d=64, heads=4
     return model, vocab, metrics
 
 
-def train_digits(steps=3000, seed=1, d=64, heads=4, layers=2, patch=2, layout="mha", scale=None, batch=64,
+def train_digits(steps=3000, seed=1, d=48, heads=4, layers=2, patch=2, layout="mha", scale=None, batch=64,
                  lr=2e-3, log_every=300):
     """Trains the digits ViT (random shifts of up to 1 pixel as augmentation); returns (model, metrics)."""
     torch.manual_seed(seed)
@@ -277,20 +277,21 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("kind", choices=["text", "digits"])
     ap.add_argument("out", help="weights file to write (torch.save)")
-    ap.add_argument("--steps", type=int, default=3000, help="optimiser steps (default 3000)")
+    ap.add_argument("--steps", type=int, help="optimiser steps (default: text 800, digits 3000)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
     ap.add_argument("--corpus", default=CORPUS, help="text: folder of *.rst.txt files (default %(default)s)")
     a = ap.parse_args()
-    if a.steps < 1:
+    if a.steps is not None and a.steps < 1:
         ap.error("--steps %d: must be positive" % a.steps)
     if a.threads < 1:
         ap.error("--threads %d: must be positive" % a.threads)
     torch.set_num_threads(a.threads)
+    steps = dict(steps=a.steps) if a.steps else {}
     if a.kind == "text":
-        model, vocab, metrics = train_text(a.steps, a.seed, a.corpus)
+        model, vocab, metrics = train_text(seed=a.seed, corpus=a.corpus, **steps)
     else:
-        (model, metrics), vocab = train_digits(a.steps, a.seed), None
+        (model, metrics), vocab = train_digits(seed=a.seed, **steps), None
     save(a.out, a.kind, model, metrics, vocab)
     print("%s: %s" % (a.out, ", ".join("%s %.4g" % kv for kv in metrics.items())))
 
