@@ -169,17 +169,16 @@ class Recorder:
 
         def finish(m, inp, out):
             out = out[0] if isinstance(out, tuple) else out
-            self.calls.append(self.proj_call(name, mod, dict(cur), f64(out), heads, causal, out_name))
+            self.calls.append(self.proj_call(name, mod, [cur[a] for a in qkv], dict(cur), f64(out), heads, causal, out_name))
 
         handles = [getattr(mod, a).register_forward_hook(store(a)) for a in qkv]
         if out_name:
             handles.append(getattr(mod, out_name).register_forward_hook(store("out")))
         handles += [mod.register_forward_pre_hook(start), mod.register_forward_hook(finish)]
-        self.qkv = qkv
         self.undo.append(lambda: [h.remove() for h in handles])
 
-    def proj_call(self, name, mod, cur, out, H, causal, out_name):
-        q, k, v = (cur[a] for a in self.qkv)
+    def proj_call(self, name, mod, qkv, cur, out, H, causal, out_name):
+        q, k, v = qkv
         if q.dim() == 3:
             if q.shape[0] != 1:
                 raise ExportError("%s: a batch of %d (export one input)" % (name, q.shape[0]))
@@ -280,7 +279,7 @@ def export(model, inputs, tokens, prefix, **options):
     return layers
 
 
-def model_input(saved, model, text=None, digit=None):
+def model_input(saved, text=None, digit=None):
     """(inputs, token labels) for a model written by attention_transformers.py."""
     import attention_transformers as T
     if saved["kind"] == "text":
@@ -331,7 +330,7 @@ def main():
     try:
         model, saved = T.load(a.weights)
         text = open(a.text_file, encoding="utf-8").read() if a.text_file else a.text
-        inputs, tokens = model_input(saved, model, text, a.digit)
+        inputs, tokens = model_input(saved, text, a.digit)
         layers = export(model, inputs, tokens, a.prefix, qkv=qkv, out_proj=a.out_proj, heads=a.heads, scale=a.scale,
                         causal=None if a.causal is None else a.causal == "yes", module_class=a.module_class)
     except (ExportError, OSError) as e:

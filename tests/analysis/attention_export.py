@@ -12,13 +12,18 @@
       nastro -attention_form discrete -attention_m 1000 [-attention_causal] on the exported files: its /Z
       and /y_exact equal the exporter's Z and y (1e-10 relative), for a causal and a non-causal model; the
       causal file run without -attention_causal disagrees.
-Exit status 77 (skipped) when python3-torch is absent.
+Exit status 77 (skipped) when python3-torch or python3-sklearn is absent.
 """
 import os, subprocess, sys, tempfile
 try:
     import torch
 except ImportError:
     print("skipped: python3-torch is absent")
+    sys.exit(77)
+try:
+    import sklearn
+except ImportError:
+    print("skipped: python3-sklearn (the digits data set) is absent")
     sys.exit(77)
 from torch import nn
 import numpy as np
