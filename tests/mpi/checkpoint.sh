@@ -1,7 +1,7 @@
 #!/bin/bash
 # Checkpoint and restart (docs/checkpoint.md), judged against an uninterrupted run of the same simulation:
-#  1. kill -9 of every rank at 20+ random moments (some inside checkpoint writes); each time a restart from
-#     the directory completes with the uninterrupted run's final state and time series, bitwise;
+#  1. kill -9 of every rank at 20+ random moments (some inside checkpoint writes; the job is checked to be running
+#     when killed); each time a restart from the directory completes with the uninterrupted run's final state and time series, bitwise;
 #  2. a chain of four segments on 1 -> 2 -> 3 -> 1 ranks (each stopped by -ts_max_steps, exit 75);
 #  3. SIGUSR1 and SIGTERM mid-run: exit 75, a valid checkpoint, an identical resume;
 #  4. bad checkpoints (truncated, corrupted, another model, another size, a newer format) each give one
@@ -38,7 +38,9 @@ for i in $(seq 1 22); do
   runner=$!
   wait_for_checkpoint "$tmp/k.ckpt"
   sleep "$delay"
+  alive=$(pgrep -f -- "-o $tmp/k.h5" | wc -l) # the kill must hit a running job, or it tests nothing
   pkill -9 -f -- "-o $tmp/k.h5" ; wait $runner 2>/dev/null
+  if [ "$alive" -eq 0 ]; then notok "kill -9 ${delay}s after the first checkpoint on $ranks ranks: the run had already ended"; continue; fi
   if ls "$tmp/k.ckpt"/ckpt-*.h5 >/dev/null 2>&1; then
     how="restart from the directory"
     nastro_n $ranks -restart "$tmp/k.ckpt" >"$tmp/log" 2>&1

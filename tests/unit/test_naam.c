@@ -185,10 +185,18 @@ Test(naam, retrieval_small)
   cr_expect_eq(s.cued, 0);
   cr_expect_eq(s.hamming, 0, "Hamming distance %d", (int)s.hamming);
   cr_expect_gt(s.overlap_final, 0.99);
+  /* controls that fail if the dynamics ignored the cue: pattern 2 cued goes to pattern 2, not to 0 */
+  s = run_sim("naam", "-naam_N 100 -naam_K 3 -naam_cue_pattern 2 -naam_cue_flip 0.15 -ts_max_time 20", NULL, NULL);
+  cr_expect_eq(s.cued, 2);
+  cr_expect_eq(s.nearest, 2, "cue pattern 2 ended nearest pattern %d", (int)s.nearest);
+  cr_expect_eq(s.hamming, 0, "cue pattern 2: Hamming distance %d", (int)s.hamming);
+  /* and a random cue is no stored pattern: reported as such, and its end state is not pattern 0 retrieved */
   s = run_sim("naam", "-naam_N 100 -naam_K 3 -naam_cue random -ts_max_time 20", NULL, NULL);
   cr_expect_eq(s.cued, -1);
   cr_log_info("random cue: nearest pattern %d, overlap %.3f, Hamming %d", (int)s.nearest, s.overlap_final,
               (int)s.hamming);
+  cr_expect(!(s.nearest == 0 && s.overlap_final > 0.99), "a random cue ended on pattern 0 (overlap %g)",
+            s.overlap_final);
 }
 
 /* 1.9.6: the stationary state built from a reduced (dam, n = 4) fixed point is a fixed point of the full model */
