@@ -157,26 +157,6 @@ PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char na
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm)
-{
-  PetscInt n;
-  char   **names, **values;
-
-  PetscFunctionBegin;
-  PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
-  if (n) {
-    char msg[512];
-    snprintf(msg, sizeof msg,
-             "-%s%s%s: no part of nastro reads this option (misspelt, or one of another model or "
-             "population?); -help lists them",
-             names[0], values[0] ? " " : "", values[0] ? values[0] : "");
-    PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
-    SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", msg);
-  }
-  PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
-  PetscFunctionReturn(0);
-}
-
 /* the node's MemAvailable in bytes (0: unknown); NASTRO_MEM_AVAILABLE (bytes) overrides it, for tests */
 double NaMemAvailable(void)
 {

@@ -54,7 +54,7 @@ expect_error "-steady_state_tol -1"      "-steady_state_tol -1: must not be nega
 expect_error "-steady_state_tol nan"     "-steady_state_tol nan: must be a finite number" -- nastro "${SMALL_DAM[@]}" -steady_state_tol nan
 expect_error "-dam_cues with -dam_cue_draw" "-dam_cue_draw: not used with -dam_cues 10" -- nastro "${SMALL_DAM[@]}" -dam_cues 10 -dam_cue_draw 2
 expect_error "misspelt -dam_cuess"      "-dam_cuess 10: no part of nastro reads this option" -- nastro "${SMALL_DAM[@]}" -dam_cuess 10
-expect_error "naam's -naam_T_links with -model dam" "-naam_T_links 5: no part of nastro reads this option" -- mpiexec -n 2 nastro "${SMALL_DAM[@]}" -naam_T_links 5
+expect_error "naam's -naam_T_links with -model dam" "-naam_T_links 5: an option of -model naam; this run is -model dam" -- mpiexec -n 2 nastro "${SMALL_DAM[@]}" -naam_T_links 5
 expect_error "-dam_cue_draw -1"         "-dam_cue_draw -1: must not be negative" -- nastro "${SMALL_DAM[@]}" -dam_cue_draw -1
 expect_error "-naam_cue_draw with -naam_cue_pattern" "-naam_cue_draw 2: the draw picks the cued pattern" -- nastro "${SMALL[@]}" -naam_cue_draw 2 -naam_cue_pattern 1
 # time constants
@@ -92,8 +92,8 @@ expect_error "-naam_T_links 0"               "-naam_T_links 0:" -- nastro "${SMA
 expect_error "-naam_T_links -3"              "-naam_T_links -3:" -- nastro "${SMALL[@]}" -naam_T sparse -naam_T_links -3
 expect_error "-naam_T_links 1.5"             "-naam_T_links 1.5:" -- nastro "${SMALL[@]}" -naam_T sparse -naam_T_links 1.5
 expect_error "-naam_T_links 12x"             "-naam_T_links 12x:" -- nastro "${SMALL[@]}" -naam_T sparse -naam_T_links 12x
-expect_error "-naam_T_links (empty)"         '-naam_T_links "":' -- nastro "${SMALL[@]}" -naam_T sparse -naam_T_links
-expect_error "-naam_T_links '' (empty)"      '-naam_T_links "":' -- nastro "${SMALL[@]}" -naam_T sparse -naam_T_links ""
+expect_error "-naam_T_links (empty)"         '-naam_T_links: needs a value' -- nastro "${SMALL[@]}" -naam_T sparse -naam_T_links
+expect_error "-naam_T_links '' (empty)"      '-naam_T_links: needs a value' -- nastro "${SMALL[@]}" -naam_T sparse -naam_T_links ""
 expect_error "-naam_T_links without sparse"  "-naam_T_links 5:" "-naam_T sparse" "-naam_T hebbian" -- nastro "${SMALL[@]}" -naam_T_links 5
 expect_error "-naam_T_links with dense"      "-naam_T_links 5:" "-naam_T dense" -- nastro "${SMALL[@]}" -naam_N 8 -naam_T dense -naam_T_links 5
 expect_error "-naam_T sparse with -naam_N 257" "-naam_T sparse" "-naam_N 257" "N <= 256" -- nastro "${SMALL[@]}" -naam_T sparse -naam_N 257
