@@ -55,7 +55,8 @@ last_wins() {
 #   With KEEP_REPEATS=1 the command runs as written; else through last_wins.
 #   The literal word "nastro" in the command is replaced by the binary under test. Passes when the run exits
 #   non-zero with exactly one stderr line "nastro: error: ..." holding every substring, and leaves neither OUT
-#   nor nastro.h5 complete (with NO_OUTPUT=1: creates neither). SIGKILL after 60 s: a run that got past validation must not hang the suite
+#   nor nastro.h5 complete (with NO_OUTPUT=1: creates neither). No substring may be an option's name or a number
+#   alone: give the option and its value together as the line prints them ("-naam_N 0:"). SIGKILL after 60 s: a run that got past validation must not hang the suite
 #   (SIGTERM only asks nastro to checkpoint).
 expect_error() {
   local desc=$1 why=() subs=() cmd=() line n rc f
@@ -76,6 +77,9 @@ expect_error() {
   line=$(grep -m1 '^nastro: error:' "$tmp/stderr")
   for s in "${subs[@]}"; do
     case $line in *"$s"*) ;; *) why+=("error line lacks '$s'") ;; esac
+    # an option's name or a number alone matches a message that names another option or value: the expected
+    # text must be the option and its value together, as the line prints them ("-naam_N 0:")
+    if [[ $s =~ ^-[A-Za-z][A-Za-z0-9_]*$ || $s =~ ^-?[0-9.]+$ ]]; then why+=("expected text '$s' is an option or a number alone"); fi
   done
   for f in "$OUT" "$tmp/nastro.h5"; do
     if [ -e "$f" ] && [ "$(complete_flag "$f")" = 1 ]; then why+=("complete output file $f left behind"); fi
