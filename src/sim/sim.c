@@ -468,6 +468,9 @@ static PetscErrorCode CheckStepping(NaSim sim)
   PetscCall(PetscOptionsGetString(NULL, ((PetscObject)sim->ts)->prefix, "-ts_max_steps", raw, sizeof raw, &set));
   PetscCall(TSGetMaxSteps(sim->ts, &steps));
   NaCheck(!set || steps >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_max_steps %s: must not be negative", raw);
+  NaCheck(!set || strtoll(raw, NULL, 10) <= PETSC_MAX_INT, sim->comm, PETSC_ERR_USER_INPUT,
+          "-ts_max_steps %s: too large (at most %d; PETSc would wrap it to %" PetscInt_FMT ")", raw, (int)PETSC_MAX_INT,
+          steps);
   PetscCall(PetscOptionsGetString(NULL, ((PetscObject)sim->ts)->prefix, "-ts_max_time", raw, sizeof raw, &set));
   PetscCall(TSGetMaxTime(sim->ts, &tmax));
   NaCheck(!set || PetscIsNormalReal(tmax) || tmax == 0, sim->comm, PETSC_ERR_USER_INPUT,

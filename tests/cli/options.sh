@@ -63,6 +63,9 @@ expect_error "-ts_dt 0" "-ts_dt 0: must be positive" -- nastro "${SMALL[@]}" -ts
 expect_error "-ts_dt -1" "-ts_dt -1: must be positive" -- nastro "${SMALL[@]}" -ts_type euler -ts_dt -1
 expect_error "-ts_dt nan" "-ts_dt nan: must be a finite number" -- nastro "${SMALL[@]}" -ts_dt nan
 expect_error "-ts_max_steps -3" "-ts_max_steps -3: must not be negative" -- nastro "${SMALL[@]}" -ts_max_steps -3
+expect_error "-ts_max_steps 4294967297" "-ts_max_steps 4294967297: too large (at most 2147483647" -- nastro "${SMALL[@]}" -ts_max_steps 4294967297
+expect_error "PETSc's -ts_rtol abc" "-ts_rtol abc: not a number" -- nastro "${SMALL[@]}" -ts_rtol abc
+expect_error "PETSc's -ts_max_reject 1.5" "-ts_max_reject 1.5: not an integer" -- nastro "${SMALL[@]}" -ts_max_reject 1.5
 expect_error "-output_interval 1e-300" "-output_interval 1e-300: " "1e+299 samples" -- nastro "${SMALL[@]}" -output_interval 1e-300
 expect_error "-checkpoint_interval 1e-300" "-checkpoint_interval 1e-300: " "1e+299 checkpoints" -- nastro "${SMALL[@]}" -checkpoint_interval 1e-300
 unset NO_OUTPUT # a failure during the run: the output exists, marked incomplete
