@@ -462,8 +462,7 @@ static PetscErrorCode CheckStepping(NaSim sim)
   PetscFunctionBegin;
   PetscCall(PetscOptionsGetString(NULL, ((PetscObject)sim->ts)->prefix, "-ts_dt", raw, sizeof raw, &set));
   PetscCall(TSGetTimeStep(sim->ts, &dt));
-  NaCheck(!set || PetscIsNormalReal(dt) || dt == 0, sim->comm, PETSC_ERR_USER_INPUT,
-          "-ts_dt %s: must be a finite number", raw);
+  NaCheck(!set || !PetscIsInfOrNanReal(dt), sim->comm, PETSC_ERR_USER_INPUT, "-ts_dt %s: must be a finite number", raw);
   NaCheck(!set || dt > 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_dt %s: must be positive", raw);
   PetscCall(PetscOptionsGetString(NULL, ((PetscObject)sim->ts)->prefix, "-ts_max_steps", raw, sizeof raw, &set));
   PetscCall(TSGetMaxSteps(sim->ts, &steps));
@@ -473,7 +472,7 @@ static PetscErrorCode CheckStepping(NaSim sim)
           steps);
   PetscCall(PetscOptionsGetString(NULL, ((PetscObject)sim->ts)->prefix, "-ts_max_time", raw, sizeof raw, &set));
   PetscCall(TSGetMaxTime(sim->ts, &tmax));
-  NaCheck(!set || PetscIsNormalReal(tmax) || tmax == 0, sim->comm, PETSC_ERR_USER_INPUT,
+  NaCheck(!set || !PetscIsInfOrNanReal(tmax), sim->comm, PETSC_ERR_USER_INPUT,
           "-ts_max_time %s: must be a finite number", raw);
   PetscFunctionReturn(0);
 }
@@ -640,7 +639,7 @@ static PetscErrorCode Retrieval(NaSim sim, const PetscReal overlaps[])
 
 static PetscErrorCode Sample(NaSim sim, PetscReal t, Vec U)
 {
-  PetscReal      E;
+  PetscReal      E, *ov;
   PetscInt       n;
   PetscLogDouble t0, t1;
 
@@ -652,15 +651,24 @@ static PetscErrorCode Sample(NaSim sim, PetscReal t, Vec U)
   PetscCall(PetscTime(&t1));
   sim->t_output += t1 - t0;
   if (!sim->model->ops.observe) PetscFunctionReturn(0);
-  PetscCall(NaModelObserve(sim->model, U, &E, NULL));
+  PetscCall(PetscMalloc1(PetscMax(sim->model->K, 1), &ov));
+  PetscCall(NaModelObserve(sim->model, U, &E, ov));
   PetscCall(NaRecorderGetNumSamples(sim->rec, &n));
-  { /* a sample whose energy is not finite is a failed run, not a complete one (the overlaps are bounded by N) */
-    PetscInt step;
+  { /* a sample whose energy or overlaps are not finite is a failed run, not a complete one */
+    PetscInt  step, bad = -1;
+    PetscReal badv = 0;
+    for (PetscInt mu = 0; mu < sim->model->K && bad < 0; mu++)
+      if (PetscIsInfOrNanReal(ov[mu])) bad = mu, badv = ov[mu];
+    PetscCall(PetscFree(ov));
     PetscCall(TSGetStepNumber(sim->ts, &step));
-    NaCheck(PetscIsNormalReal(E) || E == 0, sim->comm, PETSC_ERR_FP,
+    NaCheck(!PetscIsInfOrNanReal(E), sim->comm, PETSC_ERR_FP,
             "the energy is %g at t = %g, step %" PetscInt_FMT ": the state overflowed (a smaller -%sbeta, -ts_dt or "
             "-ts_rtol?)",
             (double)E, (double)t, step, sim->model->prefix);
+    NaCheck(bad < 0, sim->comm, PETSC_ERR_FP,
+            "the overlap with pattern %" PetscInt_FMT " is %g at t = %g, step %" PetscInt_FMT
+            ": the state overflowed (a smaller -ts_dt or -ts_rtol?)",
+            bad, (double)badv, (double)t, step);
   }
   if (n == 1) {
     sim->sum.energy_initial      = E;

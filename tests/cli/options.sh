@@ -62,6 +62,7 @@ expect_error "-naam_beta 1e999" "-naam_beta 1e999: must be a finite number" -- n
 expect_error "-ts_dt 0" "-ts_dt 0: must be positive" -- nastro "${SMALL[@]}" -ts_type euler -ts_dt 0
 expect_error "-ts_dt -1" "-ts_dt -1: must be positive" -- nastro "${SMALL[@]}" -ts_type euler -ts_dt -1
 expect_error "-ts_dt nan" "-ts_dt nan: must be a finite number" -- nastro "${SMALL[@]}" -ts_dt nan
+expect_error "-ts_max_time inf" "-ts_max_time inf: must be a finite number" -- nastro -naam_N 20 -naam_K 3 -o "$OUT" -quiet -ts_max_time inf
 expect_error "-ts_max_steps -3" "-ts_max_steps -3: must not be negative" -- nastro "${SMALL[@]}" -ts_max_steps -3
 expect_error "-ts_max_steps 4294967297" "-ts_max_steps 4294967297: too large (at most 2147483647" -- nastro "${SMALL[@]}" -ts_max_steps 4294967297
 expect_error "PETSc's -ts_rtol abc" "-ts_rtol abc: not a number" -- nastro "${SMALL[@]}" -ts_rtol abc
