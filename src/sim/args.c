@@ -1,8 +1,9 @@
 /* The command line and the options files it names, checked before PetscInitialize reads them (PETSc skips a word
  * that is no option's value, fails on bad files with a multi-line traceback before nastro's error handler exists,
  * recurses without end into a file that includes itself, and accepts a YAML file whose top level is a list or that
- * is binary). The walk follows PETSc 3.18's own (PetscOptionsInsertArgs, PetscOptionsInsertFile): a word is an
- * option when PetscOptionsValidKey says so, and an option's value is the next word unless that is an option. */
+ * is binary). The words of the environment's PETSC_OPTIONS are walked too. The walk follows PETSc 3.18's own
+ * (PetscOptionsInsertArgs, PetscOptionsInsertFile): a word is an option when PetscOptionsValidKey says so, and an
+ * option's value is the next word unless that is an option. */
 #define _POSIX_C_SOURCE 200809L
 #include "naerrors.h"
 #include <ctype.h>
@@ -287,6 +288,15 @@ int NaCheckArguments(int argc, char **argv, char msg[], size_t len)
   memset(&w, 0, sizeof w);
   w.msg = msg, w.len = len, msg[0] = 0;
   WalkWords(&w, "", argc - 1, argv + 1, 1);
+  if (!w.failed && getenv("PETSC_OPTIONS")) { /* PETSc inserts these words too (before the command line) */
+    char *env = strdup(getenv("PETSC_OPTIONS")), *words[256], *save = NULL;
+    int   nw = 0;
+    for (char *t = env ? strtok_r(env, " \t\n", &save) : NULL; t && nw < 256; t = strtok_r(NULL, " \t\n", &save))
+      words[nw++] = t;
+    w.prefix[0] = 0;
+    WalkWords(&w, "PETSC_OPTIONS: ", nw, words, 0);
+    free(env);
+  }
   for (int k = 0; k < w.n; k++) free(w.names[k]), free(w.values[k]);
   free(w.names), free(w.values);
   while (w.depth) Leave(&w);

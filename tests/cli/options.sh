@@ -91,6 +91,7 @@ expect_error "-options_file_yaml syntax error" "$tmp/syntax.yaml:3:" "YAML synta
 expect_error "-options_file_yaml top level a list" "$tmp/list.yaml:1:" "expected a mapping" -- nastro "${SMALL[@]}" -options_file_yaml "$tmp/list.yaml"
 expect_error "-options_file_yaml binary" "$tmp/png.yaml:1:" "not a text file" -- nastro "${SMALL[@]}" -options_file_yaml "$tmp/png.yaml"
 expect_error "-options_file_yaml missing" "-options_file_yaml $tmp/missing.yaml: cannot read" -- nastro "${SMALL[@]}" -options_file_yaml "$tmp/missing.yaml"
+expect_error "PETSC_OPTIONS with a stray word" "PETSC_OPTIONS: bar: a stray argument after -naam_beta 3" -- env PETSC_OPTIONS="-naam_beta 3 bar" nastro "${SMALL[@]}"
 expect_error "2 ranks, -options_file includes itself" "$tmp/self.opts:2: -options_file $tmp/self.opts: includes itself" -- mpiexec -n 2 nastro "${SMALL[@]}" -options_file "$tmp/self.opts"
 
 # ---- 8. an option given twice ----------------------------------------------------------------------------------------
