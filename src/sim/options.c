@@ -345,12 +345,12 @@ PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm)
       snprintf(run, sizeof run, "-model %s", model);
     NaSETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: an option of -model %s; this run is %s", shown, other, run);
   }
-  /* the nearest name nastro read in this run, or one of PETSc's stepper options */
-  if (!(near = Nearest(msg, na_known, na_nknown))) {
+  /* the nearest of the names nastro read in this run and PETSc's stepper options */
+  {
     char prefix[64];
     KnownPrefix(msg, prefix, sizeof prefix);
-    if (!CollectStepperNames("") && (!prefix[0] || !CollectStepperNames(prefix)))
-      near = Nearest(msg, na_known, na_nknown);
+    if (!CollectStepperNames("") && prefix[0]) (void)CollectStepperNames(prefix);
+    near = Nearest(msg, na_known, na_nknown);
   }
   if (near)
     NaSETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: no part of nastro reads this option; did you mean %s?", shown, near);
