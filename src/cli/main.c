@@ -72,15 +72,28 @@ static PetscErrorCode Main(int *exit_code)
 int main(int argc, char **argv)
 {
   PetscErrorCode ierr;
-  int            code = 0;
+  int            code = 0, rank = 0;
+  char           msg[2 * PETSC_MAX_PATH_LEN + 512];
 
   /* Open MPI 4.1's shared-file-pointer components sm and lockedfile overflow a buffer on output paths of about 250
    * characters; HDF5 uses no shared file pointer, so the plain one serves (unless the user chose) */
   setenv("OMPI_MCA_sharedfp", "individual", 0);
-  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
-  ierr = Main(&code);
+  /* MPI first, so that the command line and its options files are checked (by rank 0, with one line) before
+   * PetscInitialize reads them; PETSc leaves MPI_Finalize to us then */
+  if (MPI_Init(&argc, &argv)) return 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (!rank) code = NaCheckArguments(argc, argv, msg, sizeof msg);
+  (void)MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (code) {
+    if (!rank) fprintf(stderr, "nastro: error: %s\n", msg);
+    MPI_Finalize();
+    return 1;
+  }
+  ierr = PetscInitialize(&argc, &argv, NULL, help);
+  if (!ierr) ierr = Main(&code);
   if (ierr) NaErrorStop(); /* returns when every rank failed, so that finalising is safe; else stops them all */
   if (PetscFinalize() || ierr) code = 1;
   NaStatusFinish(code); /* the outcome file says what the exit status says (docs/checkpoint.md) */
-  return code;          /* 0, or 75: stopped early with a checkpoint, resubmit */
+  MPI_Finalize();
+  return code; /* 0, or 75: stopped early with a checkpoint, resubmit */
 }

@@ -8,7 +8,7 @@
 typedef struct {
   const char  *prefix; /* option prefix, e.g. "naam_" */
   PetscInt     N, K;
-  PetscInt     seed;
+  int64_t      seed; /* every bit counts (-2^63 .. 2^63 - 1; as uint64_t for the generator) */
   char         patterns_spec[PETSC_MAX_PATH_LEN]; /* FILE.h5:/dataset or empty (random from seed) */
   char         cue_spec[PETSC_MAX_PATH_LEN];      /* FILE.h5:/dataset, "random", or empty (cue_pattern) */
   PetscInt     cue_pattern;

@@ -1,6 +1,7 @@
 /* User-facing option helpers: choices checked by nastro so that a bad value gets one clear line. */
 #pragma once
 #include <petscsys.h>
+#include <stdint.h>
 
 /* reads -<prefix><name> as one of list[0..n-1]; an unknown value is an error naming the option, value and choices */
 PETSC_EXTERN PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject, const char prefix[],
@@ -43,9 +44,54 @@ PETSC_EXTERN int NaStopSignal(void);
 /* "SIGUSR1", ... for the stop messages */
 PETSC_EXTERN const char *NaSignalName(int sig);
 
-/* every option given on the command line or in an options file has been read by now: one that nothing read
- * (a misspelling, an option of another model) is an error naming it */
+/* every option given on the command line or in an options file has been read by now: one that nothing read is an
+ * error naming it and, where one is close, the nearest name this run knows ("did you mean -naam_beta?": the names
+ * nastro's reads asked for, and PETSc's options of the run's stepper), or the model whose prefix it carries
+ * (src/sim/options.c) */
 PETSC_EXTERN PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm);
+
+/* The command line and the options files it names (-options_file, -options_file_yaml, nested too), checked before
+ * PetscInitialize reads them (src/sim/args.c; no PETSc needed): a word that is no option's value (a stray argument),
+ * an option given twice with different values, an options file that is missing, a directory, binary, malformed or
+ * includes itself, a YAML file that does not parse or whose top level is not a mapping. Returns 1 with the one-line
+ * message in msg, else 0. */
+PETSC_EXTERN int NaCheckArguments(int argc, char **argv, char msg[], size_t len);
+
+/* nastro's option reads (src/sim/options.c). Every file that includes this header reads PetscOptionsInt, Real, Bool
+ * and String through these: the name joins the run's registry of known names, and the text is checked first, with
+ * one line naming option and value: a value is there ("-naam_beta: needs a value"), an integer is a whole number that
+ * fits (read as 64 bits: "-naam_N 4294967316: too large (at most 2147483647)"), a real is a finite number, a flag's
+ * word is true/false (else a stray argument after it), a string fits its buffer. */
+PETSC_EXTERN PetscErrorCode NaOptionsInt_Private(PetscOptionItems *, const char[], const char[], const char[], PetscInt,
+                                                 PetscInt *, PetscBool *, PetscInt, PetscInt);
+PETSC_EXTERN PetscErrorCode NaOptionsReal_Private(PetscOptionItems *, const char[], const char[], const char[],
+                                                  PetscReal, PetscReal *, PetscBool *);
+PETSC_EXTERN PetscErrorCode NaOptionsBool_Private(PetscOptionItems *, const char[], const char[], const char[],
+                                                  PetscBool, PetscBool *, PetscBool *);
+PETSC_EXTERN PetscErrorCode NaOptionsString_Private(PetscOptionItems *, const char[], const char[], const char[],
+                                                    const char[], char[], size_t, PetscBool *);
+/* sizes computed from options, in double before any allocation: count (of an array or vector) must fit PETSc's
+ * 32-bit PetscInt, else "WHAT would hold COUNT values, more than PETSc's 32-bit indices hold (2147483647)", WHAT from
+ * fmt */
+PETSC_EXTERN PetscErrorCode NaCheckCount(MPI_Comm comm, double count, const char fmt[], ...)
+    PETSC_ATTRIBUTE_FORMAT(3, 4);
+/* a 64-bit integer option (seeds: every bit counts) */
+PETSC_EXTERN PetscErrorCode NaOptionsInt64(PetscOptionItems *PetscOptionsObject, const char opt[], const char text[],
+                                           int64_t current, int64_t *value, PetscBool *set);
+#undef PetscOptionsInt
+#undef PetscOptionsBoundedInt
+#undef PetscOptionsRangeInt
+#undef PetscOptionsReal
+#undef PetscOptionsBool
+#undef PetscOptionsString
+#define PetscOptionsInt(a, b, c, d, e, f)                                                                              \
+  NaOptionsInt_Private(PetscOptionsObject, a, b, c, d, e, f, PETSC_MIN_INT, PETSC_MAX_INT)
+#define PetscOptionsBoundedInt(a, b, c, d, e, f, g)                                                                    \
+  NaOptionsInt_Private(PetscOptionsObject, a, b, c, d, e, f, g, PETSC_MAX_INT)
+#define PetscOptionsRangeInt(a, b, c, d, e, f, g, h) NaOptionsInt_Private(PetscOptionsObject, a, b, c, d, e, f, g, h)
+#define PetscOptionsReal(a, b, c, d, e, f) NaOptionsReal_Private(PetscOptionsObject, a, b, c, d, e, f)
+#define PetscOptionsBool(a, b, c, d, e, f) NaOptionsBool_Private(PetscOptionsObject, a, b, c, d, e, f)
+#define PetscOptionsString(a, b, c, d, e, f, g) NaOptionsString_Private(PetscOptionsObject, a, b, c, d, e, f, g)
 
 /* The run's outcome file for scripts (docs/checkpoint.md): OUTPUT without .h5, plus .status, written by rank 0 as
  * lines "exit_code: running|0|75|1", "status: <one line>" and, after a stop with a checkpoint, "checkpoint: DIR".

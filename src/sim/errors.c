@@ -7,6 +7,7 @@
 #include "nastro_config.h"
 #include "nastro_version.h"
 #include <hdf5.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,40 @@ static MPI_Comm na_error_comm = MPI_COMM_NULL; /* used only by NaErrorStop, so i
 static char na_status_path[PETSC_MAX_PATH_LEN + 16];
 static int  na_status_writer = 0, na_status_code = -1; /* this process writes it; the code it holds (-1: running) */
 
+/* PETSc's parsers of its own options (-ts_rtol abc, -ts_monitor_cancel foo) say "Input string abc has no numeric
+ * value" without naming the option: find the option given with that value and name it (else keep the message) */
+static const char *NameOption(const char mess[], char out[], size_t len)
+{
+  static const char *const forms[][3] = {
+      {"Input string ", " has no integer value", "not an integer"},
+      {"Input string ", " has no numeric value", "not a number"},
+      {"Unknown logical value: ", "", "a flag takes no value, or true or false (a stray argument after the flag?)"},
+  };
+  char *all = NULL, value[256], *save = NULL, *key = NULL;
+
+  for (size_t f = 0; mess && f < sizeof forms / sizeof forms[0]; f++) {
+    size_t      nh = strlen(forms[f][0]), nv;
+    const char *end;
+    if (strncmp(mess, forms[f][0], nh)) continue;
+    end = forms[f][1][0] ? strstr(mess + nh, forms[f][1]) : mess + strlen(mess);
+    if (!end || (nv = (size_t)(end - mess - nh)) >= sizeof value) continue;
+    snprintf(value, sizeof value, "%.*s", (int)nv, mess + nh);
+    if (PetscOptionsGetAll(NULL, &all) || !all) return mess;
+    for (char *tok = strtok_r(all, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+      if (tok[0] == '-' && isalpha((unsigned char)tok[1]))
+        key = tok;
+      else if (key && !strcmp(tok, value)) {
+        snprintf(out, len, "%s %s: %s", key, value, forms[f][2]);
+        PetscFree(all);
+        return out;
+      }
+    }
+    PetscFree(all);
+    return mess;
+  }
+  return mess;
+}
+
 /* PETSc calls this at every level of the traceback; only the first call carries the message. */
 static PetscErrorCode NaErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n,
                                      PetscErrorType p, const char *mess, void *ctx)
@@ -28,7 +63,9 @@ static PetscErrorCode NaErrorHandler(MPI_Comm comm, int line, const char *fun, c
   PetscMPIInt rank = 0, init = 0;
   (void)comm;
   (void)ctx;
+  char named[512];
   if (p != PETSC_ERROR_INITIAL) return n;
+  mess = NameOption(mess, named, sizeof named);
   if (!na_first_error[0]) snprintf(na_first_error, sizeof na_first_error, "%s", mess ? mess : "(no message)");
   MPI_Initialized(&init);
   if (init) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -241,26 +278,6 @@ PetscErrorCode NaCheckOutputFile(MPI_Comm comm, const char path[])
   NaCheck(!kind, comm, PETSC_ERR_USER_INPUT,
           "-o %s: is %s, not a file (nastro writes an HDF5 file and its .status there)", path,
           kind == 1 ? "a directory" : "a device or special file");
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm)
-{
-  PetscInt n;
-  char   **names, **values;
-
-  PetscFunctionBegin;
-  PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
-  if (n) {
-    char msg[512];
-    snprintf(msg, sizeof msg,
-             "-%s%s%s: no part of nastro reads this option (misspelt, or one of another model or "
-             "population?); -help lists them",
-             names[0], values[0] ? " " : "", values[0] ? values[0] : "");
-    PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
-    SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", msg);
-  }
-  PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
   PetscFunctionReturn(0);
 }
 

@@ -464,6 +464,36 @@ static PetscErrorCode CheckMemory(NaSim sim, double heap0, double avail)
   PetscFunctionReturn(0);
 }
 
+/* PETSc's stepping options that would make a run loop at t = 0 or run no step: -ts_dt must be a positive finite
+ * number, -ts_max_steps not negative, -ts_max_time finite (the text shown is the user's) */
+static PetscErrorCode CheckStepping(NaSim sim)
+{
+  char      raw[64] = "";
+  PetscReal dt, tmax;
+  PetscInt  steps;
+  PetscBool set;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetString(NULL, ((PetscObject)sim->ts)->prefix, "-ts_dt", raw, sizeof raw, &set));
+  PetscCall(TSGetTimeStep(sim->ts, &dt));
+  NaCheck(!set || !PetscIsInfOrNanReal(dt), sim->comm, PETSC_ERR_USER_INPUT, "-ts_dt %s: must be a finite number", raw);
+  NaCheck(!set || dt > 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_dt %s: must be positive", raw);
+  PetscCall(PetscOptionsGetString(NULL, ((PetscObject)sim->ts)->prefix, "-ts_max_steps", raw, sizeof raw, &set));
+  PetscCall(TSGetMaxSteps(sim->ts, &steps));
+  NaCheck(!set || steps >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_max_steps %s: must not be negative", raw);
+  NaCheck(!set || strtoll(raw, NULL, 10) <= PETSC_MAX_INT, sim->comm, PETSC_ERR_USER_INPUT,
+          "-ts_max_steps %s: too large (at most %d; PETSc would wrap it to %" PetscInt_FMT ")", raw, (int)PETSC_MAX_INT,
+          steps);
+  PetscCall(PetscOptionsGetString(NULL, ((PetscObject)sim->ts)->prefix, "-ts_max_time", raw, sizeof raw, &set));
+  PetscCall(TSGetMaxTime(sim->ts, &tmax));
+  NaCheck(!set || !PetscIsInfOrNanReal(tmax), sim->comm, PETSC_ERR_USER_INPUT,
+          "-ts_max_time %s: must be a finite number", raw);
+  PetscFunctionReturn(0);
+}
+
+/* at most this many samples or checkpoints: an interval far below the run's length spins, ignoring signals */
+#define NA_MAX_EVENTS 1e8
+
 PetscErrorCode NaSimSetUp(NaSim sim)
 {
   TS        ts;
@@ -530,6 +560,7 @@ PetscErrorCode NaSimSetUp(NaSim sim)
                             rktype));
     }
   }
+  PetscCall(CheckStepping(sim));
   PetscCall(CheckMemory(sim, heap0, avail)); /* before the first state-sized vector */
   PetscCall(NaModelCreateVector(sim->model, &sim->U));
   if (sim->imex) {
@@ -574,6 +605,17 @@ PetscErrorCode NaSimSetUp(NaSim sim)
           (double)sim->sum.t_final);
   if (sim->output_interval == 0)
     sim->output_interval = sim->model->output_default_dt > 0 ? sim->model->output_default_dt : sim->sum.t_final / 100;
+  {
+    PetscReal t0, span;
+    PetscCall(TSGetTime(ts, &t0));
+    span = sim->sum.t_final - t0;
+    NaCheck(span / sim->output_interval <= NA_MAX_EVENTS, sim->comm, PETSC_ERR_USER_INPUT,
+            "-output_interval %g: %.3g samples over the run's %g time units (at most %g)", (double)sim->output_interval,
+            (double)(span / sim->output_interval), (double)span, NA_MAX_EVENTS);
+    NaCheck(sim->ck.interval <= 0 || span / sim->ck.interval <= NA_MAX_EVENTS, sim->comm, PETSC_ERR_USER_INPUT,
+            "-checkpoint_interval %g: %.3g checkpoints over the run's %g time units (at most %g)",
+            (double)sim->ck.interval, (double)(span / sim->ck.interval), (double)span, NA_MAX_EVENTS);
+  }
   sim->setupcalled = PETSC_TRUE;
   PetscLogDouble now;
   PetscCall(PetscTime(&now));
@@ -612,7 +654,7 @@ static PetscErrorCode Retrieval(NaSim sim, const PetscReal overlaps[])
 
 static PetscErrorCode Sample(NaSim sim, PetscReal t, Vec U)
 {
-  PetscReal      E;
+  PetscReal      E, *ov;
   PetscInt       n;
   PetscLogDouble t0, t1;
 
@@ -625,8 +667,25 @@ static PetscErrorCode Sample(NaSim sim, PetscReal t, Vec U)
   PetscCall(PetscTime(&t1));
   sim->t_output += t1 - t0;
   if (!sim->model->ops.observe) PetscFunctionReturn(0);
-  PetscCall(NaModelObserve(sim->model, U, &E, NULL));
+  PetscCall(PetscMalloc1(PetscMax(sim->model->K, 1), &ov));
+  PetscCall(NaModelObserve(sim->model, U, &E, ov));
   PetscCall(NaRecorderGetNumSamples(sim->rec, &n));
+  { /* a sample whose energy or overlaps are not finite is a failed run, not a complete one */
+    PetscInt  step, bad = -1;
+    PetscReal badv = 0;
+    for (PetscInt mu = 0; mu < sim->model->K && bad < 0; mu++)
+      if (PetscIsInfOrNanReal(ov[mu])) bad = mu, badv = ov[mu];
+    PetscCall(PetscFree(ov));
+    PetscCall(TSGetStepNumber(sim->ts, &step));
+    NaCheck(!PetscIsInfOrNanReal(E), sim->comm, PETSC_ERR_FP,
+            "the energy is %g at t = %g, step %" PetscInt_FMT ": the state overflowed (a smaller -%sbeta, -ts_dt or "
+            "-ts_rtol?)",
+            (double)E, (double)t, step, sim->model->prefix);
+    NaCheck(bad < 0, sim->comm, PETSC_ERR_FP,
+            "the overlap with pattern %" PetscInt_FMT " is %g at t = %g, step %" PetscInt_FMT
+            ": the state overflowed (a smaller -ts_dt or -ts_rtol?)",
+            bad, (double)badv, (double)t, step);
+  }
   if (n == 1) {
     sim->sum.energy_initial      = E;
     sim->sum.max_energy_increase = -PETSC_MAX_REAL;

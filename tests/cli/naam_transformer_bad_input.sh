@@ -31,36 +31,36 @@ EOF
 T=(-naam_f transformer -naam_input "$tmp/t.h5" -ts_max_time 0.1 -o "$OUT" -quiet)
 TF=(-naam_f transformer -ts_max_time 0.1 -o "$OUT" -quiet)
 
-expect_error "-naam_f foo"                     "-naam_f" "foo" -- nastro "${T[@]}" -naam_f foo
-expect_error "-naam_f transformer, no input"   "-naam_f transformer" "-naam_input" -- nastro "${TF[@]}"
-expect_error "-naam_input without transformer" "-naam_input" "$tmp/t.h5" "-naam_f transformer" -- nastro -naam_N 20 -naam_K 3 -ts_max_time 0.1 -o "$OUT" -quiet -naam_input "$tmp/t.h5"
-expect_error "-naam_input missing file"        "-naam_input" "$tmp/missing.h5" -- nastro "${TF[@]}" -naam_input "$tmp/missing.h5"
-expect_error "-naam_input not HDF5"            "-naam_input" "$tmp/text.h5" "not an HDF5 file" -- nastro "${TF[@]}" -naam_input "$tmp/text.h5"
-expect_error "-naam_input without c"           "-naam_input" "$tmp/no_c.h5" "no dataset c" -- nastro "${TF[@]}" -naam_input "$tmp/no_c.h5"
-expect_error "-naam_input p0 of another shape" "-naam_input" "$tmp/p0_shape.h5" "p0" "5 x 7" -- nastro "${TF[@]}" -naam_input "$tmp/p0_shape.h5"
-expect_error "-naam_input I of another length" "-naam_input" "$tmp/I_shape.h5" "dataset I" "M = 7" -- nastro "${TF[@]}" -naam_input "$tmp/I_shape.h5"
-expect_error "-naam_input x0 of another length" "-naam_input" "$tmp/x0_shape.h5" "dataset x0" "N = 5" -- nastro "${TF[@]}" -naam_input "$tmp/x0_shape.h5"
-expect_error "-naam_input sum p0 < 0"          "-naam_input" "$tmp/p0_negative.h5" "sum of p0" "positive" -- nastro "${TF[@]}" -naam_input "$tmp/p0_negative.h5"
-expect_error "-naam_input NaN in c"            "-naam_input" "$tmp/c_nan.h5" "not finite" -- nastro "${TF[@]}" -naam_input "$tmp/c_nan.h5"
-expect_error "2 ranks, sum p0 < 0"             "-naam_input" "$tmp/p0_negative.h5" "sum of p0" -- mpiexec -n 2 nastro "${TF[@]}" -naam_input "$tmp/p0_negative.h5"
-expect_error "6 ranks, N = 5"                  "6" "ranks" "5" -- mpiexec -n 6 --oversubscribe nastro "${T[@]}"
+expect_error "-naam_f foo"                     "-naam_f foo:" -- nastro "${T[@]}" -naam_f foo
+expect_error "-naam_f transformer, no input"   "-naam_f transformer needs -naam_input FILE.h5" -- nastro "${TF[@]}"
+expect_error "-naam_input without transformer" "-naam_input $tmp/t.h5:" "-naam_f transformer" -- nastro -naam_N 20 -naam_K 3 -ts_max_time 0.1 -o "$OUT" -quiet -naam_input "$tmp/t.h5"
+expect_error "-naam_input missing file"        "-naam_input $tmp/missing.h5:" -- nastro "${TF[@]}" -naam_input "$tmp/missing.h5"
+expect_error "-naam_input not HDF5"            "-naam_input $tmp/text.h5:" "not an HDF5 file" -- nastro "${TF[@]}" -naam_input "$tmp/text.h5"
+expect_error "-naam_input without c"           "-naam_input $tmp/no_c.h5:" "no dataset c" -- nastro "${TF[@]}" -naam_input "$tmp/no_c.h5"
+expect_error "-naam_input p0 of another shape" "-naam_input $tmp/p0_shape.h5:" "p0" "5 x 7" -- nastro "${TF[@]}" -naam_input "$tmp/p0_shape.h5"
+expect_error "-naam_input I of another length" "-naam_input $tmp/I_shape.h5:" "dataset I" "M = 7" -- nastro "${TF[@]}" -naam_input "$tmp/I_shape.h5"
+expect_error "-naam_input x0 of another length" "-naam_input $tmp/x0_shape.h5:" "dataset x0" "N = 5" -- nastro "${TF[@]}" -naam_input "$tmp/x0_shape.h5"
+expect_error "-naam_input sum p0 < 0"          "-naam_input $tmp/p0_negative.h5:" "sum of p0" "positive" -- nastro "${TF[@]}" -naam_input "$tmp/p0_negative.h5"
+expect_error "-naam_input NaN in c"            "-naam_input $tmp/c_nan.h5:" "not finite" -- nastro "${TF[@]}" -naam_input "$tmp/c_nan.h5"
+expect_error "2 ranks, sum p0 < 0"             "-naam_input $tmp/p0_negative.h5:" "sum of p0" -- mpiexec -n 2 nastro "${TF[@]}" -naam_input "$tmp/p0_negative.h5"
+expect_error "6 ranks, N = 5"                  "6 MPI ranks but only 5 neurons:" -- mpiexec -n 6 --oversubscribe nastro "${T[@]}"
 # options this configuration does not read
-expect_error "-naam_N 5"                       "-naam_N" "5" "not read" -- nastro "${T[@]}" -naam_N 5
-expect_error "-naam_K 3"                       "-naam_K" "3" "not read" -- nastro "${T[@]}" -naam_K 3
-expect_error "-naam_cue random"                "-naam_cue" "random" "not read" -- nastro "${T[@]}" -naam_cue random
+expect_error "-naam_N 5"                       "-naam_N 5:" "not read" -- nastro "${T[@]}" -naam_N 5
+expect_error "-naam_K 3"                       "-naam_K 3:" "not read" -- nastro "${T[@]}" -naam_K 3
+expect_error "-naam_cue random"                "-naam_cue random:" "not read" -- nastro "${T[@]}" -naam_cue random
 expect_error "-naam_cue_draw 3"                "-naam_cue_draw 3: not read" -- nastro "${T[@]}" -naam_cue_draw 3
-expect_error "-naam_init zero"                 "-naam_init" "zero" "not read" -- nastro "${T[@]}" -naam_init zero
-expect_error "-naam_phi tanh"                  "-naam_phi" "tanh" "not read" -- nastro "${T[@]}" -naam_phi tanh
-expect_error "-naam_c 0.1"                     "-naam_c" "0.1" "not read" -- nastro "${T[@]}" -naam_c 0.1
-expect_error "-naam_sym_block 2"               "-naam_sym_block" "2" "not read" -- nastro "${T[@]}" -naam_sym_block 2
-expect_error "-naam_beta 2, identity g, psi"   "-naam_beta" "2" "not read" -- nastro "${T[@]}" -naam_beta 2
-expect_error "-naam_T hebbian"                 "-naam_T" "hebbian" "uniform" -- nastro "${T[@]}" -naam_T hebbian
-expect_error "-naam_T dense"                   "-naam_T" "dense" "uniform" -- nastro "${T[@]}" -naam_T dense
-expect_error "-naam_storage symmetric"         "-naam_storage" "symmetric" -- nastro "${T[@]}" -naam_storage symmetric
+expect_error "-naam_init zero"                 "-naam_init zero:" "not read" -- nastro "${T[@]}" -naam_init zero
+expect_error "-naam_phi tanh"                  "-naam_phi tanh:" "not read" -- nastro "${T[@]}" -naam_phi tanh
+expect_error "-naam_c 0.1"                     "-naam_c 0.1:" "not read" -- nastro "${T[@]}" -naam_c 0.1
+expect_error "-naam_sym_block 2"               "-naam_sym_block 2:" "not read" -- nastro "${T[@]}" -naam_sym_block 2
+expect_error "-naam_beta 2, identity g, psi"   "-naam_beta 2:" "not read" -- nastro "${T[@]}" -naam_beta 2
+expect_error "-naam_T hebbian"                 "-naam_T hebbian:" "uniform" -- nastro "${T[@]}" -naam_T hebbian
+expect_error "-naam_T dense"                   "-naam_T dense:" "uniform" -- nastro "${T[@]}" -naam_T dense
+expect_error "-naam_storage symmetric"         "-naam_storage symmetric:" -- nastro "${T[@]}" -naam_storage symmetric
 expect_error "-checkpoint_interval 1"          "-model naam" "cannot be checkpointed" "largest change of /p_sum" -- nastro "${T[@]}" -checkpoint_interval 1
 # the general validation still holds
-expect_error "-naam_tau_p 0"                   "-naam_tau_p" "0" -- nastro "${T[@]}" -naam_tau_p 0
-expect_error "-naam_gamma -1"                  "-naam_gamma" "-1" -- nastro "${T[@]}" -naam_gamma -1
+expect_error "-naam_tau_p 0"                   "-naam_tau_p 0:" -- nastro "${T[@]}" -naam_tau_p 0
+expect_error "-naam_gamma -1"                  "-naam_gamma -1:" -- nastro "${T[@]}" -naam_gamma -1
 
 # ---- positive controls --------------------------------------------------------------------------------
 good() { # description, then the command

@@ -220,9 +220,9 @@ expect_error "-checkpoint_interval -1" "-checkpoint_interval -1: must not be neg
 expect_error "-good_step_multiple 0" "-E_step_multiple 0: must be at least 1" -- \
   nastro -network "$tmp/good.yaml" -E_step_multiple 0 -o "$OUT"
 
-expect_error "a misspelt population option is an error" "-E_ts_tpye rk: no part of nastro reads this option" -- \
+expect_error "a misspelt population option is an error" "-E_ts_tpye rk: no part of nastro reads this option; did you mean -E_ts_type?" -- \
   nastro -network "$tmp/good.yaml" -E_ts_tpye rk -o "$OUT"
-expect_error "an option of the other models is an error" "-naam_N 50: no part of nastro reads this option" -- \
+expect_error "an option of the other models is an error" "-naam_N 50: an option of -model naam; this run is a network (-network)" -- \
   nastro -network "$tmp/good.yaml" -naam_N 50 -o "$OUT"
 
 # ---- positive control ---------------------------------------------------------------------------------------

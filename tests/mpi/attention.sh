@@ -12,7 +12,8 @@
 set -u
 source "$(dirname "$0")/lib.sh" "$1"
 run() { local n=$1 out=$2; shift 2; on_ranks 120 "$n" -model attention "$@" -quiet -o "$out"; } # ranks, output, options...
-ode="-attention_m 37 -attention_L 5 -attention_heads 2 -attention_d_head 4 -attention_dv 3 -output_interval 0.25"
+ode_base="-attention_m 37 -attention_L 5 -attention_heads 2 -attention_d_head 4 -attention_dv 3"
+ode="$ode_base -output_interval 0.25"
 disc="-attention_form discrete -attention_m 1500 -attention_L 12 -attention_causal -attention_heads 2"
 for n in 1 2 3 4; do
   check "ode on $n ranks" run $n "$tmp/ode$n.h5" $ode
@@ -26,7 +27,7 @@ for n in 2 3 4; do
     check "discrete $d on $n ranks is bitwise the 1-rank result" h5diff "$tmp/disc1.h5" "$tmp/disc$n.h5" $d
   done
 done
-check "ode read-outs with -output_interval 0.37 on 2 ranks" run 2 "$tmp/odeint.h5" $ode -output_interval 0.37
+check "ode read-outs with -output_interval 0.37 on 2 ranks" run 2 "$tmp/odeint.h5" $ode_base -output_interval 0.37
 for d in /calcium /y; do
   check "  $d is bitwise the result with -output_interval 0.25" h5diff "$tmp/ode1.h5" "$tmp/odeint.h5" $d
 done

@@ -65,7 +65,9 @@ check "1 -> 2 -> 3 -> 1 ranks equals the uninterrupted run" same_as_ref "$tmp/c.
 # 3. signals
 for sig in USR1 TERM; do
   rm -rf "$tmp/s.h5" "$tmp/s.ckpt"
-  ( exec timeout 120 mpiexec -n 2 "$nastro" "${sim[@]}" -ts_rtol 1e-11 -ts_atol 1e-11 -o "$tmp/s.h5" -checkpoint_interval 0.25 -checkpoint_test_delay 0.004 >"$tmp/sig.log" 2>&1 ) &
+  with_options sim -ts_rtol 1e-11 -ts_atol 1e-11
+  sim_tight=("${opts[@]}")
+  ( exec timeout 120 mpiexec -n 2 "$nastro" "${sim_tight[@]}" -o "$tmp/s.h5" -checkpoint_interval 0.25 -checkpoint_test_delay 0.004 >"$tmp/sig.log" 2>&1 ) &
   runner=$!
   wait_for_checkpoint "$tmp/s.ckpt"
   sleep 0.2
@@ -74,7 +76,6 @@ for sig in USR1 TERM; do
   if [ $rc -eq 75 ] && ls "$tmp/s.ckpt"/ckpt-*.h5 >/dev/null 2>&1; then ok "SIG$sig mid-run: exit 75 with a checkpoint"
   else cp "$tmp/sig.log" "$tmp/log"; notok "SIG$sig mid-run: exit code $rc"; fi
   check "SIG$sig: output not marked complete" bash -c "h5dump -a complete '$tmp/s.h5' | grep -q '(0): 0'"
-  sim_tight=("${sim[@]}" -ts_rtol 1e-11 -ts_atol 1e-11)
   check "SIG$sig: resume completes" on_ranks 120 2 "${sim_tight[@]}" -restart "$tmp/s.ckpt"
   check "SIG$sig: resumed run equals an uninterrupted one" bash -c "timeout 120 '$nastro' ${sim_tight[*]} -o '$tmp/sref.h5' >/dev/null && h5diff '$tmp/sref.h5' '$tmp/s.h5' /final && h5diff '$tmp/sref.h5' '$tmp/s.h5' /x"
 done
@@ -86,7 +87,8 @@ good=$(ls "$tmp/g.ckpt"/ckpt-*.h5 | tail -1)
 bad_case() { # description, expected text, file, extra nastro options...
   local what=$1 want=$2 file=$3; shift 3
   local before; before=$(sha256sum "$file" | cut -d' ' -f1)
-  timeout 60 "$nastro" "${sim[@]}" -o "$tmp/bad-out.h5" -restart "$file" "$@" >"$tmp/log" 2>&1; local rc=$?
+  with_options sim -o "$tmp/bad-out.h5" -restart "$file" "$@"
+  timeout 60 "$nastro" "${opts[@]}" >"$tmp/log" 2>&1; local rc=$?
   local lines; lines=$(grep -c '^nastro: error:' "$tmp/log")
   if [ $rc -ne 0 ] && [ "$lines" -eq 1 ] && grep '^nastro: error:' "$tmp/log" | grep -q -- "$want" && [ "$(sha256sum "$file" | cut -d' ' -f1)" = "$before" ]; then
     ok "bad checkpoint, $what: '$(grep '^nastro: error:' "$tmp/log")'"
@@ -130,7 +132,8 @@ check "the fallback run equals the uninterrupted run" same_as_ref "$tmp/g.h5"
 rm -rf "$tmp/n.h5" "$tmp/n.ckpt"
 timeout 60 "$nastro" "${sim[@]}" -o "$tmp/n.h5" -ts_type euler -ts_dt 0.05 -ts_max_steps 10 >/dev/null 2>&1
 before=$(sha256sum "$tmp/n.ckpt"/ckpt-*.h5 | cut -d' ' -f1)
-timeout 60 "$nastro" "${sim[@]}" -restart "$tmp/n.ckpt" -ts_type euler -ts_dt 3 -ts_max_time 5000 -checkpoint_interval 1e6 >"$tmp/log" 2>&1; rc=$?
+with_options sim -restart "$tmp/n.ckpt" -ts_type euler -ts_dt 3 -ts_max_time 5000 -checkpoint_interval 1e6
+timeout 60 "$nastro" "${opts[@]}" >"$tmp/log" 2>&1; rc=$?
 if [ $rc -ne 0 ] && grep -q "nastro: error: the state became NaN/Inf at t = .*, step" "$tmp/log" &&
    [ "$(sha256sum "$tmp/n.ckpt"/ckpt-*.h5 | cut -d' ' -f1)" = "$before" ] && h5dump -a complete "$tmp/n.h5" | grep -q '(0): 0'; then
   ok "divergence: '$(grep 'nastro: error' "$tmp/log")', checkpoint untouched, output incomplete"

@@ -34,7 +34,7 @@ for r in 1 0; do
   check "  the output is not marked complete" not_complete "$out"
   check "  the outcome file says exit_code 1 and why" bash -c "grep -qx 'exit_code: 1' '${out%.h5}.status' && grep -q 'injected failure at sample 5 on rank $r' '${out%.h5}.status'"
 done
-check "an error every rank meets is still one line and no abort" bash -c "! timeout 60 mpiexec -n 2 '$nastro' ${sim[*]} -dam_K 0 -o '$tmp/k0.h5' >'$tmp/k0.log' 2>&1; [ \$(grep -c 'nastro: error' '$tmp/k0.log') -eq 1 ] && ! grep -q MPI_ABORT '$tmp/k0.log'"
+check "an error every rank meets is still one line and no abort" bash -c "! timeout 60 mpiexec -n 2 '$nastro' -model dam -dam_N 200 -dam_K 0 -quiet -o '$tmp/k0.h5' >'$tmp/k0.log' 2>&1; [ \$(grep -c 'nastro: error' '$tmp/k0.log') -eq 1 ] && ! grep -q MPI_ABORT '$tmp/k0.log'"
 
 # 2. the output fills the disk
 mkdir -p "$tmp/full"

@@ -19,3 +19,21 @@ on_ranks() { # seconds, ranks, nastro options...: one run of the binary under te
   local secs=$1 n=$2; shift 2
   timeout "$secs" mpiexec --oversubscribe -n "$n" "$nastro" "$@"
 }
+with_options() { # ARRAY OPTION [VALUE]...: sets opts to ARRAY's options with those given replaced, then the given ones
+  # (nastro refuses an option given twice with different values; PETSc used to keep the last silently)
+  local -n base=$1
+  local over=("${@:2}") i j drop
+  opts=()
+  for ((i = 0; i < ${#base[@]}; i++)); do
+    drop=0
+    for ((j = 0; j < ${#over[@]}; j++)); do
+      [[ ${base[i]} == -[A-Za-z]* && ${base[i],,} == "${over[j],,}" ]] && drop=1
+    done
+    if [ $drop = 1 ]; then # the option and its value, if it has one
+      if ((i + 1 < ${#base[@]})) && [[ ${base[i + 1]} != -[A-Za-z]* ]]; then i=$((i + 1)); fi
+      continue
+    fi
+    opts+=("${base[i]}")
+  done
+  opts+=("${over[@]}")
+}

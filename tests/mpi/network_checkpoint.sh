@@ -73,7 +73,8 @@ done
 
 # a checkpoint of another network is refused with one line, and the output is left alone
 cp "$tmp/usr1.h5" "$tmp/keep.h5"
-on_ranks 60 1 "${long[@]}" -network_set t_stop=1500,seed=8 -restart "$tmp/kill1.ckpt" -o "$tmp/keep.h5" >"$tmp/other.log" 2>&1
+with_options long -network_set t_stop=1500,seed=8 -restart "$tmp/kill1.ckpt" -o "$tmp/keep.h5"
+on_ranks 60 1 "${opts[@]}" >"$tmp/other.log" 2>&1
 check "a checkpoint of another network is refused" test $? -ne 0
 check "  with one line naming it" grep -q "^nastro: error: -restart $tmp/kill1.ckpt: no valid checkpoint in the directory: checkpoint .*: its network differs" "$tmp/other.log"
 check "  the output is untouched" cmp -s "$tmp/usr1.h5" "$tmp/keep.h5"

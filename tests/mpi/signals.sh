@@ -79,7 +79,8 @@ done
 # 3. a stop that falls due at the final step: the run is complete, so it ends with 0 and complete = 1 (no claim of
 #    a checkpoint that was never written). -walltime_limit 0.5 falls due at the first step, the only one.
 rm -rf "$tmp/w.h5" "$tmp/w.ckpt"
-on_ranks 60 1 "${sim[@]}" -ts_type euler -ts_dt 0.01 -ts_max_time 0.01 -walltime_limit 0.5 -o "$tmp/w.h5" >"$tmp/w.log" 2>&1
+with_options sim -ts_type euler -ts_dt 0.01 -ts_max_time 0.01 -walltime_limit 0.5 -o "$tmp/w.h5"
+on_ranks 60 1 "${opts[@]}" >"$tmp/w.log" 2>&1
 rc=$?
 cp "$tmp/w.log" "$tmp/log"
 if [ $rc -eq 0 ] && h5dump -a complete "$tmp/w.h5" | grep -q '(0): 1' && ! grep -q '^stopped at' "$tmp/w.log"; then

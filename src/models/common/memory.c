@@ -32,7 +32,8 @@ PetscErrorCode NaMemorySetFromOptions(NaMemory *mem, const char prefix[], PetscO
   mem->prefix = prefix;
   PetscCall(PetscOptionsInt("-N", "number of neurons", NULL, mem->N, &mem->N, NULL));
   PetscCall(PetscOptionsInt("-K", "number of stored patterns", NULL, mem->K, &mem->K, NULL));
-  PetscCall(PetscOptionsInt("-seed", "seed of the random patterns and cue", NULL, mem->seed, &mem->seed, NULL));
+  PetscCall(NaOptionsInt64(PetscOptionsObject, "-seed", "seed of the random patterns and cue (64 bits)", mem->seed,
+                           &mem->seed, NULL));
   PetscCall(PetscOptionsString("-patterns",
                                "stored patterns FILE.h5:/dataset, K x N of +-1 (default: random from seed)", NULL,
                                mem->patterns_spec, mem->patterns_spec, sizeof(mem->patterns_spec), NULL));
@@ -126,6 +127,9 @@ PetscErrorCode NaMemorySetUp(NaMemory *mem, MPI_Comm comm)
              p, mem->N);
   PetscCheck(mem->K > 0, comm, PETSC_ERR_USER_INPUT, "-%sK %" PetscInt_FMT ": the number of patterns must be positive",
              p, mem->K);
+  PetscCall(NaCheckCount(comm, (double)mem->K * (double)mem->N,
+                         "-%sN %" PetscInt_FMT " with -%sK %" PetscInt_FMT ": the patterns (K x N)", p, mem->N, p,
+                         mem->K));
   NaCheck(mem->cue_flip >= 0 && mem->cue_flip <= 1, comm, PETSC_ERR_USER_INPUT, "-%scue_flip %g: must lie in [0, 1]", p,
           (double)mem->cue_flip);
   PetscCall(PetscStrcmp(mem->cue_spec, "random", &random_cue));

@@ -76,6 +76,9 @@ static PetscErrorCode SetUpBatch(NaModel model)
   PetscInt           rend;
 
   PetscFunctionBegin;
+  PetscCall(NaCheckCount(model->comm, (double)M * (double)N,
+                         "-%scues %" PetscInt_FMT " with -%sN %" PetscInt_FMT ": the state (cues x N)", model->prefix,
+                         M, model->prefix, N));
   PetscCall(NaNetworkCreate(model->comm, M, &model->net));
   PetscCall(NaNetworkSetRowName(model->net, "cue draws"));
   PetscCall(NaNetworkGetOwnershipRange(model->net, &dm->rstart, &rend));

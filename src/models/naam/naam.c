@@ -132,6 +132,12 @@ static PetscErrorCode SetUp_NAAM(NaModel model)
   PetscCheck(!nm->links_set || nm->T == NAAM_T_SPARSE, comm, PETSC_ERR_USER_INPUT,
              "-%sT_links %" PetscInt_FMT ": only -%sT sparse has links (this run has -%sT %s)", p, nm->links, p, p,
              CouplingNames[nm->T]);
+  { /* the state's size in double, before N * N overflows a PetscInt */
+    double n = (double)nm->mem.N, sym = nm->T != NAAM_T_DENSE && nm->storage == NAAM_STORAGE_SYMMETRIC;
+    PetscCall(NaCheckCount(comm, sym ? n + n * (n + 1) : n * (1 + 2 * n),
+                           "-%sN %" PetscInt_FMT ": the state (%s, %s storage)", p, nm->mem.N,
+                           sym ? "N + N (N + 1)" : "N (1 + 2 N)", sym ? "symmetric" : "full"));
+  }
   PetscCall(NaMemorySetUp(&nm->mem, comm));
   N = model->N = nm->mem.N;
   K = model->K = nm->mem.K;

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Options are never accepted silently (issue 11): every case must
+#   (a) exit non-zero, (b) print exactly one stderr line "nastro: error: ...", (c) name the option and the value
+#   together as the line prints them ("-naam_N abc: not an integer"), (d) create no output file.
+# Usage: options.sh NASTRO_BINARY   (VERBOSE=1 also shows the error line of passing cases)
+set -u
+
+source "$(dirname "$0")/lib.sh" "${1:-}" options.sh
+export NO_OUTPUT=1
+SMALL=(-naam_N 20 -naam_K 3 -ts_max_time 0.1 -o "$OUT" -quiet)
+SMALL_DAM=(-model dam -dam_N 20 -dam_K 3 -ts_max_time 0.1 -o "$OUT" -quiet)
+
+# ---- 1. a name nastro does not read: the nearest one it knows, or the model it belongs to ---------------------
+expect_error "misspelt -naam_bta" "-naam_bta 10: no part of nastro reads this option; did you mean -naam_beta?" -- nastro "${SMALL[@]}" -naam_bta 10
+expect_error "misspelt -naam_NN" "-naam_NN 50: no part of nastro reads this option; did you mean -naam_N?" -- nastro "${SMALL[@]}" -naam_NN 50
+expect_error "PETSc's -ts_tpye" "-ts_tpye rk: no part of nastro reads this option; did you mean -ts_type?" -- nastro "${SMALL[@]}" -ts_tpye rk
+expect_error "PETSc's -ts_adapt_tpye" "-ts_adapt_tpye none: no part of nastro reads this option; did you mean -ts_adapt_type?" -- nastro "${SMALL[@]}" -ts_adapt_tpye none
+expect_error "naam's -naam_beta with -model dam" "-naam_beta 10: an option of -model naam; this run is -model dam" -- nastro "${SMALL_DAM[@]}" -naam_beta 10
+expect_error "dam's -dam_cues with naam" "-dam_cues 4: an option of -model dam; this run is -model naam" -- nastro "${SMALL[@]}" -dam_cues 4
+cat >"$tmp/net.yaml" <<'NET'
+t_stop: 1.0
+populations:
+  - {name: A, model: astrocyte_lr_1994, n: 4}
+  - {name: E, model: aeif_cond_alpha_astro, n: 8}
+NET
+expect_error "network: misspelt -A_step_multple" "-A_step_multple 10: no part of nastro reads this option; did you mean -A_step_multiple?" -- nastro -network "$tmp/net.yaml" -o "$OUT" -A_step_multple 10
+
+# ---- 2. stray arguments ----------------------------------------------------------------------------------------
+expect_error "a stray argument alone" "foo.h5: a stray argument" -- nastro foo.h5
+expect_error "a stray argument after an option's value" "foo.h5: a stray argument" "-model dam" -- nastro -model dam foo.h5
+expect_error "a flag followed by a stray word" "-output_final foo: a flag takes no value, or true or false" -- nastro "${SMALL[@]}" -output_final foo
+expect_error "attention's flag followed by a stray word" "-attention_causal foo: a flag takes no value" -- nastro -model attention -o "$OUT" -quiet -attention_causal foo
+
+# ---- 3. empty values -------------------------------------------------------------------------------------------
+expect_error "-naam_beta ''" "-naam_beta: needs a value" -- nastro "${SMALL[@]}" -naam_beta ""
+expect_error "-naam_N ''" "-naam_N: needs a value" -- nastro "${SMALL[@]}" -naam_N ""
+expect_error "-naam_beta at the end" "-naam_beta: needs a value" -- nastro "${SMALL[@]}" -naam_beta
+expect_error "-o ''" "-o: needs a value" -- nastro -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet -o ""
+
+# ---- 4. values that do not parse ---------------------------------------------------------------------------------
+expect_error "-dam_cues 2.5" "-dam_cues 2.5: not an integer" -- nastro "${SMALL_DAM[@]}" -dam_cues 2.5
+expect_error "-naam_N abc" "-naam_N abc: not an integer" -- nastro "${SMALL[@]}" -naam_N abc
+expect_error "-steady_state_tol abc" "-steady_state_tol abc: not a number" -- nastro "${SMALL[@]}" -steady_state_tol abc
+expect_error "-naam_beta 1x" "-naam_beta 1x: not a number" -- nastro "${SMALL[@]}" -naam_beta 1x
+expect_error "2 ranks, -naam_N abc" "-naam_N abc: not an integer" -- mpiexec -n 2 nastro "${SMALL[@]}" -naam_N abc
+
+# ---- 5. 64-bit integers, ranges and sizes --------------------------------------------------------------------------
+expect_error "-naam_N 4294967316" "-naam_N 4294967316: too large (at most 2147483647)" -- nastro "${SMALL[@]}" -naam_N 4294967316
+expect_error "-attention_m 4294967297" "-attention_m 4294967297: too large" -- nastro -model attention -o "$OUT" -quiet -attention_m 4294967297
+expect_error "-naam_seed beyond 64 bits" "-naam_seed 99999999999999999999: too large (at most 9223372036854775807)" -- nastro "${SMALL[@]}" -naam_seed 99999999999999999999
+expect_error "-naam_N 65536 (2^32 synapses)" "-naam_N 65536: " "PETSc's 32-bit indices" -- nastro "${SMALL[@]}" -naam_N 65536
+expect_error "-naam_N 46340 (just beyond 2^31)" "-naam_N 46340: " "2147488280 values" -- nastro "${SMALL[@]}" -naam_N 46340
+expect_error "-naam_N 46340 -naam_storage full" "-naam_N 46340: " "4294837540 values" -- nastro "${SMALL[@]}" -naam_N 46340 -naam_storage full
+expect_error "-dam_N 2147483647 with K" "-dam_N 2147483647 with -dam_K 3: the patterns (K x N) would hold 6442450941 values" -- nastro "${SMALL_DAM[@]}" -dam_N 2147483647 -dam_K 3
+
+# ---- 6. non-finite and degenerate reals ---------------------------------------------------------------------------
+expect_error "-naam_b nan" "-naam_b nan: must be a finite number" -- nastro "${SMALL[@]}" -naam_b nan
+expect_error "-naam_c inf" "-naam_c inf: must be a finite number" -- nastro "${SMALL[@]}" -naam_c inf
+expect_error "-naam_d nan" "-naam_d nan: must be a finite number" -- nastro "${SMALL[@]}" -naam_d nan
+expect_error "-naam_T_scale inf" "-naam_T_scale inf: must be a finite number" -- nastro "${SMALL[@]}" -naam_T_scale inf
+expect_error "-naam_beta 1e999" "-naam_beta 1e999: must be a finite number" -- nastro "${SMALL[@]}" -naam_beta 1e999
+expect_error "-ts_dt 0" "-ts_dt 0: must be positive" -- nastro "${SMALL[@]}" -ts_type euler -ts_dt 0
+expect_error "-ts_dt -1" "-ts_dt -1: must be positive" -- nastro "${SMALL[@]}" -ts_type euler -ts_dt -1
+expect_error "-ts_dt nan" "-ts_dt nan: must be a finite number" -- nastro "${SMALL[@]}" -ts_dt nan
+expect_error "-ts_max_time inf" "-ts_max_time inf: must be a finite number" -- nastro -naam_N 20 -naam_K 3 -o "$OUT" -quiet -ts_max_time inf
+expect_error "-ts_max_steps -3" "-ts_max_steps -3: must not be negative" -- nastro "${SMALL[@]}" -ts_max_steps -3
+expect_error "-ts_max_steps 4294967297" "-ts_max_steps 4294967297: too large (at most 2147483647" -- nastro "${SMALL[@]}" -ts_max_steps 4294967297
+expect_error "PETSc's -ts_rtol abc" "-ts_rtol abc: not a number" -- nastro "${SMALL[@]}" -ts_rtol abc
+expect_error "PETSc's -ts_max_reject 1.5" "-ts_max_reject 1.5: not an integer" -- nastro "${SMALL[@]}" -ts_max_reject 1.5
+expect_error "-output_interval 1e-300" "-output_interval 1e-300: " "1e+299 samples" -- nastro "${SMALL[@]}" -output_interval 1e-300
+expect_error "-checkpoint_interval 1e-300" "-checkpoint_interval 1e-300: " "1e+299 checkpoints" -- nastro "${SMALL[@]}" -checkpoint_interval 1e-300
+unset NO_OUTPUT # a failure during the run: the output exists, marked incomplete
+expect_error "-naam_beta 1e308: the energy overflows" "the energy is -inf at t = " ", step " -- nastro "${SMALL[@]}" -naam_beta 1e308
+export NO_OUTPUT=1
+
+# ---- 7. options files ----------------------------------------------------------------------------------------------
+mkdir "$tmp/adir"
+printf -- '-naam_beta 3\n-options_file %s/self.opts\n' "$tmp" >"$tmp/self.opts"
+printf -- '-naam_beta 3\nnaam_K 3\n' >"$tmp/bad.opts"
+printf -- '-naam_beta 3 4\n' >"$tmp/stray.opts"
+printf -- '- a\n- b\n' >"$tmp/list.yaml"
+printf -- 'naam:\n  beta: [1, 2\n' >"$tmp/syntax.yaml"
+printf '\x89PNG\r\n\x1a\n\0\0' >"$tmp/png.yaml"
+expect_error "-options_file missing" "-options_file $tmp/missing.opts: cannot read" -- nastro "${SMALL[@]}" -options_file "$tmp/missing.opts"
+expect_error "-options_file a directory" "-options_file $tmp/adir: is a directory" -- nastro "${SMALL[@]}" -options_file "$tmp/adir"
+expect_error "-options_file malformed" "$tmp/bad.opts:2: naam_K: not an option" -- nastro "${SMALL[@]}" -options_file "$tmp/bad.opts"
+expect_error "-options_file with a stray word" "$tmp/stray.opts:1: 4: a stray argument" -- nastro "${SMALL[@]}" -options_file "$tmp/stray.opts"
+expect_error "-options_file includes itself" "$tmp/self.opts:2: -options_file $tmp/self.opts: includes itself" -- nastro "${SMALL[@]}" -options_file "$tmp/self.opts"
+expect_error "-options_file without a file" "-options_file: needs a file" -- nastro "${SMALL[@]}" -options_file
+expect_error "-options_file_yaml syntax error" "$tmp/syntax.yaml:3:" "YAML syntax error" -- nastro "${SMALL[@]}" -options_file_yaml "$tmp/syntax.yaml"
+expect_error "-options_file_yaml top level a list" "$tmp/list.yaml:1:" "expected a mapping" -- nastro "${SMALL[@]}" -options_file_yaml "$tmp/list.yaml"
+expect_error "-options_file_yaml binary" "$tmp/png.yaml:1:" "not a text file" -- nastro "${SMALL[@]}" -options_file_yaml "$tmp/png.yaml"
+expect_error "-options_file_yaml missing" "-options_file_yaml $tmp/missing.yaml: cannot read" -- nastro "${SMALL[@]}" -options_file_yaml "$tmp/missing.yaml"
+expect_error "PETSC_OPTIONS with a stray word" "PETSC_OPTIONS: bar: a stray argument after -naam_beta 3" -- env PETSC_OPTIONS="-naam_beta 3 bar" nastro "${SMALL[@]}"
+expect_error "2 ranks, -options_file includes itself" "$tmp/self.opts:2: -options_file $tmp/self.opts: includes itself" -- mpiexec -n 2 nastro "${SMALL[@]}" -options_file "$tmp/self.opts"
+
+# ---- 8. an option given twice ----------------------------------------------------------------------------------------
+export KEEP_REPEATS=1
+expect_error "-naam_beta twice" "-naam_beta 4: given twice (-naam_beta 3 before)" -- nastro "${SMALL[@]}" -naam_beta 3 -naam_beta 4
+expect_error "-naam_N twice, case differs" "-naam_n 30: given twice (-naam_N 20 before)" -- nastro "${SMALL[@]}" -naam_n 30
+expect_error "-network_set twice" "-network_set scale=0.5: given twice (-network_set seed=2 before)" -- nastro -network "$tmp/net.yaml" -o "$OUT" -network_set seed=2 -network_set scale=0.5
+
+unset KEEP_REPEATS
+
+# ---- positive controls -----------------------------------------------------------------------------------------------
+run_ok() { # description, args...: exits 0 with a complete output
+  local what=$1; shift
+  rm -f "$tmp/ok.h5"
+  if timeout 60 "$NASTRO" "$@" -o "$tmp/ok.h5" >"$tmp/stdout" 2>"$tmp/stderr" && [ "$(complete_flag "$tmp/ok.h5")" = 1 ]; then
+    echo "ok - $what"; pass=$((pass + 1))
+  else
+    echo "not ok - $what"; sed 's/^/#   stderr: /' "$tmp/stderr" | head -n 20; fail=$((fail + 1))
+  fi
+}
+printf -- '# a comment\n-naam_K 3\n\n-naam_beta 4 # trailing comment\n' >"$tmp/good.opts"
+run_ok "an options file, and the same option repeated with its value" -naam_N 20 -naam_N 20 -ts_max_time 0.1 -quiet -options_file "$tmp/good.opts"
+run_ok "a flag with true, a negative number as a value" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet true -naam_b -0.5 -output_final 1
+# seeds keep all 64 bits: 4294967297 = 2^32 + 1 draws other patterns than 1
+run_ok "-naam_seed 1" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet -naam_seed 1 && cp "$tmp/ok.h5" "$tmp/seed1.h5"
+run_ok "-naam_seed 4294967297" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet -naam_seed 4294967297
+if "$PY" - "$tmp/seed1.h5" "$tmp/ok.h5" <<'PYEOF'; then echo "ok - seeds 1 and 2^32 + 1 draw different patterns"; pass=$((pass + 1)); else echo "not ok - seeds 1 and 2^32 + 1 draw the same patterns"; fail=$((fail + 1)); fi
+import sys, h5py, numpy as np
+a, b = (h5py.File(f, "r")["/patterns"][...] for f in sys.argv[1:3])
+sys.exit(0 if not np.array_equal(a, b) else 1)
+PYEOF
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
