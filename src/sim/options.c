@@ -163,7 +163,8 @@ PetscErrorCode NaOptionsString_Private(PetscOptionItems *PetscOptionsObject, con
   PetscCall(Raw(PetscOptionsObject, opt, name, sizeof name, &s, &given));
   NaCheck(!given || (s && s[0]), PetscOptionsObject->comm, PETSC_ERR_USER_INPUT, "%s: needs a value", name);
   NaCheck(!given || strlen(s) < len, PetscOptionsObject->comm, PETSC_ERR_USER_INPUT,
-          "%s %s: too long (at most %zu characters)", name, s, len - 1);
+          "%s %.40s%s: too long (%zu characters, at most %zu)", name, s, strlen(s) > 40 ? "..." : "", strlen(s),
+          len - 1);
   PetscCall(PetscOptionsString_Private(PetscOptionsObject, opt, text, man, current, value, len, set));
   PetscFunctionReturn(0);
 }
