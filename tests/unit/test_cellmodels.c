@@ -135,7 +135,7 @@ static double *read_json_list(const char *name, const char *key1, const char *ke
 /* ---------------------------------------------------------------------------------------------------------------
  * cells: one population as the engine would hand it to the kernels */
 
-#define MAXP 32
+#define MAXP 40
 typedef struct {
   const NaCellModel *m;
   PetscInt           n, N; /* cells, and state numbers n * nstate */
@@ -321,17 +321,17 @@ static long steps(double t)
 
 Test(cellmodels, registry)
 {
-  const char *names[] = {"aeif_cond_alpha_astro", "iaf_cond_exp",    "astrocyte_lr_1994",
+  const char *names[] = {"aeif_cond_alpha_astro", "iaf_cond_exp",    "astrocyte_lr_1994", "astrocyte_gchi",
                          "poisson_generator",     "spike_generator", "dc_generator"};
-  cr_assert_eq(NaCellModelCount(), 6);
-  for (int k = 0; k < 6; k++) {
+  cr_assert_eq(NaCellModelCount(), 7);
+  for (int k = 0; k < 7; k++) {
     const NaCellModel *m = NaCellModelFind(names[k]);
     cr_assert(m, "%s", names[k]);
     cr_assert_str_eq(m->name, names[k]);
     cr_assert(NaCellModelGet(k) == m, "registration order");
-    cr_assert_eq(m->kind == NA_CELL_GENERATOR, k >= 3);
-    cr_assert_eq(m->rhs == NULL, k >= 3);
-    cr_assert_eq(m->update == NULL, k >= 3);
+    cr_assert_eq(m->kind == NA_CELL_GENERATOR, k >= 4);
+    cr_assert_eq(m->rhs == NULL, k >= 4);
+    cr_assert_eq(m->update == NULL, k >= 4);
     if (m->kind == NA_CELL_GENERATOR) cr_assert_eq(m->nstate, 0);
     for (PetscInt j = 0; j < m->nparams; j++) cr_assert_eq(NaCellModelParamIndex(m, m->params[j].name), j);
     for (PetscInt j = 0; j < m->nstate; j++) cr_assert_eq(NaCellModelStateIndex(m, m->state[j].name), j);
@@ -345,7 +345,7 @@ Test(cellmodels, registry)
   cr_assert_null(NaCellModelFind("aeif_cond_alpha"));
   cr_assert_null(NaCellModelFind(NULL));
   cr_assert_null(NaCellModelGet(-1));
-  cr_assert_null(NaCellModelGet(6));
+  cr_assert_null(NaCellModelGet(7));
   cr_assert_eq(NaCellModelParamIndex(NaCellModelFind("iaf_cond_exp"), "tau_w"), -1);
   cr_assert_eq(NaCellModelStateIndex(NaCellModelFind("iaf_cond_exp"), "w"), -1);
   cr_assert_eq(NaCellModelParamIndex(NULL, "a"), -1);

@@ -696,11 +696,13 @@ Test(netspec, populations)
   expect_base_error(
       "aeif_cond_alpha_astro", "aeif_cond_alfa",
       "net.yaml:6: population E: model aeif_cond_alfa: unknown model; choose one of aeif_cond_alpha_astro, "
-      "iaf_cond_exp, astrocyte_lr_1994, poisson_generator, spike_generator, dc_generator; did you mean "
+      "iaf_cond_exp, astrocyte_lr_1994, astrocyte_gchi, poisson_generator, spike_generator, dc_generator; did you "
+      "mean "
       "aeif_cond_alpha_astro?");
   expect_base_error("aeif_cond_alpha_astro", "hh_psc_alpha",
                     "net.yaml:6: population E: model hh_psc_alpha: unknown model; choose one of aeif_cond_alpha_astro, "
-                    "iaf_cond_exp, astrocyte_lr_1994, poisson_generator, spike_generator, dc_generator");
+                    "iaf_cond_exp, astrocyte_lr_1994, astrocyte_gchi, poisson_generator, spike_generator, "
+                    "dc_generator");
   expect_base_error("n: 20", "n: 0", "net.yaml:6: population E: n 0: must be at least 1");
   expect_base_error("n: 20", "n: -3", "net.yaml:6: population E: n -3: must be at least 1");
   expect_base_error("n: 20", "n: 2.5", "net.yaml:6: population E: n 2.5: must be a whole number");
