@@ -1017,17 +1017,16 @@ Test(cellmodels, aeif_rheobase, .timeout = 60)
 Test(cellmodels, gchi_defaults)
 {
   /* Brian's example 2 (example 4 and 6 for the release), per ms and in uM */
-  const Default par[] = {{"O_P", 0.9e-3},     {"K_P", 0.1},         {"C_T", 2.0},      {"rho_A", 0.18},
-                         {"O_C", 6e-3},       {"O_L", 0.1e-3},      {"d1", 0.13},      {"d2", 1.05},
-                         {"O_2", 0.2e-3},     {"d3", 0.9434},       {"d5", 0.08},      {"O_beta", 5e-3},
-                         {"O_N", 0.3e-3},     {"Omega_N", 0.5e-3},  {"K_KC", 0.5},     {"zeta", 10},
-                         {"O_delta", 0.2e-3}, {"kappa_delta", 1.5}, {"K_delta", 0.3},  {"O_5P", 0.1e-3},
-                         {"K_D", 0.5},        {"K_3K", 1.0},        {"O_3K", 4.5e-3},  {"F_ex", 0.09e-3},
-                         {"I_Theta", 0.3},    {"omega_I", 0.05},    {"I_bias", 0},     {"Omega_c", 40e-3},
-                         {"C_Theta", 0.5},    {"O_A", 0.6e-3},      {"U_A", 0.6},      {"G_T", 200e3},
-                         {"rho_e", 6.5e-4},   {"O_e", 60e-3}};
-  const Default st[]  = {{"C", 0},   {"h", 0.9}, {"I", 0}, {"Gamma_A", 0},
-                         {"Y_S", 0}, {"x_A", 1}, {"G_A", 0}, {"armed", 1}};
+  const Default par[] = {
+      {"O_P", 0.9e-3},   {"K_P", 0.1},        {"C_T", 2.0},         {"rho_A", 0.18},     {"O_C", 6e-3},
+      {"O_L", 0.1e-3},   {"d1", 0.13},        {"d2", 1.05},         {"O_2", 0.2e-3},     {"d3", 0.9434},
+      {"d5", 0.08},      {"O_beta", 5e-3},    {"O_N", 0.3e-3},      {"Omega_N", 0.5e-3}, {"K_KC", 0.5},
+      {"zeta", 10},      {"O_delta", 0.2e-3}, {"kappa_delta", 1.5}, {"K_delta", 0.3},    {"O_5P", 0.1e-3},
+      {"K_D", 0.5},      {"K_3K", 1.0},       {"O_3K", 4.5e-3},     {"F_ex", 0.09e-3},   {"I_Theta", 0.3},
+      {"omega_I", 0.05}, {"I_bias", 0},       {"Omega_c", 40e-3},   {"C_Theta", 0.5},    {"O_A", 0.6e-3},
+      {"U_A", 0.6},      {"G_T", 200e3},      {"rho_e", 6.5e-4},    {"O_e", 60e-3}};
+  const Default st[] = {{"C", 0},   {"h", 0.9}, {"I", 0},   {"Gamma_A", 0},
+                        {"Y_S", 0}, {"x_A", 1}, {"G_A", 0}, {"armed", 1}};
   check_defaults("astrocyte_gchi", 34, par, 8, st);
   expect_bad("astrocyte_gchi", "K_P", 0.0, "K_P");
   expect_bad("astrocyte_gchi", "O_beta", -1e-9, "O_beta");
@@ -1043,11 +1042,11 @@ Test(cellmodels, rhs_gchi)
   Cell   *c = cell_new("astrocyte_gchi", NCELLS);
   double *f = calloc((size_t)c->N, sizeof(double));
   for (PetscInt i = 0; i < NCELLS; i++) {
-    const char *pos[] = {"K_P", "C_T", "d1", "d2", "d3", "d5", "K_KC", "kappa_delta", "K_delta", "K_D", "K_3K",
-                         "omega_I"};
+    const char *pos[] = {"K_P",  "C_T",         "d1",      "d2",  "d3",   "d5",
+                         "K_KC", "kappa_delta", "K_delta", "K_D", "K_3K", "omega_I"};
     for (int k = 0; k < 12; k++) cell_set(c, pos[k], i, unif(0.5, 2.0) * c->m->params[par_index(c, pos[k])].value);
-    const char *rates[] = {"O_P",     "O_C",  "O_L",  "O_2",  "O_beta", "O_N", "Omega_N", "O_delta",
-                           "O_5P",    "O_3K", "F_ex", "Omega_c", "O_A",  "O_e", "rho_A",   "zeta"};
+    const char *rates[] = {"O_P",  "O_C",  "O_L",  "O_2",     "O_beta", "O_N", "Omega_N", "O_delta",
+                           "O_5P", "O_3K", "F_ex", "Omega_c", "O_A",    "O_e", "rho_A",   "zeta"};
     for (int k = 0; k < 16; k++) cell_set(c, rates[k], i, unif(0.0, 2.0) * c->m->params[par_index(c, rates[k])].value);
     cell_set(c, "I_bias", i, unif(0.0, 2.0));
     cell_set(c, "I_Theta", i, unif(0.0, 0.5));
@@ -1077,14 +1076,17 @@ Test(cellmodels, rhs_gchi)
       const double beta = P(c, "O_beta", i) * G;
       const double dlt  = P(c, "O_delta", i) * P(c, "kappa_delta", i) / (P(c, "kappa_delta", i) + ip) * C * C /
                          (C * C + pow(P(c, "K_delta", i), 2));
-      const double k3 = P(c, "O_3K", i) * pow(C, 4) / (pow(C, 4) + pow(P(c, "K_D", i), 4)) * ip / (ip + P(c, "K_3K", i));
+      const double k3 =
+          P(c, "O_3K", i) * pow(C, 4) / (pow(C, 4) + pow(P(c, "K_D", i), 4)) * ip / (ip + P(c, "K_3K", i));
       const double p5 = P(c, "O_5P", i) * ip, dI = ip - P(c, "I_bias", i);
       const double ex = -P(c, "F_ex", i) / 2 * (1 + tanh((fabs(dI) - P(c, "I_Theta", i)) / P(c, "omega_I", i))) *
-                        (dI > 0 ? 1.0 : dI < 0 ? -1.0 : 0.0);
-      const double stim = pass ? 0.0 : c->I_stim[i];
-      const double act = P(c, "O_N", i) * Y * (1 - G);
-      const double inact = P(c, "Omega_N", i) * (1 + P(c, "zeta", i) * C / (C + P(c, "K_KC", i))) * G;
-      const PetscInt n = NCELLS;
+                        (dI > 0   ? 1.0
+                         : dI < 0 ? -1.0
+                                  : 0.0);
+      const double   stim  = pass ? 0.0 : c->I_stim[i];
+      const double   act   = P(c, "O_N", i) * Y * (1 - G);
+      const double   inact = P(c, "Omega_N", i) * (1 + P(c, "zeta", i) * C / (C + P(c, "K_KC", i))) * G;
+      const PetscInt n     = NCELLS;
 
       expect_close("dC/dt", i, f[i], rel + leak - pump, fabs(rel) + fabs(leak) + fabs(pump));
       expect_close("dh/dt", i, f[n + i], dh, P(c, "O_2", i) * (Q2 + (Q2 + C) * hh));
@@ -1107,11 +1109,11 @@ Test(cellmodels, rhs_gchi)
 Test(cellmodels, gchi_release_once_per_crossing)
 {
   /* a C trace on the grid with known upward crossings: marked 1 where a release is due */
-  const double        th = 0.5;
+  const double        th  = 0.5;
   const double        C[] = {0.6, 0.7, 0.4, 0.5, 0.5, 0.51, 0.9, 1.2, 0.8, 0.55, 0.5, 0.2, 0.3, 0.6, 0.49, 0.51, 0.52};
-  const unsigned char due[] = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0};
-  const int           nC    = (int)(sizeof C / sizeof C[0]);
-  Cell               *c     = cell_new("astrocyte_gchi", 2);
+  const unsigned char due[]    = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0};
+  const int           nC       = (int)(sizeof C / sizeof C[0]);
+  Cell               *c        = cell_new("astrocyte_gchi", 2);
   int                 releases = 0;
   cell_set(c, "C_Theta", -1, th);
   for (int k = 0; k < nC; k++) {
