@@ -7,7 +7,7 @@
 #  - tests/data/net_gchi.yaml (the same input into 3 cells, and 2 cells under a timed I_bias): the same traces,
 #    bit for bit, on 1 and 3 ranks; stopped by SIGUSR1 after a checkpoint and resumed on another rank count,
 #    equal to the uninterrupted run bit for bit (gliotransmitter, threshold state and the timed parameter's
-#    position included).
+#    position included); a timed parameter switches exactly at its step boundaries.
 # usage: network_gchi.sh NASTRO SOURCE_ROOT
 set -u
 source "$(dirname "$0")/lib.sh" "$1"
@@ -33,6 +33,15 @@ check "  within the RK4 tolerances of the reference (3 cells under example 2's i
   $PY "$ref" "$tmp/one.h5" 1e-7,2e-8,5e-7
 check "  a release in the timed-stimulus population" \
   $PY -c "import h5py,numpy as np,sys; G=h5py.File(sys.argv[1])['/traces/pulsed/G_A'][:]; sys.exit(0 if (np.diff(G,axis=0)>0).sum()==2 else 1)" "$tmp/one.h5"
+# a timed parameter switches at the step boundaries: I_e on over [1, 2) ms, [3, 4) ms (repeat)
+check "a timed I_e (tests/data/net_timed.yaml) runs on 2 ranks" on_ranks 60 2 -network "$root/tests/data/net_timed.yaml" -quiet -o "$tmp/timed.h5"
+check "  V_m rises exactly in the steps of [1, 2) and [3, 4) ms, in every cell" $PY -c "
+import h5py, numpy as np, sys
+V = h5py.File(sys.argv[1], 'r')['/traces/N/V_m'][:]
+d = np.diff(np.vstack([np.full((1, V.shape[1]), -70.0), V]), axis=0)  # step k: [k h, (k + 1) h]
+on = (np.arange(len(d)) // 10) % 2 == 1
+sys.exit(0 if (d[on] > 0).all() and (d[~on][10:] < 0).all() and (d[:10] == 0).all() else 1)" "$tmp/timed.h5"
+
 # the multi-rank runs are shorter: d_min is one step (1 ms), so 3 oversubscribed ranks exchange 1000 times a
 # simulated second
 short=(-network "$net" -quiet -network_set t_stop=12000)
