@@ -425,6 +425,47 @@ static PetscErrorCode Value(Ctx *c, const YNode *y, const char label[], NaValue 
   PetscFunctionReturn(0);
 }
 
+/* a cell parameter as a table of time (Brian's TimedArray): {timed: {dt: D, values: [v0, v1, ...], repeat: B}};
+ * values[k] holds over [k D, (k + 1) D), the last one after the table (or, with repeat true, the table again); D
+ * a positive multiple of the resolution, so the value changes on the grid */
+static PetscErrorCode Timed(Ctx *c, const YNode *y, const char label[], NaValue *v, NaTimed *t)
+{
+  static const char *const keys[] = {"dt", "values", "repeat"};
+  Names                    l      = NamesOf(keys, 3);
+  char                     buf[256], lab[192];
+  YNode                   *d, *vals, *rep;
+  double                   dt, k = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(lab, sizeof(lab), "%s.", label));
+  PetscCall(ExpectMapping(c, y, label, "a mapping {dt: D, values: [v0, v1, ...]}"));
+  PetscCall(CheckKeys(c, y, lab, &l));
+  PetscCall(Require(c, y, label, "dt", "a timed value needs dt and values", &d));
+  PetscCall(Require(c, y, label, "values", "a timed value needs dt and values", &vals));
+  PetscCall(PetscSNPrintf(lab, sizeof(lab), "%s.dt", label));
+  PetscCall(Number(c, d, lab, &dt));
+  if (!(dt > 0) || !OnGrid(dt, c->spec->resolution, &k) || k < 1)
+    PetscCall(
+        Fail(c, d->line, "%s %s: must be a positive multiple of the resolution %g", lab, d->text, c->spec->resolution));
+  PetscCall(PetscSNPrintf(lab, sizeof(lab), "%s.values", label));
+  YRender(vals, buf, sizeof(buf));
+  if (vals->kind != YAML_SEQUENCE_NODE || !vals->n)
+    PetscCall(Fail(c, vals->line, "%s %s: expected a non-empty list of numbers", lab, buf));
+  v->kind   = NA_VALUE_TIMED;
+  t->every  = (PetscInt)k;
+  t->repeat = PETSC_FALSE;
+  PetscCall(PetscMalloc1(vals->n, &t->table));
+  for (PetscInt j = 0; j < vals->n; j++) PetscCall(Number(c, vals->item[j], lab, &t->table[j]));
+  t->nt = vals->n;
+  v->a  = t->table[0];
+  v->b  = 0;
+  if ((rep = YGet(y, "repeat"))) {
+    PetscCall(PetscSNPrintf(lab, sizeof(lab), "%s.repeat", label));
+    PetscCall(Bool(c, rep, lab, &t->repeat));
+  }
+  PetscFunctionReturn(0);
+}
+
 /* ---- files --------------------------------------------------------------------------------------------------- */
 
 /* rank 0 reads the whole file at path, the others get its bytes: text[len] = 0; *err: 0, an errno (EISDIR for a
@@ -892,7 +933,11 @@ static PetscErrorCode Params(Ctx *c, NaPopSpec *p, const YNode *y)
       PetscCall(UnknownParam(c, m, key));
     else {
       PetscCall(PetscSNPrintf(lab, sizeof(lab), "params.%s", key->text));
-      PetscCall(Value(c, v, lab, &p->params[p->nparams].value));
+      if (v->kind == YAML_MAPPING_NODE && v->n == 1 && !strcmp(v->key[0]->text, "timed")) {
+        PetscCall(PetscStrlcat(lab, ".timed", sizeof(lab)));
+        PetscCall(Timed(c, v->item[0], lab, &p->params[p->nparams].value, &p->params[p->nparams].timed));
+      } else
+        PetscCall(Value(c, v, lab, &p->params[p->nparams].value));
       PetscCall(PetscStrncpy(p->params[p->nparams++].name, key->text, sizeof(p->params[0].name)));
     }
   }
@@ -965,6 +1010,22 @@ static PetscErrorCode CheckModel(Ctx *c, const NaPopSpec *p, const YNode *params
     }
     msg = m->check(ptr, 0);
     if (!ranged) break;
+  }
+  for (PetscInt k = 0; k < p->nparams && !msg; k++) { /* every entry of a table of time, the rest as above */
+    const NaValue *x  = &p->params[k].value;
+    const NaTimed *tt = &p->params[k].timed;
+    const PetscInt kk = NaCellModelParamIndex(m, p->params[k].name);
+    if (x->kind != NA_VALUE_TIMED) continue;
+    for (PetscInt j = 0; j < tt->nt && !msg; j++) {
+      v[kk] = tt->table[j];
+      if ((msg = m->check(ptr, 0))) {
+        const YNode *t = YGet(YGet(YGet(params, p->params[k].name), "timed"), "values");
+        PetscCall(PetscFree2(v, ptr));
+        PetscCall(Fail(c, t->item[j]->line, "params.%s.timed.values %s: %s (entry %d)", p->params[k].name,
+                       t->item[j]->text, msg, (int)j));
+      }
+    }
+    v[kk] = x->a;
   }
   PetscCall(PetscFree2(v, ptr));
   if (msg) {
@@ -1682,6 +1743,7 @@ PetscErrorCode NaNetSpecDestroy(NaNetSpec **spec)
   if (!spec || !*spec) PetscFunctionReturn(0);
   s = *spec;
   for (PetscInt k = 0; k < s->npops; k++) {
+    for (PetscInt j = 0; j < s->pops[k].nparams; j++) PetscCall(PetscFree(s->pops[k].params[j].timed.table));
     PetscCall(PetscFree(s->pops[k].params));
     PetscCall(PetscFree(s->pops[k].init));
     PetscCall(PetscFree(s->pops[k].spike_times));
@@ -1718,6 +1780,14 @@ const NaValue *NaNetSpecParam(const NaNetSpec *spec, PetscInt pop, const char na
 {
   if (pop < 0 || pop >= spec->npops) return NULL;
   return FindValue(spec->pops[pop].nparams, spec->pops[pop].params, name);
+}
+
+const NaTimed *NaNetSpecTimed(const NaNetSpec *spec, PetscInt pop, const char name[])
+{
+  const NaPopSpec *p = &spec->pops[pop];
+  for (PetscInt k = 0; k < p->nparams; k++)
+    if (!strcmp(p->params[k].name, name)) return p->params[k].value.kind == NA_VALUE_TIMED ? &p->params[k].timed : NULL;
+  return NULL;
 }
 
 const NaValue *NaNetSpecInit(const NaNetSpec *spec, PetscInt pop, const char name[])

@@ -4,12 +4,13 @@
 #include "cellmodel.h"
 
 PETSC_INTERN const NaCellModel NaCellModel_aeif_cond_alpha_astro, NaCellModel_iaf_cond_exp;
-PETSC_INTERN const NaCellModel NaCellModel_astrocyte_lr_1994;
+PETSC_INTERN const NaCellModel NaCellModel_astrocyte_lr_1994, NaCellModel_astrocyte_gchi;
 PETSC_INTERN const NaCellModel NaCellModel_poisson_generator, NaCellModel_spike_generator, NaCellModel_dc_generator;
 
 static const NaCellModel *const Models[] = {
-    &NaCellModel_aeif_cond_alpha_astro, &NaCellModel_iaf_cond_exp,    &NaCellModel_astrocyte_lr_1994,
-    &NaCellModel_poisson_generator,     &NaCellModel_spike_generator, &NaCellModel_dc_generator,
+    &NaCellModel_aeif_cond_alpha_astro, &NaCellModel_iaf_cond_exp,      &NaCellModel_astrocyte_lr_1994,
+    &NaCellModel_astrocyte_gchi,        &NaCellModel_poisson_generator, &NaCellModel_spike_generator,
+    &NaCellModel_dc_generator,
 };
 #define NMODELS ((PetscInt)(sizeof Models / sizeof Models[0]))
 

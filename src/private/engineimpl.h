@@ -46,21 +46,23 @@ typedef struct {
    * in id order, of the nneed cells need[] that are sources of SIC synapses on this rank (engine.c, SicPlan).
    * sic_m is M, or 1 when the population steps every multiple of M steps: its SIC is then constant over a
    * slice, and one value per cell and slice is sent */
-  double        *sic_rows;
-  PetscInt       sic_m;
-  Vec            Xsic, Ysic;
-  VecScatter     sic_scatter;
-  PetscInt       nneed, *need;
-  PetscInt64     sic_values;     /* non-zero values in the slice's rows */
-  double         sic_recv_bytes; /* of the scatter's rows, those from other ranks */
-  PetscInt      *refr;
-  unsigned char *spiked;
-  double        *ring_ex, *ring_in, *ring_stim, *ring_sic;
-  NaCellIO       io;
-  PetscBool      recorded;              /* its spikes go to the output */
-  PetscInt       sg_next, sg_lo, sg_hi; /* spike_generator: next spike; those of the current step */
-  PetscInt       ntm, *tmproj;          /* the tsodyks projections whose source state this population's ranks hold
-                                         * (connect.h): their efficacies travel with each spike, in this order */
+  double         *sic_rows;
+  PetscInt        sic_m;
+  Vec             Xsic, Ysic;
+  VecScatter      sic_scatter;
+  PetscInt        nneed, *need;
+  PetscInt64      sic_values;     /* non-zero values in the slice's rows */
+  double          sic_recv_bytes; /* of the scatter's rows, those from other ranks */
+  PetscInt       *refr;
+  unsigned char  *spiked;
+  double         *ring_ex, *ring_in, *ring_stim, *ring_sic;
+  NaCellIO        io;
+  PetscBool       recorded;              /* its spikes go to the output */
+  PetscInt        sg_next, sg_lo, sg_hi; /* spike_generator: next spike; those of the current step */
+  PetscInt        ntimed, *timed_k;      /* parameters given as tables of time: their indices and tables */
+  const NaTimed **timed;
+  PetscInt        ntm, *tmproj; /* the tsodyks projections whose source state this population's ranks hold
+                                 * (connect.h): their efficacies travel with each spike, in this order */
 } NaPop;
 
 /* a trace of the network file on this rank: its local cells are columns [col0, col0 + ncols) */

@@ -13,16 +13,37 @@
 #include "cellmodel.h"
 #include "rng.h"
 
-/* a value given as a constant or a distribution drawn per cell (or per connection) from the run's seed */
-typedef enum { NA_VALUE_CONST, NA_VALUE_UNIFORM, NA_VALUE_NORMAL } NaValueKind;
+/* a value given as a constant or a distribution drawn per cell (or per connection) from the run's seed, or (cell
+ * parameters only) a piecewise-constant table of time, as Brian's TimedArray: {timed: {dt, values, repeat}} */
+typedef enum { NA_VALUE_CONST, NA_VALUE_UNIFORM, NA_VALUE_NORMAL, NA_VALUE_TIMED } NaValueKind;
 typedef struct {
   NaValueKind kind;
-  double      a, b; /* const: a; uniform: [a, b); normal: mean a, standard deviation b */
+  double      a, b; /* const: a; uniform: [a, b); normal: mean a, standard deviation b; timed: a = the first value */
 } NaValue;
+
+/* a timed parameter's table: values table[nt], each held for `every` steps of the resolution (dt / resolution);
+ * after the last: the last (Brian's TimedArray), or the table again with repeat */
+typedef struct {
+  PetscInt  nt, every;
+  double   *table;
+  PetscBool repeat;
+} NaTimed;
+
+/* a timed value in the step n of the resolution, [n h, (n + 1) h]: the entry of time n h */
+static inline double NaTimedAtStep(const NaTimed *v, PetscInt64 n)
+{
+  PetscInt64 j = n / v->every;
+  if (v->repeat)
+    j %= v->nt;
+  else if (j >= v->nt)
+    j = v->nt - 1;
+  return v->table[j];
+}
 
 typedef struct {
   char    name[64];
   NaValue value;
+  NaTimed timed; /* value.kind NA_VALUE_TIMED (parameters only) */
 } NaNamedValue;
 
 typedef struct {
@@ -115,6 +136,8 @@ PETSC_EXTERN PetscErrorCode NaNetSpecDestroy(NaNetSpec **spec);
 PETSC_EXTERN PetscInt NaNetSpecFindPopulation(const NaNetSpec *spec, const char name[]);
 /* the value of parameter name of population pop as given in the file, or NULL (the model's default applies) */
 PETSC_EXTERN const NaValue *NaNetSpecParam(const NaNetSpec *spec, PetscInt pop, const char name[]);
+/* the table of a timed parameter (value kind NA_VALUE_TIMED), or NULL */
+PETSC_EXTERN const NaTimed *NaNetSpecTimed(const NaNetSpec *spec, PetscInt pop, const char name[]);
 PETSC_EXTERN const NaValue *NaNetSpecInit(const NaNetSpec *spec, PetscInt pop, const char name[]);
 
 /* Random streams keyed by ids, never by rank: the stream of (seed, domain, a, b) is the same on every rank.

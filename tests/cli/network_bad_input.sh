@@ -225,6 +225,61 @@ expect_error "a misspelt population option is an error" "-E_ts_tpye rk: no part 
 expect_error "an option of the other models is an error" "-naam_N 50: an option of -model naam; this run is a network (-network)" -- \
   nastro -network "$tmp/good.yaml" -naam_N 50 -o "$OUT"
 
+# astrocyte_gchi and timed parameters: a good file (positive control below), then one bad value each
+net gchi <<'EOF2'
+resolution: 0.1
+t_stop: 1.0
+populations:
+  - {name: G, model: astrocyte_gchi, n: 2,
+     params: {O_beta: 0.005, I_bias: {timed: {dt: 0.5, values: [1, 0], repeat: true}}}}
+  - {name: drive, model: spike_generator, n: 1, params: {spike_times: [0.5]}}
+projections:
+  - {from: drive, to: G, weight: 500.0}
+EOF2
+gvariant() { sed "$2" "$tmp/gchi.yaml" >"$tmp/$1.yaml"; }
+gvariant gneg 's/O_beta: 0.005/O_beta: -0.005/'
+bad gneg "negative G-ChI parameter" "gneg.yaml:5: population G: params.O_beta -0.005: O_beta must be >= 0"
+gvariant gnan 's/O_beta: 0.005/O_beta: nan/'
+bad gnan "NaN G-ChI parameter" "gnan.yaml:5: population G: params.O_beta nan: must be a finite number"
+gvariant ginf 's/O_beta: 0.005/C_Theta: inf/'
+bad ginf "infinite G-ChI parameter" "ginf.yaml:5: population G: params.C_Theta inf: must be a finite number"
+gvariant gua 's/O_beta: 0.005/U_A: 1.5/'
+bad gua "release probability above 1" "gua.yaml:5: population G: params.U_A 1.5: U_A must lie in [0, 1]"
+gvariant gkp 's/O_beta: 0.005/K_P: 0/'
+bad gkp "zero SERCA affinity" "gkp.yaml:5: population G: params.K_P 0: K_P must be > 0"
+gvariant tdt 's/dt: 0.5/dt: 0.25/'
+bad tdt "timed dt off the grid" "tdt.yaml:5: population G: params.I_bias.timed.dt 0.25: must be a positive multiple of the resolution 0.1"
+gvariant tdt0 's/dt: 0.5/dt: 0/'
+bad tdt0 "timed dt 0" "tdt0.yaml:5: population G: params.I_bias.timed.dt 0: must be a positive multiple of the resolution 0.1"
+gvariant tempty 's/values: \[1, 0\]/values: []/'
+bad tempty "timed values empty" "tempty.yaml:5: population G: params.I_bias.timed.values []: expected a non-empty list of numbers"
+gvariant tword 's/values: \[1, 0\]/values: [1, high]/'
+bad tword "timed value not a number" "tword.yaml:5: population G: params.I_bias.timed.values high: not a number"
+gvariant tnan 's/values: \[1, 0\]/values: [1, inf]/'
+bad tnan "timed value infinite" "tnan.yaml:5: population G: params.I_bias.timed.values inf: must be a finite number"
+gvariant tneg 's/values: \[1, 0\]/values: [1, -1]/'
+bad tneg "timed value out of the model's range" "tneg.yaml:5: population G: params.I_bias.timed.values -1: I_bias must be >= 0 (entry 1)"
+gvariant tkey 's/repeat: true/repet: true/'
+bad tkey "timed: unknown key" "tkey.yaml:5: population G: params.I_bias.timed.repet: unknown key" "did you mean repeat?"
+gvariant tnodt 's/dt: 0.5, //'
+bad tnodt "timed: no dt" "tnodt.yaml:5: population G: params.I_bias.timed: missing key dt"
+gvariant trep 's/repeat: true/repeat: 2/'
+bad trep "timed: repeat not a boolean" "trep.yaml:5: population G: params.I_bias.timed.repeat 2: must be true or false"
+gvariant tscalar 's/{timed: {dt: 0.5, values: \[1, 0\], repeat: true}}/{timed: 3}/'
+bad tscalar "timed: not a mapping" "tscalar.yaml:5: population G: params.I_bias.timed 3: expected a mapping"
+gvariant tinit 's/params: {O_beta: 0.005, I_bias:/init: {C: 0.1}, params: {O_beta: 0.005, I_bias:/; s/init: {C: 0.1}/init: {C: {timed: {dt: 1, values: [1]}}}/'
+bad tinit "timed initial value" "tinit.yaml:5: population G: init.C.timed: unknown distribution" "uniform, normal"
+rm -f "$tmp/gchi.h5"
+if timeout -s KILL 120 "$NASTRO" -network "$tmp/gchi.yaml" -o "$tmp/gchi.h5" >"$tmp/stdout" 2>"$tmp/stderr" &&
+  [ "$(complete_flag "$tmp/gchi.h5")" = 1 ]; then
+  echo "ok - positive control: the good G-ChI network with a timed parameter runs"
+  pass=$((pass + 1))
+else
+  echo "not ok - positive control: the good G-ChI network"
+  sed 's/^/#   stderr: /' "$tmp/stderr" | head -n 20
+  fail=$((fail + 1))
+fi
+
 # ---- positive control ---------------------------------------------------------------------------------------
 rm -f "$tmp/good.h5"
 timeout -s KILL 120 "$NASTRO" -network "$tmp/good.yaml" -o "$tmp/good.h5" >"$tmp/stdout" 2>"$tmp/stderr"

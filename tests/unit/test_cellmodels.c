@@ -135,7 +135,7 @@ static double *read_json_list(const char *name, const char *key1, const char *ke
 /* ---------------------------------------------------------------------------------------------------------------
  * cells: one population as the engine would hand it to the kernels */
 
-#define MAXP 32
+#define MAXP 40
 typedef struct {
   const NaCellModel *m;
   PetscInt           n, N; /* cells, and state numbers n * nstate */
@@ -321,17 +321,17 @@ static long steps(double t)
 
 Test(cellmodels, registry)
 {
-  const char *names[] = {"aeif_cond_alpha_astro", "iaf_cond_exp",    "astrocyte_lr_1994",
+  const char *names[] = {"aeif_cond_alpha_astro", "iaf_cond_exp",    "astrocyte_lr_1994", "astrocyte_gchi",
                          "poisson_generator",     "spike_generator", "dc_generator"};
-  cr_assert_eq(NaCellModelCount(), 6);
-  for (int k = 0; k < 6; k++) {
+  cr_assert_eq(NaCellModelCount(), 7);
+  for (int k = 0; k < 7; k++) {
     const NaCellModel *m = NaCellModelFind(names[k]);
     cr_assert(m, "%s", names[k]);
     cr_assert_str_eq(m->name, names[k]);
     cr_assert(NaCellModelGet(k) == m, "registration order");
-    cr_assert_eq(m->kind == NA_CELL_GENERATOR, k >= 3);
-    cr_assert_eq(m->rhs == NULL, k >= 3);
-    cr_assert_eq(m->update == NULL, k >= 3);
+    cr_assert_eq(m->kind == NA_CELL_GENERATOR, k >= 4);
+    cr_assert_eq(m->rhs == NULL, k >= 4);
+    cr_assert_eq(m->update == NULL, k >= 4);
     if (m->kind == NA_CELL_GENERATOR) cr_assert_eq(m->nstate, 0);
     for (PetscInt j = 0; j < m->nparams; j++) cr_assert_eq(NaCellModelParamIndex(m, m->params[j].name), j);
     for (PetscInt j = 0; j < m->nstate; j++) cr_assert_eq(NaCellModelStateIndex(m, m->state[j].name), j);
@@ -345,7 +345,7 @@ Test(cellmodels, registry)
   cr_assert_null(NaCellModelFind("aeif_cond_alpha"));
   cr_assert_null(NaCellModelFind(NULL));
   cr_assert_null(NaCellModelGet(-1));
-  cr_assert_null(NaCellModelGet(6));
+  cr_assert_null(NaCellModelGet(7));
   cr_assert_eq(NaCellModelParamIndex(NaCellModelFind("iaf_cond_exp"), "tau_w"), -1);
   cr_assert_eq(NaCellModelStateIndex(NaCellModelFind("iaf_cond_exp"), "w"), -1);
   cr_assert_eq(NaCellModelParamIndex(NULL, "a"), -1);
@@ -1009,4 +1009,133 @@ Test(cellmodels, aeif_rheobase, .timeout = 60)
   cr_assert_gt(run_fI("aeif_cond_alpha_astro", 1.005 * I_rh, DP45, t, 1000, set_a0), 0, "a = 0, 1.005 I_rh");
   cr_assert_gt(run_fI("aeif_cond_alpha_astro", 1.005 * I_SN, DP45, t, 1000, NULL), 0, "a = 4, 1.005 I_SN");
   fprintf(stderr, "aeif rheobase: a = 0: %.1f pA; a = 4: I_SN %.1f pA\n", I_rh, I_SN);
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * astrocyte_gchi (models.md 3.7; Brian 2's examples 2-6) */
+
+Test(cellmodels, gchi_defaults)
+{
+  /* Brian's example 2 (example 4 and 6 for the release), per ms and in uM */
+  const Default par[] = {
+      {"O_P", 0.9e-3},   {"K_P", 0.1},        {"C_T", 2.0},         {"rho_A", 0.18},     {"O_C", 6e-3},
+      {"O_L", 0.1e-3},   {"d1", 0.13},        {"d2", 1.05},         {"O_2", 0.2e-3},     {"d3", 0.9434},
+      {"d5", 0.08},      {"O_beta", 5e-3},    {"O_N", 0.3e-3},      {"Omega_N", 0.5e-3}, {"K_KC", 0.5},
+      {"zeta", 10},      {"O_delta", 0.2e-3}, {"kappa_delta", 1.5}, {"K_delta", 0.3},    {"O_5P", 0.1e-3},
+      {"K_D", 0.5},      {"K_3K", 1.0},       {"O_3K", 4.5e-3},     {"F_ex", 0.09e-3},   {"I_Theta", 0.3},
+      {"omega_I", 0.05}, {"I_bias", 0},       {"Omega_c", 40e-3},   {"C_Theta", 0.5},    {"O_A", 0.6e-3},
+      {"U_A", 0.6},      {"G_T", 200e3},      {"rho_e", 6.5e-4},    {"O_e", 60e-3}};
+  const Default st[] = {{"C", 0},   {"h", 0.9}, {"I", 0},   {"Gamma_A", 0},
+                        {"Y_S", 0}, {"x_A", 1}, {"G_A", 0}, {"armed", 1}};
+  check_defaults("astrocyte_gchi", 34, par, 8, st);
+  expect_bad("astrocyte_gchi", "K_P", 0.0, "K_P");
+  expect_bad("astrocyte_gchi", "O_beta", -1e-9, "O_beta");
+  expect_bad("astrocyte_gchi", "U_A", 1.5, "U_A");
+  expect_bad("astrocyte_gchi", "C_Theta", NAN, "C_Theta");
+  expect_bad("astrocyte_gchi", "omega_I", 0.0, "omega_I");
+}
+
+/* the right-hand side against the equations of models.md 3.7 and Brian's example files, written out per cell in
+ * another form (h's equation multiplied out, J_delta's fraction rewritten) */
+Test(cellmodels, rhs_gchi)
+{
+  Cell   *c = cell_new("astrocyte_gchi", NCELLS);
+  double *f = calloc((size_t)c->N, sizeof(double));
+  for (PetscInt i = 0; i < NCELLS; i++) {
+    const char *pos[] = {"K_P",  "C_T",         "d1",      "d2",  "d3",   "d5",
+                         "K_KC", "kappa_delta", "K_delta", "K_D", "K_3K", "omega_I"};
+    for (int k = 0; k < 12; k++) cell_set(c, pos[k], i, unif(0.5, 2.0) * c->m->params[par_index(c, pos[k])].value);
+    const char *rates[] = {"O_P",  "O_C",  "O_L",  "O_2",     "O_beta", "O_N", "Omega_N", "O_delta",
+                           "O_5P", "O_3K", "F_ex", "Omega_c", "O_A",    "O_e", "rho_A",   "zeta"};
+    for (int k = 0; k < 16; k++) cell_set(c, rates[k], i, unif(0.0, 2.0) * c->m->params[par_index(c, rates[k])].value);
+    cell_set(c, "I_bias", i, unif(0.0, 2.0));
+    cell_set(c, "I_Theta", i, unif(0.0, 0.5));
+    cr_assert_null(c->m->check(c->par, i));
+    S(c, "C")[i]       = unif(0.0, 1.5);
+    S(c, "h")[i]       = unif(-0.1, 1.1); /* clipped to [0, 1] in the right-hand side (example 2) */
+    S(c, "I")[i]       = unif(0.0, 3.0);
+    S(c, "Gamma_A")[i] = unif(-0.1, 1.1); /* clipped (example 6) */
+    S(c, "Y_S")[i]     = unif(0.0, 600.0);
+    S(c, "x_A")[i]     = unif(0.0, 1.0);
+    S(c, "G_A")[i]     = unif(0.0, 100.0);
+    S(c, "armed")[i]   = i % 2;
+    c->I_stim[i]       = unif(-1e-3, 1e-3);
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    c->io.I_stim = pass ? NULL : c->I_stim;
+    rhs(c, c->y, f);
+    for (PetscInt i = 0; i < NCELLS; i++) {
+      const double C = S(c, "C")[i], ip = S(c, "I")[i], Y = S(c, "Y_S")[i];
+      const double hh = fmin(fmax(S(c, "h")[i], 0.0), 1.0), G = fmin(fmax(S(c, "Gamma_A")[i], 0.0), 1.0);
+      const double m3   = pow(ip / (ip + P(c, "d1", i)) * C / (C + P(c, "d5", i)), 3);
+      const double free = P(c, "C_T", i) - (1.0 + P(c, "rho_A", i)) * C;
+      const double rel = P(c, "O_C", i) * m3 * pow(hh, 3) * free, leak = P(c, "O_L", i) * free;
+      const double pump = P(c, "O_P", i) * C * C / (C * C + pow(P(c, "K_P", i), 2));
+      const double Q2   = P(c, "d2", i) * (ip + P(c, "d1", i)) / (ip + P(c, "d3", i));
+      const double dh   = P(c, "O_2", i) * (Q2 - (Q2 + C) * hh);
+      const double beta = P(c, "O_beta", i) * G;
+      const double dlt  = P(c, "O_delta", i) * P(c, "kappa_delta", i) / (P(c, "kappa_delta", i) + ip) * C * C /
+                         (C * C + pow(P(c, "K_delta", i), 2));
+      const double k3 =
+          P(c, "O_3K", i) * pow(C, 4) / (pow(C, 4) + pow(P(c, "K_D", i), 4)) * ip / (ip + P(c, "K_3K", i));
+      const double p5 = P(c, "O_5P", i) * ip, dI = ip - P(c, "I_bias", i);
+      const double ex = -P(c, "F_ex", i) / 2 * (1 + tanh((fabs(dI) - P(c, "I_Theta", i)) / P(c, "omega_I", i))) *
+                        (dI > 0   ? 1.0
+                         : dI < 0 ? -1.0
+                                  : 0.0);
+      const double   stim  = pass ? 0.0 : c->I_stim[i];
+      const double   act   = P(c, "O_N", i) * Y * (1 - G);
+      const double   inact = P(c, "Omega_N", i) * (1 + P(c, "zeta", i) * C / (C + P(c, "K_KC", i))) * G;
+      const PetscInt n     = NCELLS;
+
+      expect_close("dC/dt", i, f[i], rel + leak - pump, fabs(rel) + fabs(leak) + fabs(pump));
+      expect_close("dh/dt", i, f[n + i], dh, P(c, "O_2", i) * (Q2 + (Q2 + C) * hh));
+      expect_close("dI/dt", i, f[2 * n + i], beta + dlt - k3 - p5 + ex + stim,
+                   beta + dlt + k3 + p5 + fabs(ex) + fabs(stim));
+      expect_close("dGamma_A/dt", i, f[3 * n + i], act - inact, act + inact);
+      expect_close("dY_S/dt", i, f[4 * n + i], -P(c, "Omega_c", i) * Y, P(c, "Omega_c", i) * Y);
+      expect_close("dx_A/dt", i, f[5 * n + i], P(c, "O_A", i) * (1 - S(c, "x_A")[i]), P(c, "O_A", i));
+      expect_close("dG_A/dt", i, f[6 * n + i], -P(c, "O_e", i) * S(c, "G_A")[i], P(c, "O_e", i) * S(c, "G_A")[i]);
+      cr_assert_eq(f[7 * n + i], 0.0, "armed has no dynamics");
+    }
+  }
+  free(f);
+  cell_free(c);
+}
+
+/* update(): spikes add their weight to Y_S; a release (G_A += rho_e G_T U_A x_A, x_A -= U_A x_A) at the end of
+ * each step whose C is above C_Theta after a grid value at or below it (Brian's threshold 'C > C_Theta' with
+ * refractory 'C > C_Theta'): once per upward crossing, never while C stays above, none at C = C_Theta */
+Test(cellmodels, gchi_release_once_per_crossing)
+{
+  /* a C trace on the grid with known upward crossings: marked 1 where a release is due */
+  const double        th  = 0.5;
+  const double        C[] = {0.6, 0.7, 0.4, 0.5, 0.5, 0.51, 0.9, 1.2, 0.8, 0.55, 0.5, 0.2, 0.3, 0.6, 0.49, 0.51, 0.52};
+  const unsigned char due[]    = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0};
+  const int           nC       = (int)(sizeof C / sizeof C[0]);
+  Cell               *c        = cell_new("astrocyte_gchi", 2);
+  int                 releases = 0;
+  cell_set(c, "C_Theta", -1, th);
+  for (int k = 0; k < nC; k++) {
+    const double x = S(c, "x_A")[0], g = S(c, "G_A")[0];
+    S(c, "C")[0] = S(c, "C")[1] = C[k];
+    c->in_ex[0]                 = k == 3 ? 500.0 : 0.0;
+    c->in_ex[1]                 = 0.0;
+    const double y0             = S(c, "Y_S")[0];
+    c->m->update(&c->io, c->y, c->spiked);
+    cr_assert_eq(S(c, "Y_S")[0], y0 + c->in_ex[0], "step %d: Y_S += the spikes' weight", k);
+    cr_assert_eq(c->spiked[0], 0, "an astrocyte never spikes");
+    if (S(c, "G_A")[0] != g) {
+      releases++;
+      cr_assert(due[k], "step %d (C %g): a release where none is due", k, C[k]);
+      cr_assert_float_eq(S(c, "G_A")[0], g + 6.5e-4 * 200e3 * 0.6 * x, 1e-12);
+      cr_assert_float_eq(S(c, "x_A")[0], 0.4 * x, 1e-15);
+    } else
+      cr_assert(!due[k], "step %d (C %g): no release where one is due", k, C[k]);
+    cr_assert_eq(S(c, "armed")[0], C[k] > th ? 0.0 : 1.0, "step %d: armed", k);
+    S(c, "x_A")[0] = S(c, "x_A")[1] = 1.0; /* full resources again, so each release has the same size */
+  }
+  cr_assert_eq(releases, 4);
+  cr_assert_eq(S(c, "G_A")[1], S(c, "G_A")[0], "the other cell, the same C, the same releases");
+  cell_free(c);
 }

@@ -696,11 +696,13 @@ Test(netspec, populations)
   expect_base_error(
       "aeif_cond_alpha_astro", "aeif_cond_alfa",
       "net.yaml:6: population E: model aeif_cond_alfa: unknown model; choose one of aeif_cond_alpha_astro, "
-      "iaf_cond_exp, astrocyte_lr_1994, poisson_generator, spike_generator, dc_generator; did you mean "
+      "iaf_cond_exp, astrocyte_lr_1994, astrocyte_gchi, poisson_generator, spike_generator, dc_generator; did you "
+      "mean "
       "aeif_cond_alpha_astro?");
   expect_base_error("aeif_cond_alpha_astro", "hh_psc_alpha",
                     "net.yaml:6: population E: model hh_psc_alpha: unknown model; choose one of aeif_cond_alpha_astro, "
-                    "iaf_cond_exp, astrocyte_lr_1994, poisson_generator, spike_generator, dc_generator");
+                    "iaf_cond_exp, astrocyte_lr_1994, astrocyte_gchi, poisson_generator, spike_generator, "
+                    "dc_generator");
   expect_base_error("n: 20", "n: 0", "net.yaml:6: population E: n 0: must be at least 1");
   expect_base_error("n: 20", "n: -3", "net.yaml:6: population E: n -3: must be at least 1");
   expect_base_error("n: 20", "n: 2.5", "net.yaml:6: population E: n 2.5: must be a whole number");
@@ -1066,5 +1068,37 @@ Test(netspec, record)
   cr_assert_eq(s->nspike_pops, 3);
   cr_expect(s->spike_pops[0] == 2 && s->spike_pops[1] == 1 && s->spike_pops[2] == 0);
   cr_expect_eq(s->traces[0].nvars, 1);
+  TCall(NaNetSpecDestroy(&s));
+}
+
+/* a parameter as a table of time (Brian's TimedArray): the table, its steps per entry, repeat; the value drawn is
+ * its first entry; out-of-table steps hold the last entry, or wrap with repeat; an override replaces it */
+Test(netspec, timed)
+{
+  const char text[] = "resolution: 0.1\n"
+                      "t_stop: 10\n"
+                      "populations:\n"
+                      "  - {name: G, model: astrocyte_gchi, n: 2,\n"
+                      "     params: {I_bias: {timed: {dt: 0.5, values: [1, 0, 2]}},\n"
+                      "              O_beta: {timed: {dt: 1, values: [0.1, 0.2], repeat: true}}}}\n";
+  NaNetSpec     *s = parse(text, NULL);
+  const NaTimed *t = NaNetSpecTimed(s, 0, "I_bias"), *r = NaNetSpecTimed(s, 0, "O_beta");
+  cr_assert(t && r);
+  cr_assert_null(NaNetSpecTimed(s, 0, "C_T"));
+  expect_value(NaNetSpecParam(s, 0, "I_bias"), NA_VALUE_TIMED, 1.0, 0.0);
+  cr_assert_eq(t->nt, 3);
+  cr_assert_eq(t->every, 5);
+  cr_assert(!t->repeat && r->repeat);
+  const double want[] = {1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2};
+  for (int n = 0; n < 16; n++) cr_assert_eq(NaTimedAtStep(t, n), want[n], "step %d", n);
+  cr_assert_eq(NaTimedAtStep(t, 1000000), 2.0, "after the table: its last value (Brian's TimedArray)");
+  cr_assert_eq(NaTimedAtStep(r, 9), 0.1);
+  cr_assert_eq(NaTimedAtStep(r, 10), 0.2);
+  cr_assert_eq(NaTimedAtStep(r, 20), 0.1, "repeat: the table again");
+  cr_assert_eq(NaTimedAtStep(r, 35), 0.2);
+  TCall(NaNetSpecDestroy(&s));
+  s = parse(text, "populations.G.params.I_bias=0.5");
+  expect_value(NaNetSpecParam(s, 0, "I_bias"), NA_VALUE_CONST, 0.5, 0.0);
+  cr_assert_null(NaNetSpecTimed(s, 0, "I_bias"));
   TCall(NaNetSpecDestroy(&s));
 }

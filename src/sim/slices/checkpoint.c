@@ -43,10 +43,19 @@ static PetscErrorCode NetworkChecksum(NaEngine e, unsigned long long *sum)
   for (PetscInt p = 0; p < e->npops; p++) {
     const NaPop *pp = &e->pops[p];
     if (pp->model->kind == NA_CELL_GENERATOR && e->rank) continue; /* replicated: counted once */
-    for (PetscInt k = 0; k < pp->model->nparams; k++)
+    for (PetscInt k = 0; k < pp->model->nparams; k++) {
+      const NaTimed *t = NaNetSpecTimed(e->spec, p, pp->model->params[k].name);
+      if (t) { /* its values change with time: the table (once) */
+        if (e->rank) continue;
+        for (PetscInt j = 0; j < t->nt; j++)
+          local += NaMix64(Bits(t->table[j]) ^ NaMix64(((uint64_t)p << 48) ^ ((uint64_t)k << 32) ^ (uint64_t)j) ^
+                           (uint64_t)t->every ^ ((uint64_t)t->repeat << 40));
+        continue;
+      }
       for (PetscInt i = 0; i < pp->n; i++)
         local +=
             NaMix64(Bits(pp->par[k][i]) ^ NaMix64(((uint64_t)p << 48) ^ ((uint64_t)k << 32) ^ (uint64_t)(pp->lo + i)));
+    }
   }
   PetscCallMPI(MPI_Allreduce(&local, sum, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, e->comm));
   PetscFunctionReturn(0);

@@ -126,6 +126,15 @@ static PetscErrorCode PopDraw(NaEngine e, NaPop *p, double *y)
     for (PetscInt v = 0; v < m->nstate; v++) y[v * p->n + i] = iv[v] ? NaValueDraw(iv[v], &r) : m->state[v].value;
   }
   PetscCall(PetscFree2(pv, iv));
+  p->ntimed = 0;
+  for (PetscInt k = 0; k < m->nparams; k++) p->ntimed += NaNetSpecTimed(e->spec, p->index, m->params[k].name) != NULL;
+  PetscCall(PetscMalloc2(PetscMax(p->ntimed, 1), &p->timed_k, PetscMax(p->ntimed, 1), &p->timed));
+  for (PetscInt k = 0, j = 0; k < m->nparams; k++) {
+    const NaTimed *t = NaNetSpecTimed(e->spec, p->index, m->params[k].name);
+    if (!t) continue;
+    p->timed_k[j] = k;
+    p->timed[j++] = t;
+  }
   if (m->check) {
     const char *why = NULL;
     PetscInt    bad = -1;
@@ -239,6 +248,7 @@ static PetscErrorCode PopDestroy(NaPop *p)
   for (PetscInt k = 0; p->par && k < p->model->nparams; k++) PetscCall(PetscFree(p->par[k]));
   PetscCall(PetscFree(p->par));
   PetscCall(PetscFree(p->tmproj));
+  PetscCall(PetscFree2(p->timed_k, p->timed));
   if (p->model && p->model->kind == NA_CELL_GENERATOR) PetscFunctionReturn(0);
   PetscCall(PetscFree5(p->I_stim, p->I_sic, p->sic, p->refr, p->spiked));
   PetscCall(VecScatterDestroy(&p->sic_scatter));
@@ -565,6 +575,20 @@ static void RunGenerators(NaEngine e, PetscInt64 n)
         for (PetscInt c = 0; c < pr->nsrc; c++) /* a replicated population: every rank holds every state */
           DeliverSpike(e, pr, c, n, pr->tms ? NaTsodyksSpike(&pr->tm, &pr->tms[c - pr->tms_lo], t) : 1.0);
       }
+    }
+  }
+}
+
+/* the parameters given as tables of time take their values of step n (time n h), held over the step; every cell
+ * of the population the same (a table is not drawn) */
+static void TimedParams(NaEngine e, PetscInt64 n)
+{
+  for (PetscInt p = 0; p < e->npops; p++) {
+    NaPop *pp = &e->pops[p];
+    for (PetscInt j = 0; j < pp->ntimed; j++) {
+      const double v = NaTimedAtStep(pp->timed[j], n);
+      double      *x = pp->par[pp->timed_k[j]];
+      for (PetscInt i = 0; i < pp->n; i++) x[i] = v;
     }
   }
 }
@@ -1016,6 +1040,7 @@ static PetscErrorCode Slices(NaEngine e)
     PetscCall(PetscLogEventBegin(NA_EVENT_UPDATE, 0, 0, 0, 0));
     for (PetscInt64 n = e->step; n < end; n++) {
       PetscCall(PetscTime(&a));
+      TimedParams(e, n);
       PetscCall(SpikeTrains(e, n));
       RunGenerators(e, n);
       for (PetscInt p = 0; p < e->npops; p++) {
