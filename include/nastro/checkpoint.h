@@ -11,6 +11,7 @@
 /* everything besides the state that a run needs to continue as if never stopped */
 typedef struct {
   PetscReal          t, dt;               /* time and the step size the stepper will try next */
+  PetscReal          output_interval;     /* simulated time between samples (0: not recorded) */
   PetscReal          dt_segment;          /* the step size at the start of a model's current segment (0: none) */
   PetscInt           step;                /* accepted steps so far */
   PetscInt           nsamples;            /* samples in the output file (time series rows) */

@@ -155,6 +155,7 @@ static PetscErrorCode WriteFile(MPI_Comm comm, const char tmp[], void *ctx, hid_
   PetscCall(NaH5SetAttributeInt(file, "step", info->step));
   PetscCall(NaH5SetAttributeInt(file, "output_samples", info->nsamples));
   PetscCall(NaH5SetAttributeInt(file, "output_next_index", info->kout));
+  PetscCall(NaH5SetAttributeReal(file, "output_interval", info->output_interval));
   PetscCall(NaH5SetAttributeInt(file, "output_checksum", (long long)info->output_checksum));
   PetscCall(NaH5SetAttributeReal(file, "next_checkpoint_time", info->tcheck));
   PetscCall(NaH5SetAttributeReal(file, "energy_initial", info->energy_initial));
@@ -395,6 +396,8 @@ static PetscErrorCode ReadOne(MPI_Comm comm, const char path[], void *ctx)
   PetscCall(NaH5ReadAttribute(file, "step", H5T_NATIVE_LLONG, &step, &found));
   PetscCall(NaH5ReadAttribute(file, "output_samples", H5T_NATIVE_LLONG, &ns, &found));
   PetscCall(NaH5ReadAttribute(file, "output_next_index", H5T_NATIVE_LLONG, &kout, &found));
+  info->output_interval = 0;
+  PetscCall(NaH5ReadAttribute(file, "output_interval", H5T_NATIVE_DOUBLE, &info->output_interval, &found));
   PetscCall(NaH5ReadAttribute(file, "output_checksum", H5T_NATIVE_LLONG, &osum, &info->has_output_checksum));
   info->output_checksum = (unsigned long long)osum;
   PetscCall(NaH5ReadAttribute(file, "next_checkpoint_time", H5T_NATIVE_DOUBLE, &info->tcheck, &found));

@@ -366,7 +366,8 @@ static PetscErrorCode Checkpoint(NaSim sim)
   PetscCall(PetscMemzero(&info, sizeof(info)));
   PetscCall(TSGetTime(sim->ts, &info.t));
   PetscCall(TSGetTimeStep(sim->ts, &info.dt));
-  info.dt_segment = sim->dt_seg;
+  info.dt_segment      = sim->dt_seg;
+  info.output_interval = sim->output_interval;
   PetscCall(TSGetStepNumber(sim->ts, &info.step));
   PetscCall(NaRecorderGetNumSamples(sim->rec, &info.nsamples));
   PetscCall(NaRecorderGetChecksum(sim->rec, &info.output_checksum));
@@ -603,6 +604,21 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   PetscCall(TSGetMaxTime(ts, &sim->sum.t_final));
   NaCheck(sim->sum.t_final > 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_max_time %g: must be positive",
           (double)sim->sum.t_final);
+  /* a resumed run goes on to the -ts_max_time it is given (later or earlier than the original one's, but not before
+   * its checkpoint), sampling at the original run's interval, so that the output's samples stay evenly spaced */
+  if (sim->restarted) {
+    const PetscReal dt0 = sim->rinfo.output_interval;
+    NaCheck(sim->sum.t_final > sim->rinfo.t, sim->comm, PETSC_ERR_USER_INPUT,
+            "-ts_max_time %g: the checkpoint being resumed is at t = %g, already past it", (double)sim->sum.t_final,
+            (double)sim->rinfo.t);
+    if (dt0 > 0) {
+      NaCheck(sim->output_interval == 0 || PetscAbsReal(sim->output_interval - dt0) <= 1e-12 * dt0, sim->comm,
+              PETSC_ERR_USER_INPUT,
+              "-output_interval %g: the run being resumed samples every %g, and its output continues at that interval",
+              (double)sim->output_interval, (double)dt0);
+      sim->output_interval = dt0;
+    }
+  }
   if (sim->output_interval == 0)
     sim->output_interval = sim->model->output_default_dt > 0 ? sim->model->output_default_dt : sim->sum.t_final / 100;
   {
