@@ -102,6 +102,12 @@ PETSC_EXTERN PetscErrorCode NaStatusBegin(MPI_Comm comm, const char output[]);
 PETSC_EXTERN PetscErrorCode NaStatusEnd(int code, const char checkpoint[], const char fmt[], ...)
     PETSC_ATTRIBUTE_FORMAT(3, 4);
 PETSC_EXTERN void NaStatusFinish(int code);
+/* the claim on a run's output before it is written (src/io/claim.c): locks OUTPUT.lock and CKDIR.lock refuse a
+ * second writer of either; a fresh run sets a complete OUTPUT aside as
+ * OUTPUT.previous.h5. NaOutputRelease (rank 0; main() calls it through NaStatusFinish) removes the locks and, when
+ * code is 0, the set-aside file. */
+PETSC_EXTERN PetscErrorCode NaOutputClaim(MPI_Comm comm, const char output[], const char ckdir[], PetscBool resumed);
+PETSC_EXTERN void           NaOutputRelease(int code);
 /* main() after an error: returns when every rank failed (an error in input all ranks see: one line from rank 0,
  * and the ranks finalise); otherwise, once NASTRO_ERROR_GRACE seconds (default 10) have passed without the other
  * ranks failing too, prints this rank's message, writes the outcome file and stops every rank with MPI_Abort */

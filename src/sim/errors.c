@@ -361,6 +361,7 @@ PetscErrorCode NaStatusEnd(int code, const char checkpoint[], const char fmt[], 
 
 void NaStatusFinish(int code)
 {
+  NaOutputRelease(code);
   if (!na_status_path[0] || code == na_status_code) return;
   StatusWrite(code, code == 1 && na_first_error[0] ? na_first_error : "ended without a word (see the log)", NULL);
 }

@@ -801,6 +801,7 @@ PetscErrorCode NaSimRun(NaSim sim)
   }
   PetscCall(TSGetTime(ts, &t));
   sim->t_start = t;
+  PetscCall(NaOutputClaim(sim->comm, sim->output, sim->ck.dir, sim->restarted));
   PetscCall(NaStatusBegin(sim->comm, sim->output));
   if (sim->restarted) {
     PetscLogDouble w0, w1;
@@ -857,6 +858,7 @@ PetscErrorCode NaSimRun(NaSim sim)
                           "stopped at t %g, step %" PetscInt_FMT
                           " (%s) with a checkpoint in %s, exit 75; resume with -restart %s",
                           (double)t, step, why, sim->ck.dir, sim->ck.dir));
+    NaOutputRelease(75);
     PetscFunctionReturn(0);
   }
   PetscCall(Sample(sim, t, sim->U));
@@ -887,6 +889,7 @@ PetscErrorCode NaSimRun(NaSim sim)
   PetscCall(NaRecorderDestroy(&sim->rec));
   PetscCall(NaStatusEnd(0, NULL, "complete at t %g, step %" PetscInt_FMT ", exit 0: %s", (double)t, sim->sum.steps,
                         sim->output));
+  NaOutputRelease(0);
   PetscFunctionReturn(0);
 }
 

@@ -7,7 +7,9 @@
 #  2. the output filling a small tmpfs on 2 ranks: the same (it hung on 2 ranks);
 #  3. -o /dev/null, /dev/full (segfaulted after the error) and a directory: one error line naming the path;
 #  4. an output path of about 250 characters on 2 ranks (Open MPI's sharedfp overflowed a buffer and aborted) runs;
-#     a path of 4090 characters is refused with its length (it reported "no such checkpoint").
+#     a path of 4090 characters is refused with its length (it reported "no such checkpoint");
+#  5. a second writer of the same output or checkpoint directory is refused (they interleaved samples), a failing
+#     run over a complete output keeps it as OUTPUT.previous.h5 (it was overwritten), a stale lock is taken over.
 # usage: failures.sh NASTRO
 set -u
 source "$(dirname "$0")/lib.sh" "$1"
@@ -70,4 +72,38 @@ rc=$?
 if [ $rc -ne 0 ] && [ "$(grep -c 'nastro: error' "$tmp/log")" -eq 1 ] && grep -q "^nastro: error: -o $tmp/e*\.\.\.: too long (4110 characters, at most 4095)" "$tmp/log"; then
   ok "a path of $((${#huge})) characters: '$(grep 'nastro: error' "$tmp/log" | cut -c1-60)...'"
 else notok "a path of ${#huge} characters: exit $rc"; fi
+
+# 5. one writer per output and per checkpoint directory; a complete output is never lost to a failed run
+slowrun=(-model naam -naam_N 40 -checkpoint_interval 1 -checkpoint_test_delay 0.1 -quiet) # about 5 s
+timeout 60 "$nastro" "${slowrun[@]}" -o "$tmp/w.h5" >"$tmp/w1.log" 2>&1 &
+first=$!
+for _ in $(seq 1 200); do [ -f "$tmp/w.h5.lock" ] && break; sleep 0.05; done
+timeout 60 "$nastro" "${sim[@]}" -o "$tmp/w.h5" >"$tmp/log" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q "^nastro: error: -o $tmp/w.h5: another run (pid [0-9]* on .*) is writing it: $tmp/w.h5.lock" "$tmp/log"; then
+  ok "a second writer of the same -o is refused: '$(grep 'nastro: error' "$tmp/log" | cut -c1-90)...'"
+else notok "a second writer of the same -o: exit $rc"; fi
+timeout 60 "$nastro" "${sim[@]}" -o "$tmp/w2.h5" -checkpoint_dir "$tmp/w.ckpt" >"$tmp/log" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q "^nastro: error: -checkpoint_dir $tmp/w.ckpt: another run" "$tmp/log"; then
+  ok "a second run on the same checkpoint directory is refused"
+else notok "a second run on the same checkpoint directory: exit $rc"; fi
+wait $first
+rc=$?
+check "  the first run completes undisturbed (exit $rc)" bash -c "[ $rc -eq 0 ] && h5dump -a complete '$tmp/w.h5' | grep -q '(0): 1'"
+check "  and leaves no lock" bash -c "! ls '$tmp'/w.h5.lock '$tmp'/w.ckpt.lock 2>/dev/null"
+sum=$(sha256sum "$tmp/w.h5" | cut -d' ' -f1)
+NASTRO_TEST_FAULT="sample 0 3" timeout 60 "$nastro" "${slowrun[@]}" -o "$tmp/w.h5" >"$tmp/log" 2>&1
+cp "$tmp/log" "$tmp/log.keep"
+if [ "$(sha256sum "$tmp/w.previous.h5" 2>/dev/null | cut -d' ' -f1)" = "$sum" ] &&
+   grep -q "the previous complete output is kept as $tmp/w.previous.h5" "$tmp/log.keep"; then
+  ok "a failing run over a complete output keeps it as w.previous.h5, unchanged"
+else notok "a failing run over a complete output keeps it as w.previous.h5, unchanged"; fi
+check "  the failed output is not complete" not_complete "$tmp/w.h5"
+check "  the next complete run removes the set-aside file" bash -c "timeout 60 '$nastro' ${sim[*]} -o '$tmp/w.h5' >/dev/null && ! [ -e '$tmp/w.previous.h5' ]"
+timeout 60 "$nastro" "${slowrun[@]}" -o "$tmp/k.h5" >/dev/null 2>&1 &
+for _ in $(seq 1 200); do [ -f "$tmp/k.h5.lock" ] && break; sleep 0.05; done
+pkill -9 -f -- "-o $tmp/k.h5"
+sleep 0.2
+check "a lock left by a killed run is stale: a fresh run takes it over" bash -c "[ -f '$tmp/k.h5.lock' ] && timeout 60 '$nastro' ${sim[*]} -o '$tmp/k.h5' >/dev/null && ! [ -e '$tmp/k.h5.lock' ]"
 finish

@@ -1089,6 +1089,7 @@ static PetscErrorCode Slices(NaEngine e)
       PetscCall(NaStatusEnd(75, e->ck.dir,
                             "stopped at t = %g ms (%s) with a checkpoint in %s, exit 75; resume with -restart %s",
                             e->step * e->h, why, e->ck.dir, e->ck.dir));
+      NaOutputRelease(75);
       e->exit_code = 75;
       break;
     }
@@ -1105,11 +1106,14 @@ PetscErrorCode NaEngineRun(NaEngine e)
   PetscCall(NaEngineSetUp(e));
   PetscCall(NaCheckpointDefaultDir(e->output, e->ck.dir, sizeof e->ck.dir));
   if (e->ck.restart[0]) {
-    PetscCall(NaEngineCheckpointRead(e));
+    PetscCall(NaEngineCheckpointRead(e)); /* it may name the output */
+    PetscCall(NaOutputClaim(e->comm, e->output, e->ck.dir, PETSC_TRUE));
     PetscCall(NaPrintf(e->comm, "resumed from %s at t = %g ms on %d rank%s; output %s continued\n", e->ck.restart,
                        e->step * e->h, e->size, NaPlural(e->size), e->output));
-  } else
+  } else {
+    PetscCall(NaOutputClaim(e->comm, e->output, e->ck.dir, PETSC_FALSE));
     PetscCall(NaEngineOutputCreate(e));
+  }
   PetscCall(NaStatusBegin(e->comm, e->output)); /* the output is known (a restart may name it) */
   if (e->ck.interval > 0) {
     const PetscInt64 every = PetscMax(1, (PetscInt64)llround(e->ck.interval / e->h));
@@ -1128,6 +1132,7 @@ PetscErrorCode NaEngineRun(NaEngine e)
   PetscCall(Progress(e, &last, PETSC_TRUE));
   PetscCall(NaEngineOutputFinish(e));
   PetscCall(NaStatusEnd(0, NULL, "complete at t = %g ms, exit 0: %s", e->step * e->h, e->output));
+  NaOutputRelease(0);
   PetscFunctionReturn(0);
 }
 
