@@ -14,6 +14,7 @@ packages=(
   libcriterion-dev                            # unit tests
   python3-h5py python3-numpy python3-matplotlib  # analysis/
   python3-torch python3-sklearn python3.11-doc     # analysis/attention_*.py: transformers trained here, digits, text corpus
+  python3-scipy python3-yaml                  # tests/mpi/gchi_reference.py: the independent G-ChI integration
   slurmctld slurmd slurm-client munge          # tests/slurm: a one-machine Slurm cluster
   procps iproute2                             # pkill (tests/mpi/checkpoint.sh), ss (tests/slurm); not in minimal images
 )

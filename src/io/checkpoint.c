@@ -511,8 +511,8 @@ PetscErrorCode NaCheckpointOptionsRead(PetscOptionItems *PetscOptionsObject, MPI
     PetscCall(PetscOptionsReal("-checkpoint_test_delay", "tests: seconds to sleep inside a checkpoint write", NULL,
                                delay, &delay, NULL));
   }
-  PetscCall(NaCheckPathOption(comm, "-checkpoint_dir"));
-  PetscCall(NaCheckPathOption(comm, "-restart"));
+  PetscCall(NaCheckPath(comm, "-checkpoint_dir", c->dir));
+  PetscCall(NaCheckPath(comm, "-restart", c->restart));
   PetscCall(NaCheckPositive(comm, "", "checkpoint_interval", c->interval, PETSC_FALSE));
   PetscCall(NaCheckPositive(comm, "", "checkpoint_walltime", c->walltime, PETSC_FALSE));
   PetscCall(NaCheckPositive(comm, "", "walltime_limit", c->walltime_limit, PETSC_FALSE));

@@ -29,9 +29,10 @@ PETSC_EXTERN PetscErrorCode NaViewerPrintf(PetscViewer viewer, const char fmt[],
 #define NaPlural(n) ((n) == 1 ? "" : "s")
 
 /* -<prefix><name> must satisfy value > 0 (strict) or value >= 0 */
-/* a path option given at most NA_PATH_MAX characters (room for the suffixes nastro adds: .ckpt/, .resume.tmp, ...) */
+/* a path option's value (read whole: the option reader refuses values longer than their buffer) leaves room for
+ * the suffixes nastro adds (.ckpt/, .resume.tmp, ...): at most NA_PATH_MAX characters */
 #define NA_PATH_MAX (PETSC_MAX_PATH_LEN - 64)
-PETSC_EXTERN PetscErrorCode NaCheckPathOption(MPI_Comm comm, const char option[]);
+PETSC_EXTERN PetscErrorCode NaCheckPath(MPI_Comm comm, const char option[], const char path[]);
 /* the output path names a file or nothing yet (not a directory, a device such as /dev/null, a pipe) */
 PETSC_EXTERN PetscErrorCode NaCheckOutputFile(MPI_Comm comm, const char path[]);
 PETSC_EXTERN PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char name[], PetscReal value,

@@ -245,24 +245,13 @@ PetscErrorCode NaCheckPositive(MPI_Comm comm, const char prefix[], const char na
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode NaCheckPathOption(MPI_Comm comm, const char option[])
+PetscErrorCode NaCheckPath(MPI_Comm comm, const char option[], const char path[])
 {
-  const size_t cap = 4 * PETSC_MAX_PATH_LEN; /* longer than any path accepted, to measure the value */
-  char        *value, head[48] = "";
-  size_t       n = 0;
-  PetscBool    set;
+  const size_t n = strlen(path);
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc1(cap, &value));
-  PetscCall(PetscOptionsGetString(NULL, NULL, option, value, cap, &set));
-  if (set) {
-    n = strlen(value);
-    snprintf(head, sizeof head, "%.40s", value);
-  }
-  PetscCall(PetscFree(value));
   NaCheck(n <= NA_PATH_MAX, comm, PETSC_ERR_USER_INPUT,
-          "%s %s...: the path has %s%zu characters, at most %d are supported", option, head,
-          n >= cap - 1 ? "at least " : "", n, (int)NA_PATH_MAX);
+          "%s %.40s...: the path has %zu characters, at most %d are supported", option, path, n, (int)NA_PATH_MAX);
   PetscFunctionReturn(0);
 }
 

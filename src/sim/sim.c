@@ -165,7 +165,7 @@ PetscErrorCode NaSimSetFromOptions(NaSim sim)
   PetscCall(
       NaCheckpointOptionsRead(PetscOptionsObject, sim->comm, "simulated time between checkpoints (0: none)", &sim->ck));
   PetscOptionsEnd();
-  PetscCall(NaCheckPathOption(sim->comm, "-o"));
+  PetscCall(NaCheckPath(sim->comm, "-o", sim->output));
   PetscCall(NaCheckOutputFile(sim->comm, sim->output));
   PetscCall(NaCheckpointDefaultDir(sim->output, sim->ck.dir, sizeof sim->ck.dir));
   NaCheck(sim->output_interval >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-output_interval %g: must be positive",

@@ -70,7 +70,7 @@ if __name__ == "__main__":
     path, tols = sys.argv[1], [float(x) for x in sys.argv[2].split(",")]
     with h5py.File(path, "r") as fh:
         net = fh["/network_file"][()].decode() if isinstance(fh["/network_file"][()], bytes) else fh["/network_file"][()]
-        import yaml  # noqa: F401 (python3-yaml is a dependency of python3-brian and of meson)
+        import yaml  # python3-yaml (scripts/setup.sh)
         spec = yaml.safe_load(net)
         src = [q for q in spec["populations"] if q["name"] == "source"][0]["params"]["spike_times"]
         proj = [q for q in spec["projections"] if q["to"] == "astro"][0]

@@ -37,3 +37,8 @@ with_options() { # ARRAY OPTION [VALUE]...: sets opts to ARRAY's options with th
   done
   opts+=("${over[@]}")
 }
+rank_pids() { # output file, rank: the pid of that rank of the run writing the file
+  for p in $(pgrep -f "^$nastro .*-o $1"); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$2" && echo "$p"
+  done
+}

@@ -23,9 +23,7 @@ on_ranks 300 2 "${long[@]}" "${slow[@]}" -o "$tmp/usr1.h5" >"$tmp/usr1.log" 2>&1
 pid=$!
 for _ in $(seq 1 200); do ls "$tmp"/usr1.ckpt/ckpt-*.h5 >/dev/null 2>&1 && break; sleep 0.05; done
 # to rank 1 alone (Slurm may signal one task; rank 0 must still stop every rank and name the signal)
-for p in $(pgrep -f "^$nastro .*usr1.h5"); do
-  tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1 && kill -USR1 "$p"
-done
+for p in $(rank_pids "$tmp/usr1.h5" 1); do kill -USR1 "$p"; done
 wait $pid
 rc=$?
 check "SIGUSR1 stops the run with exit code 75" test $rc -eq 75

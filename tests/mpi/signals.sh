@@ -26,11 +26,6 @@ incomplete() { h5dump -a complete "$1" | grep -q '(0): 0'; }
 wait_for_checkpoint() { # directory: returns once it holds a checkpoint (or after 20 s)
   for _ in $(seq 1 400); do ls "$1"/ckpt-*.h5 >/dev/null 2>&1 && return 0; sleep 0.05; done
 }
-rank_pids() { # output file, rank: the pid of that rank of the run writing the file
-  for p in $(pgrep -f "^$nastro .*-o $1"); do
-    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$2" && echo "$p"
-  done
-}
 
 check "uninterrupted reference run" on_ranks 120 1 "${sim[@]}" -o "$tmp/ref.h5"
 

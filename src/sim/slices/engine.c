@@ -62,9 +62,9 @@ PetscErrorCode NaEngineSetFromOptions(NaEngine e)
   PetscCall(NaCheckpointOptionsRead(PetscOptionsObject, e->comm, "simulated ms between checkpoints (0: none)", &e->ck));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasName(NULL, NULL, "-o", &e->output_set));
-  PetscCall(NaCheckPathOption(e->comm, "-o"));
+  PetscCall(NaCheckPath(e->comm, "-o", e->output));
   if (e->output[0]) PetscCall(NaCheckOutputFile(e->comm, e->output));
-  PetscCall(NaCheckPathOption(e->comm, "-network"));
+  PetscCall(NaCheckPath(e->comm, "-network", e->path));
   if (e->ck.walltime_limit == 0) { /* under Slurm, the job's end */
     const char *end = getenv("SLURM_JOB_END_TIME");
     if (end && atof(end) > 0) e->ck.walltime_limit = atof(end) - (double)time(NULL);
