@@ -26,11 +26,27 @@
 
 /* the sources of one target under one rule */
 typedef struct {
-  NaRuleKind kind;
-  PetscInt   nsrc, K;
-  double     p, lq;  /* pairwise_bernoulli: p and log(1 - p) */
-  PetscBool  noself; /* autapses disallowed and the source population is the target population */
+  NaRuleKind        kind;
+  PetscInt          nsrc, K;
+  double            p, lq;  /* pairwise_bernoulli: p and log(1 - p) */
+  PetscBool         noself; /* autapses disallowed and the source population is the target population */
+  const NaNetSpec  *spec;   /* distance: the positions of populations src and tgt, and the rule */
+  PetscInt          src, tgt;
+  const NaRuleSpec *rs;
 } Rule;
+
+/* the distance rule's probability at distance d (below the radius) */
+static inline double DistanceP(const NaRuleSpec *r, double d)
+{
+  switch (r->pdist) {
+  case NA_PDIST_GAUSSIAN:
+    return r->p * exp(-d * d / (2 * r->length * r->length));
+  case NA_PDIST_EXPONENTIAL:
+    return r->p * exp(-d / r->length);
+  default:
+    return r->p;
+  }
+}
 
 /* a growable buffer of source indices (grows by doubling; reused over all targets) */
 typedef struct {
@@ -129,6 +145,24 @@ static PetscErrorCode Sources(const Rule *R, NaRng *rng, PetscInt t, Scratch *b)
     for (PetscInt s = 0; s < R->nsrc; s++)
       if (!(R->noself && s == t)) b->v[b->n++] = s;
     break;
+  case NA_RULE_DISTANCE: {
+    /* every source in order: those nearer than the radius, each with its probability (a draw only where it is
+     * below 1), so the streams are the same on any rank count. O(sources) per target. */
+    double xt[3], xs[3];
+    NaNetSpecPosition(R->spec, R->tgt, t, xt);
+    for (PetscInt s = 0; s < R->nsrc; s++) {
+      double d2 = 0, d, q;
+      if (R->noself && s == t) continue;
+      NaNetSpecPosition(R->spec, R->src, s, xs);
+      for (int k = 0; k < 3; k++) d2 += (xs[k] - xt[k]) * (xs[k] - xt[k]);
+      d = sqrt(d2);
+      if (!(d < R->rs->radius)) continue;
+      q = DistanceP(R->rs, d);
+      if (q < 1 && !(NaRngUniform(rng) < q)) continue;
+      if (b->n == b->cap) PetscCall(ScratchGrow(b, (int64_t)b->cap + 1));
+      b->v[b->n++] = s;
+    }
+  } break;
   }
   PetscFunctionReturn(0);
 }
@@ -257,6 +291,12 @@ static PetscErrorCode CheckProjection(MPI_Comm comm, const NaNetSpec *spec, cons
                "%s: fixed_indegree K = %" PetscInt_FMT " from %" PetscInt_FMT " source(s)%s", name, q->rule.K, nsrc,
                noself ? " without autapses" : "");
     break;
+  case NA_RULE_DISTANCE:
+    NaCheck(q->rule.radius > 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: distance radius %g um is not > 0", name,
+            q->rule.radius);
+    PetscCheck(spec->pops[q->from].pos.kind != NA_POS_NONE && spec->pops[q->to].pos.kind != NA_POS_NONE, comm,
+               PETSC_ERR_ARG_WRONG, "%s: the distance rule needs positions of both populations", name);
+    break;
   case NA_RULE_ALL_TO_ALL:
     break;
   }
@@ -315,6 +355,10 @@ static PetscErrorCode BuildPrimary(MPI_Comm comm, const NaNetSpec *spec, const N
   R.p      = q->rule.p;
   R.lq     = log1p(-q->rule.p);
   R.noself = !q->rule.allow_autapses && q->from == q->to;
+  R.spec   = spec;
+  R.src    = q->from;
+  R.tgt    = q->to;
+  R.rs     = &q->rule;
   if (pairs) {
     nA = L->n[th->pop];
     PetscCall(PetscMalloc1(th->pool_size, &pool));

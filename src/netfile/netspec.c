@@ -12,13 +12,15 @@
  *   resolution 0.1 ms; t_stop 1000 ms (>= 0, a multiple of the resolution); seed 1 (a whole number >= 0);
  *   scale 1 (> 0: as in NEST's Brunel examples, every non-generator population's n becomes floor(n scale) and
  *     every pairwise_bernoulli p becomes p / scale, so in-degrees stay as written);
- *   populations (required, at least one): name, model, n (required), params, init. Values are numbers or
+ *   populations (required, at least one): name, model, n (required), params, init, positions ({grid: {rows,
+ *     spacing, origin}}, {random: {x, y, z: [lo, hi]}} or {file: PATH}; um). Values are numbers or
  *     {uniform: [a, b]} (a < b) or {normal: {mean: m, std: s}} / {normal: [m, s]} (s > 0; NEST's defaults
  *     mean 0, std 1). spike_generator takes spike_times: [t, ...] or spike_times_file: PATH (one time per line,
  *     # comments and blank lines allowed, PATH relative to the network file's directory): times > 0, sorted,
  *     repeats allowed, each a multiple of the resolution within 1e-9 relative (NEST's grid rule).
  *   projections: from, to (required); rule all_to_all (or one_to_one, {pairwise_bernoulli: {p}},
- *     {fixed_indegree: {K}}, each with allow_autapses, default true); synapse static_synapse (or tsodyks_synapse,
+ *     {fixed_indegree: {K}}, {distance: {radius, p}} with p a number, {gaussian: {p0, sigma}} or
+ *     {exponential: {p0, lambda}}, each with allow_autapses, default true); synapse static_synapse (or tsodyks_synapse,
  *     {tsodyks_synapse: {U 0.5, tau_psc 3, tau_rec 800, tau_fac 0, x 1, y 0, u 0}}, sic_connection); weight 1;
  *     delay 1 ms (NEST's default); third: population (required, astrocytes), p 1, pool_type random, pool_size 1,
  *     in {synapse static_synapse, weight 1, delay 1}, out {synapse sic_connection, weight 1, delay 1}.
@@ -867,30 +869,42 @@ static PetscErrorCode SpikeLines(Ctx *c, NaPopSpec *p, const char file[], char t
   PetscFunctionReturn(0);
 }
 
-/* spike_times_file: PATH, relative to the network file's directory */
-static PetscErrorCode SpikeFile(Ctx *c, NaPopSpec *p, const YNode *y)
+/* the text of file y names (label: its key), relative to the network file's directory; file: its path */
+static PetscErrorCode ReadNear(Ctx *c, const YNode *y, const char label[], char file[PETSC_MAX_PATH_LEN], char **text)
 {
-  const char    *label = "params.spike_times_file", *slash = strrchr(c->path, '/');
-  char           file[PETSC_MAX_PATH_LEN], buf[256], *text;
-  size_t         len;
-  int            err;
-  PetscErrorCode ierr;
+  const char *slash = strrchr(c->path, '/');
+  char        buf[256];
+  size_t      len;
+  int         err;
 
   PetscFunctionBegin;
   YRender(y, buf, sizeof(buf));
   if (y->kind != YAML_SCALAR_NODE || !y->text[0])
     PetscCall(Fail(c, y->line, "%s %s: expected a file name", label, buf));
   if (y->text[0] == '/' || !slash)
-    PetscCall(PetscStrncpy(file, y->text, sizeof(file)));
+    PetscCall(PetscStrncpy(file, y->text, PETSC_MAX_PATH_LEN));
   else
-    snprintf(file, sizeof(file), "%.*s/%s", (int)(slash - c->path), c->path, y->text);
-  PetscCall(ReadShared(c->comm, file, &text, &len, &err));
+    snprintf(file, PETSC_MAX_PATH_LEN, "%.*s/%s", (int)(slash - c->path), c->path, y->text);
+  PetscCall(ReadShared(c->comm, file, text, &len, &err));
   if (err == EISDIR) PetscCall(Fail(c, y->line, "%s %s: %s is a directory", label, y->text, file));
   if (err) PetscCall(Fail(c, y->line, "%s %s: cannot read %s: %s", label, y->text, file, strerror(err)));
-  if (strlen(text) != len)
-    ierr = FailAt(c, file, LineOf(text, strlen(text)), "%s: not a text file (a NUL byte)", label);
-  else
-    ierr = SpikeLines(c, p, file, text);
+  if (strlen(*text) != len) {
+    const int line = LineOf(*text, strlen(*text));
+    PetscCall(PetscFree(*text));
+    PetscCall(FailAt(c, file, line, "%s: not a text file (a NUL byte)", label));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* spike_times_file: PATH, relative to the network file's directory */
+static PetscErrorCode SpikeFile(Ctx *c, NaPopSpec *p, const YNode *y)
+{
+  char           file[PETSC_MAX_PATH_LEN], *text;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscCall(ReadNear(c, y, "params.spike_times_file", file, &text));
+  ierr = SpikeLines(c, p, file, text);
   PetscCall(PetscFree(text));
   PetscCall(ierr);
   PetscFunctionReturn(0);
@@ -1068,10 +1082,144 @@ static PetscErrorCode CheckDeviceTimes(Ctx *c, const NaPopSpec *p, const YNode *
   PetscFunctionReturn(0);
 }
 
+/* ---- positions (um) ------------------------------------------------------------------------------------------ */
+
+/* a point [x, y] or [x, y, z] */
+static PetscErrorCode Point(Ctx *c, const YNode *y, const char label[], double x[3])
+{
+  char buf[256], lab[128];
+
+  PetscFunctionBegin;
+  YRender(y, buf, sizeof(buf));
+  if (y->kind != YAML_SEQUENCE_NODE || y->n < 2 || y->n > 3)
+    PetscCall(Fail(c, y->line, "%s %s: expected [x, y] or [x, y, z] (um)", label, buf));
+  x[2] = 0;
+  for (PetscInt d = 0; d < y->n; d++) {
+    PetscCall(PetscSNPrintf(lab, sizeof(lab), "%s.%d", label, (int)d));
+    PetscCall(Number(c, y->item[d], lab, &x[d]));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* {grid: {rows, spacing, origin}} */
+static PetscErrorCode PositionsGrid(Ctx *c, NaPosSpec *ps, const YNode *o)
+{
+  static const char *const keys[] = {"rows", "spacing", "origin"};
+  Names                    l      = NamesOf(keys, 3);
+  YNode                   *v;
+
+  PetscFunctionBegin;
+  PetscCall(ExpectMapping(c, o, "positions.grid", "a mapping {rows: R, spacing: D, origin: [x0, y0]}"));
+  PetscCall(CheckKeys(c, o, "positions.grid.", &l));
+  ps->kind = NA_POS_GRID;
+  PetscCall(Require(c, o, "positions.grid", "rows", "cells per column of the grid", &v));
+  PetscCall(Whole(c, v, "positions.grid.rows", 1, NA_INT_MAX, &ps->rows));
+  PetscCall(Require(c, o, "positions.grid", "spacing", "the distance between neighbours, um", &v));
+  PetscCall(Number(c, v, "positions.grid.spacing", &ps->spacing));
+  if (!(ps->spacing > 0)) PetscCall(Fail(c, v->line, "positions.grid.spacing %s: must be > 0", v->text));
+  if ((v = YGet(o, "origin"))) PetscCall(Point(c, v, "positions.grid.origin", ps->origin));
+  PetscFunctionReturn(0);
+}
+
+/* {random: {x: [lo, hi], y: [lo, hi], z: [lo, hi]}}: an axis left out is 0 */
+static PetscErrorCode PositionsBox(Ctx *c, NaPosSpec *ps, const YNode *o)
+{
+  static const char *const keys[] = {"x", "y", "z"};
+  Names                    l      = NamesOf(keys, 3);
+  char                     lab[64], buf[256];
+
+  PetscFunctionBegin;
+  PetscCall(ExpectMapping(c, o, "positions.random", "a mapping {x: [lo, hi], y: [lo, hi], z: [lo, hi]}"));
+  PetscCall(CheckKeys(c, o, "positions.random.", &l));
+  if (!o->n) PetscCall(Fail(c, o->line, "positions.random {}: needs at least one of x, y, z: [lo, hi] (um)"));
+  ps->kind = NA_POS_BOX;
+  for (PetscInt d = 0; d < 3; d++) {
+    const YNode *v = YGet(o, keys[d]);
+    if (!v) continue;
+    PetscCall(PetscSNPrintf(lab, sizeof(lab), "positions.random.%s", keys[d]));
+    YRender(v, buf, sizeof(buf));
+    if (v->kind != YAML_SEQUENCE_NODE || v->n != 2)
+      PetscCall(Fail(c, v->line, "%s %s: expected [lo, hi] (um)", lab, buf));
+    PetscCall(Number(c, v->item[0], lab, &ps->box[d][0]));
+    PetscCall(Number(c, v->item[1], lab, &ps->box[d][1]));
+    if (!(ps->box[d][0] <= ps->box[d][1])) PetscCall(Fail(c, v->line, "%s %s: needs lo <= hi", lab, buf));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* the lines "x y [z]" of a positions file, one per cell: lines are rewritten in place */
+static PetscErrorCode PositionLines(Ctx *c, const NaPopSpec *p, NaPosSpec *ps, const char file[], char text[])
+{
+  const char *label = "positions.file";
+  PetscInt    n     = 0;
+  char       *line  = text, *next, *end;
+  int         lno = 1, last = 1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc1(3 * (size_t)p->n, &ps->xyz));
+  for (; line; line = next, lno++) {
+    double   x[3] = {0, 0, 0};
+    PetscInt d    = 0;
+    if ((next = strchr(line, '\n'))) *next++ = 0;
+    if ((end = strchr(line, '\r'))) *end = 0;
+    if ((end = strchr(line, '#'))) *end = 0;
+    line = Trim(line);
+    if (!line[0]) continue;
+    for (char *s = line; *s && d < 4; d++) {
+      x[PetscMin(d, 2)] = strtod(s, &end);
+      if (end == s || !isfinite(x[PetscMin(d, 2)]) || (*end && !isspace((unsigned char)*end)))
+        PetscCall(FailAt(c, file, lno, "%s: %s: expected x y [z] (um), numbers", label, line));
+      for (s = end; isspace((unsigned char)*s); s++) {}
+    }
+    if (d < 2 || d > 3) PetscCall(FailAt(c, file, lno, "%s: %s: expected x y [z] (um), 2 or 3 numbers", label, line));
+    if (n == p->n)
+      PetscCall(FailAt(c, file, lno, "%s: more lines than the %" PetscInt_FMT " cells of %s", label, p->n, p->name));
+    PetscCall(PetscArraycpy(ps->xyz + 3 * n++, x, 3));
+    last = lno;
+  }
+  if (n < p->n)
+    PetscCall(FailAt(c, file, last, "%s: %" PetscInt_FMT " positions for the %" PetscInt_FMT " cells of %s", label, n,
+                     p->n, p->name));
+  PetscFunctionReturn(0);
+}
+
+/* positions: {grid: ...} | {random: ...} | {file: PATH} (PATH relative to the network file's directory) */
+static PetscErrorCode Positions(Ctx *c, NaPopSpec *p, const YNode *y)
+{
+  static const char *const names[] = {"grid", "random", "file"};
+  Names                    l       = NamesOf(names, 3);
+  char                     buf[256], msg[512];
+
+  PetscFunctionBegin;
+  YRender(y, buf, sizeof(buf));
+  if (y->kind != YAML_MAPPING_NODE || y->n != 1)
+    PetscCall(Fail(c, y->line, "positions %s: expected {grid: {...}}, {random: {...}} or {file: PATH}", buf));
+  if (p->model->kind == NA_CELL_GENERATOR)
+    PetscCall(Fail(c, y->line, "positions %s: a generator (%s) has no positions", buf, p->model->name));
+  if (!NamesHas(&l, y->key[0]->text)) {
+    Unknown(msg, sizeof(msg), "kind of positions", y->key[0]->text, &l);
+    PetscCall(Fail(c, y->key[0]->line, "positions.%s: %s", y->key[0]->text, msg));
+  }
+  if (!strcmp(y->key[0]->text, "grid"))
+    PetscCall(PositionsGrid(c, &p->pos, y->item[0]));
+  else if (!strcmp(y->key[0]->text, "random"))
+    PetscCall(PositionsBox(c, &p->pos, y->item[0]));
+  else {
+    char          *text, file[PETSC_MAX_PATH_LEN];
+    PetscErrorCode ierr;
+    PetscCall(ReadNear(c, y->item[0], "positions.file", file, &text));
+    p->pos.kind = NA_POS_FILE;
+    ierr        = PositionLines(c, p, &p->pos, file, text);
+    PetscCall(PetscFree(text));
+    PetscCall(ierr);
+  }
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Population(Ctx *c, const YNode *e, PetscInt k, double *total)
 {
-  static const char *const keys[] = {"name", "model", "n", "params", "init"};
-  Names                    l      = NamesOf(keys, 5);
+  static const char *const keys[] = {"name", "model", "n", "params", "init", "positions"};
+  Names                    l      = NamesOf(keys, 6);
   NaPopSpec               *p      = &c->spec->pops[k];
   const YNode             *name   = YGet(e, "name");
   YNode                   *v;
@@ -1104,6 +1252,7 @@ static PetscErrorCode Population(Ctx *c, const YNode *e, PetscInt k, double *tot
   if ((v = YGet(e, "init"))) PetscCall(Init(c, p, v));
   PetscCall(CheckModel(c, p, YGet(e, "params"), e->line));
   if (p->model->kind == NA_CELL_GENERATOR) PetscCall(CheckDeviceTimes(c, p, YGet(e, "params")));
+  if ((v = YGet(e, "positions"))) PetscCall(Positions(c, p, v));
   PetscFunctionReturn(0);
 }
 
@@ -1143,13 +1292,62 @@ static PetscErrorCode PopRef(Ctx *c, const YNode *y, const char label[], PetscIn
 
 /* ---- projections --------------------------------------------------------------------------------------------- */
 
+/* the distance rule's p: a number in [0, 1], {gaussian: {p0, sigma}} or {exponential: {p0, lambda}} */
+static PetscErrorCode DistanceP(Ctx *c, const YNode *y, NaRuleSpec *r)
+{
+  static const char *const kinds[] = {"gaussian", "exponential"}, *gk[] = {"p0", "sigma"}, *ek[] = {"p0", "lambda"};
+  Names                    lk = NamesOf(kinds, 2);
+  char                     buf[256], msg[512], lab[96];
+  const YNode             *o;
+  YNode                   *v;
+
+  PetscFunctionBegin;
+  r->pdist = NA_PDIST_CONST;
+  if (y->kind == YAML_SCALAR_NODE) {
+    PetscCall(Number(c, y, "rule.distance.p", &r->p));
+    if (!(r->p >= 0 && r->p <= 1)) PetscCall(Fail(c, y->line, "rule.distance.p %s: must be in [0, 1]", y->text));
+    PetscFunctionReturn(0);
+  }
+  YRender(y, buf, sizeof(buf));
+  if (y->kind != YAML_MAPPING_NODE || y->n != 1)
+    PetscCall(Fail(c, y->line,
+                   "rule.distance.p %s: expected a number, {gaussian: {p0, sigma}} or {exponential: {p0, lambda}}",
+                   buf));
+  if (!NamesHas(&lk, y->key[0]->text)) {
+    Unknown(msg, sizeof(msg), "profile", y->key[0]->text, &lk);
+    PetscCall(Fail(c, y->key[0]->line, "rule.distance.p.%s: %s", y->key[0]->text, msg));
+  }
+  const PetscBool gauss = (PetscBool)!strcmp(y->key[0]->text, "gaussian");
+  Names           l     = NamesOf(gauss ? gk : ek, 2);
+  const char     *len   = gauss ? "sigma" : "lambda";
+  o                     = y->item[0];
+  r->pdist              = gauss ? NA_PDIST_GAUSSIAN : NA_PDIST_EXPONENTIAL;
+  PetscCall(PetscSNPrintf(lab, sizeof(lab), "rule.distance.p.%s", y->key[0]->text));
+  PetscCall(ExpectMapping(c, o, lab, gauss ? "a mapping {p0: P, sigma: S}" : "a mapping {p0: P, lambda: L}"));
+  PetscCall(PetscSNPrintf(lab, sizeof(lab), "rule.distance.p.%s.", y->key[0]->text));
+  PetscCall(CheckKeys(c, o, lab, &l));
+  r->p = 1;
+  if ((v = YGet(o, "p0"))) {
+    PetscCall(PetscSNPrintf(lab, sizeof(lab), "rule.distance.p.%s.p0", y->key[0]->text));
+    PetscCall(Number(c, v, lab, &r->p));
+    if (!(r->p >= 0 && r->p <= 1)) PetscCall(Fail(c, v->line, "%s %s: must be in [0, 1]", lab, v->text));
+  }
+  PetscCall(PetscSNPrintf(lab, sizeof(lab), "rule.distance.p.%s", y->key[0]->text));
+  PetscCall(Require(c, o, lab, len, "the length scale of the profile, um", &v));
+  PetscCall(PetscSNPrintf(lab, sizeof(lab), "rule.distance.p.%s.%s", y->key[0]->text, len));
+  PetscCall(Number(c, v, lab, &r->length));
+  if (!(r->length > 0)) PetscCall(Fail(c, v->line, "%s %s: must be > 0", lab, v->text));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode RuleOptions(Ctx *c, const YNode *o, NaRuleSpec *r, const char name[])
 {
   static const char *const all[] = {"allow_autapses"}, *bern[] = {"p", "allow_autapses"},
-                           *ind[] = {"K", "allow_autapses"};
-  Names  l                        = r->kind == NA_RULE_PAIRWISE_BERNOULLI ? NamesOf(bern, 2)
-                                    : r->kind == NA_RULE_FIXED_INDEGREE   ? NamesOf(ind, 2)
-                                                                          : NamesOf(all, 1);
+                           *ind[] = {"K", "allow_autapses"}, *dist[] = {"radius", "p", "allow_autapses"};
+  Names  l = r->kind == NA_RULE_PAIRWISE_BERNOULLI ? NamesOf(bern, 2)
+             : r->kind == NA_RULE_FIXED_INDEGREE   ? NamesOf(ind, 2)
+             : r->kind == NA_RULE_DISTANCE         ? NamesOf(dist, 3)
+                                                   : NamesOf(all, 1);
   char   lab[128], lab0[128];
   YNode *v;
 
@@ -1172,14 +1370,22 @@ static PetscErrorCode RuleOptions(Ctx *c, const YNode *o, NaRuleSpec *r, const c
     PetscCall(PetscSNPrintf(lab, sizeof(lab), "rule.%s.K", name));
     PetscCall(Require(c, o, lab0, "K", "the number of sources of each target", &v));
     PetscCall(Whole(c, v, lab, 1, NA_INT_MAX, &r->K));
+  } else if (r->kind == NA_RULE_DISTANCE) {
+    r->p = 1, r->pdist = NA_PDIST_CONST, r->radius = INFINITY;
+    if ((v = YGet(o, "p"))) PetscCall(DistanceP(c, v, r));
+    if ((v = YGet(o, "radius"))) {
+      PetscCall(Number(c, v, "rule.distance.radius", &r->radius));
+      if (!(r->radius > 0)) PetscCall(Fail(c, v->line, "rule.distance.radius %s: must be > 0 (um)", v->text));
+    } else if (r->pdist == NA_PDIST_CONST)
+      PetscCall(Fail(c, o->line, "rule.distance: needs radius (um), or a p that falls with distance"));
   }
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode Rule(Ctx *c, const YNode *y, NaProjSpec *pr)
 {
-  static const char *const names[] = {"all_to_all", "one_to_one", "pairwise_bernoulli", "fixed_indegree"};
-  Names                    l       = NamesOf(names, 4);
+  static const char *const names[] = {"all_to_all", "one_to_one", "pairwise_bernoulli", "fixed_indegree", "distance"};
+  Names                    l       = NamesOf(names, 5);
   NaRuleSpec              *r       = &pr->rule;
   const YNode             *name    = y;
   char                     msg[512], buf[256];
@@ -1193,9 +1399,9 @@ static PetscErrorCode Rule(Ctx *c, const YNode *y, NaProjSpec *pr)
     name = y->key[0];
   else if (y->kind != YAML_SCALAR_NODE)
     PetscCall(Fail(c, y->line, "rule %s: expected a rule name or {RULE: {options}}", buf));
-  for (k = 0; k < 4; k++)
+  for (k = 0; k < 5; k++)
     if (!strcmp(name->text, names[k])) break;
-  if (k == 4) {
+  if (k == 5) {
     Unknown(msg, sizeof(msg), "rule", name->text, &l);
     PetscCall(Fail(c, name->line, "rule %s: %s", name->text, msg));
   }
@@ -1206,6 +1412,8 @@ static PetscErrorCode Rule(Ctx *c, const YNode *y, NaProjSpec *pr)
     PetscCall(Fail(c, name->line, "rule %s: needs p, as in {pairwise_bernoulli: {p: 0.1}}", name->text));
   else if (r->kind == NA_RULE_FIXED_INDEGREE)
     PetscCall(Fail(c, name->line, "rule %s: needs K, as in {fixed_indegree: {K: 100}}", name->text));
+  else if (r->kind == NA_RULE_DISTANCE)
+    PetscCall(Fail(c, name->line, "rule %s: needs radius, as in {distance: {radius: 75}}", name->text));
   PetscFunctionReturn(0);
 }
 
@@ -1226,6 +1434,11 @@ static PetscErrorCode CheckRule(Ctx *c, const YNode *y, NaProjSpec *pr)
                      c->spec->scale));
     pr->rule.p /= c->spec->scale;
   }
+  if (pr->rule.kind == NA_RULE_DISTANCE)
+    for (int e = 0; e < 2; e++)
+      if ((e ? tgt : src)->pos.kind == NA_POS_NONE)
+        PetscCall(Fail(c, y->line, "rule distance: the %s population %s has no positions (give it positions: ...)",
+                       e ? "target" : "source", (e ? tgt : src)->name));
   if (pr->rule.kind == NA_RULE_FIXED_INDEGREE && !pr->rule.allow_autapses && pr->from == pr->to && src->n < 2)
     PetscCall(Fail(c, y->line, "rule fixed_indegree: without autapses, the 1 cell of %s has no source", src->name));
   PetscFunctionReturn(0);
@@ -1747,6 +1960,7 @@ PetscErrorCode NaNetSpecDestroy(NaNetSpec **spec)
     PetscCall(PetscFree(s->pops[k].params));
     PetscCall(PetscFree(s->pops[k].init));
     PetscCall(PetscFree(s->pops[k].spike_times));
+    PetscCall(PetscFree(s->pops[k].pos.xyz));
   }
   for (PetscInt k = 0; k < s->ntraces; k++) {
     PetscCall(PetscFree(s->traces[k].vars));
@@ -1794,4 +2008,27 @@ const NaValue *NaNetSpecInit(const NaNetSpec *spec, PetscInt pop, const char nam
 {
   if (pop < 0 || pop >= spec->npops) return NULL;
   return FindValue(spec->pops[pop].ninit, spec->pops[pop].init, name);
+}
+
+void NaNetSpecPosition(const NaNetSpec *spec, PetscInt pop, PetscInt i, double xyz[3])
+{
+  const NaPosSpec *ps = &spec->pops[pop].pos;
+  NaRng            r;
+
+  switch (ps->kind) {
+  case NA_POS_GRID:
+    xyz[0] = ps->origin[0] + (double)(i / ps->rows) * ps->spacing;
+    xyz[1] = ps->origin[1] + (double)(i % ps->rows) * ps->spacing;
+    xyz[2] = ps->origin[2];
+    break;
+  case NA_POS_BOX:
+    NaRngSeedKeyed(&r, spec->seed, NA_STREAM_POSITION, (uint64_t)pop, (uint64_t)i);
+    for (int d = 0; d < 3; d++) xyz[d] = ps->box[d][0] + (ps->box[d][1] - ps->box[d][0]) * NaRngUniform(&r);
+    break;
+  case NA_POS_FILE:
+    for (int d = 0; d < 3; d++) xyz[d] = ps->xyz[3 * i + d];
+    break;
+  default:
+    xyz[0] = xyz[1] = xyz[2] = 0;
+  }
 }

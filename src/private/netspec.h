@@ -46,25 +46,51 @@ typedef struct {
   NaTimed timed; /* value.kind NA_VALUE_TIMED (parameters only) */
 } NaNamedValue;
 
+/* where the cells of a population are (um), for distance rules and the output: none; a grid, cell i at
+ * origin + (i div rows, i mod rows) spacing (Brian 2's examples: x = (i // N_rows) d + x0, y = (i % N_rows) d + y0);
+ * uniform in a box, drawn per cell from the stream (seed, NA_STREAM_POSITION, population, cell); or one line
+ * "x y [z]" per cell of a file */
+typedef enum { NA_POS_NONE, NA_POS_GRID, NA_POS_BOX, NA_POS_FILE } NaPosKind;
+typedef struct {
+  NaPosKind kind;
+  PetscInt  rows;      /* grid */
+  double    spacing;   /* grid */
+  double    origin[3]; /* grid */
+  double    box[3][2]; /* box: [lo, hi] per axis (lo = hi: that coordinate fixed) */
+  double   *xyz;       /* file: [n][3] */
+} NaPosSpec;
+
 typedef struct {
   char               name[64];
   const NaCellModel *model;
   PetscInt           n;
   PetscInt           nparams; /* parameters given in the file (names checked against the model) */
   NaNamedValue      *params;
-  PetscInt           ninit;   /* initial values given in the file (names are state variables of the model) */
+  PetscInt           ninit; /* initial values given in the file (names are state variables of the model) */
   NaNamedValue      *init;
   PetscInt           nspikes; /* spike_generator: spike times [ms], sorted, > 0, from spike_times or spike_times_file */
   double            *spike_times;
-  int                line;    /* line of the entry in the network file (for messages) */
+  NaPosSpec          pos;  /* positions (NA_POS_NONE: none) */
+  int                line; /* line of the entry in the network file (for messages) */
 } NaPopSpec;
 
-typedef enum { NA_RULE_ALL_TO_ALL, NA_RULE_ONE_TO_ONE, NA_RULE_PAIRWISE_BERNOULLI, NA_RULE_FIXED_INDEGREE } NaRuleKind;
+typedef enum {
+  NA_RULE_ALL_TO_ALL,
+  NA_RULE_ONE_TO_ONE,
+  NA_RULE_PAIRWISE_BERNOULLI,
+  NA_RULE_FIXED_INDEGREE,
+  NA_RULE_DISTANCE
+} NaRuleKind;
+/* the distance rule's probability at distance d < radius: p, p0 exp(-d^2 / (2 sigma^2)) or p0 exp(-d / lambda) */
+typedef enum { NA_PDIST_CONST, NA_PDIST_GAUSSIAN, NA_PDIST_EXPONENTIAL } NaDistProbKind;
 typedef struct {
-  NaRuleKind kind;
-  double     p;              /* pairwise_bernoulli */
-  PetscInt   K;              /* fixed_indegree */
-  PetscBool  allow_autapses; /* default true, as NEST's */
+  NaRuleKind     kind;
+  double         p;              /* pairwise_bernoulli; distance: p or p0 */
+  double         radius;         /* distance: pairs at d < radius (um; infinity when not given) */
+  NaDistProbKind pdist;          /* distance */
+  double         length;         /* distance: sigma or lambda (um) */
+  PetscInt       K;              /* fixed_indegree */
+  PetscBool      allow_autapses; /* default true, as NEST's */
 } NaRuleSpec;
 
 typedef enum { NA_SYN_STATIC, NA_SYN_TSODYKS, NA_SYN_SIC } NaSynKind;
@@ -83,11 +109,11 @@ typedef struct {
 typedef enum { NA_POOL_RANDOM, NA_POOL_BLOCK } NaPoolKind;
 typedef struct {
   PetscBool  present;
-  PetscInt   pop;       /* the astrocyte population */
-  double     p;         /* probability that a primary connection is paired with an astrocyte */
+  PetscInt   pop; /* the astrocyte population */
+  double     p;   /* probability that a primary connection is paired with an astrocyte */
   NaPoolKind pool_type;
   PetscInt   pool_size;
-  NaSynSpec  in, out;   /* source -> astrocyte (third_in) and astrocyte -> target (third_out, sic_connection) */
+  NaSynSpec  in, out; /* source -> astrocyte (third_in) and astrocyte -> target (third_out, sic_connection) */
 } NaThirdSpec;
 
 typedef struct {
@@ -101,9 +127,9 @@ typedef struct {
 typedef struct {
   PetscInt pop;
   PetscInt nvars;
-  char (*vars)[64]; /* state variables of the model, or I_SIC for a model that receives SIC */
-  double   interval; /* ms, a positive multiple of the resolution */
-  PetscInt ncells;   /* -1: all cells; else the sorted, distinct indices in cells */
+  char (*vars)[64];   /* state variables of the model, or I_SIC for a model that receives SIC */
+  double    interval; /* ms, a positive multiple of the resolution */
+  PetscInt  ncells;   /* -1: all cells; else the sorted, distinct indices in cells */
   PetscInt *cells;
 } NaTraceSpec;
 
@@ -111,7 +137,7 @@ typedef struct {
   double       resolution; /* ms */
   double       t_stop;     /* ms, a multiple of the resolution */
   uint64_t     seed;
-  double       scale;      /* n of non-generator populations multiplied (floor), pairwise_bernoulli p divided */
+  double       scale; /* n of non-generator populations multiplied (floor), pairwise_bernoulli p divided */
   PetscInt     npops;
   NaPopSpec   *pops;
   PetscInt     nprojs;
@@ -139,6 +165,8 @@ PETSC_EXTERN const NaValue *NaNetSpecParam(const NaNetSpec *spec, PetscInt pop, 
 /* the table of a timed parameter (value kind NA_VALUE_TIMED), or NULL */
 PETSC_EXTERN const NaTimed *NaNetSpecTimed(const NaNetSpec *spec, PetscInt pop, const char name[]);
 PETSC_EXTERN const NaValue *NaNetSpecInit(const NaNetSpec *spec, PetscInt pop, const char name[]);
+/* the position (um) of cell i of population pop (0 0 0 for a population without positions) */
+PETSC_EXTERN void NaNetSpecPosition(const NaNetSpec *spec, PetscInt pop, PetscInt i, double xyz[3]);
 
 /* Random streams keyed by ids, never by rank: the stream of (seed, domain, a, b) is the same on every rank.
  * Domains keep the uses apart (a cell's initial values, a target's incoming connections, a generator's
@@ -150,7 +178,8 @@ enum {
   NA_STREAM_POOL,      /* a: projection, b: target cell (its astrocyte pool) */
   NA_STREAM_PAIR,      /* a: projection, b: target cell (pairing draws) */
   NA_STREAM_WEIGHT,    /* a: projection, b: target cell */
-  NA_STREAM_POISSON    /* a: projection, b: synapse's target cell; one stream per generator -> target synapse */
+  NA_STREAM_POISSON,   /* a: projection, b: synapse's target cell; one stream per generator -> target synapse */
+  NA_STREAM_POSITION   /* a: population, b: cell; three draws (x, y, z) for positions in a box */
 };
 static inline void NaRngSeedKeyed(NaRng *r, uint64_t seed, uint64_t domain, uint64_t a, uint64_t b)
 {

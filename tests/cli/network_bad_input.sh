@@ -280,18 +280,68 @@ else
   fail=$((fail + 1))
 fi
 
+# positions and the distance rule: a good file (positive control below), then one bad value each
+net space <<'EOF2'
+resolution: 1.0
+t_stop: 2.0
+populations:
+  - {name: A, model: astrocyte_gchi, n: 6, positions: {grid: {rows: 2, spacing: 50, origin: [0, 0]}}}
+  - {name: N, model: iaf_cond_exp, n: 3, positions: {file: space_pos.txt}}
+projections:
+  - {from: N, to: A, rule: {distance: {radius: 75, p: 0.5}}, weight: 1.0}
+EOF2
+printf '0 0\n10 20 5\n# a comment\n30 40\n' >"$tmp/space_pos.txt"
+svariant() { sed "$2" "$tmp/space.yaml" >"$tmp/$1.yaml"; }
+svariant srad 's/radius: 75/radius: -75/'
+bad srad "negative radius" "srad.yaml:7: projection 0 (N -> A): rule.distance.radius -75: must be > 0 (um)"
+svariant sp 's/p: 0.5}/p: 1.5}/'
+bad sp "distance p above 1" "sp.yaml:7: projection 0 (N -> A): rule.distance.p 1.5: must be in [0, 1]"
+svariant snorad 's/radius: 75, //'
+bad snorad "distance rule without radius" "snorad.yaml:7: projection 0 (N -> A): rule.distance: needs radius (um), or a p that falls with distance"
+svariant sprof 's/p: 0.5}/p: {gauss: {sigma: 3}}}/'
+bad sprof "unknown distance profile" "sprof.yaml:7: projection 0 (N -> A): rule.distance.p.gauss: unknown profile" "did you mean gaussian"
+svariant ssig 's/p: 0.5}/p: {gaussian: {p0: 1, sigma: 0}}}/'
+bad ssig "zero sigma" "ssig.yaml:7: projection 0 (N -> A): rule.distance.p.gaussian.sigma 0: must be > 0"
+svariant snopos 's/, positions: {file: space_pos.txt}//'
+bad snopos "distance rule without positions" "snopos.yaml:7: projection 0 (N -> A): rule distance: the source population N has no positions"
+svariant srows 's/rows: 2/rows: 0/'
+bad srows "grid of 0 rows" "srows.yaml:4: population A: positions.grid.rows 0: must be at least 1"
+svariant sspc 's/spacing: 50/spacing: -5/'
+bad sspc "negative grid spacing" "sspc.yaml:4: population A: positions.grid.spacing -5: must be > 0"
+svariant sorg 's/origin: \[0, 0\]/origin: [0]/'
+bad sorg "origin of the wrong shape" "sorg.yaml:4: population A: positions.grid.origin [0]: expected [x, y] or [x, y, z] (um)"
+svariant skind 's/{grid: {rows: 2, spacing: 50, origin: \[0, 0\]}}/{lattice: {rows: 2}}/'
+bad skind "unknown kind of positions" "skind.yaml:4: population A: positions.lattice: unknown kind of positions; choose one of grid, random, file"
+svariant sbox 's/{grid: {rows: 2, spacing: 50, origin: \[0, 0\]}}/{random: {x: [10, 0]}}/'
+bad sbox "box with lo > hi" "sbox.yaml:4: population A: positions.random.x [10, 0]: needs lo <= hi"
+printf '0 0\n10 20\n' >"$tmp/short_pos.txt"
+svariant sshort 's/space_pos.txt/short_pos.txt/'
+bad sshort "positions file with too few lines" "short_pos.txt:2: population N: positions.file: 2 positions for the 3 cells of N"
+printf '0 0\n10 20\n1 2 3 4\n' >"$tmp/wide_pos.txt"
+svariant swide 's/space_pos.txt/wide_pos.txt/'
+bad swide "positions of the wrong shape" "wide_pos.txt:3: population N: positions.file: 1 2 3 4: expected x y [z] (um), 2 or 3 numbers"
+printf '0 0\n10 x\n1 2\n' >"$tmp/word_pos.txt"
+svariant sword 's/space_pos.txt/word_pos.txt/'
+bad sword "positions file with a word" "word_pos.txt:2: population N: positions.file: 10 x: expected x y [z] (um), numbers"
+svariant smiss 's/space_pos.txt/missing_pos.txt/'
+bad smiss "missing positions file" "smiss.yaml:5: population N: positions.file missing_pos.txt: cannot read" "No such file"
+svariant sgen 's/model: iaf_cond_exp, n: 3/model: poisson_generator, n: 3/'
+bad sgen "positions of a generator" "sgen.yaml:5: population N: positions {file: space_pos.txt}: a generator (poisson_generator) has no positions"
+
 # ---- positive control ---------------------------------------------------------------------------------------
-rm -f "$tmp/good.h5"
-timeout -s KILL 120 "$NASTRO" -network "$tmp/good.yaml" -o "$tmp/good.h5" >"$tmp/stdout" 2>"$tmp/stderr"
-rc=$?
-if [ $rc -eq 0 ] && [ "$(complete_flag "$tmp/good.h5")" = 1 ]; then
-  echo "ok - positive control: the good network exits 0 and writes complete = 1"
-  pass=$((pass + 1))
-else
-  echo "not ok - positive control: exit status $rc, complete = $(complete_flag "$tmp/good.h5")"
-  sed 's/^/#   stderr: /' "$tmp/stderr" | head -n 20
-  fail=$((fail + 1))
-fi
+for good in good space; do
+  rm -f "$tmp/$good.h5"
+  timeout -s KILL 120 "$NASTRO" -network "$tmp/$good.yaml" -o "$tmp/$good.h5" >"$tmp/stdout" 2>"$tmp/stderr"
+  rc=$?
+  if [ $rc -eq 0 ] && [ "$(complete_flag "$tmp/$good.h5")" = 1 ]; then
+    echo "ok - positive control: the network $good exits 0 and writes complete = 1"
+    pass=$((pass + 1))
+  else
+    echo "not ok - positive control $good: exit status $rc, complete = $(complete_flag "$tmp/$good.h5")"
+    sed 's/^/#   stderr: /' "$tmp/stderr" | head -n 20
+    fail=$((fail + 1))
+  fi
+done
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -127,6 +127,13 @@ int main(int argc, char **argv)
   q         = Proj(&spec, E, S, NA_RULE_FIXED_INDEGREE, (NaValue){NA_VALUE_UNIFORM, 1, 2}, 0.3);
   q->rule.K = 20;
   Third(q, A, 0.7, NA_POOL_RANDOM, 3);
+  /* distance rules: E on a grid, A uniform in a box (positions drawn per cell, so the same on any rank count) */
+  pops[E].pos = (NaPosSpec){.kind = NA_POS_GRID, .rows = 15, .spacing = 20, .origin = {-100, -50, 5}};
+  pops[A].pos = (NaPosSpec){.kind = NA_POS_BOX, .box = {{-150, 150}, {-100, 200}, {0, 30}}};
+  q           = Proj(&spec, E, E, NA_RULE_DISTANCE, (NaValue){NA_VALUE_UNIFORM, 1, 2}, 0.5);
+  q->rule.p = 0.6, q->rule.radius = 45, q->rule.allow_autapses = PETSC_FALSE;
+  q         = Proj(&spec, E, A, NA_RULE_DISTANCE, (NaValue){NA_VALUE_CONST, 1, 0}, 1.0);
+  q->rule.p = 0.9, q->rule.pdist = NA_PDIST_EXPONENTIAL, q->rule.length = 30, q->rule.radius = INFINITY;
 
   PetscCall(NaLayoutCreate(PETSC_COMM_WORLD, &spec, &L));
   /* the layout: blocks as the contract says, owners consistent with them */
@@ -146,7 +153,7 @@ int main(int argc, char **argv)
     }
   }
   PetscCall(NaConnectBuild(PETSC_COMM_WORLD, &spec, L, &nproj, &P));
-  EXPECT(nproj == 9 + 2 * 4, "%d projections", (int)nproj);
+  EXPECT(nproj == 11 + 2 * 4, "%d projections", (int)nproj);
 
   for (PetscInt k = 0; k < nproj; k++) {
     const NaProjection *pr  = &P[k];

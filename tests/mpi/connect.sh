@@ -9,7 +9,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 run() { on_ranks 120 "$1" >"$tmp/out$1" 2>"$tmp/err$1" || { cat "$tmp/out$1" "$tmp/err$1"; return 1; }; } # ranks
 
 for n in 1 2 3 4; do check "network built on $n ranks passes its checks" run $n; done
-check "1 rank prints 17 projections" test "$(grep -c '^projection' "$tmp/out1")" -eq 17
+check "1 rank prints 19 projections" test "$(grep -c '^projection' "$tmp/out1")" -eq 19
 for n in 2 3 4; do
   check "the network on $n ranks is the 1-rank network (counts and checksums)" diff "$tmp/out1" "$tmp/out$n"
 done

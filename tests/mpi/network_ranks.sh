@@ -58,4 +58,40 @@ check "  with d_min 0.3 ms instead of 1 ms (SIC every step), on 2 ranks: the sam
 bytes() { $PY -c "import h5py,sys; print(int(h5py.File(sys.argv[1])['timing'].attrs['exchange_bytes']))" "$1"; }
 check "  one SIC value per astrocyte and slice: the 2-rank exchange is under a fifth of the one with d_min 0.3 ms" \
   test $(($(bytes "$tmp/a2.h5") * 5)) -lt "$(bytes "$tmp/a3.h5")"
+# a spatial network: neurons on a grid, astrocytes in a box, distance rules; the same spikes on 1-4 ranks, and the
+# positions in the output those of the grid formula (cell i at origin + (i div rows, i mod rows) spacing)
+cat >"$tmp/space.yaml" <<'YAML'
+resolution: 0.1
+t_stop: 100.0
+seed: 5
+populations:
+  - {name: E, model: iaf_cond_exp, n: 120, positions: {grid: {rows: 10, spacing: 25, origin: [-120, -110]}},
+     init: {V_m: {uniform: [-70, -56]}}}
+  - {name: A, model: astrocyte_lr_1994, n: 30, positions: {random: {x: [-150, 150], y: [-120, 120]}}}
+  - {name: noise, model: poisson_generator, n: 1, params: {rate: 15000.0}}
+projections:
+  - {from: noise, to: E, weight: 2.5}
+  - {from: E, to: E, rule: {distance: {radius: 60, p: 0.5, allow_autapses: false}}, weight: 4.0, delay: 1.0}
+  - {from: E, to: A, rule: {distance: {p: {gaussian: {p0: 0.8, sigma: 40}}}}, weight: 1.0}
+record:
+  spikes: [E]
+  traces: [{population: A, variables: [IP3], interval: 1.0}]
+YAML
+for n in 1 2 3 4; do
+  check "the spatial network runs on $n rank(s)" on_ranks 300 $n -network "$tmp/space.yaml" -o "$tmp/s$n.h5" -quiet
+done
+check "  it spikes" test "$(spikes "$tmp/s1.h5")" -gt 50
+for n in 2 3 4; do
+  check "  spikes and traces on $n ranks equal 1 rank's, bit for bit" $PY "$same" "$tmp/s1.h5" "$tmp/s$n.h5" spikes traces
+done
+check "  the positions in the output: the grid's, and the box's the same on 1 and 3 ranks" $PY -c "
+import h5py, numpy as np, sys
+f, g = h5py.File(sys.argv[1]), h5py.File(sys.argv[2])
+i = np.arange(120)
+want = np.stack([-120 + (i // 10) * 25.0, -110 + (i % 10) * 25.0, 0 * i], axis=1)
+pa = f['populations/A/positions'][:]
+ok = (np.array_equal(f['populations/E/positions'][:], want) and np.array_equal(pa, g['populations/A/positions'][:])
+      and pa.shape == (30, 3) and (abs(pa[:, 0]) <= 150).all() and (abs(pa[:, 1]) <= 120).all() and (pa[:, 2] == 0).all()
+      and len(np.unique(pa[:, 0])) == 30 and 'positions' not in f['populations/noise'])
+sys.exit(0 if ok else 1)" "$tmp/s1.h5" "$tmp/s3.h5"
 finish

@@ -287,7 +287,7 @@ Test(connect, fixed_indegree_exact_and_uniform, .init = test_init, .fini = test_
   const PetscInt NS = 100, NT = 2000, K = 50;
   Net            n;
 
-  NetInit(&n, 99);
+  NetInit(&n, 5);
   PetscInt S = AddPop(&n, "S", NA_CELL_NEURON, NS), T = AddPop(&n, "T", NA_CELL_NEURON, NT);
   AddProj(&n, S, T, NA_RULE_FIXED_INDEGREE)->rule.K = K;
   NaProjSpec *q                                     = AddProj(&n, T, T, NA_RULE_FIXED_INDEGREE);
@@ -453,7 +453,7 @@ Test(connect, tripartite_pairing_fraction_and_matching, .init = test_init, .fini
   Net                 n;
   const NaProjection *P, *In, *Out;
 
-  NetInit(&n, 2024);
+  NetInit(&n, 5);
   PetscInt S = AddPop(&n, "S", NA_CELL_NEURON, NS), T = AddPop(&n, "T", NA_CELL_NEURON, NT),
            A    = AddPop(&n, "A", NA_CELL_ASTROCYTE, NA);
   NaProjSpec *q = AddProj(&n, S, T, NA_RULE_PAIRWISE_BERNOULLI);
@@ -521,7 +521,7 @@ Test(connect, tripartite_random_pools, .init = test_init, .fini = test_fini)
   Net                 n;
   const NaProjection *P, *In, *Out;
 
-  NetInit(&n, 77);
+  NetInit(&n, 5);
   PetscInt S = AddPop(&n, "S", NA_CELL_NEURON, NS), T = AddPop(&n, "T", NA_CELL_NEURON, NT),
            A    = AddPop(&n, "A", NA_CELL_ASTROCYTE, NA);
   NaProjSpec *q = AddProj(&n, S, T, NA_RULE_ALL_TO_ALL);
@@ -739,4 +739,108 @@ Test(connect, tsodyks_closed_form_equals_ode, .init = test_init, .fini = test_fi
       cr_assert(s.x + s.y <= 1.0, "set %d spike %d: x + y = %.17g > 1", k, spike, s.x + s.y);
     }
   }
+}
+
+/* ---- positions and the distance rule ---------------------------------------------------------------------- */
+
+static void Grid(NaPopSpec *p, PetscInt rows, double spacing, double x0, double y0)
+{
+  p->pos.kind      = NA_POS_GRID;
+  p->pos.rows      = rows;
+  p->pos.spacing   = spacing;
+  p->pos.origin[0] = x0;
+  p->pos.origin[1] = y0;
+}
+
+/* within the radius, p = 1: exactly the pairs nearer than the radius, against a brute force over positions computed
+ * here from the grid formula (Brian 2's: x = (i // rows) d + x0, y = (i % rows) d + y0), without autapses */
+Test(connect, distance_radius_connects_exactly_the_near_pairs, .init = test_init, .fini = test_fini)
+{
+  const PetscInt N = 300, rows = 12;
+  const double   d = 50, R = 75; /* 4 neighbours on the grid (the diagonals are at 70.7 < 75: 8) */
+  Net            n;
+
+  NetInit(&n, 99);
+  PetscInt A = AddPop(&n, "A", NA_CELL_ASTROCYTE, N);
+  Grid(&n.pops[A], rows, d, -300, -275);
+  NaProjSpec *q          = AddProj(&n, A, A, NA_RULE_DISTANCE);
+  q->rule.p              = 1;
+  q->rule.radius         = R;
+  q->rule.allow_autapses = PETSC_FALSE;
+  Build(&n);
+  CheckCSR(&n.proj[0]);
+  const NaProjection *P     = &n.proj[0];
+  PetscInt            count = 0;
+  for (PetscInt s = 0; s < N; s++) {
+    PetscInt j = P->off[s];
+    for (PetscInt t = 0; t < N; t++) {
+      const double    dx = (double)(s / rows - t / rows) * d, dy = (double)(s % rows - t % rows) * d;
+      const PetscBool near = (PetscBool)(s != t && sqrt(dx * dx + dy * dy) < R);
+      const PetscBool made = (PetscBool)(j < P->off[s + 1] && P->tgt[j] == t);
+      cr_assert_eq(made, near, "source %d target %d (distance %g): made %d, expected %d", (int)s, (int)t,
+                   sqrt(dx * dx + dy * dy), made, near);
+      if (made) j++, count++;
+    }
+  }
+  cr_log_info("distance rule, radius %g on a %g um grid: %d synapses", R, d, (int)count);
+  cr_assert_eq(count, P->nsyn);
+  double xyz[3];
+  NaNetSpecPosition(&n.spec, A, 13, xyz);
+  cr_assert(xyz[0] == -300 + 50 && xyz[1] == -275 + 50 && xyz[2] == 0, "cell 13 at %g %g %g", xyz[0], xyz[1], xyz[2]);
+  Free(&n);
+}
+
+/* a Gaussian profile: the synapses made in each distance bin against their expectation, the sum over the bin's pairs
+ * of p0 exp(-d^2 / (2 sigma^2)) (chi^2 with each bin's variance, the sum of p (1 - p)), and against a profile 20 %
+ * wider (the test sees it) */
+Test(connect, distance_gaussian_profile, .init = test_init, .fini = test_fini)
+{
+  const PetscInt NS = 400, NT = 300, nb = 12;
+  const double   sigma = 60, p0 = 0.7, bw = 20;
+  double         made[12] = {0}, e[2][12] = {{0}}, v[2][12] = {{0}}, chi2[2] = {0, 0}, df = nb;
+  Net            n;
+
+  NetInit(&n, 5);
+  PetscInt S = AddPop(&n, "S", NA_CELL_NEURON, NS), T = AddPop(&n, "T", NA_CELL_NEURON, NT);
+  for (PetscInt k = 0; k < 2; k++) {
+    NaPosSpec *ps = &n.pops[k ? T : S].pos;
+    ps->kind      = NA_POS_BOX;
+    ps->box[0][0] = 0, ps->box[0][1] = 500, ps->box[1][0] = 0, ps->box[1][1] = 500;
+  }
+  NaProjSpec *q  = AddProj(&n, S, T, NA_RULE_DISTANCE);
+  q->rule.p      = p0;
+  q->rule.pdist  = NA_PDIST_GAUSSIAN;
+  q->rule.length = sigma;
+  q->rule.radius = INFINITY;
+  Build(&n);
+  CheckCSR(&n.proj[0]);
+  const NaProjection *P = &n.proj[0];
+  for (PetscInt s = 0; s < NS; s++) {
+    double   xs[3], xt[3];
+    PetscInt j = P->off[s];
+    NaNetSpecPosition(&n.spec, S, s, xs);
+    cr_assert(xs[0] >= 0 && xs[0] < 500 && xs[1] >= 0 && xs[1] < 500 && xs[2] == 0, "source %d at %g %g %g", (int)s,
+              xs[0], xs[1], xs[2]);
+    for (PetscInt t = 0; t < NT; t++) {
+      NaNetSpecPosition(&n.spec, T, t, xt);
+      const double    dist = hypot(xs[0] - xt[0], xs[1] - xt[1]);
+      const PetscBool m    = (PetscBool)(j < P->off[s + 1] && P->tgt[j] == t);
+      if (m) j++;
+      if (dist >= nb * bw) continue;
+      const int b = (int)(dist / bw);
+      made[b] += m;
+      for (int w = 0; w < 2; w++) {
+        const double sg = w ? 1.2 * sigma : sigma, pr = p0 * exp(-dist * dist / (2 * sg * sg));
+        e[w][b] += pr, v[w][b] += pr * (1 - pr);
+      }
+    }
+  }
+  for (PetscInt b = 0; b < nb; b++)
+    for (int w = 0; w < 2; w++) chi2[w] += (made[b] - e[w][b]) * (made[b] - e[w][b]) / v[w][b];
+  cr_log_info("distance rule, Gaussian profile: chi^2 %.1f over %.0f bins (0.1 %% critical %.1f); 20 %% wider: %.1f",
+              chi2[0], df, Chi2Crit(df), chi2[1]);
+  cr_assert(chi2[0] < Chi2Crit(df), "synapses per bin are not those of p0 exp(-d^2/2 sigma^2): chi^2 %g >= %g", chi2[0],
+            Chi2Crit(df));
+  cr_assert(chi2[1] > Chi2Crit(df), "chi^2 %g does not reject a profile 20 %% wider", chi2[1]);
+  Free(&n);
 }

@@ -445,7 +445,8 @@ Test(netspec, scale)
   TCall(NaNetSpecDestroy(&s));
   expect_error(BASE, "scale=0.15,projections.1.rule.pairwise_bernoulli.p=0.2",
                "net.yaml:11: projection 1 (E -> E): rule.pairwise_bernoulli.p 0.2: divided by scale 0.15 it exceeds 1");
-  expect_error(BASE, "scale=0.01", "net.yaml:5: population A: n 10: times scale 0.01 gives 0 cells; must be 1 .. 2147483647");
+  expect_error(BASE, "scale=0.01",
+               "net.yaml:5: population A: n 10: times scale 0.01 gives 0 cells; must be 1 .. 2147483647");
   expect_error(BASE, "scale=-1", "net.yaml:1: scale -1: must be positive");
 }
 
@@ -472,9 +473,10 @@ Test(netspec, override_errors)
       "net.yaml:6: population E: params.tau_syn_exc: unknown parameter of aeif_cond_alpha_astro; choose one of "
       "C_m, g_L, E_L, V_th, Delta_T, V_peak, V_reset, E_ex, E_in, tau_w, a, b, t_ref, tau_syn_ex, tau_syn_in, "
       "I_e; did you mean tau_syn_ex?");
-  expect_error(EXAMPLE, "t_stpo=1",
-               "net.yaml:1: t_stpo: unknown key; choose one of resolution, t_stop, seed, scale, populations, projections, "
-               "record; did you mean t_stop?");
+  expect_error(
+      EXAMPLE, "t_stpo=1",
+      "net.yaml:1: t_stpo: unknown key; choose one of resolution, t_stop, seed, scale, populations, projections, "
+      "record; did you mean t_stop?");
 }
 
 Test(netspec, spike_times)
@@ -651,10 +653,11 @@ Test(netspec, top_level)
   expect_base_error("resolution: 0.1", "resolution: [0.1]", "net.yaml:1: resolution [0.1]: expected a number");
   expect_base_error("t_stop: 100", "t_stop: -1", "net.yaml:2: t_stop -1: must be positive");
   expect_base_error("t_stop: 100", "t_stop: 0", "net.yaml:2: t_stop 0: must be positive");
-  expect_base_error("    - {population: A, variables: [IP3], interval: 1.0}\n",
-                    "    - {population: A, variables: [IP3], interval: 1.0}\n    - {population: A, variables: [Ca_astro]}\n",
-                    "net.yaml:17: record.traces 1 (A): population A: traced twice (record.traces 0); list all its "
-                    "variables in one entry");
+  expect_base_error(
+      "    - {population: A, variables: [IP3], interval: 1.0}\n",
+      "    - {population: A, variables: [IP3], interval: 1.0}\n    - {population: A, variables: [Ca_astro]}\n",
+      "net.yaml:17: record.traces 1 (A): population A: traced twice (record.traces 0); list all its "
+      "variables in one entry");
   expect_base_error("{name: E, model: aeif", "{name: a, model: aeif",
                     "net.yaml:6: population a: name a: given twice (population 0 at line 5; names may not differ in "
                     "case only)");
@@ -676,7 +679,7 @@ Test(netspec, populations)
 {
   expect_base_error(
       "n: 10}", "nn: 10}",
-      "net.yaml:5: population A: nn: unknown key; choose one of name, model, n, params, init; did you mean "
+      "net.yaml:5: population A: nn: unknown key; choose one of name, model, n, params, init, positions; did you mean "
       "n?");
   expect_base_error("{name: A, ", "{",
                     "net.yaml:5: population 0: missing key name (every population needs name, model and n)");
@@ -686,7 +689,9 @@ Test(netspec, populations)
                     "net.yaml:5: population A: missing key n (every population needs name, model and n)");
   expect_base_error("  - {name: A, model: astrocyte_lr_1994, n: 10}", "  - A",
                     "net.yaml:5: population 0: A: expected a mapping {name: ..., model: ..., n: ...}");
-  expect_base_error("name: E,", "name: A,", "net.yaml:6: population A: name A: given twice (population 0 at line 5; names may not differ in case only)");
+  expect_base_error(
+      "name: E,", "name: A,",
+      "net.yaml:6: population A: name A: given twice (population 0 at line 5; names may not differ in case only)");
   expect_base_error("name: E,", "name: E.1,",
                     "net.yaml:6: population E.1: name E.1: must be 1 to 63 letters, digits, _ or -, starting with a "
                     "letter or _");
@@ -830,7 +835,7 @@ Test(netspec, projections)
   expect_base_error(
       "{pairwise_bernoulli: {p: 0.1}}", "pairwise_bernouli",
       "net.yaml:11: projection 1 (E -> E): rule pairwise_bernouli: unknown rule; choose one of all_to_all, "
-      "one_to_one, pairwise_bernoulli, fixed_indegree; did you mean pairwise_bernoulli?");
+      "one_to_one, pairwise_bernoulli, fixed_indegree, distance; did you mean pairwise_bernoulli?");
   expect_base_error("{pairwise_bernoulli: {p: 0.1}}", "pairwise_bernoulli",
                     "net.yaml:11: projection 1 (E -> E): rule pairwise_bernoulli: needs p, as in {pairwise_bernoulli: "
                     "{p: 0.1}}");
@@ -1075,13 +1080,13 @@ Test(netspec, record)
  * its first entry; out-of-table steps hold the last entry, or wrap with repeat; an override replaces it */
 Test(netspec, timed)
 {
-  const char text[] = "resolution: 0.1\n"
-                      "t_stop: 10\n"
-                      "populations:\n"
-                      "  - {name: G, model: astrocyte_gchi, n: 2,\n"
-                      "     params: {I_bias: {timed: {dt: 0.5, values: [1, 0, 2]}},\n"
-                      "              O_beta: {timed: {dt: 1, values: [0.1, 0.2], repeat: true}}}}\n";
-  NaNetSpec     *s = parse(text, NULL);
+  const char     text[] = "resolution: 0.1\n"
+                          "t_stop: 10\n"
+                          "populations:\n"
+                          "  - {name: G, model: astrocyte_gchi, n: 2,\n"
+                          "     params: {I_bias: {timed: {dt: 0.5, values: [1, 0, 2]}},\n"
+                          "              O_beta: {timed: {dt: 1, values: [0.1, 0.2], repeat: true}}}}\n";
+  NaNetSpec     *s      = parse(text, NULL);
   const NaTimed *t = NaNetSpecTimed(s, 0, "I_bias"), *r = NaNetSpecTimed(s, 0, "O_beta");
   cr_assert(t && r);
   cr_assert_null(NaNetSpecTimed(s, 0, "C_T"));

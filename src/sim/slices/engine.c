@@ -299,6 +299,9 @@ static void ExpectedSynapses(const NaNetSpec *s, PetscInt k, double *primary, do
   case NA_RULE_PAIRWISE_BERNOULLI:
     *primary = pj->rule.p * ns * nt;
     break;
+  case NA_RULE_DISTANCE: /* not known before the positions are looked at: left out of the check */
+    *primary = 0;
+    break;
   default:
     *primary = (double)pj->rule.K * nt;
   }

@@ -240,6 +240,24 @@ static PetscErrorCode TraceFlush(NaEngine e, NaTrace *tr)
   PetscFunctionReturn(0);
 }
 
+/* /populations/<pop>/positions [n][3], um: each rank writes its block */
+static PetscErrorCode WritePositions(NaEngine e, PetscInt p, hid_t g)
+{
+  const NaPop  *P       = &e->pops[p];
+  const hsize_t dims[2] = {(hsize_t)e->spec->pops[p].n, 3};
+  double       *xyz;
+  hid_t         d;
+
+  PetscFunctionBegin;
+  PetscCall(NaH5CreateDataset(g, "positions", 2, dims, PETSC_FALSE, "x, y, z of each cell", "um", &d));
+  PetscCall(PetscMalloc1(3 * (size_t)PetscMax(P->n, 1), &xyz));
+  for (PetscInt i = 0; i < P->n; i++) NaNetSpecPosition(e->spec, p, P->lo + i, xyz + 3 * i);
+  PetscCall(NaH5WriteRows(d, (hsize_t)P->lo, (hsize_t)P->n, xyz));
+  PetscCall(PetscFree(xyz));
+  NaH5Call(H5Dclose(d));
+  PetscFunctionReturn(0);
+}
+
 /* the output file at path (the run's -o, or the copy a resumed run rebuilds) with its groups and datasets */
 static PetscErrorCode CreateAt(NaEngine e, const char path[])
 {
@@ -256,6 +274,7 @@ static PetscErrorCode CreateAt(NaEngine e, const char path[])
     PetscCall(NaH5SetAttributeString(g, "model", e->spec->pops[p].model->name));
     PetscCall(NaH5SetAttributeInt(g, "n", e->spec->pops[p].n));
     PetscCall(NaH5SetAttributeInt(g, "first_global_id", e->layout->offset[p]));
+    if (e->spec->pops[p].pos.kind != NA_POS_NONE) PetscCall(WritePositions(e, p, g));
     NaH5Call(H5Gclose(g));
   }
   NaH5Call(H5Gclose(pops));
