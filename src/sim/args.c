@@ -26,9 +26,12 @@ typedef struct {
   char  *stack[NA_MAX_DEPTH]; /* real paths of the options files being read, outermost first */
   int    depth;
   char   prefix[256]; /* -prefix_push */
-  /* options given on the command line: name (with prefix) and value, for the given-twice rule */
-  char **names, **values;
-  int    n;
+  /* options given, name (with prefix) and value, for the given-twice rule: [0] on the command line, [1] in options
+   * files (with where: "FILE:LINE: "); a file's value may be overridden on the command line */
+  struct {
+    char **names, **values, **where;
+    int    n;
+  } seen[2];
 } Walk;
 
 static int Fail(Walk *w, const char fmt[], ...) PETSC_ATTRIBUTE_FORMAT(2, 3);
@@ -66,32 +69,40 @@ static const char *Shown(const char s[])
 static int CheckOptionsFile(Walk *w, const char where[], const char path[]);
 static int CheckYAMLFile(Walk *w, const char where[], const char path[]);
 
-/* an option given twice on the command line with different values is an error (PETSc would keep the last) */
-static int Remember(Walk *w, const char key[], const char value[])
+/* an option given twice on the command line, or twice in options files, with different values is an error (PETSc
+ * would keep the last); list: 0 the command line, 1 the files */
+static int Remember(Walk *w, int list, const char where[], const char key[], const char value[])
 {
   char   name[512];
-  char **n2, **v2;
+  char **n2, **v2, **w2;
+  int   *n = &w->seen[list].n;
 
   snprintf(name, sizeof name, "-%s%s", w->prefix, key + (key[1] == '-' ? 2 : 1));
-  for (int k = 0; k < w->n; k++)
-    if (!strcasecmp(w->names[k], name)) {
-      if ((!value && !w->values[k]) || (value && w->values[k] && !strcmp(value, w->values[k]))) return 0;
-      return Fail(w, "%s%s%s: given twice (%s%s%s before); give each option once", name, value ? " " : "", Shown(value),
-                  w->names[k], w->values[k] ? " " : "", Shown(w->values[k]));
+  for (int k = 0; k < *n; k++)
+    if (!strcasecmp(w->seen[list].names[k], name)) {
+      const char *v0 = w->seen[list].values[k];
+      if ((!value && !v0) || (value && v0 && !strcmp(value, v0))) return 0;
+      return Fail(w, "%s%s%s%s: given twice (%s%s%s%s before); give each option once%s", where, name, value ? " " : "",
+                  Shown(value), w->seen[list].where[k], w->seen[list].names[k], v0 ? " " : "", Shown(v0),
+                  list ? " in the options files (the command line may override a file's value)" : "");
     }
-  n2 = realloc(w->names, (size_t)(w->n + 1) * sizeof *n2);
-  if (n2) w->names = n2;
-  v2 = realloc(w->values, (size_t)(w->n + 1) * sizeof *v2);
-  if (v2) w->values = v2;
-  if (!n2 || !v2) return 0; /* the check is lost, the run is not */
-  w->names[w->n]  = strdup(name);
-  w->values[w->n] = value ? strdup(value) : NULL;
-  w->n++;
+  n2 = realloc(w->seen[list].names, (size_t)(*n + 1) * sizeof *n2);
+  if (n2) w->seen[list].names = n2;
+  v2 = realloc(w->seen[list].values, (size_t)(*n + 1) * sizeof *v2);
+  if (v2) w->seen[list].values = v2;
+  w2 = realloc(w->seen[list].where, (size_t)(*n + 1) * sizeof *w2);
+  if (w2) w->seen[list].where = w2;
+  if (!n2 || !v2 || !w2) return 0; /* the check is lost, the run is not */
+  w->seen[list].names[*n]  = strdup(name);
+  w->seen[list].values[*n] = value ? strdup(value) : NULL;
+  w->seen[list].where[*n]  = strdup(where);
+  (*n)++;
   return 0;
 }
 
-/* argv-like words; where: "" for the command line, "FILE:LINE: " in a file */
-static int WalkWords(Walk *w, const char where[], int n, char **a, int command_line)
+/* argv-like words; where: "" for the command line, "FILE:LINE: " in a file; list: the given-twice list they go
+ * into (0 the command line, 1 the options files), -1 none (PETSC_OPTIONS) */
+static int WalkWords(Walk *w, const char where[], int n, char **a, int list)
 {
   const char *last = NULL, *lastvalue = NULL;
 
@@ -118,7 +129,7 @@ static int WalkWords(Walk *w, const char where[], int n, char **a, int command_l
       last = s, lastvalue = NULL, i++;
       continue;
     } else if (!strcasecmp(s, "-options_string_yaml")) {
-    } else if (command_line && Remember(w, s, next))
+    } else if (list >= 0 && Remember(w, list, where, s, next))
       return 1;
     last = s, lastvalue = next;
     i += next ? 2 : 1;
@@ -235,7 +246,7 @@ static int CheckOptionsFile(Walk *w, const char where[], const char path[])
       break;
     }
     if (nw > 1 && (words[1][0] == '"' || words[1][0] == '\'')) nw = 2; /* a quoted value may hold spaces */
-    WalkWords(w, here, nw, words, 0);
+    WalkWords(w, here, nw, words, 1);
   }
   Leave(w);
   free(text);
@@ -245,6 +256,25 @@ static int CheckOptionsFile(Walk *w, const char where[], const char path[])
 static const char *NodeKind(const yaml_node_t *n)
 {
   return n->type == YAML_SEQUENCE_NODE ? "a list" : (n->type == YAML_SCALAR_NODE ? "a single value" : "empty");
+}
+
+/* the options of a YAML mapping (PETSc's: a nested mapping adds its key and "_" to the names) into the given-twice
+ * list of the files */
+static void RememberYAML(Walk *w, yaml_document_t *doc, const yaml_node_t *map, const char path[], const char pre[])
+{
+  for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < map->data.mapping.pairs.top && !w->failed; q++) {
+    const yaml_node_t *k = yaml_document_get_node(doc, q->key), *v = yaml_document_get_node(doc, q->value);
+    char               name[512], here[PATH_MAX + 32];
+    if (!k || !v || k->type != YAML_SCALAR_NODE) continue;
+    snprintf(name, sizeof name, "-%s%s", pre, (const char *)k->data.scalar.value);
+    if (v->type == YAML_MAPPING_NODE) {
+      snprintf(name, sizeof name, "%s%s_", pre, (const char *)k->data.scalar.value);
+      RememberYAML(w, doc, v, path, name);
+    } else if (v->type == YAML_SCALAR_NODE) {
+      snprintf(here, sizeof here, "%s:%d: ", path, (int)k->start_mark.line + 1);
+      (void)Remember(w, 1, here, name, v->data.scalar.length ? (const char *)v->data.scalar.value : NULL);
+    }
+  }
 }
 
 /* PETSc's YAML options: a mapping at the top */
@@ -274,6 +304,8 @@ static int CheckYAMLFile(Walk *w, const char where[], const char path[])
     if (root && root->type != YAML_MAPPING_NODE)
       Fail(w, "%s:%d: the top level is %s; expected a mapping of options (name: value)", path,
            (int)root->start_mark.line + 1, NodeKind(root));
+    else if (root)
+      RememberYAML(w, &doc, root, path, "");
     yaml_document_delete(&doc);
   }
   yaml_parser_delete(&parser);
@@ -287,18 +319,20 @@ int NaCheckArguments(int argc, char **argv, char msg[], size_t len)
 
   memset(&w, 0, sizeof w);
   w.msg = msg, w.len = len, msg[0] = 0;
-  WalkWords(&w, "", argc - 1, argv + 1, 1);
+  WalkWords(&w, "", argc - 1, argv + 1, 0);
   if (!w.failed && getenv("PETSC_OPTIONS")) { /* PETSc inserts these words too (before the command line) */
     char *env = strdup(getenv("PETSC_OPTIONS")), *words[256], *save = NULL;
     int   nw = 0;
     for (char *t = env ? strtok_r(env, " \t\n", &save) : NULL; t && nw < 256; t = strtok_r(NULL, " \t\n", &save))
       words[nw++] = t;
     w.prefix[0] = 0;
-    WalkWords(&w, "PETSC_OPTIONS: ", nw, words, 0);
+    WalkWords(&w, "PETSC_OPTIONS: ", nw, words, -1);
     free(env);
   }
-  for (int k = 0; k < w.n; k++) free(w.names[k]), free(w.values[k]);
-  free(w.names), free(w.values);
+  for (int l = 0; l < 2; l++) {
+    for (int k = 0; k < w.seen[l].n; k++) free(w.seen[l].names[k]), free(w.seen[l].values[k]), free(w.seen[l].where[k]);
+    free(w.seen[l].names), free(w.seen[l].values), free(w.seen[l].where);
+  }
   while (w.depth) Leave(&w);
   return w.failed;
 }

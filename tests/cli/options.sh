@@ -99,6 +99,15 @@ export KEEP_REPEATS=1
 expect_error "-naam_beta twice" "-naam_beta 4: given twice (-naam_beta 3 before)" -- nastro "${SMALL[@]}" -naam_beta 3 -naam_beta 4
 expect_error "-naam_N twice, case differs" "-naam_n 30: given twice (-naam_N 20 before)" -- nastro "${SMALL[@]}" -naam_n 30
 expect_error "-network_set twice" "-network_set scale=0.5: given twice (-network_set seed=2 before)" -- nastro -network "$tmp/net.yaml" -o "$OUT" -network_set seed=2 -network_set scale=0.5
+printf -- '-naam_beta 3\n-naam_K 3\n-naam_beta 4\n' >"$tmp/twice.opts"
+expect_error "-naam_beta twice in one options file" "$tmp/twice.opts:3: -naam_beta 4: given twice ($tmp/twice.opts:1: -naam_beta 3 before)" -- nastro "${SMALL[@]}" -options_file "$tmp/twice.opts"
+printf -- '-naam_beta 3\n' >"$tmp/b3.opts"
+printf -- '-naam_beta 5\n' >"$tmp/b5.opts"
+expect_error "-naam_beta in two options files" "$tmp/b5.opts:1: -naam_beta 5: given twice ($tmp/b3.opts:1: -naam_beta 3 before)" -- nastro "${SMALL[@]}" -options_file "$tmp/b3.opts" -options_file "$tmp/b5.opts"
+printf 'naam_beta: 3\nts:\n  max_time: 0.1\nnaam_beta: 6\n' >"$tmp/twice.yaml"
+expect_error "-naam_beta twice in a YAML options file" "$tmp/twice.yaml:4: -naam_beta 6: given twice ($tmp/twice.yaml:1: -naam_beta 3 before)" -- nastro "${SMALL[@]}" -options_file_yaml "$tmp/twice.yaml"
+printf 'naam:\n  beta: 3\n' >"$tmp/b3.yaml"
+expect_error "-naam_beta in a YAML and a plain options file" "$tmp/b5.opts:1: -naam_beta 5: given twice ($tmp/b3.yaml:2: -naam_beta 3 before)" -- nastro "${SMALL[@]}" -options_file_yaml "$tmp/b3.yaml" -options_file "$tmp/b5.opts"
 
 unset KEEP_REPEATS
 
@@ -114,6 +123,7 @@ run_ok() { # description, args...: exits 0 with a complete output
 }
 printf -- '# a comment\n-naam_K 3\n\n-naam_beta 4 # trailing comment\n' >"$tmp/good.opts"
 run_ok "an options file, and the same option repeated with its value" -naam_N 20 -naam_N 20 -ts_max_time 0.1 -quiet -options_file "$tmp/good.opts"
+run_ok "a command-line value overrides an options file's (one file repeating an option with its value)" -naam_N 20 -naam_K 3 -quiet -options_file "$tmp/b3.opts" -options_file "$tmp/b3.opts" -naam_beta 4 -ts_max_time 0.1
 run_ok "a flag with true, a negative number as a value" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet true -naam_b -0.5 -output_final 1
 # seeds keep all 64 bits: 4294967297 = 2^32 + 1 draws other patterns than 1
 run_ok "-naam_seed 1" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet -naam_seed 1 && cp "$tmp/ok.h5" "$tmp/seed1.h5"
