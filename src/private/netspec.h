@@ -52,11 +52,11 @@ typedef struct {
   PetscInt           n;
   PetscInt           nparams; /* parameters given in the file (names checked against the model) */
   NaNamedValue      *params;
-  PetscInt           ninit;   /* initial values given in the file (names are state variables of the model) */
+  PetscInt           ninit; /* initial values given in the file (names are state variables of the model) */
   NaNamedValue      *init;
   PetscInt           nspikes; /* spike_generator: spike times [ms], sorted, > 0, from spike_times or spike_times_file */
   double            *spike_times;
-  int                line;    /* line of the entry in the network file (for messages) */
+  int                line; /* line of the entry in the network file (for messages) */
 } NaPopSpec;
 
 typedef enum { NA_RULE_ALL_TO_ALL, NA_RULE_ONE_TO_ONE, NA_RULE_PAIRWISE_BERNOULLI, NA_RULE_FIXED_INDEGREE } NaRuleKind;
@@ -67,7 +67,23 @@ typedef struct {
   PetscBool  allow_autapses; /* default true, as NEST's */
 } NaRuleSpec;
 
-typedef enum { NA_SYN_STATIC, NA_SYN_TSODYKS, NA_SYN_SIC } NaSynKind;
+typedef enum { NA_SYN_STATIC, NA_SYN_TSODYKS, NA_SYN_SIC, NA_SYN_GLIO } NaSynKind;
+/* tm_glio_synapse: the Tsodyks-Markram synapse of Brian 2's neuron-glia examples 3-6 (Stimberg et al. 2019),
+ * with presynaptic release modulated by the gliotransmitter of its astrocyte (Brian's names; ms, uM) */
+typedef struct {
+  double U_0_star, Omega_f, Omega_d, alpha, rho_c, Y_T;
+} NaGlioParams;
+/* glia: the astrocyte (an astrocyte_gchi population) that ensheathes each synapse of a tm_glio_synapse
+ * projection, by target cell: one_to_one (target i -> astrocyte i) or a list (-1: none); closed_loop: each
+ * release adds rho_c Y_T r_S (divided by the astrocyte's synapses of the projection with normalize) to its Y_S */
+typedef enum { NA_GLIA_ONE_TO_ONE, NA_GLIA_LIST } NaGliaMode;
+typedef struct {
+  PetscBool  present;
+  PetscInt   pop;
+  NaGliaMode mode;
+  PetscInt   nlist, *list; /* NA_GLIA_LIST: [n of the target population] */
+  PetscBool  closed_loop, normalize;
+} NaGliaSpec;
 /* tsodyks_synapse parameters and the initial per-synapse state (NEST's names) */
 typedef struct {
   double U, tau_psc, tau_rec, tau_fac, x, y, u;
@@ -76,6 +92,7 @@ typedef struct {
 typedef struct {
   NaSynKind       kind;
   NaTsodyksParams tm;     /* tsodyks only */
+  NaGlioParams    gl;     /* tm_glio_synapse only */
   NaValue         weight; /* nS for conductance-based targets, pA for sic_connection, 1 for astrocytes */
   double          delay;  /* ms, a positive multiple of the resolution */
 } NaSynSpec;
@@ -83,11 +100,11 @@ typedef struct {
 typedef enum { NA_POOL_RANDOM, NA_POOL_BLOCK } NaPoolKind;
 typedef struct {
   PetscBool  present;
-  PetscInt   pop;       /* the astrocyte population */
-  double     p;         /* probability that a primary connection is paired with an astrocyte */
+  PetscInt   pop; /* the astrocyte population */
+  double     p;   /* probability that a primary connection is paired with an astrocyte */
   NaPoolKind pool_type;
   PetscInt   pool_size;
-  NaSynSpec  in, out;   /* source -> astrocyte (third_in) and astrocyte -> target (third_out, sic_connection) */
+  NaSynSpec  in, out; /* source -> astrocyte (third_in) and astrocyte -> target (third_out, sic_connection) */
 } NaThirdSpec;
 
 typedef struct {
@@ -95,15 +112,16 @@ typedef struct {
   NaRuleSpec  rule;
   NaSynSpec   syn;
   NaThirdSpec third;
+  NaGliaSpec  glia;
   int         line;
 } NaProjSpec;
 
 typedef struct {
   PetscInt pop;
   PetscInt nvars;
-  char (*vars)[64]; /* state variables of the model, or I_SIC for a model that receives SIC */
-  double   interval; /* ms, a positive multiple of the resolution */
-  PetscInt ncells;   /* -1: all cells; else the sorted, distinct indices in cells */
+  char (*vars)[64];   /* state variables of the model, or I_SIC for a model that receives SIC */
+  double    interval; /* ms, a positive multiple of the resolution */
+  PetscInt  ncells;   /* -1: all cells; else the sorted, distinct indices in cells */
   PetscInt *cells;
 } NaTraceSpec;
 
@@ -111,7 +129,7 @@ typedef struct {
   double       resolution; /* ms */
   double       t_stop;     /* ms, a multiple of the resolution */
   uint64_t     seed;
-  double       scale;      /* n of non-generator populations multiplied (floor), pairwise_bernoulli p divided */
+  double       scale; /* n of non-generator populations multiplied (floor), pairwise_bernoulli p divided */
   PetscInt     npops;
   NaPopSpec   *pops;
   PetscInt     nprojs;
@@ -120,6 +138,8 @@ typedef struct {
   PetscInt    *spike_pops;
   PetscInt     ntraces;
   NaTraceSpec *traces;
+  PetscInt     nrelease_projs; /* record.releases: projections (tm_glio_synapse) whose releases are written */
+  PetscInt    *release_projs;
   char         path[PETSC_MAX_PATH_LEN];
   char        *text;      /* the network file verbatim */
   char        *overrides; /* the -network_set string, or NULL */
