@@ -251,6 +251,17 @@ static PetscErrorCode InitTsodyks(const NaNetSpec *spec, const NaLayout *L, NaPr
   PetscFunctionReturn(0);
 }
 
+/* tm_glio_synapse: one state per synapse (connect.h), Brian's initial u_S 0, x_S 1 */
+static PetscErrorCode InitGlio(NaProjection *P)
+{
+  PetscFunctionBegin;
+  P->tms_shared = PETSC_FALSE;
+  P->tms_lo = P->tms_n = 0;
+  PetscCall(PetscMalloc1(PetscMax(P->nsyn, 1), &P->tms));
+  for (PetscInt j = 0; j < P->nsyn; j++) P->tms[j] = (NaTsodyksState){1.0, 0.0, 0.0, 0.0};
+  PetscFunctionReturn(0);
+}
+
 /* weights: an array, or none when the file gives a constant (its draws then consume no random numbers) */
 static PetscErrorCode InitWeights(const NaValue *w, NaProjection *P)
 {
@@ -340,13 +351,15 @@ static PetscErrorCode BuildPrimary(MPI_Comm comm, const NaNetSpec *spec, const N
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   ProjName(spec, k, name, sizeof name);
-  P->spec    = k;
-  P->role    = NA_PROJ_PRIMARY;
-  P->kind    = q->syn.kind;
-  P->tm      = q->syn.tm;
-  P->src_pop = q->from;
-  P->tgt_pop = q->to;
-  P->nsrc    = L->n[q->from];
+  P->spec     = k;
+  P->role     = NA_PROJ_PRIMARY;
+  P->kind     = q->syn.kind;
+  P->tm       = q->syn.tm;
+  P->gl       = q->syn.gl;
+  P->glia_pop = q->glia.present ? q->glia.pop : -1;
+  P->src_pop  = q->from;
+  P->tgt_pop  = q->to;
+  P->nsrc     = L->n[q->from];
   NaLayoutLocal(L, q->to, &P->tlo, &P->thi);
   PetscCall(DelaySteps(comm, spec, name, "the", q->syn.delay, &P->delay));
   R.kind   = q->rule.kind;
@@ -425,6 +438,7 @@ static PetscErrorCode BuildPrimary(MPI_Comm comm, const NaNetSpec *spec, const N
   for (PetscInt s = P->nsrc; s > 0; s--) off[s] = off[s - 1];
   off[0] = 0;
   if (P->kind == NA_SYN_TSODYKS) PetscCall(InitTsodyks(spec, L, P));
+  if (P->kind == NA_SYN_GLIO) PetscCall(InitGlio(P));
   PetscCall(PetscFree(src.v));
   PetscCall(PetscFree(pool));
   PetscCall(PetscFree(mark));
@@ -620,7 +634,10 @@ static const char *RoleName(NaProjRole r)
 
 static const char *SynName(NaSynKind k)
 {
-  return k == NA_SYN_TSODYKS ? "tsodyks_synapse" : k == NA_SYN_SIC ? "sic_connection" : "static_synapse";
+  return k == NA_SYN_TSODYKS ? "tsodyks_synapse"
+         : k == NA_SYN_SIC   ? "sic_connection"
+         : k == NA_SYN_GLIO  ? "tm_glio_synapse"
+                             : "static_synapse";
 }
 
 /* the network statistics of a run: per projection its synapses and mean in-degree, for a tripartite one its

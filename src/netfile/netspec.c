@@ -1480,11 +1480,40 @@ static PetscErrorCode Tsodyks(Ctx *c, const YNode *o, const char prefix[], NaTso
   PetscFunctionReturn(0);
 }
 
+/* tm_glio_synapse's parameters (Brian's names and example values, in ms and uM) */
+static PetscErrorCode GlioParams(Ctx *c, const YNode *o, const char prefix[], NaGlioParams *gl)
+{
+  static const char *const keys[] = {"U_0_star", "Omega_f", "Omega_d", "alpha", "rho_c", "Y_T"};
+  Names                    l      = NamesOf(keys, 6);
+  double                  *val[]  = {&gl->U_0_star, &gl->Omega_f, &gl->Omega_d, &gl->alpha, &gl->rho_c, &gl->Y_T};
+  const YNode             *v[6]   = {NULL};
+  char                     lab[6][160];
+  int                      line = o ? o->line : 0;
+
+  PetscFunctionBegin;
+  gl->U_0_star = 0.6, gl->Omega_f = 3.33e-3, gl->Omega_d = 2.0e-3, gl->alpha = 0.0, gl->rho_c = 0.005, gl->Y_T = 500e3;
+  if (o) PetscCall(CheckKeys(c, o, prefix, &l));
+  for (int k = 0; k < 6; k++) {
+    PetscCall(PetscSNPrintf(lab[k], sizeof(lab[k]), "%s%s", prefix, keys[k]));
+    if (o && (v[k] = YGet(o, keys[k]))) PetscCall(Number(c, v[k], lab[k], val[k]));
+  }
+#define NA_GL_CHECK(k, ok, what)                                                                                       \
+  if (!(ok)) PetscCall(Fail(c, v[k] ? v[k]->line : line, "%s %s: %s", lab[k], v[k] ? v[k]->text : "(default)", what))
+  NA_GL_CHECK(0, gl->U_0_star > 0 && gl->U_0_star <= 1, "must be in (0, 1]");
+  NA_GL_CHECK(1, gl->Omega_f >= 0, "must not be negative");
+  NA_GL_CHECK(2, gl->Omega_d >= 0, "must not be negative");
+  NA_GL_CHECK(3, gl->alpha >= 0 && gl->alpha <= 1, "must be in [0, 1]");
+  NA_GL_CHECK(4, gl->rho_c >= 0, "must not be negative");
+  NA_GL_CHECK(5, gl->Y_T >= 0, "must not be negative");
+#undef NA_GL_CHECK
+  PetscFunctionReturn(0);
+}
+
 /* synapse: NAME or {NAME: {parameters}} at key synapse of mapping y */
 static PetscErrorCode SynapseKind(Ctx *c, const YNode *y, const char prefix[], NaSynSpec *syn, const YNode **named)
 {
-  static const char *const names[] = {"static_synapse", "tsodyks_synapse", "sic_connection"};
-  Names                    l       = NamesOf(names, 3);
+  static const char *const names[] = {"static_synapse", "tsodyks_synapse", "sic_connection", "tm_glio_synapse"};
+  Names                    l       = NamesOf(names, 4);
   const YNode             *v = YGet(y, "synapse"), *name = v, *opts = NULL;
   char                     lab[160], msg[512], buf[256];
   PetscInt                 k;
@@ -1498,9 +1527,9 @@ static PetscErrorCode SynapseKind(Ctx *c, const YNode *y, const char prefix[], N
     name = v->key[0], opts = YIsNull(v->item[0]) ? NULL : v->item[0];
   else if (v->kind != YAML_SCALAR_NODE)
     PetscCall(Fail(c, v->line, "%s %s: expected a synapse name or {SYNAPSE: {parameters}}", lab, buf));
-  for (k = 0; k < 3; k++)
+  for (k = 0; k < 4; k++)
     if (!strcmp(name->text, names[k])) break;
-  if (k == 3) {
+  if (k == 4) {
     Unknown(msg, sizeof(msg), "synapse", name->text, &l);
     PetscCall(Fail(c, name->line, "%s %s: %s", lab, name->text, msg));
   }
@@ -1511,6 +1540,8 @@ static PetscErrorCode SynapseKind(Ctx *c, const YNode *y, const char prefix[], N
   PetscCall(PetscStrlcat(lab, ".", sizeof(lab)));
   if (syn->kind == NA_SYN_TSODYKS)
     PetscCall(Tsodyks(c, opts, lab, &syn->tm));
+  else if (syn->kind == NA_SYN_GLIO)
+    PetscCall(GlioParams(c, opts, lab, &syn->gl));
   else if (opts) {
     Names none = {0, {NULL}};
     PetscCall(CheckKeys(c, opts, lab, &none));
@@ -1525,6 +1556,7 @@ static PetscErrorCode CheckSynapse(Ctx *c, const NaSynSpec *syn, const char pref
   const NaPopSpec *s = &c->spec->pops[src], *t = &c->spec->pops[tgt];
   const char      *name     = syn->kind == NA_SYN_SIC       ? "sic_connection"
                               : syn->kind == NA_SYN_TSODYKS ? "tsodyks_synapse"
+                              : syn->kind == NA_SYN_GLIO    ? "tm_glio_synapse"
                                                             : "static_synapse";
   char             buf[256] = "1 (default)";
   PetscBool        negative;
@@ -1648,6 +1680,9 @@ static PetscErrorCode Third(Ctx *c, const YNode *y, NaProjSpec *pr)
     PetscCall(CheckKeys(c, v, "third.in.", &lio));
   }
   PetscCall(Synapse(c, v, v ? v->line : y->line, "third.in.", NA_SYN_STATIC, pr->from, t->pop, &t->in));
+  if (t->in.kind == NA_SYN_GLIO || t->in.kind == NA_SYN_SIC)
+    PetscCall(Fail(c, v ? v->line : y->line, "third.in.synapse %s: third.in is static_synapse or tsodyks_synapse",
+                   t->in.kind == NA_SYN_GLIO ? "tm_glio_synapse" : "sic_connection"));
   if ((v = YGet(y, "out"))) {
     PetscCall(ExpectMapping(c, v, "third.out", "a mapping {synapse: ..., weight: ..., delay: ...}"));
     PetscCall(CheckKeys(c, v, "third.out.", &lio));
@@ -1656,10 +1691,70 @@ static PetscErrorCode Third(Ctx *c, const YNode *y, NaProjSpec *pr)
   PetscFunctionReturn(0);
 }
 
+/* glia: the astrocytes of a tm_glio_synapse projection's synapses, by target cell (netspec.h) */
+static PetscErrorCode Glia(Ctx *c, const YNode *y, NaProjSpec *pr)
+{
+  static const char *const keys[] = {"population", "astrocyte", "closed_loop", "normalize"};
+  Names                    l      = NamesOf(keys, 4);
+  NaGliaSpec              *g      = &pr->glia;
+  const NaPopSpec         *a, *tgt = &c->spec->pops[pr->to];
+  YNode                   *v;
+  char                     buf[256];
+
+  PetscFunctionBegin;
+  PetscCall(ExpectMapping(c, y, "glia", "a mapping {population: ..., astrocyte: ..., closed_loop: ...}"));
+  PetscCall(CheckKeys(c, y, "glia.", &l));
+  if (pr->syn.kind != NA_SYN_GLIO)
+    PetscCall(Fail(c, y->line,
+                   "glia: only tm_glio_synapse synapses are modulated by astrocytes (this projection's "
+                   "synapse is not)"));
+  g->present = PETSC_TRUE, g->mode = NA_GLIA_ONE_TO_ONE;
+  PetscCall(Require(c, y, "glia", "population", "the astrocytes that ensheathe the synapses", &v));
+  PetscCall(PopRef(c, v, "glia.population", &g->pop));
+  a = &c->spec->pops[g->pop];
+  if (NaCellModelStateIndex(a->model, "Gamma_S") < 0)
+    PetscCall(Fail(c, v->line, "glia.population %s: must be an astrocyte_gchi population (%s is %s)", v->text, a->name,
+                   a->model->name));
+  PetscCall(Require(c, y, "glia", "astrocyte", "one_to_one or a list of astrocyte indices, one per target cell", &v));
+  YRender(v, buf, sizeof(buf));
+  if (v->kind == YAML_SCALAR_NODE && !strcmp(v->text, "one_to_one")) {
+    if (a->n != tgt->n)
+      PetscCall(Fail(c, v->line,
+                     "glia.astrocyte one_to_one: %s has %" PetscInt_FMT " astrocytes and the target %s %" PetscInt_FMT
+                     " cells; one_to_one needs the same number",
+                     a->name, a->n, tgt->name, tgt->n));
+  } else if (v->kind == YAML_SEQUENCE_NODE) {
+    char lab[64];
+    g->mode = NA_GLIA_LIST;
+    if (v->n != tgt->n)
+      PetscCall(Fail(c, v->line, "glia.astrocyte %s: %" PetscInt_FMT " entries for the %" PetscInt_FMT " cells of %s",
+                     buf, v->n, tgt->n, tgt->name));
+    PetscCall(PetscMalloc1(PetscMax(v->n, 1), &g->list));
+    g->nlist = v->n;
+    for (PetscInt i = 0; i < v->n; i++) {
+      PetscCall(PetscSNPrintf(lab, sizeof lab, "glia.astrocyte.%" PetscInt_FMT, i));
+      PetscCall(Whole(c, v->item[i], lab, -1, NA_INT_MAX, &g->list[i]));
+      if (g->list[i] >= a->n)
+        PetscCall(Fail(c, v->item[i]->line,
+                       "%s %s: outside the %" PetscInt_FMT " astrocytes of %s (0 .. %" PetscInt_FMT ", or -1 for none)",
+                       lab, v->item[i]->text, a->n, a->name, a->n - 1));
+    }
+  } else
+    PetscCall(Fail(c, v->line, "glia.astrocyte %s: expected one_to_one or a list of astrocyte indices", buf));
+  if ((v = YGet(y, "closed_loop"))) PetscCall(Bool(c, v, "glia.closed_loop", &g->closed_loop));
+  if ((v = YGet(y, "normalize"))) {
+    PetscCall(Bool(c, v, "glia.normalize", &g->normalize));
+    if (g->normalize && !g->closed_loop)
+      PetscCall(Fail(c, v->line, "glia.normalize %s: divides the glutamate of a closed loop; needs closed_loop: true",
+                     v->text));
+  }
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Projection(Ctx *c, const YNode *e, PetscInt k)
 {
-  static const char *const keys[] = {"from", "to", "rule", "synapse", "weight", "delay", "third"};
-  Names                    l      = NamesOf(keys, 7);
+  static const char *const keys[] = {"from", "to", "rule", "synapse", "weight", "delay", "third", "glia"};
+  Names                    l      = NamesOf(keys, 8);
   NaProjSpec              *pr     = &c->spec->projs[k];
   const YNode             *from = YGet(e, "from"), *to = YGet(e, "to");
   const NaPopSpec         *tgt;
@@ -1686,6 +1781,9 @@ static PetscErrorCode Projection(Ctx *c, const YNode *e, PetscInt k)
   PetscCall(CheckRule(c, YGet(e, "rule"), pr));
   PetscCall(Synapse(c, e, e->line, "", NA_SYN_STATIC, pr->from, pr->to, &pr->syn));
   if ((v = YGet(e, "third"))) PetscCall(Third(c, v, pr));
+  if ((v = YGet(e, "glia"))) PetscCall(Glia(c, v, pr));
+  if (pr->glia.present && pr->third.present)
+    PetscCall(Fail(c, v->line, "glia: a projection is either tripartite (third) or modulated by glia, not both"));
   PetscFunctionReturn(0);
 }
 
@@ -1727,6 +1825,32 @@ static PetscErrorCode RecordSpikes(Ctx *c, const YNode *y)
     for (PetscInt j = 0; j < s->nspike_pops; j++)
       if (s->spike_pops[j] == pop) PetscCall(Fail(c, items[k]->line, "record.spikes %s: listed twice", items[k]->text));
     s->spike_pops[s->nspike_pops++] = pop;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* record.releases: [projection index, ...] of tm_glio_synapse projections */
+static PetscErrorCode RecordReleases(Ctx *c, const YNode *y)
+{
+  NaNetSpec *s = c->spec;
+  char       lab[64];
+
+  PetscFunctionBegin;
+  PetscCall(ExpectSequence(c, y, "record.releases", "a list of projection indices"));
+  PetscCall(PetscMalloc1(PetscMax(y->n, 1), &s->release_projs));
+  for (PetscInt k = 0; k < y->n; k++) {
+    PetscInt j;
+    PetscCall(PetscSNPrintf(lab, sizeof lab, "record.releases.%" PetscInt_FMT, k));
+    PetscCall(Whole(c, y->item[k], lab, 0, NA_INT_MAX, &j));
+    if (j >= s->nprojs)
+      PetscCall(Fail(c, y->item[k]->line, "%s %s: there are %" PetscInt_FMT " projections", lab, y->item[k]->text,
+                     s->nprojs));
+    if (s->projs[j].syn.kind != NA_SYN_GLIO)
+      PetscCall(Fail(c, y->item[k]->line, "%s %s: projection %" PetscInt_FMT " has no tm_glio_synapse releases", lab,
+                     y->item[k]->text, j));
+    for (PetscInt q = 0; q < s->nrelease_projs; q++)
+      if (s->release_projs[q] == j) PetscCall(Fail(c, y->item[k]->line, "%s %s: listed twice", lab, y->item[k]->text));
+    s->release_projs[s->nrelease_projs++] = j;
   }
   PetscFunctionReturn(0);
 }
@@ -1831,8 +1955,8 @@ static PetscErrorCode Trace(Ctx *c, const YNode *e, PetscInt k)
 
 static PetscErrorCode Record(Ctx *c, const YNode *root)
 {
-  static const char *const keys[] = {"spikes", "traces"};
-  Names                    l      = NamesOf(keys, 2);
+  static const char *const keys[] = {"spikes", "traces", "releases"};
+  Names                    l      = NamesOf(keys, 3);
   NaNetSpec               *s      = c->spec;
   YNode                   *y      = YGet(root, "record"), *v;
 
@@ -1847,6 +1971,7 @@ static PetscErrorCode Record(Ctx *c, const YNode *root)
     s->ntraces = v->n;
     for (PetscInt k = 0; k < v->n; k++) PetscCall(Trace(c, v->item[k], k));
   }
+  if ((v = YGet(y, "releases"))) PetscCall(RecordReleases(c, v));
   c->where[0] = 0;
   PetscFunctionReturn(0);
 }
@@ -1966,6 +2091,8 @@ PetscErrorCode NaNetSpecDestroy(NaNetSpec **spec)
     PetscCall(PetscFree(s->traces[k].vars));
     PetscCall(PetscFree(s->traces[k].cells));
   }
+  for (PetscInt k = 0; k < s->nprojs; k++) PetscCall(PetscFree(s->projs[k].glia.list));
+  PetscCall(PetscFree(s->release_projs));
   PetscCall(PetscFree(s->pops));
   PetscCall(PetscFree(s->projs));
   PetscCall(PetscFree(s->spike_pops));

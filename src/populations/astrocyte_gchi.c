@@ -14,6 +14,9 @@
  *   dGamma_A/dt = O_N Y_S (1 - Gc) - Omega_N (1 + zeta C / (C + K_KC)) Gc
  *   dY_S/dt     = -Omega_c Y_S          (the glutamate of the astrocyte's synapses, summed: Brian's Y_S (summed))
  *   dx_A/dt     = O_A (1 - x_A),   dG_A/dt = -O_e G_A
+ *   dGamma_S/dt = O_G G_A (1 - Gamma_S) - Omega_G Gamma_S   (the presynaptic receptors of the astrocyte's
+ *                 tm_glio_synapse synapses: Brian's per-synapse Gamma_S, which all synapses of one astrocyte share;
+ *                 the engine reads it at each presynaptic spike, docs/networks.md "glia")
  * J_stim is the engine's I_stim (dc_generator input, uM/ms of IP3), held over the step.
  * After each step: Y_S += the summed weight of the spikes arriving this step (a spike's weight is its glutamate
  * jump, Brian's rho_c Y_T r_S, in uM); then the release, Brian's threshold 'C > C_Theta' with refractory
@@ -66,9 +69,11 @@ enum {
   P_G_T,
   P_RHO_E,
   P_O_E,
+  P_O_G,
+  P_OMEGA_G,
   NPARAMS
 };
-enum { S_C, S_H, S_I, S_GAMMA_A, S_Y_S, S_X_A, S_G_A, S_ARMED, NSTATE };
+enum { S_C, S_H, S_I, S_GAMMA_A, S_Y_S, S_X_A, S_G_A, S_ARMED, S_GAMMA_S, NSTATE };
 
 static const NaQuantity Params[NPARAMS] = {
     [P_O_P]         = {"O_P", 0.9e-3, "uM/ms", "maximal Ca2+ uptake rate by SERCAs"},
@@ -105,6 +110,8 @@ static const NaQuantity Params[NPARAMS] = {
     [P_G_T]         = {"G_T", 200e3, "uM", "total vesicular gliotransmitter concentration"},
     [P_RHO_E]       = {"rho_e", 6.5e-4, "1", "astrocytic vesicle-to-extracellular volume ratio"},
     [P_O_E]         = {"O_e", 60e-3, "1/ms", "gliotransmitter clearance rate (Brian's Omega_e)"},
+    [P_O_G]         = {"O_G", 1.5e-3, "1/(uM ms)", "agonist binding rate of the presynaptic receptors (examples 3-6)"},
+    [P_OMEGA_G]     = {"Omega_G", 0.5 / 60e3, "1/ms", "agonist release rate of the presynaptic receptors"},
 };
 
 /* initial values: Brian's (0 unless the examples set them: h 0.9, x_A 1) */
@@ -119,6 +126,8 @@ static const NaQuantity State[NSTATE] = {
     [S_ARMED]   = {"armed", 1.0, "1",
                    "1 when C has been at or below C_Theta since the last release (Brian's "
                      "not_refractory)"},
+    [S_GAMMA_S] = {"Gamma_S", 0.0, "1",
+                   "fraction of activated presynaptic receptors of the astrocyte's tm_glio_synapse synapses"},
 };
 
 static inline double Clip01(double x)
@@ -143,6 +152,8 @@ static const char *Check(const double *const *par, PetscInt i)
   if (!(par[P_K_3K][i] > 0)) return "K_3K must be > 0";
   if (!(par[P_OMEGA_I][i] > 0)) return "omega_I must be > 0";
   /* >= 0: rates, ratios and concentrations */
+  if (!(par[P_O_G][i] >= 0)) return "O_G must be >= 0";
+  if (!(par[P_OMEGA_G][i] >= 0)) return "Omega_G must be >= 0";
   static const int         nonneg[] = {P_O_P,     P_RHO_A,   P_O_C,     P_O_L,  P_O_2,  P_O_BETA, P_O_N,
                                        P_OMEGA_N, P_ZETA,    P_O_DELTA, P_O_5P, P_O_3K, P_F_EX,   P_I_THETA,
                                        P_I_BIAS,  P_OMEGA_C, P_C_THETA, P_O_A,  P_G_T,  P_RHO_E,  P_O_E};
@@ -167,7 +178,7 @@ static inline __attribute__((always_inline)) void RhsKernel(const NaCellIO *io, 
   const double *const *p  = io->par;
   const double        *Cv = y + S_C * n, *hv = y + S_H * n, *Iv = y + S_I * n, *Gv = y + S_GAMMA_A * n;
   const double        *Yv = y + S_Y_S * n, *xv = y + S_X_A * n, *GAv = y + S_G_A * n;
-  const double        *J_stim = io->I_stim;
+  const double        *J_stim = io->I_stim, *GSv = y + S_GAMMA_S * n;
 
   for (PetscInt i = 0; i < n; i++) {
     const double C = Cv[i], hc = Clip01(hv[i]), ip3 = Iv[i], Gc = Clip01(Gv[i]);
@@ -197,10 +208,11 @@ static inline __attribute__((always_inline)) void RhsKernel(const NaCellIO *io, 
     f[S_I * n + i] = J_beta + J_dlt - J_3K - J_5P + J_ex + (stim ? J_stim[i] : 0.0);
     f[S_GAMMA_A * n + i] =
         p[P_O_N][i] * Yv[i] * (1.0 - Gc) - p[P_OMEGA_N][i] * (1.0 + p[P_ZETA][i] * C / (C + p[P_K_KC][i])) * Gc;
-    f[S_Y_S * n + i]   = -p[P_OMEGA_C][i] * Yv[i];
-    f[S_X_A * n + i]   = p[P_O_A][i] * (1.0 - xv[i]);
-    f[S_G_A * n + i]   = -p[P_O_E][i] * GAv[i];
-    f[S_ARMED * n + i] = 0.0;
+    f[S_Y_S * n + i]     = -p[P_OMEGA_C][i] * Yv[i];
+    f[S_X_A * n + i]     = p[P_O_A][i] * (1.0 - xv[i]);
+    f[S_G_A * n + i]     = -p[P_O_E][i] * GAv[i];
+    f[S_ARMED * n + i]   = 0.0;
+    f[S_GAMMA_S * n + i] = p[P_O_G][i] * GAv[i] * (1.0 - GSv[i]) - p[P_OMEGA_G][i] * GSv[i];
   }
 }
 

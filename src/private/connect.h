@@ -67,6 +67,11 @@ typedef struct {
   PetscBool       tms_shared;
   PetscInt        tms_lo, tms_n, tm_slot;
   PetscInt        nglobal; /* synapses over all ranks (the same on any rank count) */
+  /* tm_glio_synapse: its parameters and the astrocytes of its targets (spec->projs[spec].glia; glia_pop -1:
+   * none); the state is per synapse in tms ([nsyn], tms_shared false: x = x_S, u = u_S, y = the last r_S), on
+   * the target's rank (engine.c, "glia") */
+  NaGlioParams gl;
+  PetscInt     glia_pop;
 } NaProjection;
 
 static inline double NaProjWeight(const NaProjection *P, PetscInt j)

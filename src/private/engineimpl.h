@@ -20,6 +20,19 @@ typedef struct {
   PetscInt64 nspikes, nsicvalues, bad, badvar, due, signal;
 } NaSliceHeader;
 
+/* tm_glio_synapse (glio.c): a closed loop's glutamate on its way to the astrocyte's rank, and a recorded release */
+typedef struct {
+  PetscInt64 arrive, src, tgt; /* step it arrives in, source and target cell of the synapse */
+  PetscInt   k, m, a;          /* projection, the synapse's index among those of src onto tgt, astrocyte */
+  double     v;
+} NaGlioFeed;
+typedef struct {
+  PetscInt64 step, src, tgt;
+  PetscInt   k, m;
+  PetscInt64 seq;
+  double     u, x, r, G;
+} NaGlioRelease;
+
 /* one population's local cells. Ring buffers are [nring][n]: slot (step mod nring) holds what arrives in that
  * step (spike weights ex/in, added at its end; currents stim/sic, held during the next step). */
 /* what a generator population is, decided once at set-up (the step loop does no name lookups) */
@@ -63,6 +76,13 @@ typedef struct {
   const NaTimed **timed;
   PetscInt        ntm, *tmproj; /* the tsodyks projections whose source state this population's ranks hold
                                  * (connect.h): their efficacies travel with each spike, in this order */
+  /* an astrocyte population with tm_glio_synapse synapses (glio.c): Gamma_S (state kgam) of each cell in each
+   * step of the slice, [n][M] (Xgam), scattered into Ygam, the rows of the cells gpos[a] >= 0 this rank needs */
+  PetscInt   kgam;
+  double    *gam_rows;
+  Vec        Xgam, Ygam;
+  VecScatter gam_scatter;
+  PetscInt  *gpos;
 } NaPop;
 
 /* a trace of the network file on this rank: its local cells are columns [col0, col0 + ncols) */
@@ -138,6 +158,14 @@ struct _n_NaEngine {
   int                  exit_code;
   PetscMPIInt          stop_rank; /* the lowest rank a stop signal reached */
   PetscBool            setupcalled;
+  /* tm_glio_synapse (glio.c): per projection 1 / synapses per astrocyte (normalize) and whether its releases
+   * are recorded; the slice's closed-loop records, and the recorded releases */
+  double       **ginv;
+  PetscBool     *grec, gfeedback;
+  NaGlioFeed    *gfeed;
+  PetscInt64     nfeed, capfeed;
+  NaGlioRelease *grel;
+  PetscInt64     nrel, caprel;
 };
 
 /* output.c */
@@ -152,6 +180,15 @@ PETSC_INTERN PetscErrorCode NaEngineOutputDestroy(NaEngine e);
  * copied from the existing file into a new one, checked against checksum, which then replaces it */
 PETSC_INTERN PetscErrorCode NaEngineOutputResume(NaEngine e, const PetscInt64 spikes[], const PetscInt64 samples[],
                                                  unsigned long long checksum);
+/* glio.c */
+PETSC_INTERN PetscErrorCode NaGlioSetUp(NaEngine e);
+PETSC_INTERN PetscErrorCode NaGlioDestroy(NaEngine e);
+PETSC_INTERN PetscBool      NaGlioHasFeedback(NaEngine e);
+PETSC_INTERN void           NaGlioRecordGamma(NaEngine e, NaPop *p, const double *y, PetscInt64 n);
+PETSC_INTERN PetscErrorCode NaGlioScatter(NaEngine e);
+PETSC_INTERN PetscErrorCode NaGlioDeliver(NaEngine e, PetscInt k);
+PETSC_INTERN PetscErrorCode NaGlioFeedback(NaEngine e);
+PETSC_INTERN PetscErrorCode NaGlioWriteReleases(NaEngine e, hid_t file);
 /* checkpoint.c */
 PETSC_INTERN PetscErrorCode NaEngineCheckpointWrite(NaEngine e);
 PETSC_INTERN PetscErrorCode NaEngineCheckpointRead(NaEngine e);

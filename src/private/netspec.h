@@ -93,7 +93,23 @@ typedef struct {
   PetscBool      allow_autapses; /* default true, as NEST's */
 } NaRuleSpec;
 
-typedef enum { NA_SYN_STATIC, NA_SYN_TSODYKS, NA_SYN_SIC } NaSynKind;
+typedef enum { NA_SYN_STATIC, NA_SYN_TSODYKS, NA_SYN_SIC, NA_SYN_GLIO } NaSynKind;
+/* tm_glio_synapse: the Tsodyks-Markram synapse of Brian 2's neuron-glia examples 3-6 (Stimberg et al. 2019),
+ * with presynaptic release modulated by the gliotransmitter of its astrocyte (Brian's names; ms, uM) */
+typedef struct {
+  double U_0_star, Omega_f, Omega_d, alpha, rho_c, Y_T;
+} NaGlioParams;
+/* glia: the astrocyte (an astrocyte_gchi population) that ensheathes each synapse of a tm_glio_synapse
+ * projection, by target cell: one_to_one (target i -> astrocyte i) or a list (-1: none); closed_loop: each
+ * release adds rho_c Y_T r_S (divided by the astrocyte's synapses of the projection with normalize) to its Y_S */
+typedef enum { NA_GLIA_ONE_TO_ONE, NA_GLIA_LIST } NaGliaMode;
+typedef struct {
+  PetscBool  present;
+  PetscInt   pop;
+  NaGliaMode mode;
+  PetscInt   nlist, *list; /* NA_GLIA_LIST: [n of the target population] */
+  PetscBool  closed_loop, normalize;
+} NaGliaSpec;
 /* tsodyks_synapse parameters and the initial per-synapse state (NEST's names) */
 typedef struct {
   double U, tau_psc, tau_rec, tau_fac, x, y, u;
@@ -102,6 +118,7 @@ typedef struct {
 typedef struct {
   NaSynKind       kind;
   NaTsodyksParams tm;     /* tsodyks only */
+  NaGlioParams    gl;     /* tm_glio_synapse only */
   NaValue         weight; /* nS for conductance-based targets, pA for sic_connection, 1 for astrocytes */
   double          delay;  /* ms, a positive multiple of the resolution */
 } NaSynSpec;
@@ -121,6 +138,7 @@ typedef struct {
   NaRuleSpec  rule;
   NaSynSpec   syn;
   NaThirdSpec third;
+  NaGliaSpec  glia;
   int         line;
 } NaProjSpec;
 
@@ -146,6 +164,8 @@ typedef struct {
   PetscInt    *spike_pops;
   PetscInt     ntraces;
   NaTraceSpec *traces;
+  PetscInt     nrelease_projs; /* record.releases: projections (tm_glio_synapse) whose releases are written */
+  PetscInt    *release_projs;
   char         path[PETSC_MAX_PATH_LEN];
   char        *text;      /* the network file verbatim */
   char        *overrides; /* the -network_set string, or NULL */

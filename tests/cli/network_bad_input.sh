@@ -205,6 +205,32 @@ EOF
 expect_error "2 ranks, a state becomes infinite on rank 1" "inf.yaml: population B, cell 0: V_m became NaN or infinite by t = 2 ms" -- \
   mpiexec -n 2 nastro -network "$tmp/inf.yaml" -o "$OUT"
 
+# tm_glio_synapse and glia (docs/networks.md, glia): one line each, naming the key and the value
+net glio <<'EOF'
+resolution: 1.0
+t_stop: 2.0
+populations:
+  - {name: G, model: astrocyte_gchi, n: 2}
+  - {name: L, model: astrocyte_lr_1994, n: 2}
+  - {name: T, model: iaf_cond_exp, n: 2}
+  - {name: S, model: spike_generator, n: 1, params: {spike_times: [1.0]}}
+projections:
+  - {from: S, to: T, synapse: {tm_glio_synapse: {U_0_star: 0.6, Omega_d: 2.0e-3}}, weight: 1.0,
+     glia: {population: G, astrocyte: [0, 1]}}
+EOF
+glio() { sed "$2" "$tmp/glio.yaml" >"$tmp/$1.yaml"; }
+glio gl_index 's/astrocyte: \[0, 1\]/astrocyte: [0, 2]/'
+bad gl_index "glia astrocyte index outside the population" "gl_index.yaml:10:" "glia.astrocyte.1 2:" \
+  "outside the 2 astrocytes of G"
+glio gl_pop 's/population: G,/population: L,/'
+bad gl_pop "glia onto a non-gchi population" "gl_pop.yaml:10:" "glia.population L:" "must be an astrocyte_gchi"
+glio gl_u0 's/U_0_star: 0.6/U_0_star: 1.5/'
+bad gl_u0 "U_0_star outside (0, 1]" "gl_u0.yaml:9:" "synapse.tm_glio_synapse.U_0_star 1.5:" "must be in (0, 1]"
+glio gl_omega 's/Omega_d: 2.0e-3/Omega_d: -2.0e-3/'
+bad gl_omega "negative Omega_d" "gl_omega.yaml:9:" "synapse.tm_glio_synapse.Omega_d -2.0e-3:" "must not be negative"
+glio gl_syn 's/synapse: {tm_glio_synapse: {U_0_star: 0.6, Omega_d: 2.0e-3}}/synapse: static_synapse/'
+bad gl_syn "glia on a static_synapse" "gl_syn.yaml:10:" "glia: only tm_glio_synapse"
+
 # ---- errors of the engine: memory, numbers, restarts, options ---------------------------------------------------
 expect_error "a network too large for the memory available" "the network does not fit" "has 1e-06 GB available" -- \
   env NASTRO_MEM_AVAILABLE=1000 "$NASTRO" -network "$tmp/good.yaml" -o "$OUT"

@@ -779,7 +779,7 @@ Test(netspec, projections)
 {
   expect_base_error("delay: 2.0", "dealy: 2.0",
                     "net.yaml:12: projection 1 (E -> E): dealy: unknown key; choose one of from, to, rule, synapse, "
-                    "weight, delay, third; did you mean delay?");
+                    "weight, delay, third, glia; did you mean delay?");
   expect_base_error("{from: noise, ", "{",
                     "net.yaml:10: projection 0: missing key from (every projection needs from and to)");
   expect_base_error("to: E, weight: 1.0, delay: 0.1", "weight: 1.0, delay: 0.1",
@@ -855,7 +855,7 @@ Test(netspec, projections)
   expect_base_error(
       "synapse: tsodyks_synapse", "synapse: tsodyks",
       "net.yaml:11: projection 1 (E -> E): synapse tsodyks: unknown synapse; choose one of static_synapse, "
-      "tsodyks_synapse, sic_connection; did you mean tsodyks_synapse?");
+      "tsodyks_synapse, sic_connection, tm_glio_synapse; did you mean tsodyks_synapse?");
   expect_base_error(
       "synapse: tsodyks_synapse", "synapse: {tsodyks_synapse: {tau_pcs: 2}}",
       "net.yaml:11: projection 1 (E -> E): synapse.tsodyks_synapse.tau_pcs: unknown key; choose one of U, "
@@ -1005,8 +1005,9 @@ Test(netspec, third_block_pools)
 
 Test(netspec, record)
 {
-  expect_record_error("spike: [E]",
-                      "net.yaml:8: record.spike: unknown key; choose one of spikes, traces; did you mean spikes?");
+  expect_record_error(
+      "spike: [E]",
+      "net.yaml:8: record.spike: unknown key; choose one of spikes, traces, releases; did you mean spikes?");
   expect_record_error("spikes: [F]",
                       "net.yaml:8: record.spikes F: unknown population; choose one of A, E, drive, noise, dc");
   expect_record_error(

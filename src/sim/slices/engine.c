@@ -277,7 +277,7 @@ static void Delays(NaEngine e, PetscInt *dmin, PetscInt *dmax)
   *dmax = 1;
   for (PetscInt k = 0; k < e->nproj; k++) {
     const NaProjection *pr = &e->proj[k];
-    if (!IsGenerator(e, pr->src_pop)) *dmin = PetscMin(*dmin, pr->delay);
+    if (!IsGenerator(e, pr->src_pop) || pr->kind == NA_SYN_GLIO) *dmin = PetscMin(*dmin, pr->delay); /* glio.c */
     *dmax = PetscMax(*dmax, pr->delay);
   }
   if (*dmin == PETSC_MAX_INT) *dmin = *dmax;
@@ -445,6 +445,7 @@ PetscErrorCode NaEngineSetUp(NaEngine e)
   for (PetscInt p = 0; p < e->npops; p++)
     if (e->pops[p].model->emits_sic) PetscCall(SicPlan(e, &e->pops[p]));
   PetscCall(TsodyksSlots(e));
+  PetscCall(NaGlioSetUp(e));
   PetscCall(PetscMalloc2(e->size, &e->counts, e->size, &e->displs));
   PetscCall(PetscMalloc1(e->size, &e->hdrs));
   PetscCall(PetscTime(&t1));
@@ -549,6 +550,7 @@ static void RunGenerators(NaEngine e, PetscInt64 n)
     NaPop              *g = &e->pops[pr->src_pop], *tp = &e->pops[pr->tgt_pop];
 
     if (g->gen == NA_GEN_NONE || (!pr->nsyn && !pr->tms_shared)) continue; /* shared state steps on every rank */
+    if (pr->kind == NA_SYN_GLIO) continue;                                 /* at the slice's end (glio.c) */
     if (g->gen == NA_GEN_POISSON) {
       for (PetscInt c = 0; c < pr->nsrc; c++) {
         const double mu = g->par[g->kvalue][c] * e->h * 1e-3, p0 = exp(-mu);
@@ -671,6 +673,7 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
   p->io.in_in = p->ring_in + at;
   PetscCall(VecGetArray(p->Y, &y));
   p->model->update(&p->io, y, p->spiked);
+  NaGlioRecordGamma(e, p, y, n);
   PetscCall(VecRestoreArray(p->Y, &y));
   for (PetscInt i = 0; i < N; i++) {
     p->I_stim[i]       = p->ring_stim[at + i];
@@ -873,6 +876,10 @@ static PetscErrorCode Deliver(NaEngine e, PetscBool sic)
     NaProjection    *pr = &e->proj[k];
     const PetscInt64 g0 = e->layout->offset[pr->src_pop], g1 = g0 + pr->nsrc;
 
+    if (pr->kind == NA_SYN_GLIO && !sic) {
+      PetscCall(NaGlioDeliver(e, k));
+      continue;
+    }
     if (IsGenerator(e, pr->src_pop) || !pr->nsyn) continue;
     if ((pr->kind == NA_SYN_SIC) != sic) continue;
     if (sic) {
@@ -903,6 +910,7 @@ static PetscErrorCode Exchange(NaEngine e, NaSliceHeader *h)
     PetscFunctionReturn(0);
   }
   PetscCall(ScatterSic(e));
+  PetscCall(NaGlioScatter(e));
   e->nmy = 0;
   for (PetscInt64 q = 0; q < e->nall; q++) { /* the neurons' (rank 0 adds recorded generator spikes to the list) */
     PetscInt p = 0;
@@ -913,6 +921,7 @@ static PetscErrorCode Exchange(NaEngine e, NaSliceHeader *h)
   PetscCall(PetscTime(&t1));
   PetscCall(PetscLogEventBegin(NA_EVENT_DELIVER, 0, 0, 0, 0));
   PetscCall(Deliver(e, PETSC_FALSE));
+  PetscCall(NaGlioFeedback(e));
   PetscCall(PetscTime(&t2));
   PetscCall(Deliver(e, PETSC_TRUE));
   PetscCall(PetscLogEventEnd(NA_EVENT_DELIVER, 0, 0, 0, 0));
@@ -1108,6 +1117,10 @@ PetscErrorCode NaEngineRun(NaEngine e)
   PetscFunctionBegin;
   PetscCall(NaEngineSetUp(e));
   PetscCall(NaCheckpointDefaultDir(e->output, e->ck.dir, sizeof e->ck.dir));
+  NaCheck(!e->ck.restart[0] || !e->spec->nrelease_projs, e->comm, PETSC_ERR_USER_INPUT,
+          "%s: record.releases is not kept in checkpoints: a resumed run cannot write the releases before its "
+          "checkpoint; run it from the start or leave record.releases out",
+          e->spec->path);
   if (e->ck.restart[0]) {
     PetscCall(NaEngineCheckpointRead(e)); /* it may name the output */
     PetscCall(NaOutputClaim(e->comm, e->output, e->ck.dir, PETSC_TRUE));
@@ -1161,6 +1174,7 @@ PetscErrorCode NaEngineDestroy(NaEngine *engine)
   PetscFunctionBegin;
   if (!e) PetscFunctionReturn(0);
   PetscCall(NaEngineOutputDestroy(e));
+  PetscCall(NaGlioDestroy(e));
   for (PetscInt p = 0; e->pops && p < e->npops; p++) PetscCall(PopDestroy(&e->pops[p]));
   PetscCall(PetscFree(e->pops));
   for (PetscInt k = 0; e->poisson && k < e->nproj; k++) PetscCall(PetscFree(e->poisson[k]));

@@ -628,7 +628,10 @@ static const char *RoleName(NaProjRole r)
 
 static const char *SynapseName(NaSynKind k)
 {
-  return k == NA_SYN_STATIC ? "static_synapse" : k == NA_SYN_TSODYKS ? "tsodyks_synapse" : "sic_connection";
+  return k == NA_SYN_STATIC    ? "static_synapse"
+         : k == NA_SYN_TSODYKS ? "tsodyks_synapse"
+         : k == NA_SYN_GLIO    ? "tm_glio_synapse"
+                               : "sic_connection";
 }
 
 /* the bytes this rank's synapses take with their dynamic state: the projections' storage and Poisson streams */
@@ -742,6 +745,7 @@ PetscErrorCode NaEngineOutputFinish(NaEngine e)
   PetscCall(WriteRates(e));
   PetscCall(WriteNetwork(e));
   PetscCall(WriteTiming(e));
+  PetscCall(NaGlioWriteReleases(e, e->file));
   NaH5Call(H5Fflush(e->file, H5F_SCOPE_GLOBAL));
   PetscCall(NaH5SetAttributeInt(e->file, "complete", 1));
   NaH5Call(H5Fflush(e->file, H5F_SCOPE_GLOBAL));
