@@ -28,8 +28,9 @@
 typedef struct {
   NaRuleKind kind;
   PetscInt   nsrc, K;
-  double     p, lq;  /* pairwise_bernoulli: p and log(1 - p) */
-  PetscBool  noself; /* autapses disallowed and the source population is the target population */
+  double     p, lq;       /* pairwise_bernoulli: p and log(1 - p) */
+  PetscBool  noself;      /* autapses disallowed and the source population is the target population */
+  PetscInt  *poff, *psrc; /* pairs: the sources of target t are psrc[poff[t] .. poff[t + 1]), in the file's order */
 } Rule;
 
 /* a growable buffer of source indices (grows by doubling; reused over all targets) */
@@ -94,6 +95,10 @@ static PetscErrorCode Sources(const Rule *R, NaRng *rng, PetscInt t, Scratch *b)
   PetscFunctionBegin;
   b->n = 0;
   switch (R->kind) {
+  case NA_RULE_PAIRS:
+    PetscCall(ScratchGrow(b, R->poff[t + 1] - R->poff[t]));
+    for (PetscInt k = R->poff[t]; k < R->poff[t + 1]; k++) b->v[b->n++] = R->psrc[k];
+    break;
   case NA_RULE_ONE_TO_ONE:
     PetscCall(ScratchGrow(b, 1));
     if (!R->noself) b->v[b->n++] = t;
@@ -257,6 +262,13 @@ static PetscErrorCode CheckProjection(MPI_Comm comm, const NaNetSpec *spec, cons
                "%s: fixed_indegree K = %" PetscInt_FMT " from %" PetscInt_FMT " source(s)%s", name, q->rule.K, nsrc,
                noself ? " without autapses" : "");
     break;
+  case NA_RULE_PAIRS:
+    for (PetscInt j = 0; j < q->rule.npairs; j++)
+      PetscCheck(q->rule.pre[j] >= 0 && q->rule.pre[j] < nsrc && q->rule.post[j] >= 0 && q->rule.post[j] < ntgt, comm,
+                 PETSC_ERR_ARG_OUTOFRANGE,
+                 "%s: pair %" PetscInt_FMT " (%" PetscInt_FMT " -> %" PetscInt_FMT ") is out of range", name, j,
+                 q->rule.pre[j], q->rule.post[j]);
+    break;
   case NA_RULE_ALL_TO_ALL:
     break;
   }
@@ -315,6 +327,17 @@ static PetscErrorCode BuildPrimary(MPI_Comm comm, const NaNetSpec *spec, const N
   R.p      = q->rule.p;
   R.lq     = log1p(-q->rule.p);
   R.noself = !q->rule.allow_autapses && q->from == q->to;
+  R.poff = R.psrc = NULL;
+  if (R.kind == NA_RULE_PAIRS) { /* the pairs by target, each target's in the file's order (a stable counting sort) */
+    const PetscInt ntgt = L->n[q->to];
+    PetscCall(PetscCalloc1(ntgt + 1, &R.poff));
+    PetscCall(PetscMalloc1(PetscMax(q->rule.npairs, 1), &R.psrc));
+    for (PetscInt j = 0; j < q->rule.npairs; j++) R.poff[q->rule.post[j] + 1]++;
+    for (PetscInt t = 0; t < ntgt; t++) R.poff[t + 1] += R.poff[t];
+    for (PetscInt j = 0; j < q->rule.npairs; j++) R.psrc[R.poff[q->rule.post[j]]++] = q->rule.pre[j];
+    for (PetscInt t = ntgt; t > 0; t--) R.poff[t] = R.poff[t - 1];
+    R.poff[0] = 0;
+  }
   if (pairs) {
     nA = L->n[th->pop];
     PetscCall(PetscMalloc1(th->pool_size, &pool));
@@ -381,6 +404,8 @@ static PetscErrorCode BuildPrimary(MPI_Comm comm, const NaNetSpec *spec, const N
   for (PetscInt s = P->nsrc; s > 0; s--) off[s] = off[s - 1];
   off[0] = 0;
   if (P->kind == NA_SYN_TSODYKS) PetscCall(InitTsodyks(spec, L, P));
+  PetscCall(PetscFree(R.poff));
+  PetscCall(PetscFree(R.psrc));
   PetscCall(PetscFree(src.v));
   PetscCall(PetscFree(pool));
   PetscCall(PetscFree(mark));
@@ -576,7 +601,10 @@ static const char *RoleName(NaProjRole r)
 
 static const char *SynName(NaSynKind k)
 {
-  return k == NA_SYN_TSODYKS ? "tsodyks_synapse" : k == NA_SYN_SIC ? "sic_connection" : "static_synapse";
+  return k == NA_SYN_TSODYKS ? "tsodyks_synapse"
+         : k == NA_SYN_SIC   ? "sic_connection"
+         : k == NA_SYN_GAP   ? "gap_junction"
+                             : "static_synapse";
 }
 
 /* the network statistics of a run: per projection its synapses and mean in-degree, for a tripartite one its

@@ -14,11 +14,13 @@
 #include "rng.h"
 
 /* a value given as a constant or a distribution drawn per cell (or per connection) from the run's seed, or (cell
- * parameters only) a piecewise-constant table of time, as Brian's TimedArray: {timed: {dt, values, repeat}} */
-typedef enum { NA_VALUE_CONST, NA_VALUE_UNIFORM, NA_VALUE_NORMAL, NA_VALUE_TIMED } NaValueKind;
+ * parameters only) a piecewise-constant table of time, as Brian's TimedArray: {timed: {dt, values, repeat}}, or
+ * (cell parameters and initial values only) one value per cell: {cells: [v0, ..., v_{n-1}]} */
+typedef enum { NA_VALUE_CONST, NA_VALUE_UNIFORM, NA_VALUE_NORMAL, NA_VALUE_TIMED, NA_VALUE_CELLS } NaValueKind;
 typedef struct {
   NaValueKind kind;
-  double      a, b; /* const: a; uniform: [a, b); normal: mean a, standard deviation b; timed: a = the first value */
+  double      a, b; /* const: a; uniform: [a, b); normal: mean a, standard deviation b; timed: a = the first value;
+                     * cells: a = the value of cell 0 (the values: NaNamedValue's cells) */
 } NaValue;
 
 /* a timed parameter's table: values table[nt], each held for `every` steps of the resolution (dt / resolution);
@@ -44,6 +46,7 @@ typedef struct {
   char    name[64];
   NaValue value;
   NaTimed timed; /* value.kind NA_VALUE_TIMED (parameters only) */
+  double *cells; /* value.kind NA_VALUE_CELLS: [n] the value of each cell, else NULL */
 } NaNamedValue;
 
 typedef struct {
@@ -52,22 +55,35 @@ typedef struct {
   PetscInt           n;
   PetscInt           nparams; /* parameters given in the file (names checked against the model) */
   NaNamedValue      *params;
-  PetscInt           ninit;   /* initial values given in the file (names are state variables of the model) */
+  PetscInt           ninit; /* initial values given in the file (names are state variables of the model) */
   NaNamedValue      *init;
   PetscInt           nspikes; /* spike_generator: spike times [ms], sorted, > 0, from spike_times or spike_times_file */
   double            *spike_times;
-  int                line;    /* line of the entry in the network file (for messages) */
+  int                line; /* line of the entry in the network file (for messages) */
 } NaPopSpec;
 
-typedef enum { NA_RULE_ALL_TO_ALL, NA_RULE_ONE_TO_ONE, NA_RULE_PAIRWISE_BERNOULLI, NA_RULE_FIXED_INDEGREE } NaRuleKind;
+typedef enum {
+  NA_RULE_ALL_TO_ALL,
+  NA_RULE_ONE_TO_ONE,
+  NA_RULE_PAIRWISE_BERNOULLI,
+  NA_RULE_FIXED_INDEGREE,
+  NA_RULE_PAIRS
+} NaRuleKind;
 typedef struct {
   NaRuleKind kind;
   double     p;              /* pairwise_bernoulli */
   PetscInt   K;              /* fixed_indegree */
   PetscBool  allow_autapses; /* default true, as NEST's */
+  PetscInt   npairs;         /* pairs (or pairs_file): connection k is pre[k] -> post[k], in this order */
+  PetscInt  *pre, *post;
 } NaRuleSpec;
 
-typedef enum { NA_SYN_STATIC, NA_SYN_TSODYKS, NA_SYN_SIC } NaSynKind;
+typedef enum { NA_SYN_STATIC, NA_SYN_TSODYKS, NA_SYN_SIC, NA_SYN_GAP } NaSynKind;
+/* gap_junction between astrocyte_gchi populations (Brian's example 5): per connection pre -> post,
+ * J_coupling_post += -F/2 (1 + tanh((|I_post - I_pre| - I_Theta)/omega_I)) sign(I_post - I_pre) */
+typedef struct {
+  double F, I_Theta, omega_I; /* uM/ms, uM, uM */
+} NaGapParams;
 /* tsodyks_synapse parameters and the initial per-synapse state (NEST's names) */
 typedef struct {
   double U, tau_psc, tau_rec, tau_fac, x, y, u;
@@ -76,6 +92,7 @@ typedef struct {
 typedef struct {
   NaSynKind       kind;
   NaTsodyksParams tm;     /* tsodyks only */
+  NaGapParams     gap;    /* gap_junction only (its weight is 1 and its delay the resolution, unused) */
   NaValue         weight; /* nS for conductance-based targets, pA for sic_connection, 1 for astrocytes */
   double          delay;  /* ms, a positive multiple of the resolution */
 } NaSynSpec;
@@ -83,11 +100,11 @@ typedef struct {
 typedef enum { NA_POOL_RANDOM, NA_POOL_BLOCK } NaPoolKind;
 typedef struct {
   PetscBool  present;
-  PetscInt   pop;       /* the astrocyte population */
-  double     p;         /* probability that a primary connection is paired with an astrocyte */
+  PetscInt   pop; /* the astrocyte population */
+  double     p;   /* probability that a primary connection is paired with an astrocyte */
   NaPoolKind pool_type;
   PetscInt   pool_size;
-  NaSynSpec  in, out;   /* source -> astrocyte (third_in) and astrocyte -> target (third_out, sic_connection) */
+  NaSynSpec  in, out; /* source -> astrocyte (third_in) and astrocyte -> target (third_out, sic_connection) */
 } NaThirdSpec;
 
 typedef struct {
@@ -101,9 +118,9 @@ typedef struct {
 typedef struct {
   PetscInt pop;
   PetscInt nvars;
-  char (*vars)[64]; /* state variables of the model, or I_SIC for a model that receives SIC */
-  double   interval; /* ms, a positive multiple of the resolution */
-  PetscInt ncells;   /* -1: all cells; else the sorted, distinct indices in cells */
+  char (*vars)[64];   /* state variables of the model, or I_SIC for a model that receives SIC */
+  double    interval; /* ms, a positive multiple of the resolution */
+  PetscInt  ncells;   /* -1: all cells; else the sorted, distinct indices in cells */
   PetscInt *cells;
 } NaTraceSpec;
 
@@ -111,7 +128,7 @@ typedef struct {
   double       resolution; /* ms */
   double       t_stop;     /* ms, a multiple of the resolution */
   uint64_t     seed;
-  double       scale;      /* n of non-generator populations multiplied (floor), pairwise_bernoulli p divided */
+  double       scale; /* n of non-generator populations multiplied (floor), pairwise_bernoulli p divided */
   PetscInt     npops;
   NaPopSpec   *pops;
   PetscInt     nprojs;
@@ -139,6 +156,8 @@ PETSC_EXTERN const NaValue *NaNetSpecParam(const NaNetSpec *spec, PetscInt pop, 
 /* the table of a timed parameter (value kind NA_VALUE_TIMED), or NULL */
 PETSC_EXTERN const NaTimed *NaNetSpecTimed(const NaNetSpec *spec, PetscInt pop, const char name[]);
 PETSC_EXTERN const NaValue *NaNetSpecInit(const NaNetSpec *spec, PetscInt pop, const char name[]);
+/* the per-cell values ({cells: [...]}) of parameter (init false) or initial value (init true) name, or NULL */
+PETSC_EXTERN const double *NaNetSpecCells(const NaNetSpec *spec, PetscInt pop, const char name[], PetscBool init);
 
 /* Random streams keyed by ids, never by rank: the stream of (seed, domain, a, b) is the same on every rank.
  * Domains keep the uses apart (a cell's initial values, a target's incoming connections, a generator's

@@ -1024,15 +1024,16 @@ Test(cellmodels, gchi_defaults)
       {"zeta", 10},      {"O_delta", 0.2e-3}, {"kappa_delta", 1.5}, {"K_delta", 0.3},    {"O_5P", 0.1e-3},
       {"K_D", 0.5},      {"K_3K", 1.0},       {"O_3K", 4.5e-3},     {"F_ex", 0.09e-3},   {"I_Theta", 0.3},
       {"omega_I", 0.05}, {"I_bias", 0},       {"Omega_c", 40e-3},   {"C_Theta", 0.5},    {"O_A", 0.6e-3},
-      {"U_A", 0.6},      {"G_T", 200e3},      {"rho_e", 6.5e-4},    {"O_e", 60e-3}};
+      {"U_A", 0.6},      {"G_T", 200e3},      {"rho_e", 6.5e-4},    {"O_e", 60e-3},      {"stimulus", 1.0}};
   const Default st[] = {{"C", 0},   {"h", 0.9}, {"I", 0},   {"Gamma_A", 0},
                         {"Y_S", 0}, {"x_A", 1}, {"G_A", 0}, {"armed", 1}};
-  check_defaults("astrocyte_gchi", 34, par, 8, st);
+  check_defaults("astrocyte_gchi", 35, par, 8, st);
   expect_bad("astrocyte_gchi", "K_P", 0.0, "K_P");
   expect_bad("astrocyte_gchi", "O_beta", -1e-9, "O_beta");
   expect_bad("astrocyte_gchi", "U_A", 1.5, "U_A");
   expect_bad("astrocyte_gchi", "C_Theta", NAN, "C_Theta");
   expect_bad("astrocyte_gchi", "omega_I", 0.0, "omega_I");
+  expect_bad("astrocyte_gchi", "stimulus", -1.0, "stimulus");
 }
 
 /* the right-hand side against the equations of models.md 3.7 and Brian's example files, written out per cell in
