@@ -33,6 +33,7 @@ typedef struct {
   const NaNetSpec  *spec;   /* distance: the positions of populations src and tgt, and the rule */
   PetscInt          src, tgt;
   const NaRuleSpec *rs;
+  PetscInt *poff, *psrc; /* pairs: the sources of target t are psrc[poff[t] .. poff[t + 1]), in the file's order */
 } Rule;
 
 /* the distance rule's probability at distance d (below the radius) */
@@ -110,6 +111,10 @@ static PetscErrorCode Sources(const Rule *R, NaRng *rng, PetscInt t, Scratch *b)
   PetscFunctionBegin;
   b->n = 0;
   switch (R->kind) {
+  case NA_RULE_PAIRS:
+    PetscCall(ScratchGrow(b, R->poff[t + 1] - R->poff[t]));
+    for (PetscInt k = R->poff[t]; k < R->poff[t + 1]; k++) b->v[b->n++] = R->psrc[k];
+    break;
   case NA_RULE_ONE_TO_ONE:
     PetscCall(ScratchGrow(b, 1));
     if (!R->noself) b->v[b->n++] = t;
@@ -308,6 +313,13 @@ static PetscErrorCode CheckProjection(MPI_Comm comm, const NaNetSpec *spec, cons
     PetscCheck(spec->pops[q->from].pos.kind != NA_POS_NONE && spec->pops[q->to].pos.kind != NA_POS_NONE, comm,
                PETSC_ERR_ARG_WRONG, "%s: the distance rule needs positions of both populations", name);
     break;
+  case NA_RULE_PAIRS:
+    for (PetscInt j = 0; j < q->rule.npairs; j++)
+      PetscCheck(q->rule.pre[j] >= 0 && q->rule.pre[j] < nsrc && q->rule.post[j] >= 0 && q->rule.post[j] < ntgt, comm,
+                 PETSC_ERR_ARG_OUTOFRANGE,
+                 "%s: pair %" PetscInt_FMT " (%" PetscInt_FMT " -> %" PetscInt_FMT ") is out of range", name, j,
+                 q->rule.pre[j], q->rule.post[j]);
+    break;
   case NA_RULE_ALL_TO_ALL:
     break;
   }
@@ -372,6 +384,17 @@ static PetscErrorCode BuildPrimary(MPI_Comm comm, const NaNetSpec *spec, const N
   R.src    = q->from;
   R.tgt    = q->to;
   R.rs     = &q->rule;
+  R.poff = R.psrc = NULL;
+  if (R.kind == NA_RULE_PAIRS) { /* the pairs by target, each target's in the file's order (a stable counting sort) */
+    const PetscInt ntgt = L->n[q->to];
+    PetscCall(PetscCalloc1(ntgt + 1, &R.poff));
+    PetscCall(PetscMalloc1(PetscMax(q->rule.npairs, 1), &R.psrc));
+    for (PetscInt j = 0; j < q->rule.npairs; j++) R.poff[q->rule.post[j] + 1]++;
+    for (PetscInt t = 0; t < ntgt; t++) R.poff[t + 1] += R.poff[t];
+    for (PetscInt j = 0; j < q->rule.npairs; j++) R.psrc[R.poff[q->rule.post[j]]++] = q->rule.pre[j];
+    for (PetscInt t = ntgt; t > 0; t--) R.poff[t] = R.poff[t - 1];
+    R.poff[0] = 0;
+  }
   if (pairs) {
     nA = L->n[th->pop];
     PetscCall(PetscMalloc1(th->pool_size, &pool));
@@ -439,6 +462,8 @@ static PetscErrorCode BuildPrimary(MPI_Comm comm, const NaNetSpec *spec, const N
   off[0] = 0;
   if (P->kind == NA_SYN_TSODYKS) PetscCall(InitTsodyks(spec, L, P));
   if (P->kind == NA_SYN_GLIO) PetscCall(InitGlio(P));
+  PetscCall(PetscFree(R.poff));
+  PetscCall(PetscFree(R.psrc));
   PetscCall(PetscFree(src.v));
   PetscCall(PetscFree(pool));
   PetscCall(PetscFree(mark));
@@ -637,6 +662,7 @@ static const char *SynName(NaSynKind k)
   return k == NA_SYN_TSODYKS ? "tsodyks_synapse"
          : k == NA_SYN_SIC   ? "sic_connection"
          : k == NA_SYN_GLIO  ? "tm_glio_synapse"
+         : k == NA_SYN_GAP   ? "gap_junction"
                              : "static_synapse";
 }
 

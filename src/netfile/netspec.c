@@ -15,15 +15,17 @@
  *   populations (required, at least one): name, model, n (required), params, init, positions ({grid: {rows,
  *     spacing, origin}}, {random: {x, y, z: [lo, hi]}} or {file: PATH}; um). Values are numbers or
  *     {uniform: [a, b]} (a < b) or {normal: {mean: m, std: s}} / {normal: [m, s]} (s > 0; NEST's defaults
- *     mean 0, std 1). spike_generator takes spike_times: [t, ...] or spike_times_file: PATH (one time per line,
- *     # comments and blank lines allowed, PATH relative to the network file's directory): times > 0, sorted,
- *     repeats allowed, each a multiple of the resolution within 1e-9 relative (NEST's grid rule).
- *   projections: from, to (required); rule all_to_all (or one_to_one, {pairwise_bernoulli: {p}},
- *     {fixed_indegree: {K}}, {distance: {radius, p}} with p a number, {gaussian: {p0, sigma}} or
- *     {exponential: {p0, lambda}}, each with allow_autapses, default true); synapse static_synapse (or tsodyks_synapse,
- *     {tsodyks_synapse: {U 0.5, tau_psc 3, tau_rec 800, tau_fac 0, x 1, y 0, u 0}}, sic_connection); weight 1;
- *     delay 1 ms (NEST's default); third: population (required, astrocytes), p 1, pool_type random, pool_size 1,
- *     in {synapse static_synapse, weight 1, delay 1}, out {synapse sic_connection, weight 1, delay 1}.
+ *     mean 0, std 1); parameters also {timed: {dt, values, repeat}}, parameters and initial values also
+ *     {cells: [v0, ..., v_{n-1}]} (one per cell, n after scale). spike_generator takes spike_times: [t, ...] or
+ * spike_times_file: PATH (one time per line, # comments and blank lines allowed, PATH relative to the network file's
+ * directory): times > 0, sorted, repeats allowed, each a multiple of the resolution within 1e-9 relative (NEST's grid
+ * rule). projections: from, to (required); rule all_to_all (or one_to_one, {pairwise_bernoulli: {p}}, {fixed_indegree:
+ * {K}}, {distance: {radius, p}} with p a number, {gaussian: {p0, sigma}} or {exponential: {p0, lambda}}, each with
+ * allow_autapses, default true; or {pairs: {pre: [..], post: [..]}}, {pairs_file: PATH}); synapse static_synapse (or
+ * tsodyks_synapse, {tsodyks_synapse: {U 0.5, tau_psc 3, tau_rec 800, tau_fac 0, x 1, y 0, u 0}}, sic_connection,
+ * tm_glio_synapse, {gap_junction: {F 9e-5, I_Theta 0.3, omega_I 0.05}}: astrocyte_gchi to astrocyte_gchi, no weight,
+ * delay or third); weight 1; delay 1 ms (NEST's default); third: population (required, astrocytes), p 1, pool_type
+ * random, pool_size 1, in {synapse static_synapse, weight 1, delay 1}, out {synapse sic_connection, weight 1, delay 1}.
  *   record: spikes: [populations] (neurons and spike generators); traces: [{population, variables, interval
  *     (default: the resolution), cells (default all, or a list of indices)}].
  * Overrides (netspec.h) replace a node of the tree by a scalar, keeping its line for messages; the last key of a
@@ -466,6 +468,36 @@ static PetscErrorCode Timed(Ctx *c, const YNode *y, const char label[], NaValue 
     PetscCall(Bool(c, rep, lab, &t->repeat));
   }
   PetscFunctionReturn(0);
+}
+
+/* a cell parameter or initial value given per cell: {cells: [v0, ..., v_{n-1}]}, one number for each of the n
+ * cells of the population (n after scale); cell i takes v_i (no draw) */
+static PetscErrorCode Cells(Ctx *c, const YNode *y, const char label[], const NaPopSpec *p, NaNamedValue *nv)
+{
+  NaValue *v = &nv->value;
+
+  char buf[256];
+
+  PetscFunctionBegin;
+  YRender(y, buf, sizeof(buf));
+  if (y->kind != YAML_SEQUENCE_NODE) PetscCall(Fail(c, y->line, "%s %s: expected a list [v0, v1, ...]", label, buf));
+  if (y->n != p->n)
+    PetscCall(Fail(c, y->line,
+                   "%s %s: %" PetscInt_FMT " value%s for the %" PetscInt_FMT
+                   " cells of population %s (n after scale); give one value per cell",
+                   label, buf, y->n, y->n == 1 ? "" : "s", p->n, p->name));
+  PetscCall(PetscMalloc1(y->n, &nv->cells));
+  for (PetscInt j = 0; j < y->n; j++) PetscCall(Number(c, y->item[j], label, &nv->cells[j]));
+  v->kind = NA_VALUE_CELLS;
+  v->a    = nv->cells[0];
+  v->b    = 0;
+  PetscFunctionReturn(0);
+}
+
+/* a mapping {KEY: ...} with the one key KEY */
+static PetscBool IsForm(const YNode *v, const char key[])
+{
+  return (PetscBool)(v->kind == YAML_MAPPING_NODE && v->n == 1 && !strcmp(v->key[0]->text, key));
 }
 
 /* ---- files --------------------------------------------------------------------------------------------------- */
@@ -947,9 +979,12 @@ static PetscErrorCode Params(Ctx *c, NaPopSpec *p, const YNode *y)
       PetscCall(UnknownParam(c, m, key));
     else {
       PetscCall(PetscSNPrintf(lab, sizeof(lab), "params.%s", key->text));
-      if (v->kind == YAML_MAPPING_NODE && v->n == 1 && !strcmp(v->key[0]->text, "timed")) {
+      if (IsForm(v, "timed")) {
         PetscCall(PetscStrlcat(lab, ".timed", sizeof(lab)));
         PetscCall(Timed(c, v->item[0], lab, &p->params[p->nparams].value, &p->params[p->nparams].timed));
+      } else if (IsForm(v, "cells")) {
+        PetscCall(PetscStrlcat(lab, ".cells", sizeof(lab)));
+        PetscCall(Cells(c, v->item[0], lab, p, &p->params[p->nparams]));
       } else
         PetscCall(Value(c, v, lab, &p->params[p->nparams].value));
       PetscCall(PetscStrncpy(p->params[p->nparams++].name, key->text, sizeof(p->params[0].name)));
@@ -983,7 +1018,11 @@ static PetscErrorCode Init(Ctx *c, NaPopSpec *p, const YNode *y)
       PetscCall(Fail(c, key->line, "init.%s: %s", key->text, msg));
     }
     PetscCall(PetscSNPrintf(lab, sizeof(lab), "init.%s", key->text));
-    PetscCall(Value(c, y->item[k], lab, &p->init[p->ninit].value));
+    if (IsForm(y->item[k], "cells")) {
+      PetscCall(PetscStrlcat(lab, ".cells", sizeof(lab)));
+      PetscCall(Cells(c, y->item[k]->item[0], lab, p, &p->init[p->ninit]));
+    } else
+      PetscCall(Value(c, y->item[k], lab, &p->init[p->ninit].value));
     PetscCall(PetscStrncpy(p->init[p->ninit++].name, key->text, sizeof(p->init[0].name)));
   }
   PetscFunctionReturn(0);
@@ -1024,6 +1063,21 @@ static PetscErrorCode CheckModel(Ctx *c, const NaPopSpec *p, const YNode *params
     }
     msg = m->check(ptr, 0);
     if (!ranged) break;
+  }
+  for (PetscInt k = 0; k < p->nparams && !msg; k++) { /* every cell of a per-cell value, the rest as above */
+    const NaValue *x  = &p->params[k].value;
+    const PetscInt kk = NaCellModelParamIndex(m, p->params[k].name);
+    if (x->kind != NA_VALUE_CELLS) continue;
+    for (PetscInt j = 0; j < p->n && !msg; j++) {
+      v[kk] = p->params[k].cells[j];
+      if ((msg = m->check(ptr, 0))) {
+        const YNode *t = YGet(YGet(params, p->params[k].name), "cells");
+        PetscCall(PetscFree2(v, ptr));
+        PetscCall(Fail(c, t->item[j]->line, "params.%s.cells %s: %s (cell %d)", p->params[k].name, t->item[j]->text,
+                       msg, (int)j));
+      }
+    }
+    v[kk] = x->a;
   }
   for (PetscInt k = 0; k < p->nparams && !msg; k++) { /* every entry of a table of time, the rest as above */
     const NaValue *x  = &p->params[k].value;
@@ -1382,10 +1436,122 @@ static PetscErrorCode RuleOptions(Ctx *c, const YNode *o, NaRuleSpec *r, const c
   PetscFunctionReturn(0);
 }
 
+/* pre or post cell index x of pair k against the population's n (file: NULL for the network file) */
+static PetscErrorCode PairIndex(Ctx *c, const char file[], int line, const char label[], const char text[], double x,
+                                PetscInt k, const NaPopSpec *pop, PetscInt *v)
+{
+  PetscFunctionBegin;
+  if (!(x >= 0 && x < pop->n && x == floor(x)))
+    PetscCall(FailAt(c, file ? file : c->path, line,
+                     "%s %s: pair %" PetscInt_FMT ": not a cell of %s (a whole number 0 to %" PetscInt_FMT ")", label,
+                     text, k, pop->name, pop->n - 1));
+  *v = (PetscInt)x;
+  PetscFunctionReturn(0);
+}
+
+/* rule {pairs: {pre: [i0, i1, ...], post: [j0, j1, ...]}}: connections i_k -> j_k, in this order */
+static PetscErrorCode Pairs(Ctx *c, const YNode *o, NaProjSpec *pr)
+{
+  static const char *const keys[] = {"pre", "post"};
+  Names                    l      = NamesOf(keys, 2);
+  NaRuleSpec              *r      = &pr->rule;
+  YNode                   *pre, *post;
+  char                     buf[256];
+
+  PetscFunctionBegin;
+  PetscCall(ExpectMapping(c, o, "rule.pairs", "a mapping {pre: [...], post: [...]}"));
+  PetscCall(CheckKeys(c, o, "rule.pairs.", &l));
+  PetscCall(Require(c, o, "rule.pairs", "pre", "the pairs rule needs pre and post, lists of cell indices", &pre));
+  PetscCall(Require(c, o, "rule.pairs", "post", "the pairs rule needs pre and post, lists of cell indices", &post));
+  YRender(pre, buf, sizeof(buf));
+  if (pre->kind != YAML_SEQUENCE_NODE)
+    PetscCall(Fail(c, pre->line, "rule.pairs.pre %s: expected a list of cells", buf));
+  YRender(post, buf, sizeof(buf));
+  if (post->kind != YAML_SEQUENCE_NODE)
+    PetscCall(Fail(c, post->line, "rule.pairs.post %s: expected a list of cells", buf));
+  if (pre->n != post->n)
+    PetscCall(Fail(c, post->line,
+                   "rule.pairs.post: %" PetscInt_FMT " entries, but pre has %" PetscInt_FMT
+                   "; pre and post must have the same length",
+                   post->n, pre->n));
+  PetscCall(PetscMalloc2(PetscMax(pre->n, 1), &r->pre, PetscMax(pre->n, 1), &r->post));
+  r->npairs = pre->n;
+  for (PetscInt k = 0; k < pre->n; k++) {
+    double x;
+    PetscCall(Number(c, pre->item[k], "rule.pairs.pre", &x));
+    PetscCall(PairIndex(c, NULL, pre->item[k]->line, "rule.pairs.pre", pre->item[k]->text, x, k,
+                        &c->spec->pops[pr->from], &r->pre[k]));
+    PetscCall(Number(c, post->item[k], "rule.pairs.post", &x));
+    PetscCall(PairIndex(c, NULL, post->item[k]->line, "rule.pairs.post", post->item[k]->text, x, k,
+                        &c->spec->pops[pr->to], &r->post[k]));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* rule {pairs_file: PATH} (relative to the network file's directory): one pair "PRE POST" a line (blanks or a
+ * comma between them), # comments and blank lines allowed */
+static PetscErrorCode PairsFile(Ctx *c, const YNode *y, NaProjSpec *pr)
+{
+  const char    *label = "rule.pairs_file", *slash = strrchr(c->path, '/');
+  NaRuleSpec    *r = &pr->rule;
+  char           file[PETSC_MAX_PATH_LEN], buf[256], *text, *line, *next, *end;
+  size_t         len;
+  int            err, lno = 1;
+  PetscInt       n    = 1;
+  PetscErrorCode ierr = 0;
+
+  PetscFunctionBegin;
+  YRender(y, buf, sizeof(buf));
+  if (y->kind != YAML_SCALAR_NODE || !y->text[0])
+    PetscCall(Fail(c, y->line, "%s %s: expected a file name", label, buf));
+  if (y->text[0] == '/' || !slash)
+    PetscCall(PetscStrncpy(file, y->text, sizeof(file)));
+  else
+    snprintf(file, sizeof(file), "%.*s/%s", (int)(slash - c->path), c->path, y->text);
+  PetscCall(ReadShared(c->comm, file, &text, &len, &err));
+  if (err == EISDIR) PetscCall(Fail(c, y->line, "%s %s: %s is a directory", label, y->text, file));
+  if (err) PetscCall(Fail(c, y->line, "%s %s: cannot read %s: %s", label, y->text, file, strerror(err)));
+  if (strlen(text) != len) {
+    ierr = FailAt(c, file, LineOf(text, strlen(text)), "%s: not a text file (a NUL byte)", label);
+    PetscCall(PetscFree(text));
+    PetscCall(ierr);
+  }
+  for (char *t = text; *t; t++) n += *t == '\n';
+  PetscCall(PetscMalloc2(n, &r->pre, n, &r->post));
+  r->npairs = 0;
+  for (line = text; line && !ierr; line = next, lno++) {
+    double a, b;
+    char  *s2;
+    if ((next = strchr(line, '\n'))) *next++ = 0;
+    if ((end = strchr(line, '\r'))) *end = 0;
+    if ((end = strchr(line, '#'))) *end = 0;
+    line = Trim(line);
+    if (!line[0]) continue;
+    a  = strtod(line, &s2);
+    s2 = s2 + strspn(s2, " \t,");
+    b  = strtod(s2, &end);
+    if (s2 == line || end == s2 || *Trim(end) || !isfinite(a) || !isfinite(b)) {
+      ierr = FailAt(c, file, lno, "%s: line \"%s\": expected two cell indices, PRE POST", label, line);
+      break;
+    }
+    if ((ierr = PairIndex(c, file, lno, "rule.pairs_file: pre", line, a, r->npairs, &c->spec->pops[pr->from],
+                          &r->pre[r->npairs])))
+      break;
+    if ((ierr = PairIndex(c, file, lno, "rule.pairs_file: post", line, b, r->npairs, &c->spec->pops[pr->to],
+                          &r->post[r->npairs])))
+      break;
+    r->npairs++;
+  }
+  PetscCall(PetscFree(text));
+  PetscCall(ierr);
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Rule(Ctx *c, const YNode *y, NaProjSpec *pr)
 {
-  static const char *const names[] = {"all_to_all", "one_to_one", "pairwise_bernoulli", "fixed_indegree", "distance"};
-  Names                    l       = NamesOf(names, 5);
+  static const char *const names[] = {"all_to_all", "one_to_one", "pairwise_bernoulli", "fixed_indegree",
+                                      "distance",   "pairs",      "pairs_file"};
+  Names                    l       = NamesOf(names, 7);
   NaRuleSpec              *r       = &pr->rule;
   const YNode             *name    = y;
   char                     msg[512], buf[256];
@@ -1399,11 +1565,22 @@ static PetscErrorCode Rule(Ctx *c, const YNode *y, NaProjSpec *pr)
     name = y->key[0];
   else if (y->kind != YAML_SCALAR_NODE)
     PetscCall(Fail(c, y->line, "rule %s: expected a rule name or {RULE: {options}}", buf));
-  for (k = 0; k < 5; k++)
+  for (k = 0; k < 7; k++)
     if (!strcmp(name->text, names[k])) break;
-  if (k == 5) {
+  if (k == 7) {
     Unknown(msg, sizeof(msg), "rule", name->text, &l);
     PetscCall(Fail(c, name->line, "rule %s: %s", name->text, msg));
+  }
+  if (k >= 5) { /* explicit pairs */
+    r->kind = NA_RULE_PAIRS;
+    if (name == y)
+      PetscCall(Fail(c, name->line, "rule %s: needs its %s, as in %s", name->text, k == 5 ? "lists" : "file",
+                     k == 5 ? "{pairs: {pre: [0, 1], post: [1, 0]}}" : "{pairs_file: ring.txt}"));
+    if (k == 5)
+      PetscCall(Pairs(c, y->item[0], pr));
+    else
+      PetscCall(PairsFile(c, y->item[0], pr));
+    PetscFunctionReturn(0);
   }
   r->kind = (NaRuleKind)k;
   if (name != y && !YIsNull(y->item[0]))
@@ -1509,11 +1686,34 @@ static PetscErrorCode GlioParams(Ctx *c, const YNode *o, const char prefix[], Na
   PetscFunctionReturn(0);
 }
 
+/* gap_junction's parameters: F >= 0 [uM/ms], I_Theta >= 0 [uM], omega_I > 0 [uM]; defaults Brian's example 5 */
+static PetscErrorCode GapJunction(Ctx *c, const YNode *o, const char prefix[], NaGapParams *g)
+{
+  static const char *const keys[] = {"F", "I_Theta", "omega_I"};
+  Names                    l      = NamesOf(keys, 3);
+  double                  *val[]  = {&g->F, &g->I_Theta, &g->omega_I};
+  const YNode             *v[3]   = {NULL};
+  char                     lab[3][160];
+
+  PetscFunctionBegin;
+  g->F = 0.09e-3, g->I_Theta = 0.3, g->omega_I = 0.05;
+  if (o) PetscCall(CheckKeys(c, o, prefix, &l));
+  for (int k = 0; k < 3; k++) {
+    PetscCall(PetscSNPrintf(lab[k], sizeof(lab[k]), "%s%s", prefix, keys[k]));
+    if (o && (v[k] = YGet(o, keys[k]))) PetscCall(Number(c, v[k], lab[k], val[k]));
+  }
+  if (!(g->F >= 0)) PetscCall(Fail(c, v[0]->line, "%s %s: must not be negative", lab[0], v[0]->text));
+  if (!(g->I_Theta >= 0)) PetscCall(Fail(c, v[1]->line, "%s %s: must not be negative", lab[1], v[1]->text));
+  if (!(g->omega_I > 0)) PetscCall(Fail(c, v[2]->line, "%s %s: must be positive", lab[2], v[2]->text));
+  PetscFunctionReturn(0);
+}
+
 /* synapse: NAME or {NAME: {parameters}} at key synapse of mapping y */
 static PetscErrorCode SynapseKind(Ctx *c, const YNode *y, const char prefix[], NaSynSpec *syn, const YNode **named)
 {
-  static const char *const names[] = {"static_synapse", "tsodyks_synapse", "sic_connection", "tm_glio_synapse"};
-  Names                    l       = NamesOf(names, 4);
+  static const char *const names[] = {"static_synapse", "tsodyks_synapse", "sic_connection", "tm_glio_synapse",
+                                      "gap_junction"};
+  Names                    l       = NamesOf(names, 5);
   const YNode             *v = YGet(y, "synapse"), *name = v, *opts = NULL;
   char                     lab[160], msg[512], buf[256];
   PetscInt                 k;
@@ -1527,9 +1727,9 @@ static PetscErrorCode SynapseKind(Ctx *c, const YNode *y, const char prefix[], N
     name = v->key[0], opts = YIsNull(v->item[0]) ? NULL : v->item[0];
   else if (v->kind != YAML_SCALAR_NODE)
     PetscCall(Fail(c, v->line, "%s %s: expected a synapse name or {SYNAPSE: {parameters}}", lab, buf));
-  for (k = 0; k < 4; k++)
+  for (k = 0; k < 5; k++)
     if (!strcmp(name->text, names[k])) break;
-  if (k == 4) {
+  if (k == 5) {
     Unknown(msg, sizeof(msg), "synapse", name->text, &l);
     PetscCall(Fail(c, name->line, "%s %s: %s", lab, name->text, msg));
   }
@@ -1542,6 +1742,8 @@ static PetscErrorCode SynapseKind(Ctx *c, const YNode *y, const char prefix[], N
     PetscCall(Tsodyks(c, opts, lab, &syn->tm));
   else if (syn->kind == NA_SYN_GLIO)
     PetscCall(GlioParams(c, opts, lab, &syn->gl));
+  else if (syn->kind == NA_SYN_GAP)
+    PetscCall(GapJunction(c, opts, lab, &syn->gap));
   else if (opts) {
     Names none = {0, {NULL}};
     PetscCall(CheckKeys(c, opts, lab, &none));
@@ -1562,6 +1764,16 @@ static PetscErrorCode CheckSynapse(Ctx *c, const NaSynSpec *syn, const char pref
   PetscBool        negative;
 
   PetscFunctionBegin;
+  if (syn->kind == NA_SYN_GAP) { /* IP3 flux between G-ChI astrocytes, nothing else */
+    const NaPopSpec *bad = strcmp(s->model->name, "astrocyte_gchi")   ? s
+                           : strcmp(t->model->name, "astrocyte_gchi") ? t
+                                                                      : NULL;
+    if (bad)
+      PetscCall(Fail(c, synline,
+                     "%ssynapse gap_junction: the %s %s is %s; gap junctions connect astrocyte_gchi populations only",
+                     prefix, bad == s ? "source" : "target", bad->name, bad->model->name));
+    PetscFunctionReturn(0);
+  }
   if (syn->kind == NA_SYN_SIC && !s->model->emits_sic)
     PetscCall(Fail(c, synline,
                    "%ssynapse sic_connection: the source %s (%s) emits no SIC; sic_connection runs from astrocytes",
@@ -1616,6 +1828,21 @@ static PetscErrorCode Synapse(Ctx *c, const YNode *y, int line, const char prefi
   syn->kind = kind, syn->tm = tm;
   syn->weight.kind = NA_VALUE_CONST, syn->weight.a = 1.0, syn->weight.b = 0.0;
   PetscCall(SynapseKind(c, y, prefix, syn, &named));
+  if (syn->kind == NA_SYN_GAP) { /* no weight (F is its strength), no delay (a continuous coupling) */
+    const YNode *d = YGet(y, "delay");
+    if (w)
+      PetscCall(Fail(c, w->line,
+                     "%sweight %s: a gap_junction has no weight; give its strength as synapse.gap_junction.F", prefix,
+                     w->kind == YAML_SCALAR_NODE ? w->text : "(a mapping)"));
+    if (d)
+      PetscCall(
+          Fail(c, d->line,
+               "%sdelay %s: a gap_junction has no delay (its flux acts within each step of the target astrocytes)",
+               prefix, d->kind == YAML_SCALAR_NODE ? d->text : "(a mapping)"));
+    syn->delay = c->spec->resolution;
+    PetscCall(CheckSynapse(c, syn, prefix, named->line, NULL, line, src, tgt));
+    PetscFunctionReturn(0);
+  }
   PetscCall(PetscSNPrintf(lab, sizeof(lab), "%sweight", prefix));
   if (w) PetscCall(Value(c, w, lab, &syn->weight));
   PetscCall(PetscSNPrintf(lab, sizeof(lab), "%sdelay", prefix));
@@ -1780,6 +2007,8 @@ static PetscErrorCode Projection(Ctx *c, const YNode *e, PetscInt k)
   PetscCall(Rule(c, YGet(e, "rule"), pr));
   PetscCall(CheckRule(c, YGet(e, "rule"), pr));
   PetscCall(Synapse(c, e, e->line, "", NA_SYN_STATIC, pr->from, pr->to, &pr->syn));
+  if ((v = YGet(e, "third")) && pr->syn.kind == NA_SYN_GAP)
+    PetscCall(Fail(c, v->line, "third: a gap_junction projection has no third factor"));
   if ((v = YGet(e, "third"))) PetscCall(Third(c, v, pr));
   if ((v = YGet(e, "glia"))) PetscCall(Glia(c, v, pr));
   if (pr->glia.present && pr->third.present)
@@ -1867,6 +2096,7 @@ static PetscErrorCode TraceVariables(Ctx *c, const YNode *y, NaTraceSpec *tr)
   PetscFunctionBegin;
   for (PetscInt k = 0; k < p->model->nstate; k++) NamesAdd(&l, p->model->state[k].name);
   if (p->model->receives_sic) NamesAdd(&l, "I_SIC");
+  if (!strcmp(p->model->name, "astrocyte_gchi")) NamesAdd(&l, "J_coupling"); /* gap junctions' IP3 flux */
   if (!n) PetscCall(Fail(c, y->line, "variables []: list at least one variable"));
   PetscCall(PetscCalloc1(n, &tr->vars));
   for (PetscInt k = 0; k < n; k++) {
@@ -2082,6 +2312,8 @@ PetscErrorCode NaNetSpecDestroy(NaNetSpec **spec)
   s = *spec;
   for (PetscInt k = 0; k < s->npops; k++) {
     for (PetscInt j = 0; j < s->pops[k].nparams; j++) PetscCall(PetscFree(s->pops[k].params[j].timed.table));
+    for (PetscInt j = 0; j < s->pops[k].nparams; j++) PetscCall(PetscFree(s->pops[k].params[j].cells));
+    for (PetscInt j = 0; j < s->pops[k].ninit; j++) PetscCall(PetscFree(s->pops[k].init[j].cells));
     PetscCall(PetscFree(s->pops[k].params));
     PetscCall(PetscFree(s->pops[k].init));
     PetscCall(PetscFree(s->pops[k].spike_times));
@@ -2093,6 +2325,7 @@ PetscErrorCode NaNetSpecDestroy(NaNetSpec **spec)
   }
   for (PetscInt k = 0; k < s->nprojs; k++) PetscCall(PetscFree(s->projs[k].glia.list));
   PetscCall(PetscFree(s->release_projs));
+  for (PetscInt k = 0; k < s->nprojs; k++) PetscCall(PetscFree2(s->projs[k].rule.pre, s->projs[k].rule.post));
   PetscCall(PetscFree(s->pops));
   PetscCall(PetscFree(s->projs));
   PetscCall(PetscFree(s->spike_pops));
@@ -2128,6 +2361,16 @@ const NaTimed *NaNetSpecTimed(const NaNetSpec *spec, PetscInt pop, const char na
   const NaPopSpec *p = &spec->pops[pop];
   for (PetscInt k = 0; k < p->nparams; k++)
     if (!strcmp(p->params[k].name, name)) return p->params[k].value.kind == NA_VALUE_TIMED ? &p->params[k].timed : NULL;
+  return NULL;
+}
+
+const double *NaNetSpecCells(const NaNetSpec *spec, PetscInt pop, const char name[], PetscBool init)
+{
+  const NaPopSpec    *p = &spec->pops[pop];
+  const NaNamedValue *v = init ? p->init : p->params;
+  const PetscInt      n = init ? p->ninit : p->nparams;
+  for (PetscInt k = 0; k < n; k++)
+    if (!strcmp(v[k].name, name)) return v[k].cells;
   return NULL;
 }
 

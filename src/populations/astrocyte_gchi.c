@@ -10,7 +10,10 @@
  *   dh/dt       = (h_inf - hc) / tau_h,  h_inf = Q2 / (Q2 + C),  tau_h = 1 / (O_2 (Q2 + C)),  Q2 = d2 (I + d1)/(I + d3)
  *   dI/dt       = O_beta Gc + O_delta / (1 + I/kappa_delta) C^2 / (C^2 + K_delta^2)
  *                 - O_3K C^4 / (C^4 + K_D^4) I / (I + K_3K) - O_5P I + J_ex + J_stim
- *   J_ex        = -F_ex/2 (1 + tanh((|I - I_bias| - I_Theta) / omega_I)) sign(I - I_bias)
+ *                 + J_coupling
+ *   J_ex        = -F_ex/2 (1 + tanh((|I - I_bias s| - I_Theta) / omega_I)) sign(I - I_bias s),  s = stimulus
+ *   J_coupling  = sum over the gap junctions pre -> this cell (the engine's, held over the step: engine.c,
+ *                 GapJunctions) of -F/2 (1 + tanh((|I - I_pre| - I_Theta)/omega_I)) sign(I - I_pre)
  *   dGamma_A/dt = O_N Y_S (1 - Gc) - Omega_N (1 + zeta C / (C + K_KC)) Gc
  *   dY_S/dt     = -Omega_c Y_S          (the glutamate of the astrocyte's synapses, summed: Brian's Y_S (summed))
  *   dx_A/dt     = O_A (1 - x_A),   dG_A/dt = -O_e G_A
@@ -71,6 +74,7 @@ enum {
   P_O_E,
   P_O_G,
   P_OMEGA_G,
+  P_STIMULUS,
   NPARAMS
 };
 enum { S_C, S_H, S_I, S_GAMMA_A, S_Y_S, S_X_A, S_G_A, S_ARMED, S_GAMMA_S, NSTATE };
@@ -112,6 +116,8 @@ static const NaQuantity Params[NPARAMS] = {
     [P_O_E]         = {"O_e", 60e-3, "1/ms", "gliotransmitter clearance rate (Brian's Omega_e)"},
     [P_O_G]         = {"O_G", 1.5e-3, "1/(uM ms)", "agonist binding rate of the presynaptic receptors (examples 3-6)"},
     [P_OMEGA_G]     = {"Omega_G", 0.5 / 60e3, "1/ms", "agonist release rate of the presynaptic receptors"},
+    [P_STIMULUS]    = {"stimulus", 1.0, "1",
+                       "multiplies I_bias (Brian's example 5 stimulus: give it as a timed value, and I_bias per cell)"},
 };
 
 /* initial values: Brian's (0 unless the examples set them: h 0.9, x_A 1) */
@@ -154,31 +160,31 @@ static const char *Check(const double *const *par, PetscInt i)
   /* >= 0: rates, ratios and concentrations */
   if (!(par[P_O_G][i] >= 0)) return "O_G must be >= 0";
   if (!(par[P_OMEGA_G][i] >= 0)) return "Omega_G must be >= 0";
-  static const int         nonneg[] = {P_O_P,     P_RHO_A,   P_O_C,     P_O_L,  P_O_2,  P_O_BETA, P_O_N,
-                                       P_OMEGA_N, P_ZETA,    P_O_DELTA, P_O_5P, P_O_3K, P_F_EX,   P_I_THETA,
-                                       P_I_BIAS,  P_OMEGA_C, P_C_THETA, P_O_A,  P_G_T,  P_RHO_E,  P_O_E};
-  static const char *const msg[]    = {"O_P must be >= 0",     "rho_A must be >= 0",   "O_C must be >= 0",
-                                       "O_L must be >= 0",     "O_2 must be >= 0",     "O_beta must be >= 0",
-                                       "O_N must be >= 0",     "Omega_N must be >= 0", "zeta must be >= 0",
-                                       "O_delta must be >= 0", "O_5P must be >= 0",    "O_3K must be >= 0",
-                                       "F_ex must be >= 0",    "I_Theta must be >= 0", "I_bias must be >= 0",
-                                       "Omega_c must be >= 0", "C_Theta must be >= 0", "O_A must be >= 0",
-                                       "G_T must be >= 0",     "rho_e must be >= 0",   "O_e must be >= 0"};
+  static const int         nonneg[] = {P_O_P,     P_RHO_A,   P_O_C,  P_O_L,   P_O_2,  P_O_BETA,  P_O_N,    P_OMEGA_N,
+                                       P_ZETA,    P_O_DELTA, P_O_5P, P_O_3K,  P_F_EX, P_I_THETA, P_I_BIAS, P_OMEGA_C,
+                                       P_C_THETA, P_O_A,     P_G_T,  P_RHO_E, P_O_E,  P_STIMULUS};
+  static const char *const msg[]    = {
+         "O_P must be >= 0",     "rho_A must be >= 0",   "O_C must be >= 0",    "O_L must be >= 0",
+         "O_2 must be >= 0",     "O_beta must be >= 0",  "O_N must be >= 0",    "Omega_N must be >= 0",
+         "zeta must be >= 0",    "O_delta must be >= 0", "O_5P must be >= 0",   "O_3K must be >= 0",
+         "F_ex must be >= 0",    "I_Theta must be >= 0", "I_bias must be >= 0", "Omega_c must be >= 0",
+         "C_Theta must be >= 0", "O_A must be >= 0",     "G_T must be >= 0",    "rho_e must be >= 0",
+         "O_e must be >= 0",     "stimulus must be >= 0"};
   for (size_t k = 0; k < sizeof nonneg / sizeof nonneg[0]; k++)
     if (!(par[nonneg[k]][i] >= 0)) return msg[k];
   if (!(par[P_U_A][i] >= 0 && par[P_U_A][i] <= 1)) return "U_A must lie in [0, 1]";
   return NULL;
 }
 
-/* y and f are distinct arrays; stim: whether I_stim is given (a constant once inlined) */
+/* y and f are distinct arrays; stim, gap: whether I_stim, J_gap are given (constants once inlined) */
 static inline __attribute__((always_inline)) void RhsKernel(const NaCellIO *io, const double *restrict y,
-                                                            double *restrict f, const int stim)
+                                                            double *restrict f, const int stim, const int gap)
 {
   const PetscInt       n  = io->n;
   const double *const *p  = io->par;
   const double        *Cv = y + S_C * n, *hv = y + S_H * n, *Iv = y + S_I * n, *Gv = y + S_GAMMA_A * n;
   const double        *Yv = y + S_Y_S * n, *xv = y + S_X_A * n, *GAv = y + S_G_A * n;
-  const double        *J_stim = io->I_stim, *GSv = y + S_GAMMA_S * n;
+  const double        *J_stim = io->I_stim, *GSv = y + S_GAMMA_S * n, *J_gap = io->J_gap;
 
   for (PetscInt i = 0; i < n; i++) {
     const double C = Cv[i], hc = Clip01(hv[i]), ip3 = Iv[i], Gc = Clip01(Gv[i]);
@@ -199,13 +205,13 @@ static inline __attribute__((always_inline)) void RhsKernel(const NaCellIO *io, 
     const double J_dlt  = p[P_O_DELTA][i] / (1.0 + ip3 / p[P_KAPPA_DELTA][i]) * (C2 / (C2 + K_d * K_d));
     const double J_3K   = p[P_O_3K][i] * (C4 / (C4 + K_D * K_D * K_D * K_D)) * (ip3 / (ip3 + p[P_K_3K][i]));
     const double J_5P   = p[P_O_5P][i] * ip3;
-    const double dI     = ip3 - p[P_I_BIAS][i];
+    const double dI     = ip3 - p[P_I_BIAS][i] * p[P_STIMULUS][i];
     const double sgn    = (double)(dI > 0) - (double)(dI < 0);
     const double J_ex   = -p[P_F_EX][i] / 2.0 * (1.0 + tanh((fabs(dI) - p[P_I_THETA][i]) / p[P_OMEGA_I][i])) * sgn;
 
     f[S_C * n + i] = J_r + J_l - J_p;
     f[S_H * n + i] = (h_inf - hc) / tau_h;
-    f[S_I * n + i] = J_beta + J_dlt - J_3K - J_5P + J_ex + (stim ? J_stim[i] : 0.0);
+    f[S_I * n + i] = J_beta + J_dlt - J_3K - J_5P + J_ex + (stim ? J_stim[i] : 0.0) + (gap ? J_gap[i] : 0.0);
     f[S_GAMMA_A * n + i] =
         p[P_O_N][i] * Yv[i] * (1.0 - Gc) - p[P_OMEGA_N][i] * (1.0 + p[P_ZETA][i] * C / (C + p[P_K_KC][i])) * Gc;
     f[S_Y_S * n + i]     = -p[P_OMEGA_C][i] * Yv[i];
@@ -218,10 +224,14 @@ static inline __attribute__((always_inline)) void RhsKernel(const NaCellIO *io, 
 
 NA_CLONES static void Rhs(const NaCellIO *io, const double *y, double *f)
 {
-  if (io->I_stim)
-    RhsKernel(io, y, f, 1);
+  if (io->I_stim && io->J_gap)
+    RhsKernel(io, y, f, 1, 1);
+  else if (io->I_stim)
+    RhsKernel(io, y, f, 1, 0);
+  else if (io->J_gap)
+    RhsKernel(io, y, f, 0, 1);
   else
-    RhsKernel(io, y, f, 0);
+    RhsKernel(io, y, f, 0, 0);
 }
 
 static void Update(NaCellIO *io, double *y, unsigned char *spiked)

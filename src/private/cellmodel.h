@@ -33,6 +33,8 @@ typedef struct {
   const double        *in_ex;  /* summed weight of the spikes arriving this step with weight >= 0 */
   const double        *in_in;  /* summed |weight| of those with weight < 0 (neurons; astrocytes get none) */
   double              *sic;    /* astrocytes: the SIC each cell emits at the end of this step [pA] */
+  const double        *J_gap;  /* astrocyte_gchi: IP3 flux of its gap junctions, held over the step [uM/ms] (NULL:
+                                * none) */
 } NaCellIO;
 
 typedef struct {

@@ -83,7 +83,21 @@ typedef struct {
   Vec        Xgam, Ygam;
   VecScatter gam_scatter;
   PetscInt  *gpos;
+  double    *gap; /* target of gap junctions: J_coupling of each local cell [n], else NULL */
 } NaPop;
+
+/* a gap_junction projection on this rank (engine.c, GapPlan): at each step of the target population, the I of
+ * the nneed source cells its local targets need is scattered from the source population's state into Yneed;
+ * local target i's connections are src[off[i] .. off[i + 1]) (places in Yneed), by source cell then in the order
+ * they were made */
+typedef struct {
+  PetscInt    proj; /* in e->proj */
+  NaGapParams g;
+  PetscInt    nneed, *off, *src;
+  Vec         Yneed;
+  VecScatter  scatter;
+  double      recv_bytes; /* of the scatter, those from other ranks */
+} NaGapPlan;
 
 /* a trace of the network file on this rank: its local cells are columns [col0, col0 + ncols) */
 typedef struct {
@@ -110,6 +124,8 @@ struct _n_NaEngine {
   NaLayout     *layout;
   PetscInt      nproj;
   NaProjection *proj;
+  PetscInt      ngap; /* gap_junction projections, in projection order */
+  NaGapPlan    *gap;
   NaPop        *pops;
   PetscInt      npops;
   double        h;

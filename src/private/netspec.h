@@ -14,11 +14,13 @@
 #include "rng.h"
 
 /* a value given as a constant or a distribution drawn per cell (or per connection) from the run's seed, or (cell
- * parameters only) a piecewise-constant table of time, as Brian's TimedArray: {timed: {dt, values, repeat}} */
-typedef enum { NA_VALUE_CONST, NA_VALUE_UNIFORM, NA_VALUE_NORMAL, NA_VALUE_TIMED } NaValueKind;
+ * parameters only) a piecewise-constant table of time, as Brian's TimedArray: {timed: {dt, values, repeat}}, or
+ * (cell parameters and initial values only) one value per cell: {cells: [v0, ..., v_{n-1}]} */
+typedef enum { NA_VALUE_CONST, NA_VALUE_UNIFORM, NA_VALUE_NORMAL, NA_VALUE_TIMED, NA_VALUE_CELLS } NaValueKind;
 typedef struct {
   NaValueKind kind;
-  double      a, b; /* const: a; uniform: [a, b); normal: mean a, standard deviation b; timed: a = the first value */
+  double      a, b; /* const: a; uniform: [a, b); normal: mean a, standard deviation b; timed: a = the first value;
+                     * cells: a = the value of cell 0 (the values: NaNamedValue's cells) */
 } NaValue;
 
 /* a timed parameter's table: values table[nt], each held for `every` steps of the resolution (dt / resolution);
@@ -44,6 +46,7 @@ typedef struct {
   char    name[64];
   NaValue value;
   NaTimed timed; /* value.kind NA_VALUE_TIMED (parameters only) */
+  double *cells; /* value.kind NA_VALUE_CELLS: [n] the value of each cell, else NULL */
 } NaNamedValue;
 
 /* where the cells of a population are (um), for distance rules and the output: none; a grid, cell i at
@@ -79,7 +82,8 @@ typedef enum {
   NA_RULE_ONE_TO_ONE,
   NA_RULE_PAIRWISE_BERNOULLI,
   NA_RULE_FIXED_INDEGREE,
-  NA_RULE_DISTANCE
+  NA_RULE_DISTANCE,
+  NA_RULE_PAIRS
 } NaRuleKind;
 /* the distance rule's probability at distance d < radius: p, p0 exp(-d^2 / (2 sigma^2)) or p0 exp(-d / lambda) */
 typedef enum { NA_PDIST_CONST, NA_PDIST_GAUSSIAN, NA_PDIST_EXPONENTIAL } NaDistProbKind;
@@ -91,9 +95,16 @@ typedef struct {
   double         length;         /* distance: sigma or lambda (um) */
   PetscInt       K;              /* fixed_indegree */
   PetscBool      allow_autapses; /* default true, as NEST's */
+  PetscInt       npairs;         /* pairs (or pairs_file): connection k is pre[k] -> post[k], in this order */
+  PetscInt      *pre, *post;
 } NaRuleSpec;
 
-typedef enum { NA_SYN_STATIC, NA_SYN_TSODYKS, NA_SYN_SIC, NA_SYN_GLIO } NaSynKind;
+typedef enum { NA_SYN_STATIC, NA_SYN_TSODYKS, NA_SYN_SIC, NA_SYN_GLIO, NA_SYN_GAP } NaSynKind;
+/* gap_junction between astrocyte_gchi populations (Brian's example 5): per connection pre -> post,
+ * J_coupling_post += -F/2 (1 + tanh((|I_post - I_pre| - I_Theta)/omega_I)) sign(I_post - I_pre) */
+typedef struct {
+  double F, I_Theta, omega_I; /* uM/ms, uM, uM */
+} NaGapParams;
 /* tm_glio_synapse: the Tsodyks-Markram synapse of Brian 2's neuron-glia examples 3-6 (Stimberg et al. 2019),
  * with presynaptic release modulated by the gliotransmitter of its astrocyte (Brian's names; ms, uM) */
 typedef struct {
@@ -119,6 +130,7 @@ typedef struct {
   NaSynKind       kind;
   NaTsodyksParams tm;     /* tsodyks only */
   NaGlioParams    gl;     /* tm_glio_synapse only */
+  NaGapParams     gap;    /* gap_junction only (its weight is 1 and its delay the resolution, unused) */
   NaValue         weight; /* nS for conductance-based targets, pA for sic_connection, 1 for astrocytes */
   double          delay;  /* ms, a positive multiple of the resolution */
 } NaSynSpec;
@@ -187,6 +199,8 @@ PETSC_EXTERN const NaTimed *NaNetSpecTimed(const NaNetSpec *spec, PetscInt pop, 
 PETSC_EXTERN const NaValue *NaNetSpecInit(const NaNetSpec *spec, PetscInt pop, const char name[]);
 /* the position (um) of cell i of population pop (0 0 0 for a population without positions) */
 PETSC_EXTERN void NaNetSpecPosition(const NaNetSpec *spec, PetscInt pop, PetscInt i, double xyz[3]);
+/* the per-cell values ({cells: [...]}) of parameter (init false) or initial value (init true) name, or NULL */
+PETSC_EXTERN const double *NaNetSpecCells(const NaNetSpec *spec, PetscInt pop, const char name[], PetscBool init);
 
 /* Random streams keyed by ids, never by rank: the stream of (seed, domain, a, b) is the same on every rank.
  * Domains keep the uses apart (a cell's initial values, a target's incoming connections, a generator's

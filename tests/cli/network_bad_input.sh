@@ -353,6 +353,55 @@ svariant smiss 's/space_pos.txt/missing_pos.txt/'
 bad smiss "missing positions file" "smiss.yaml:5: population N: positions.file missing_pos.txt: cannot read" "No such file"
 svariant sgen 's/model: iaf_cond_exp, n: 3/model: poisson_generator, n: 3/'
 bad sgen "positions of a generator" "sgen.yaml:5: population N: positions {file: space_pos.txt}: a generator (poisson_generator) has no positions"
+# gap junctions, the pairs rule and per-cell values: a good file (positive control below), then one bad value each
+net gap <<'EOF2'
+resolution: 1.0
+t_stop: 10.0
+populations:
+  - {name: G, model: astrocyte_gchi, n: 4, params: {I_bias: {cells: [0, 1, 0, 0]}}, init: {I: {cells: [0, 0.5, 0, 0]}}}
+  - {name: L, model: astrocyte_lr_1994, n: 2}
+projections:
+  - {from: G, to: G, rule: {pairs: {pre: [0, 1, 2, 3], post: [1, 2, 3, 0]}}, synapse: {gap_junction: {F: 9e-5}}}
+  - {from: G, to: G, rule: {pairs_file: gap_pairs.txt}, synapse: gap_junction}
+EOF2
+printf '# pre post\n1 0\n2, 1\n\n3 2\n' >"$tmp/gap_pairs.txt"
+printf '1 0\n2 1\n3 4\n' >"$tmp/gap_far.txt"
+pvariant() { sed "$2" "$tmp/gap.yaml" >"$tmp/$1.yaml"; }
+pvariant gjlr 's/  - {from: G, to: G, rule: {pairs_file: gap_pairs.txt}/  - {from: G, to: L, rule: all_to_all/'
+bad gjlr "gap_junction onto a non-G-ChI population" \
+  "gjlr.yaml:8: projection 1 (G -> L): synapse gap_junction: the target L is astrocyte_lr_1994; gap junctions connect astrocyte_gchi populations only"
+pvariant gjneg 's/F: 9e-5/F: -9e-5/'
+bad gjneg "negative gap-junction permeability" "gjneg.yaml:7: projection 0 (G -> G): synapse.gap_junction.F -9e-5: must not be negative"
+pvariant gjom 's/F: 9e-5/F: 9e-5, omega_I: 0/'
+bad gjom "zero omega_I" "gjom.yaml:7: projection 0 (G -> G): synapse.gap_junction.omega_I 0: must be positive"
+pvariant gjw 's/synapse: gap_junction}/synapse: gap_junction, weight: 2}/'
+bad gjw "a weight on a gap junction" "gjw.yaml:8: projection 1 (G -> G): weight 2: a gap_junction has no weight"
+pvariant gjd 's/synapse: gap_junction}/synapse: gap_junction, delay: 2}/'
+bad gjd "a delay on a gap junction" "gjd.yaml:8: projection 1 (G -> G): delay 2: a gap_junction has no delay"
+pvariant gpre 's/pre: \[0, 1, 2, 3\]/pre: [0, 1, 7, 3]/'
+bad gpre "pair index out of range" "gpre.yaml:7: projection 0 (G -> G): rule.pairs.pre 7: pair 2: not a cell of G (a whole number 0 to 3)"
+pvariant glen 's/post: \[1, 2, 3, 0\]/post: [1, 2, 3]/'
+bad glen "pairs of different lengths" "glen.yaml:7: projection 0 (G -> G): rule.pairs.post: 3 entries, but pre has 4"
+pvariant gfile 's/gap_pairs.txt/gap_far.txt/'
+bad gfile "pair index out of range in a pairs_file" "gap_far.txt:3: projection 1 (G -> G): rule.pairs_file: post 3 4: pair 2: not a cell of G (a whole number 0 to 3)"
+pvariant gcells 's/I_bias: {cells: \[0, 1, 0, 0\]}/I_bias: {cells: [0, 1, 0]}/'
+bad gcells "a cells list of the wrong length" \
+  "gcells.yaml:4: population G: params.I_bias.cells [0, 1, 0]: 3 values for the 4 cells of population G (n after scale)"
+pvariant gicells 's/init: {I: {cells: \[0, 0.5, 0, 0\]}}/init: {I: {cells: [0, 0.5, 0, 0, 0]}}/'
+bad gicells "an initial cells list of the wrong length" \
+  "gicells.yaml:4: population G: init.I.cells [0, 0.5, 0, 0, 0]: 5 values for the 4 cells of population G"
+pvariant gcneg 's/I_bias: {cells: \[0, 1, 0, 0\]}/I_bias: {cells: [0, 1, -2, 0]}/'
+bad gcneg "a per-cell value out of the model's range" "gcneg.yaml:4: population G: params.I_bias.cells -2: I_bias must be >= 0 (cell 2)"
+rm -f "$tmp/gap.h5"
+if timeout -s KILL 120 "$NASTRO" -network "$tmp/gap.yaml" -o "$tmp/gap.h5" >"$tmp/stdout" 2>"$tmp/stderr" &&
+  [ "$(complete_flag "$tmp/gap.h5")" = 1 ]; then
+  echo "ok - positive control: the good gap-junction network (pairs, pairs_file, cells) runs"
+  pass=$((pass + 1))
+else
+  echo "not ok - positive control: the good gap-junction network"
+  sed 's/^/#   stderr: /' "$tmp/stderr" | head -n 20
+  fail=$((fail + 1))
+fi
 
 # ---- positive control ---------------------------------------------------------------------------------------
 for good in good space; do

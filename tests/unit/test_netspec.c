@@ -835,7 +835,7 @@ Test(netspec, projections)
   expect_base_error(
       "{pairwise_bernoulli: {p: 0.1}}", "pairwise_bernouli",
       "net.yaml:11: projection 1 (E -> E): rule pairwise_bernouli: unknown rule; choose one of all_to_all, "
-      "one_to_one, pairwise_bernoulli, fixed_indegree, distance; did you mean pairwise_bernoulli?");
+      "one_to_one, pairwise_bernoulli, fixed_indegree, distance, pairs, pairs_file; did you mean pairwise_bernoulli?");
   expect_base_error("{pairwise_bernoulli: {p: 0.1}}", "pairwise_bernoulli",
                     "net.yaml:11: projection 1 (E -> E): rule pairwise_bernoulli: needs p, as in {pairwise_bernoulli: "
                     "{p: 0.1}}");
@@ -855,7 +855,7 @@ Test(netspec, projections)
   expect_base_error(
       "synapse: tsodyks_synapse", "synapse: tsodyks",
       "net.yaml:11: projection 1 (E -> E): synapse tsodyks: unknown synapse; choose one of static_synapse, "
-      "tsodyks_synapse, sic_connection, tm_glio_synapse; did you mean tsodyks_synapse?");
+      "tsodyks_synapse, sic_connection, tm_glio_synapse, gap_junction; did you mean tsodyks_synapse?");
   expect_base_error(
       "synapse: tsodyks_synapse", "synapse: {tsodyks_synapse: {tau_pcs: 2}}",
       "net.yaml:11: projection 1 (E -> E): synapse.tsodyks_synapse.tau_pcs: unknown key; choose one of U, "

@@ -113,19 +113,24 @@ static PetscErrorCode PopDraw(NaEngine e, NaPop *p, double *y)
 {
   const NaCellModel *m = p->model;
   const NaValue    **pv, **iv;
+  const double     **pc, **ic; /* per-cell values ({cells: [...]}), else NULL */
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc2(m->nparams, &pv, m->nstate, &iv));
+  PetscCall(PetscMalloc4(m->nparams, &pv, m->nstate, &iv, m->nparams, &pc, m->nstate, &ic));
   for (PetscInt k = 0; k < m->nparams; k++) pv[k] = NaNetSpecParam(e->spec, p->index, m->params[k].name);
   for (PetscInt v = 0; v < m->nstate; v++) iv[v] = NaNetSpecInit(e->spec, p->index, m->state[v].name);
+  for (PetscInt k = 0; k < m->nparams; k++) pc[k] = NaNetSpecCells(e->spec, p->index, m->params[k].name, PETSC_FALSE);
+  for (PetscInt v = 0; v < m->nstate; v++) ic[v] = NaNetSpecCells(e->spec, p->index, m->state[v].name, PETSC_TRUE);
   for (PetscInt i = 0; i < p->n; i++) {
     NaRng r;
     NaRngSeedKeyed(&r, e->spec->seed, NA_STREAM_PARAM, (uint64_t)p->index, (uint64_t)(p->lo + i));
-    for (PetscInt k = 0; k < m->nparams; k++) p->par[k][i] = pv[k] ? NaValueDraw(pv[k], &r) : m->params[k].value;
+    for (PetscInt k = 0; k < m->nparams; k++)
+      p->par[k][i] = pc[k] ? pc[k][p->lo + i] : pv[k] ? NaValueDraw(pv[k], &r) : m->params[k].value;
     NaRngSeedKeyed(&r, e->spec->seed, NA_STREAM_INIT, (uint64_t)p->index, (uint64_t)(p->lo + i));
-    for (PetscInt v = 0; v < m->nstate; v++) y[v * p->n + i] = iv[v] ? NaValueDraw(iv[v], &r) : m->state[v].value;
+    for (PetscInt v = 0; v < m->nstate; v++)
+      y[v * p->n + i] = ic[v] ? ic[v][p->lo + i] : iv[v] ? NaValueDraw(iv[v], &r) : m->state[v].value;
   }
-  PetscCall(PetscFree2(pv, iv));
+  PetscCall(PetscFree4(pv, iv, pc, ic));
   p->ntimed = 0;
   for (PetscInt k = 0; k < m->nparams; k++) p->ntimed += NaNetSpecTimed(e->spec, p->index, m->params[k].name) != NULL;
   PetscCall(PetscMalloc2(PetscMax(p->ntimed, 1), &p->timed_k, PetscMax(p->ntimed, 1), &p->timed));
@@ -251,6 +256,7 @@ static PetscErrorCode PopDestroy(NaPop *p)
   PetscCall(PetscFree2(p->timed_k, p->timed));
   if (p->model && p->model->kind == NA_CELL_GENERATOR) PetscFunctionReturn(0);
   PetscCall(PetscFree5(p->I_stim, p->I_sic, p->sic, p->refr, p->spiked));
+  PetscCall(PetscFree(p->gap));
   PetscCall(VecScatterDestroy(&p->sic_scatter));
   PetscCall(VecDestroy(&p->Xsic));
   PetscCall(VecDestroy(&p->Ysic));
@@ -277,6 +283,7 @@ static void Delays(NaEngine e, PetscInt *dmin, PetscInt *dmax)
   *dmax = 1;
   for (PetscInt k = 0; k < e->nproj; k++) {
     const NaProjection *pr = &e->proj[k];
+    if (pr->kind == NA_SYN_GAP) continue; /* no events: exchanged at every step of its target (GapJunctions) */
     if (!IsGenerator(e, pr->src_pop) || pr->kind == NA_SYN_GLIO) *dmin = PetscMin(*dmin, pr->delay); /* glio.c */
     *dmax = PetscMax(*dmax, pr->delay);
   }
@@ -301,6 +308,9 @@ static void ExpectedSynapses(const NaNetSpec *s, PetscInt k, double *primary, do
     break;
   case NA_RULE_DISTANCE: /* not known before the positions are looked at: left out of the check */
     *primary = 0;
+    break;
+  case NA_RULE_PAIRS:
+    *primary = (double)pj->rule.npairs;
     break;
   default:
     *primary = (double)pj->rule.K * nt;
@@ -341,6 +351,7 @@ static PetscErrorCode CheckMemory(NaEngine e)
 }
 
 static PetscErrorCode SicPlan(NaEngine, NaPop *);
+static PetscErrorCode GapPlan(NaEngine);
 
 /* the tsodyks projections whose shared state the source's rank holds (not a generator's: connect.h), by source
  * population: their efficacies' places in a spike's record */
@@ -444,6 +455,7 @@ PetscErrorCode NaEngineSetUp(NaEngine e)
   PetscCall(PoissonStreams(e));
   for (PetscInt p = 0; p < e->npops; p++)
     if (e->pops[p].model->emits_sic) PetscCall(SicPlan(e, &e->pops[p]));
+  PetscCall(GapPlan(e));
   PetscCall(TsodyksSlots(e));
   PetscCall(NaGlioSetUp(e));
   PetscCall(PetscMalloc2(e->size, &e->counts, e->size, &e->displs));
@@ -843,6 +855,113 @@ static PetscErrorCode ScatterSic(NaEngine e)
   PetscFunctionReturn(0);
 }
 
+/* Gap junctions (Brian's summed variable J_coupling_post, models.md 3.7): each gap_junction projection's
+ * static exchange, made once. Its local targets need the I of their sources at every step of the target
+ * population: the sources' global rows in their population's state vector (rank r holds [nstate][n_r] from row
+ * nstate lo_r), scattered into Yneed in source order; each target's connections are listed by source, then in
+ * the order they were made (the CSR's order within a source), so its sum has the same terms in the same order on
+ * any rank count. */
+static PetscErrorCode GapPlan(NaEngine e)
+{
+  PetscInt k = 0;
+
+  PetscFunctionBegin;
+  e->ngap = 0;
+  for (PetscInt j = 0; j < e->nproj; j++) e->ngap += e->proj[j].kind == NA_SYN_GAP;
+  if (!e->ngap) PetscFunctionReturn(0);
+  PetscCall(PetscCalloc1(e->ngap, &e->gap));
+  for (PetscInt j = 0; j < e->nproj; j++) {
+    const NaProjection *pr = &e->proj[j];
+    NaGapPlan          *g  = &e->gap[k];
+    NaPop              *sp = &e->pops[pr->src_pop], *tp = &e->pops[pr->tgt_pop];
+    const PetscInt      sI = NaCellModelStateIndex(sp->model, "I"), ns = sp->model->nstate;
+    PetscInt           *where, *idx, *cnt;
+    IS                  is;
+
+    if (pr->kind != NA_SYN_GAP) continue;
+    k++;
+    g->proj = j;
+    g->g    = e->spec->projs[pr->spec].syn.gap;
+    PetscCheck(sI >= 0, e->comm, PETSC_ERR_PLIB, "gap junctions from %s: its model %s has no state I", sp->spec->name,
+               sp->model->name);
+    PetscCall(PetscMalloc1(PetscMax(pr->nsrc, 1), &where));
+    g->nneed = 0;
+    for (PetscInt a = 0; a < pr->nsrc; a++) where[a] = pr->off[a + 1] > pr->off[a] ? g->nneed++ : -1;
+    PetscCall(PetscMalloc1(PetscMax(g->nneed, 1), &idx));
+    g->recv_bytes = 0;
+    for (PetscInt a = 0; a < pr->nsrc; a++) {
+      PetscMPIInt r;
+      PetscInt    lo, hi;
+      if (where[a] < 0) continue;
+      r = NaLayoutOwner(e->layout, pr->src_pop, a);
+      NaLayoutBlock(e->layout, pr->src_pop, r, &lo, &hi);
+      idx[where[a]] = ns * lo + sI * (hi - lo) + (a - lo);
+      if (r != e->rank) g->recv_bytes += sizeof(double);
+    }
+    PetscCall(ISCreateGeneral(PETSC_COMM_SELF, g->nneed, idx, PETSC_OWN_POINTER, &is));
+    PetscCall(VecCreateSeq(PETSC_COMM_SELF, g->nneed, &g->Yneed));
+    PetscCall(VecScatterCreate(sp->Y, is, g->Yneed, NULL, &g->scatter));
+    PetscCall(ISDestroy(&is));
+    /* by local target: a stable counting sort of the CSR (sources ascending, then the order made) */
+    PetscCall(PetscCalloc1(tp->n + 1, &g->off));
+    PetscCall(PetscMalloc1(PetscMax(pr->nsyn, 1), &g->src));
+    for (PetscInt q = 0; q < pr->nsyn; q++) g->off[pr->tgt[q] - tp->lo + 1]++;
+    for (PetscInt i = 0; i < tp->n; i++) g->off[i + 1] += g->off[i];
+    PetscCall(PetscMalloc1(tp->n + 1, &cnt));
+    PetscCall(PetscArraycpy(cnt, g->off, tp->n + 1));
+    for (PetscInt a = 0; a < pr->nsrc; a++)
+      for (PetscInt q = pr->off[a]; q < pr->off[a + 1]; q++) g->src[cnt[pr->tgt[q] - tp->lo]++] = where[a];
+    PetscCall(PetscFree(cnt));
+    PetscCall(PetscFree(where));
+    if (!tp->gap) PetscCall(PetscCalloc1(PetscMax(tp->n, 1), &tp->gap));
+    tp->io.J_gap = tp->gap;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* J_coupling of every population that steps at step n and receives gap junctions, from the state at time n h
+ * (Brian's summed variable, computed before its target group on the target's clock), held over its step: per
+ * target cell the sum over its connections, projection by projection, in GapPlan's order */
+static PetscErrorCode GapJunctions(NaEngine e, PetscInt64 n)
+{
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBegin;
+  if (!e->ngap) PetscFunctionReturn(0);
+  PetscCall(PetscTime(&t0));
+  for (PetscInt p = 0; p < e->npops; p++)
+    if (e->pops[p].gap && n % e->pops[p].stride == 0) PetscCall(PetscArrayzero(e->pops[p].gap, e->pops[p].n));
+  for (PetscInt k = 0; k < e->ngap; k++) {
+    NaGapPlan          *g  = &e->gap[k];
+    const NaProjection *pr = &e->proj[g->proj];
+    NaPop              *tp = &e->pops[pr->tgt_pop];
+    const PetscInt      tI = NaCellModelStateIndex(tp->model, "I");
+    const double        F2 = g->g.F / 2.0, th = g->g.I_Theta, w = g->g.omega_I;
+    const PetscScalar  *Ipre, *y;
+
+    if (n % tp->stride) continue; /* the same on every rank: the scatter is collective */
+    PetscCall(VecScatterBegin(g->scatter, e->pops[pr->src_pop].Y, g->Yneed, INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecScatterEnd(g->scatter, e->pops[pr->src_pop].Y, g->Yneed, INSERT_VALUES, SCATTER_FORWARD));
+    e->exchange_bytes += g->recv_bytes;
+    PetscCall(VecGetArrayRead(g->Yneed, &Ipre));
+    PetscCall(VecGetArrayRead(tp->Y, &y));
+    for (PetscInt i = 0; i < tp->n; i++) {
+      const double Ipost = y[(size_t)tI * tp->n + i];
+      double       J     = tp->gap[i];
+      for (PetscInt q = g->off[i]; q < g->off[i + 1]; q++) {
+        const double d = Ipost - Ipre[g->src[q]], sgn = (double)(d > 0) - (double)(d < 0);
+        J += -F2 * (1.0 + tanh((fabs(d) - th) / w)) * sgn;
+      }
+      tp->gap[i] = J;
+    }
+    PetscCall(VecRestoreArrayRead(tp->Y, &y));
+    PetscCall(VecRestoreArrayRead(g->Yneed, &Ipre));
+  }
+  PetscCall(PetscTime(&t1));
+  e->t_upd_astro += t1 - t0;
+  PetscFunctionReturn(0);
+}
+
 /* the SIC of the slice through SIC projection pr: the needed rows in id order, each step's non-zero values, so
  * every ring cell adds its values in (step, id) order on any rank count */
 static PetscErrorCode DeliverSic(NaEngine e, const NaProjection *pr)
@@ -880,7 +999,7 @@ static PetscErrorCode Deliver(NaEngine e, PetscBool sic)
       PetscCall(NaGlioDeliver(e, k));
       continue;
     }
-    if (IsGenerator(e, pr->src_pop) || !pr->nsyn) continue;
+    if (IsGenerator(e, pr->src_pop) || !pr->nsyn || pr->kind == NA_SYN_GAP) continue;
     if ((pr->kind == NA_SYN_SIC) != sic) continue;
     if (sic) {
       PetscCall(DeliverSic(e, pr));
@@ -1051,6 +1170,7 @@ static PetscErrorCode Slices(NaEngine e)
     PetscCall(PetscTime(&u0));
     PetscCall(PetscLogEventBegin(NA_EVENT_UPDATE, 0, 0, 0, 0));
     for (PetscInt64 n = e->step; n < end; n++) {
+      PetscCall(GapJunctions(e, n));
       PetscCall(PetscTime(&a));
       TimedParams(e, n);
       PetscCall(SpikeTrains(e, n));
@@ -1175,6 +1295,13 @@ PetscErrorCode NaEngineDestroy(NaEngine *engine)
   if (!e) PetscFunctionReturn(0);
   PetscCall(NaEngineOutputDestroy(e));
   PetscCall(NaGlioDestroy(e));
+  for (PetscInt k = 0; e->gap && k < e->ngap; k++) {
+    PetscCall(VecScatterDestroy(&e->gap[k].scatter));
+    PetscCall(VecDestroy(&e->gap[k].Yneed));
+    PetscCall(PetscFree(e->gap[k].off));
+    PetscCall(PetscFree(e->gap[k].src));
+  }
+  PetscCall(PetscFree(e->gap));
   for (PetscInt p = 0; e->pops && p < e->npops; p++) PetscCall(PopDestroy(&e->pops[p]));
   PetscCall(PetscFree(e->pops));
   for (PetscInt k = 0; e->poisson && k < e->nproj; k++) PetscCall(PetscFree(e->poisson[k]));

@@ -174,7 +174,8 @@ static PetscErrorCode TraceCreate(NaEngine e, const NaTraceSpec *ts, NaTrace *tr
   PetscCall(PetscMalloc1((size_t)NA_TRACE_BUFFER * ts->nvars * PetscMax(tr->ncols, 1), &tr->buf));
   for (PetscInt c = 0; c < tr->ncols; c++)
     tr->local[c] = (ts->ncells < 0 ? tr->col0 + c : ts->cells[tr->col0 + c]) - p->lo;
-  for (PetscInt v = 0; v < ts->nvars; v++) tr->var[v] = NaCellModelStateIndex(m, ts->vars[v]); /* -1: I_SIC */
+  for (PetscInt v = 0; v < ts->nvars; v++) /* -1: I_SIC, -2: J_coupling */
+    tr->var[v] = !strcmp(ts->vars[v], "J_coupling") ? -2 : NaCellModelStateIndex(m, ts->vars[v]);
 
   traces = H5Lexists(e->file, "traces", H5P_DEFAULT) > 0
                ? H5Gopen2(e->file, "traces", H5P_DEFAULT)
@@ -203,9 +204,11 @@ static PetscErrorCode TraceCreate(NaEngine e, const NaTraceSpec *ts, NaTrace *tr
   }
   for (PetscInt v = 0; v < ts->nvars; v++) {
     const PetscInt k    = tr->var[v];
-    const char    *unit = k >= 0 ? m->state[k].unit : "pA";
-    PetscCall(
-        PetscSNPrintf(name, sizeof name, "%s, [sample][cell]", k >= 0 ? m->state[k].help : "slow inward current"));
+    const char    *unit = k >= 0 ? m->state[k].unit : k == -2 ? "uM/ms" : "pA";
+    PetscCall(PetscSNPrintf(name, sizeof name, "%s, [sample][cell]",
+                            k >= 0    ? m->state[k].help
+                            : k == -2 ? "IP3 flux through gap junctions, held over the step that ends at the sample"
+                                      : "slow inward current"));
     PetscCall(NaH5CreateDataset(tr->group, ts->vars[v], 2, dims, PETSC_TRUE, name, unit, &tr->dset[v]));
   }
   PetscFunctionReturn(0);
@@ -488,7 +491,9 @@ PetscErrorCode NaEngineOutputSample(NaEngine e)
     for (PetscInt v = 0; v < nv; v++) {
       double *row = tr->buf + ((size_t)tr->nbuf * nv + v) * tr->ncols;
       for (PetscInt c = 0; c < tr->ncols; c++)
-        row[c] = tr->var[v] >= 0 ? y[(size_t)tr->var[v] * p->n + tr->local[c]] : p->I_sic[tr->local[c]];
+        row[c] = tr->var[v] >= 0    ? y[(size_t)tr->var[v] * p->n + tr->local[c]]
+                 : tr->var[v] == -2 ? (p->gap ? p->gap[tr->local[c]] : 0.0)
+                                    : p->I_sic[tr->local[c]];
     }
     PetscCall(VecRestoreArrayRead(p->Y, &y));
     tr->tbuf[tr->nbuf++] = e->step * e->h;
@@ -631,6 +636,7 @@ static const char *SynapseName(NaSynKind k)
   return k == NA_SYN_STATIC    ? "static_synapse"
          : k == NA_SYN_TSODYKS ? "tsodyks_synapse"
          : k == NA_SYN_GLIO    ? "tm_glio_synapse"
+         : k == NA_SYN_GAP     ? "gap_junction"
                                : "sic_connection";
 }
 
