@@ -56,9 +56,17 @@ PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int rank, const h
 static PetscErrorCode TransferSelection(hid_t dset, hid_t fspace, hsize_t nelem, double *data, PetscBool write,
                                         herr_t *status)
 {
-  hid_t mspace, dxpl;
+  hid_t  mspace, dxpl;
+  double none; /* HDF5 refuses a NULL buffer even for an empty selection (a rank with nothing to write) */
 
   PetscFunctionBegin;
+  /* an empty dataset has no storage to transfer to (every rank sees the same extent) */
+  if (H5Sget_simple_extent_npoints(fspace) == 0) {
+    *status = 0;
+    NaH5Call(H5Sclose(fspace));
+    PetscFunctionReturn(0);
+  }
+  if (!data) data = &none;
   if (!nelem) NaH5Call(H5Sselect_none(fspace));
   NaH5Call(mspace = H5Screate_simple(1, &nelem, NULL));
   if (!nelem) NaH5Call(H5Sselect_none(mspace));

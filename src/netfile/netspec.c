@@ -801,10 +801,10 @@ static PetscBool IsSpikeGenerator(const NaCellModel *m)
 }
 
 /* neurons and spike generators spike (a poisson generator sends each target its own train, a dc generator
- * and an astrocyte send no spikes) */
+ * and an astrocyte send no spikes); astrocyte_gchi's releases are events recorded like spikes */
 static PetscBool Spikes(const NaCellModel *m)
 {
-  return (PetscBool)(m->kind == NA_CELL_NEURON || IsSpikeGenerator(m));
+  return (PetscBool)(m->kind == NA_CELL_NEURON || IsSpikeGenerator(m) || m->emits_events);
 }
 
 static PetscErrorCode PopName(Ctx *c, const YNode *y, PetscInt k)
@@ -1272,8 +1272,8 @@ static PetscErrorCode Positions(Ctx *c, NaPopSpec *p, const YNode *y)
 
 static PetscErrorCode Population(Ctx *c, const YNode *e, PetscInt k, double *total)
 {
-  static const char *const keys[] = {"name", "model", "n", "params", "init", "positions"};
-  Names                    l      = NamesOf(keys, 6);
+  static const char *const keys[] = {"name", "model", "n", "params", "init", "positions", "step_multiple"};
+  Names                    l      = NamesOf(keys, 7);
   NaPopSpec               *p      = &c->spec->pops[k];
   const YNode             *name   = YGet(e, "name");
   YNode                   *v;
@@ -1307,6 +1307,13 @@ static PetscErrorCode Population(Ctx *c, const YNode *e, PetscInt k, double *tot
   PetscCall(CheckModel(c, p, YGet(e, "params"), e->line));
   if (p->model->kind == NA_CELL_GENERATOR) PetscCall(CheckDeviceTimes(c, p, YGet(e, "params")));
   if ((v = YGet(e, "positions"))) PetscCall(Positions(c, p, v));
+  p->step_multiple = 1;
+  if ((v = YGet(e, "step_multiple"))) {
+    PetscCall(Whole(c, v, "step_multiple", 1, NA_INT_MAX, &p->step_multiple));
+    if (p->step_multiple > 1 && p->model->kind != NA_CELL_ASTROCYTE)
+      PetscCall(Fail(c, v->line, "step_multiple %s: only astrocytes may step slower than the resolution (%s is %s)",
+                     v->text, p->name, p->model->name));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -1919,6 +1926,71 @@ static PetscErrorCode Third(Ctx *c, const YNode *y, NaProjSpec *pr)
 }
 
 /* glia: the astrocytes of a tm_glio_synapse projection's synapses, by target cell (netspec.h) */
+/* glia.astrocyte nearest: each target's nearest astrocyte (both populations need positions; a tie goes to the lower
+ * index). O(targets x astrocytes), once, at parse time. */
+static PetscErrorCode GliaNearest(Ctx *c, const YNode *v, NaProjSpec *pr, const NaPopSpec *a, const NaPopSpec *tgt)
+{
+  NaGliaSpec    *g = &pr->glia;
+  const PetscInt A = (PetscInt)(a - c->spec->pops), T = pr->to;
+  double        *xa;
+
+  PetscFunctionBegin;
+  for (int k = 0; k < 2; k++)
+    if ((k ? tgt : a)->pos.kind == NA_POS_NONE)
+      PetscCall(Fail(c, v->line, "glia.astrocyte nearest: the %s population %s has no positions",
+                     k ? "target" : "astrocyte", (k ? tgt : a)->name));
+  g->mode  = NA_GLIA_LIST;
+  g->nlist = tgt->n;
+  PetscCall(PetscMalloc1(PetscMax(tgt->n, 1), &g->list));
+  PetscCall(PetscMalloc1(3 * (size_t)a->n, &xa));
+  for (PetscInt j = 0; j < a->n; j++) NaNetSpecPosition(c->spec, A, j, xa + 3 * j);
+  for (PetscInt t = 0; t < tgt->n; t++) {
+    double   xt[3], best = INFINITY;
+    PetscInt bj = 0;
+    NaNetSpecPosition(c->spec, T, t, xt);
+    for (PetscInt j = 0; j < a->n; j++) {
+      const double dx = xa[3 * j] - xt[0], dy = xa[3 * j + 1] - xt[1], dz = xa[3 * j + 2] - xt[2];
+      const double d2 = dx * dx + dy * dy + dz * dz;
+      if (d2 < best) best = d2, bj = j;
+    }
+    g->list[t] = bj;
+  }
+  PetscCall(PetscFree(xa));
+  PetscFunctionReturn(0);
+}
+
+/* glia.astrocyte {brian_index: {spacing: D, columns: C}}: Brian 2's example 6 arithmetic, astrocyte index
+ * int(int(x / D) + C int(y / D)) with int() truncating toward zero and C a real number (the example's N_a /
+ * N_rows_a), from the target's position (a target without positions is at the origin, as Brian's unset x, y);
+ * an index outside the astrocytes means none (Brian's `i == astrocyte_index_post` matches nothing). */
+static PetscErrorCode GliaBrianIndex(Ctx *c, const YNode *o, NaProjSpec *pr, const NaPopSpec *a, const NaPopSpec *tgt)
+{
+  static const char *const keys[] = {"spacing", "columns"};
+  Names                    l      = NamesOf(keys, 2);
+  NaGliaSpec              *g      = &pr->glia;
+  double                   D, C;
+  YNode                   *v;
+
+  PetscFunctionBegin;
+  PetscCall(ExpectMapping(c, o, "glia.astrocyte.brian_index", "a mapping {spacing: D, columns: C}"));
+  PetscCall(CheckKeys(c, o, "glia.astrocyte.brian_index.", &l));
+  PetscCall(Require(c, o, "glia.astrocyte.brian_index", "spacing", "the grid distance D of the arithmetic, um", &v));
+  PetscCall(Number(c, v, "glia.astrocyte.brian_index.spacing", &D));
+  if (!(D > 0)) PetscCall(Fail(c, v->line, "glia.astrocyte.brian_index.spacing %s: must be > 0 (um)", v->text));
+  PetscCall(Require(c, o, "glia.astrocyte.brian_index", "columns", "the factor C of int(y / D)", &v));
+  PetscCall(Number(c, v, "glia.astrocyte.brian_index.columns", &C));
+  g->mode  = NA_GLIA_LIST;
+  g->nlist = tgt->n;
+  PetscCall(PetscMalloc1(PetscMax(tgt->n, 1), &g->list));
+  for (PetscInt t = 0; t < tgt->n; t++) {
+    double xt[3], k;
+    NaNetSpecPosition(c->spec, pr->to, t, xt);
+    k          = trunc(trunc(xt[0] / D) + C * trunc(xt[1] / D));
+    g->list[t] = k >= 0 && k < (double)a->n ? (PetscInt)k : -1;
+  }
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Glia(Ctx *c, const YNode *y, NaProjSpec *pr)
 {
   static const char *const keys[] = {"population", "astrocyte", "closed_loop", "normalize"};
@@ -1966,8 +2038,15 @@ static PetscErrorCode Glia(Ctx *c, const YNode *y, NaProjSpec *pr)
                        "%s %s: outside the %" PetscInt_FMT " astrocytes of %s (0 .. %" PetscInt_FMT ", or -1 for none)",
                        lab, v->item[i]->text, a->n, a->name, a->n - 1));
     }
-  } else
-    PetscCall(Fail(c, v->line, "glia.astrocyte %s: expected one_to_one or a list of astrocyte indices", buf));
+  } else if (v->kind == YAML_SCALAR_NODE && !strcmp(v->text, "nearest"))
+    PetscCall(GliaNearest(c, v, pr, a, tgt));
+  else if (v->kind == YAML_MAPPING_NODE && v->n == 1 && !strcmp(v->key[0]->text, "brian_index"))
+    PetscCall(GliaBrianIndex(c, v->item[0], pr, a, tgt));
+  else
+    PetscCall(Fail(c, v->line,
+                   "glia.astrocyte %s: expected one_to_one, nearest, {brian_index: {spacing, columns}} or a list of "
+                   "astrocyte indices",
+                   buf));
   if ((v = YGet(y, "closed_loop"))) PetscCall(Bool(c, v, "glia.closed_loop", &g->closed_loop));
   if ((v = YGet(y, "normalize"))) {
     PetscCall(Bool(c, v, "glia.normalize", &g->normalize));
@@ -2049,7 +2128,8 @@ static PetscErrorCode RecordSpikes(Ctx *c, const YNode *y)
     p = &s->pops[pop];
     if (!Spikes(p->model))
       PetscCall(Fail(c, items[k]->line,
-                     "record.spikes %s: %s has no spikes to record (only neurons and spike_generator do)",
+                     "record.spikes %s: %s has no spikes to record (only neurons, spike_generator and "
+                     "astrocyte_gchi's releases)",
                      items[k]->text, p->model->name));
     for (PetscInt j = 0; j < s->nspike_pops; j++)
       if (s->spike_pops[j] == pop) PetscCall(Fail(c, items[k]->line, "record.spikes %s: listed twice", items[k]->text));

@@ -245,17 +245,17 @@ static void Update(NaCellIO *io, double *y, unsigned char *spiked)
   for (PetscInt i = 0; i < n; i++) {
     const PetscBool above = C[i] > p[P_C_THETA][i] ? PETSC_TRUE : PETSC_FALSE;
     if (in_ex) Y[i] += in_ex[i];
-    if (armed[i] != 0.0 && above) { /* Brian's reset: the release */
+    if (spiked) spiked[i] = 0;
+    if (armed[i] != 0.0 && above) { /* Brian's reset: the release (an event, recordable as a spike) */
       G[i] += p[P_RHO_E][i] * p[P_G_T][i] * p[P_U_A][i] * x[i];
       x[i] -= p[P_U_A][i] * x[i];
       armed[i] = 0.0;
+      if (spiked) spiked[i] = 1;
     }
     if (!above) armed[i] = 1.0;
   }
   if (io->sic)
     for (PetscInt i = 0; i < n; i++) io->sic[i] = 0.0;
-  if (spiked)
-    for (PetscInt i = 0; i < n; i++) spiked[i] = 0;
 }
 
 /* the table entry (listed in registry.c) */
@@ -270,6 +270,7 @@ const NaCellModel NaCellModel_astrocyte_gchi = {
     .state        = State,
     .receives_sic = PETSC_FALSE,
     .emits_sic    = PETSC_FALSE,
+    .emits_events = PETSC_TRUE,
     .check        = Check,
     .rhs          = Rhs,
     .update       = Update,

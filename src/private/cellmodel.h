@@ -46,6 +46,8 @@ typedef struct {
   const NaQuantity *state;
   PetscBool         receives_sic; /* a target of sic_connection (its recordables then include I_SIC) */
   PetscBool         emits_sic;    /* a source of sic_connection */
+  PetscBool         emits_events; /* an astrocyte whose update() marks events in spiked[] (astrocyte_gchi: its
+                                   * gliotransmitter releases), recordable with record.spikes, sent to no synapse */
   /* NULL, or a static message "NAME must be ..." for the first parameter of cell i that is out of range */
   const char *(*check)(const double *const *par, PetscInt i);
   /* f = dy/dt for all n cells (y, f: [nstate][n]); pure: no side effects, called several times per step */

@@ -73,8 +73,9 @@ typedef struct {
   NaNamedValue      *init;
   PetscInt           nspikes; /* spike_generator: spike times [ms], sorted, > 0, from spike_times or spike_times_file */
   double            *spike_times;
-  NaPosSpec          pos;  /* positions (NA_POS_NONE: none) */
-  int                line; /* line of the entry in the network file (for messages) */
+  NaPosSpec          pos;           /* positions (NA_POS_NONE: none) */
+  PetscInt           step_multiple; /* step_multiple: integrate every K steps of the resolution (default 1) */
+  int                line;          /* line of the entry in the network file (for messages) */
 } NaPopSpec;
 
 typedef enum {

@@ -88,7 +88,7 @@ PetscErrorCode NaInitialize(void)
 {
   PetscFunctionBegin;
   PetscCall(PetscPushErrorHandler(NaErrorHandler, NULL));
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported through PETSc errors instead */
+  if (!getenv("NASTRO_HDF5_ERRORS")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported through PETSc errors instead */
   PetscCall(NaModelRegisterAll());
   PetscCall(NaTSRegisterBS3()); /* -ts_type bs3ls: the low-storage stepper */
   PetscCall(NaInstallSignalHandlers());

@@ -230,6 +230,18 @@ glio gl_omega 's/Omega_d: 2.0e-3/Omega_d: -2.0e-3/'
 bad gl_omega "negative Omega_d" "gl_omega.yaml:9:" "synapse.tm_glio_synapse.Omega_d -2.0e-3:" "must not be negative"
 glio gl_syn 's/synapse: {tm_glio_synapse: {U_0_star: 0.6, Omega_d: 2.0e-3}}/synapse: static_synapse/'
 bad gl_syn "glia on a static_synapse" "gl_syn.yaml:10:" "glia: only tm_glio_synapse"
+glio gl_near 's/astrocyte: \[0, 1\]/astrocyte: nearest/'
+bad gl_near "glia nearest without positions" "gl_near.yaml:10:" "glia.astrocyte nearest: the astrocyte population G has no positions"
+glio gl_bi 's/astrocyte: \[0, 1\]/astrocyte: {brian_index: {spacing: 0, columns: 2}}/'
+bad gl_bi "brian_index spacing 0" "gl_bi.yaml:10:" "glia.astrocyte.brian_index.spacing 0: must be > 0 (um)"
+glio gl_bik 's/astrocyte: \[0, 1\]/astrocyte: {brian_index: {spacing: 5, colums: 2}}/'
+bad gl_bik "brian_index misspelt key" "gl_bik.yaml:10:" "glia.astrocyte.brian_index.colums: unknown key" "did you mean columns"
+glio gl_mode 's/astrocyte: \[0, 1\]/astrocyte: closest/'
+bad gl_mode "unknown astrocyte assignment" "gl_mode.yaml:10:" "glia.astrocyte closest: expected one_to_one, nearest, {brian_index: {spacing, columns}} or a list"
+glio st_neuron 's/{name: T, model: iaf_cond_exp, n: 2}/{name: T, model: iaf_cond_exp, n: 2, step_multiple: 10}/'
+bad st_neuron "step_multiple on a neuron population" "st_neuron.yaml:6: population T: step_multiple 10: only astrocytes may step slower than the resolution (T is iaf_cond_exp)"
+glio st_zero 's/{name: G, model: astrocyte_gchi, n: 2}/{name: G, model: astrocyte_gchi, n: 2, step_multiple: 0}/'
+bad st_zero "step_multiple 0" "st_zero.yaml:4: population G: step_multiple 0: must be at least 1"
 
 # ---- errors of the engine: memory, numbers, restarts, options ---------------------------------------------------
 expect_error "a network too large for the memory available" "the network does not fit" "has 1e-06 GB available" -- \

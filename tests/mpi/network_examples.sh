@@ -29,6 +29,30 @@ example astrocyte_small_network t_stop=200
 example astrocyte_brunel_bernoulli scale=0.1,t_stop=200
 example brian_example2_gchi t_stop=5000
 example brian_example5_ring t_stop=100000
+example brian_example3_io_synapse t_stop=2000
+example brian_example6_coba t_stop=40
+# example 6's astrocyte of each synapse: the example's own arithmetic, computed here as Brian does, in metres, from
+# the example's grid (int() truncating toward zero; no astrocyte outside 0 .. 3199; the I targets at the origin)
+check "brian_example6_coba: each E target's astrocyte is the example's arithmetic, each I target's astrocyte 0" $PY -c "
+import h5py, numpy as np, sys
+f = h5py.File(sys.argv[1], 'r')
+size, i = 3.75e-3, np.arange(3200)
+gd = size / (3200 // 56); x = (i // 56) * gd - 56 / 2.0 * gd; y = (i % 56) * gd - (3200 // 56) / 2.0 * gd
+gda, cola = size / 56, 3200 / 56
+k = np.trunc(np.trunc(x / gda) + cola * np.trunc(y / gda)).astype(int)
+k[(k < 0) | (k >= 3200)] = -1
+E, I = f['network/projection_0/astrocyte'][:], f['network/projection_1/astrocyte'][:]
+print((k >= 0).sum(), 'of 3200 E targets with an astrocyte')
+sys.exit(0 if np.array_equal(E, k) and (I == 0).all() and 1400 < (k >= 0).sum() < 1700 else 1)" "$tmp/brian_example6_coba.h5"
+check "brian_example6_coba with the corrected mapping (nearest astrocyte) runs on 2 ranks" \
+  on_ranks 60 2 -network "$root/examples/networks/brian_example6_coba.yaml" -quiet -o "$tmp/ex6n.h5" \
+  -network_set t_stop=1,projections.0.glia.astrocyte=nearest,projections.1.glia=null
+check "  each E target's astrocyte is its nearest (a brute force over the positions in the output)" $PY -c "
+import h5py, numpy as np, sys
+f = h5py.File(sys.argv[1], 'r')
+pe, pa = f['populations/E/positions'][:], f['populations/A/positions'][:]
+d = ((pe[:, None, :] - pa[None, :, :]) ** 2).sum(axis=2)
+sys.exit(0 if np.array_equal(f['network/projection_0/astrocyte'][:], d.argmin(axis=1)) else 1)" "$tmp/ex6n.h5"
 check "brian_example2_gchi: plot_brian_example2.py draws the chapter's figure" \
   bash -c "$PY '$root/analysis/plot_brian_example2.py' '$tmp/brian_example2_gchi.h5' -o '$tmp/ex2.png' && [ -s '$tmp/ex2.png' ]"
 finish

@@ -33,6 +33,19 @@ check "  within the RK4 tolerances of the reference (3 cells under example 2's i
   $PY "$ref" "$tmp/one.h5" 1e-7,2e-8,5e-7
 check "  a release in the timed-stimulus population" \
   $PY -c "import h5py,numpy as np,sys; G=h5py.File(sys.argv[1])['/traces/pulsed/G_A'][:]; sys.exit(0 if (np.diff(G,axis=0)>0).sum()==2 else 1)" "$tmp/one.h5"
+# releases are events: record.spikes of an astrocyte_gchi population gives each release, at the time G_A jumps
+check "net_gchi with its releases recorded, on 2 ranks" on_ranks 120 2 -network "$net" -quiet -o "$tmp/rel.h5" \
+  -network_set record.spikes=astro
+check "  /spikes/astro: every release (a rise of G_A in the 1 ms trace) at its time and cell, and nothing else" $PY -c "
+import h5py, numpy as np, sys
+f = h5py.File(sys.argv[1], 'r')
+G = f['/traces/astro/G_A'][:]; t = f['/traces/astro/time'][:]
+G = np.vstack([np.zeros((1, G.shape[1])), G])
+k, cell = np.nonzero(np.diff(G, axis=0) > 0)
+want = sorted(zip(t[k], cell))
+got = sorted(zip(f['/spikes/astro/timestamps'][:], f['/spikes/astro/node_ids'][:]))
+print(len(got), 'releases recorded,', len(want), 'G_A rises')
+sys.exit(0 if got == want and len(got) >= 3 else 1)" "$tmp/rel.h5"
 # a timed parameter switches at the step boundaries: I_e on over [1, 2) ms, [3, 4) ms (repeat)
 check "a timed I_e (tests/data/net_timed.yaml) runs on 2 ranks" on_ranks 60 2 -network "$root/tests/data/net_timed.yaml" -quiet -o "$tmp/timed.h5"
 check "  V_m rises exactly in the steps of [1, 2) and [3, 4) ms, in every cell" $PY -c "

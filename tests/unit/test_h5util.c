@@ -97,3 +97,25 @@ Test(h5util, array_specs)
   PetscPopErrorHandler();
   unlink(path);
 }
+
+/* an empty array (a run with no releases writes [0][7]) is written without error and reads back empty; before, the
+ * collective write into a dataset without storage failed ("addr overflow") */
+Test(h5util, empty_array)
+{
+  char    path[256];
+  hid_t   file, dset;
+  hsize_t dims[2] = {0, 7}, got[2];
+
+  tmpname(path, sizeof path, "empty");
+  TCall(NaH5FileOpen(PETSC_COMM_WORLD, path, PETSC_TRUE, &file));
+  cr_assert(file >= 0);
+  TCall(NaH5WriteArray(PETSC_COMM_WORLD, file, "none", 2, dims, NULL, "an empty array", "1"));
+  cr_assert((dset = H5Dopen2(file, "none", H5P_DEFAULT)) >= 0);
+  hid_t space = H5Dget_space(dset);
+  cr_assert(H5Sget_simple_extent_dims(space, got, NULL) == 2 && got[0] == 0 && got[1] == 7, "shape %llu x %llu",
+            (unsigned long long)got[0], (unsigned long long)got[1]);
+  H5Sclose(space);
+  H5Dclose(dset);
+  H5Fclose(file);
+  unlink(path);
+}

@@ -677,10 +677,10 @@ Test(netspec, top_level)
 
 Test(netspec, populations)
 {
-  expect_base_error(
-      "n: 10}", "nn: 10}",
-      "net.yaml:5: population A: nn: unknown key; choose one of name, model, n, params, init, positions; did you mean "
-      "n?");
+  expect_base_error("n: 10}", "nn: 10}",
+                    "net.yaml:5: population A: nn: unknown key; choose one of name, model, n, params, init, positions, "
+                    "step_multiple; did you "
+                    "mean n?");
   expect_base_error("{name: A, ", "{",
                     "net.yaml:5: population 0: missing key name (every population needs name, model and n)");
   expect_base_error("model: astrocyte_lr_1994, ", "",
@@ -1012,13 +1012,14 @@ Test(netspec, record)
                       "net.yaml:8: record.spikes F: unknown population; choose one of A, E, drive, noise, dc");
   expect_record_error(
       "spikes: [A]",
-      "net.yaml:8: record.spikes A: astrocyte_lr_1994 has no spikes to record (only neurons and spike_generator do)");
+      "net.yaml:8: record.spikes A: astrocyte_lr_1994 has no spikes to record (only neurons, spike_generator and "
+      "astrocyte_gchi's releases)");
   expect_record_error("spikes: [noise]",
-                      "net.yaml:8: record.spikes noise: poisson_generator has no spikes to record (only neurons and "
-                      "spike_generator do)");
+                      "net.yaml:8: record.spikes noise: poisson_generator has no spikes to record (only neurons, "
+                      "spike_generator and astrocyte_gchi's releases)");
   expect_record_error("spikes: [dc]",
-                      "net.yaml:8: record.spikes dc: dc_generator has no spikes to record (only neurons and "
-                      "spike_generator do)");
+                      "net.yaml:8: record.spikes dc: dc_generator has no spikes to record (only neurons, "
+                      "spike_generator and astrocyte_gchi's releases)");
   expect_record_error("spikes: [E, E]", "net.yaml:8: record.spikes E: listed twice");
   expect_record_error(
       "traces: [{population: A, variables: [Ca]}]",

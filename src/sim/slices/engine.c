@@ -172,7 +172,7 @@ static PetscErrorCode PopCreate(NaEngine e, PetscInt index, NaPop *p)
   p->model  = m;
   p->index  = index;
   p->gid0   = e->layout->offset[index];
-  p->stride = 1;
+  p->stride = PetscMax(1, ps->step_multiple); /* the file's step_multiple; -<population>_step_multiple overrides it */
   for (PetscInt k = 0; k < e->spec->nspike_pops; k++)
     if (e->spec->spike_pops[k] == index) p->recorded = PETSC_TRUE;
   NaLayoutLocal(e->layout, index, &p->lo, &hi);
@@ -701,6 +701,9 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
           e->myD[(e->nmy - 1) * e->ntm + pr->tm_slot] = NaTsodyksSpike(&pr->tm, &pr->tms[i], (n + 1) * e->h);
         }
       }
+  } else if (p->model->emits_events && p->recorded) { /* gliotransmitter releases: to the output only */
+    for (PetscInt i = 0; i < N; i++)
+      if (p->spiked[i]) PetscCall(PushSpike(e, p->gid0 + p->lo + i, n));
   } else if (p->model->emits_sic) {
     const PetscInt m = p->sic_m == 1 ? 0 : (PetscInt)(n - e->slice0), M = p->sic_m;
     for (PetscInt i = 0; i < N; i++) p->sic_rows[(size_t)i * M + m] = p->sic[i];

@@ -7,7 +7,8 @@
  * exact decay u_S *= exp(-Omega_f dt), x_S = 1 - (1 - x_S) exp(-Omega_d dt) since the last spike:
  *   U_0 = (1 - Gamma_S) U_0_star + alpha Gamma_S,  u_S += U_0 (1 - u_S),  r_S = u_S x_S,  x_S -= r_S
  * the target receives weight x r_S with the projection's delay, and in a closed loop the astrocyte receives
- * rho_c Y_T r_S (divided by its synapses of the projection with normalize) into its Y_S, with the same delay.
+ * rho_c Y_T r_S (divided with normalize by its synapses of the normalized projections from the same source
+ * population) into its Y_S, with the same delay.
  * Gamma_S is the astrocyte's state variable (astrocyte_gchi.c) at the end of step n: the value at the spike's
  * time on the step grid.
  *
@@ -98,15 +99,23 @@ PetscErrorCode NaGlioSetUp(NaEngine e)
     if (used) PetscCall(GammaPlan(e, &e->pops[p]));
   }
   for (PetscInt q = 0; q < e->spec->nrelease_projs; q++) e->grec[e->spec->release_projs[q]] = PETSC_TRUE;
-  for (PetscInt k = 0; k < e->nproj; k++) { /* normalize: 1 / (the astrocyte's synapses of the projection) */
+  /* normalize: 1 / N_incoming, the astrocyte's synapses of all normalized projections from the same source population
+   * (Brian's example 6: one Synapses object from the excitatory neurons to all neurons; here E -> E and E -> I) */
+  for (PetscInt k = 0; k < e->nproj; k++) {
     const NaProjection *pr = &e->proj[k];
     PetscInt            na, *cnt;
     if (!IsGlio(pr) || pr->glia_pop < 0 || !e->spec->projs[pr->spec].glia.normalize) continue;
     na = e->spec->pops[pr->glia_pop].n;
     PetscCall(PetscCalloc1(PetscMax(na, 1), &cnt));
-    for (PetscInt j = 0; j < pr->nsyn; j++) {
-      const PetscInt a = AstroOf(e, pr, pr->tgt[j]);
-      if (a >= 0) cnt[a]++;
+    for (PetscInt k2 = 0; k2 < e->nproj; k2++) {
+      const NaProjection *q = &e->proj[k2];
+      if (!IsGlio(q) || q->glia_pop != pr->glia_pop || q->src_pop != pr->src_pop ||
+          !e->spec->projs[q->spec].glia.normalize)
+        continue;
+      for (PetscInt j = 0; j < q->nsyn; j++) {
+        const PetscInt a = AstroOf(e, q, q->tgt[j]);
+        if (a >= 0) cnt[a]++;
+      }
     }
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, cnt, (PetscMPIInt)na, MPIU_INT, MPI_SUM, e->comm));
     PetscCall(PetscMalloc1(PetscMax(na, 1), &e->ginv[k]));

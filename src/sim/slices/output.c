@@ -672,6 +672,19 @@ static PetscErrorCode WriteNetwork(NaEngine e)
     PetscCall(NaH5SetAttributeInt(g, "file_projection", pr->spec));
     PetscCall(NaH5SetAttributeInt(g, "synapses", pr->nglobal));
     PetscCall(NaH5SetAttributeReal(g, "delay", pr->delay * e->h));
+    if (pr->kind == NA_SYN_GLIO && pr->role == NA_PROJ_PRIMARY && e->spec->projs[pr->spec].glia.present) {
+      /* each target cell's astrocyte (-1: none), as the glia key assigned it */
+      const NaGliaSpec *gl      = &e->spec->projs[pr->spec].glia;
+      const PetscInt    nt      = e->spec->pops[pr->tgt_pop].n;
+      const hsize_t     dims[1] = {(hsize_t)nt};
+      double           *v;
+      PetscCall(PetscMalloc1(PetscMax(nt, 1), &v));
+      for (PetscInt t = 0; t < nt; t++) v[t] = gl->mode == NA_GLIA_LIST ? (double)gl->list[t] : (double)t;
+      PetscCall(NaH5SetAttributeString(g, "glia", e->spec->pops[gl->pop].name));
+      PetscCall(
+          NaH5WriteArray(e->comm, g, "astrocyte", 1, dims, v, "the astrocyte of each target cell (-1: none)", ""));
+      PetscCall(PetscFree(v));
+    }
     NaH5Call(H5Gclose(g));
     synapses += pr->nglobal;
     mine[0] += pr->nsyn;
