@@ -17,7 +17,13 @@ Writes to an .npz file:
                time t, [5 k, 5 (k + 1)) s)
   rel_t, rel_i astrocyte releases (Brian's threshold 'C > C_Theta'): times (ms), indices (0-999)
 
-  /usr/bin/python3 bench/brian/example4_synrel.py OUT.npz [--seed S] [--duration S] [--workdir DIR]"""
+With --rsmean, the example's second part (example_4_rsmean.py, figure 4C; seed 1929): 100 synapses of each kind,
+synapse i at rate logspace(-1, 2, 100)[i] Hz, 195 s; it writes f (Hz) and, per kind and synapse [3][100], the
+mean and standard deviation over every step of the state variable r_S (the last release, held; the example's
+StateMonitor of r_S at every dt, from sums kept at each spike instead of 58 million samples), spikes n, and the
+astrocytes' releases.
+
+  /usr/bin/python3 bench/brian/example4_synrel.py OUT.npz [--rsmean] [--seed S] [--duration S] [--workdir DIR]"""
 import argparse
 import tempfile
 
@@ -25,8 +31,9 @@ import numpy as np
 
 ap = argparse.ArgumentParser()
 ap.add_argument("out")
-ap.add_argument("--seed", type=int, default=16283, help="Brian's seed (default: the example's)")
-ap.add_argument("--duration", type=float, default=20.0, help="seconds (default: the example's 20)")
+ap.add_argument("--rsmean", action="store_true", help="example_4_rsmean.py instead (figure 4C)")
+ap.add_argument("--seed", type=int, default=None, help="Brian's seed (default: the example's, 16283 or 1929)")
+ap.add_argument("--duration", type=float, default=None, help="seconds (default: the example's, 20 or 195)")
 ap.add_argument("--workdir", default=None, help="cpp_standalone build directory (default: a temporary one)")
 a = ap.parse_args()
 
@@ -34,11 +41,12 @@ from brian2 import *  # noqa: E402,F401,F403
 
 set_device("cpp_standalone", directory=a.workdir or tempfile.mkdtemp(prefix="brian_ex4_"))
 prefs.logging.file_log = False
+a.seed = a.seed if a.seed is not None else (1929 if a.rsmean else 16283)
 seed(a.seed)
 
-N_synapses = 500
+N_synapses = 100 if a.rsmean else 500
 N_astro = 2
-duration = a.duration * second
+duration = (a.duration or (195.0 if a.rsmean else 20.0)) * second
 sim_dt = 1 * ms
 rho_c = 0.005
 Y_T = 500 * mmolar
@@ -85,7 +93,8 @@ epoch = 5 * second
 
 defaultclock.dt = sim_dt
 rate_in = TimedArray([0.011, 0.11, 1.1, 11] * Hz, dt=5 * second)
-source_neurons = PoissonGroup(N_synapses, rates="rate_in(t)")
+f_vals = np.logspace(-1, 2, N_synapses) * Hz
+source_neurons = PoissonGroup(N_synapses, rates=f_vals if a.rsmean else "rate_in(t)")
 target_neurons = NeuronGroup(N_synapses, "")
 
 # the example's synapse, with per-epoch accumulators of the releases (which do not act on anything)
@@ -108,6 +117,10 @@ Y_S += rho_c * Y_T * r_S
 for k in range(4):
     w = f"(int(t >= {k}*epoch) - int(t >= {k + 1}*epoch))"
     synapses_action += f"n{k} += {w}\nr{k} += {w}*r_S\nq{k} += {w}*r_S**2\n"
+if a.rsmean:  # the held r_S over the steps since the last spike (its StateMonitor rows t_last + dt .. t), then anew
+    synapses_eqs += "s1 : 1\ns2 : 1\nt_last : second\nn_all : 1\n"
+    synapses_action = ("s1 += r_S*(t - t_last)/dt\ns2 += r_S**2*(t - t_last)/dt\nt_last = t\nn_all += 1\n"
+                       + synapses_action)
 synapses = Synapses(source_neurons, target_neurons, model=synapses_eqs, on_pre=synapses_action, method="exact")
 synapses.connect(j="i")  # closed-loop modulation
 synapses.connect(j="i")  # open modulation
@@ -150,8 +163,23 @@ ecs_astro_to_syn = Synapses(astrocyte, synapses, "G_A_post = G_A_pre : mmolar (s
 ecs_astro_to_syn.connect(j="i if i < N_synapses")
 ecs_astro_to_syn.connect(j="i if i >= N_synapses and i < 2*N_synapses")
 
-syn_mon = StateMonitor(synapses, ["Y_S", "Gamma_S"], record=np.arange(N_synapses * (N_astro + 1)), dt=10 * ms)
 rel_mon = SpikeMonitor(astrocyte)
+if a.rsmean:
+    run(duration, report=None)
+    steps = int(round(duration / sim_dt))
+    last = np.asarray(synapses.t_last[:] / ms).reshape(3, N_synapses)
+    r_end = np.asarray(synapses.r_S[:]).reshape(3, N_synapses)
+    tail = steps - 1 - last  # the samples after the last spike, t_last + dt .. duration - dt
+    s1 = np.asarray(synapses.s1[:]).reshape(3, N_synapses) + r_end * tail
+    s2 = np.asarray(synapses.s2[:]).reshape(3, N_synapses) + r_end ** 2 * tail
+    mean = s1 / steps
+    np.savez(a.out, seed=a.seed, f=np.asarray(f_vals / Hz), r_mean=mean,
+             r_std=np.sqrt(np.maximum(s2 / steps - mean ** 2, 0)),
+             n=np.asarray(synapses.n_all[:]).reshape(3, N_synapses),
+             rel_t=np.asarray(rel_mon.t / ms), rel_i=np.asarray(rel_mon.i))
+    print("wrote", a.out)
+    raise SystemExit(0)
+syn_mon = StateMonitor(synapses, ["Y_S", "Gamma_S"], record=np.arange(N_synapses * (N_astro + 1)), dt=10 * ms)
 run(duration, report=None)
 
 t = np.asarray(syn_mon.t / ms)
