@@ -29,6 +29,11 @@ example astrocyte_small_network t_stop=200
 example astrocyte_brunel_bernoulli scale=0.1,t_stop=200
 example brian_example2_gchi t_stop=5000
 example brian_example4_synrel t_stop=2000
+# example 4's second part records only releases (no figure of plot_network.py's)
+check "brian_example4_rsmean runs on 2 ranks (-network_set t_stop=2000)" \
+  on_ranks 60 2 -network "$root/examples/networks/brian_example4_rsmean.yaml" -network_set t_stop=2000 \
+  -o "$tmp/brian_example4_rsmean.h5" -quiet
+check "brian_example4_rsmean: complete = 1" complete "$tmp/brian_example4_rsmean.h5"
 example brian_example5_ring t_stop=100000
 check "brian_example2_gchi: plot_brian_example2.py draws the chapter's figure" \
   bash -c "$PY '$root/analysis/plot_brian_example2.py' '$tmp/brian_example2_gchi.h5' -o '$tmp/ex2.png' && [ -s '$tmp/ex2.png' ]"
