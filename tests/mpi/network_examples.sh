@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The network files of examples/networks (NEST 3.10's astrocyte examples, bench/nest/README.md, and Brian 2's
-# neuron-glia examples 2 and 5, bench/brian): each runs on 2
+# neuron-glia examples 2, 4 and 5, bench/brian): each runs on 2
 # ranks, shortened with -network_set (t_stop, and scale=0.1 for the Brunel network), writes complete = 1, and
 # analysis/plot_network.py draws its figure (a non-empty PNG). Each run takes a few seconds at most.
 # usage: network_examples.sh NASTRO SOURCE_ROOT
@@ -28,6 +28,12 @@ example astrocyte_interaction t_stop=2000
 example astrocyte_small_network t_stop=200
 example astrocyte_brunel_bernoulli scale=0.1,t_stop=200
 example brian_example2_gchi t_stop=5000
+example brian_example4_synrel t_stop=2000
+# example 4's second part records only releases (no figure of plot_network.py's)
+check "brian_example4_rsmean runs on 2 ranks (-network_set t_stop=2000)" \
+  on_ranks 60 2 -network "$root/examples/networks/brian_example4_rsmean.yaml" -network_set t_stop=2000 \
+  -o "$tmp/brian_example4_rsmean.h5" -quiet
+check "brian_example4_rsmean: complete = 1" complete "$tmp/brian_example4_rsmean.h5"
 example brian_example5_ring t_stop=100000
 example brian_example3_io_synapse t_stop=2000
 example brian_example6_coba t_stop=40
@@ -55,4 +61,6 @@ d = ((pe[:, None, :] - pa[None, :, :]) ** 2).sum(axis=2)
 sys.exit(0 if np.array_equal(f['network/projection_0/astrocyte'][:], d.argmin(axis=1)) else 1)" "$tmp/ex6n.h5"
 check "brian_example2_gchi: plot_brian_example2.py draws the chapter's figure" \
   bash -c "$PY '$root/analysis/plot_brian_example2.py' '$tmp/brian_example2_gchi.h5' -o '$tmp/ex2.png' && [ -s '$tmp/ex2.png' ]"
+check "brian_example4_synrel: plot_brian_example4.py draws the chapter's figure from the releases" \
+  bash -c "$PY '$root/analysis/plot_brian_example4.py' '$tmp/brian_example4_synrel.h5' --png '$tmp/ex4.png' && [ -s '$tmp/ex4.png' ]"
 finish
