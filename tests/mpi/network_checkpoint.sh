@@ -76,4 +76,23 @@ on_ranks 60 1 "${opts[@]}" >"$tmp/other.log" 2>&1
 check "a checkpoint of another network is refused" test $? -ne 0
 check "  with one line naming it" grep -q "^nastro: error: -restart $tmp/kill1.ckpt: no valid checkpoint in the directory: checkpoint .*: its network differs" "$tmp/other.log"
 check "  the output is untouched" cmp -s "$tmp/usr1.h5" "$tmp/keep.h5"
+
+# Brian 2's example 6 (tm_glio_synapse with its per-synapse state, Gamma_S, the closed loop, gap junctions, G-ChI
+# releases as events, astrocytes on a 10 ms step), its first 2.4 s (the first releases come at 2.27 s, 0.27 s into
+# the input step): stopped by SIGUSR1 on 2 ranks and resumed on 3, equal to the uninterrupted run
+ex6=(-network "$2/examples/networks/brian_example6_coba.yaml" -quiet -network_set t_stop=2400)
+check "example 6 (2.4 s), uninterrupted on 2 ranks" on_ranks 300 2 "${ex6[@]}" -o "$tmp/ex6ref.h5"
+on_ranks 300 2 "${ex6[@]}" -checkpoint_interval 400 -checkpoint_test_delay 0.3 -o "$tmp/ex6.h5" >"$tmp/ex6.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 400); do [ "$(ls "$tmp"/ex6.ckpt/ckpt-*.h5 2>/dev/null | wc -l)" -ge 1 ] && break; sleep 0.05; done
+for p in $(rank_pids "$tmp/ex6.h5" 0); do kill -USR1 "$p"; done
+wait $pid
+check "  stopped by SIGUSR1 with exit 75" test $? -eq 75
+check "  resumed on 3 ranks, it completes" on_ranks 300 3 "${ex6[@]}" -restart "$tmp/ex6.ckpt" -o "$tmp/ex6.h5"
+check "  spikes (E, I and the releases of A), traces and rates equal the uninterrupted run's" \
+  $PY "$same" "$tmp/ex6ref.h5" "$tmp/ex6.h5" spikes traces rates
+check "  the run had releases and spikes to compare" $PY -c "
+import h5py, sys
+f = h5py.File(sys.argv[1], 'r')
+sys.exit(0 if len(f['spikes/A/timestamps']) > 10 and len(f['spikes/E/timestamps']) > 100 else 1)" "$tmp/ex6ref.h5"
 finish
