@@ -184,6 +184,33 @@ struct _n_NaEngine {
   PetscInt64     nrel, caprel;
 };
 
+/* the ring-buffer slot of a step */
+static inline PetscInt NaSlot(NaEngine e, PetscInt64 step)
+{
+  return (PetscInt)(step % e->nring);
+}
+
+/* NEST's devices are active in steps n with start < n h <= stop */
+static inline PetscBool NaGenActive(const NaPop *g, PetscInt cell, PetscInt64 n, double h)
+{
+  const double start = g->par[g->kstart][cell], stop = g->par[g->kstop][cell];
+  return n * h > start + 1e-9 * h && n * h <= stop + 1e-9 * h ? PETSC_TRUE : PETSC_FALSE;
+}
+
+/* a Poisson count of mean mu by inversion, given p0 = exp(-mu) (mu below ~700, which rate x h is) */
+static inline PetscInt NaPoissonDraw(NaRng *r, double mu, double p0)
+{
+  double   u = NaRngUniform(r), p = p0, c = p;
+  PetscInt k = 0;
+
+  while (u > c && k < 100000) {
+    k++;
+    p *= mu / k;
+    c += p;
+  }
+  return k;
+}
+
 /* output.c */
 PETSC_INTERN PetscErrorCode NaEngineOutputCreate(NaEngine e);
 PETSC_INTERN PetscInt64     NaEngineRateBins(NaEngine e);     /* bins of -rate_bin ms up to t_stop */

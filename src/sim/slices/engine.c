@@ -497,41 +497,15 @@ PetscErrorCode NaEngineView(NaEngine e, PetscViewer viewer)
 /* ----------------------------------------------------------------------------------------------------------------
  * One step */
 
-static inline PetscInt Slot(NaEngine e, PetscInt64 step)
-{
-  return (PetscInt)(step % e->nring);
-}
-
-/* a Poisson count of mean mu by inversion, given p0 = exp(-mu) (mu below ~700, which rate x h is) */
-static inline PetscInt PoissonDraw(NaRng *r, double mu, double p0)
-{
-  double   u = NaRngUniform(r), p = p0, c = p;
-  PetscInt k = 0;
-
-  while (u > c && k < 100000) {
-    k++;
-    p *= mu / k;
-    c += p;
-  }
-  return k;
-}
-
 /* adds weight w, arriving in step arrive, to local cell i of population p: spike weights by sign (astrocytes:
  * all excitatory, the parser refuses negative weights onto them) */
 static inline void AddSpike(NaEngine e, NaPop *p, PetscInt i, PetscInt64 arrive, double w)
 {
-  const size_t at = (size_t)Slot(e, arrive) * p->n + i;
+  const size_t at = (size_t)NaSlot(e, arrive) * p->n + i;
   if (w >= 0)
     p->ring_ex[at] += w;
   else
     p->ring_in[at] -= w;
-}
-
-/* NEST's devices are active in steps n with start < n h <= stop */
-static PetscBool Active(const NaPop *g, PetscInt cell, PetscInt64 n, double h)
-{
-  const double start = g->par[g->kstart][cell], stop = g->par[g->kstop][cell];
-  return n * h > start + 1e-9 * h && n * h <= stop + 1e-9 * h ? PETSC_TRUE : PETSC_FALSE;
 }
 
 static PetscErrorCode PushSpike(NaEngine, PetscInt64, PetscInt64);
@@ -543,7 +517,7 @@ static void DeliverSpike(NaEngine e, const NaProjection *pr, PetscInt src, Petsc
   NaPop         *tp = &e->pops[pr->tgt_pop];
   const PetscInt j0 = pr->off[src], j1 = pr->off[src + 1];
   const PetscInt lo = tp->lo;
-  const size_t   at = (size_t)Slot(e, n + pr->delay) * tp->n;
+  const size_t   at = (size_t)NaSlot(e, n + pr->delay) * tp->n;
 
   if (!pr->weight) { /* one weight, one sign: one buffer */
     const double w = pr->w0 * D;
@@ -566,9 +540,9 @@ static void RunGenerators(NaEngine e, PetscInt64 n)
     if (g->gen == NA_GEN_POISSON) {
       for (PetscInt c = 0; c < pr->nsrc; c++) {
         const double mu = g->par[g->kvalue][c] * e->h * 1e-3, p0 = exp(-mu);
-        if (!Active(g, c, n, e->h) || mu <= 0) continue;
+        if (!NaGenActive(g, c, n, e->h) || mu <= 0) continue;
         for (PetscInt j = pr->off[c]; j < pr->off[c + 1]; j++) {
-          const PetscInt cnt = PoissonDraw(&e->poisson[k][j], mu, p0);
+          const PetscInt cnt = NaPoissonDraw(&e->poisson[k][j], mu, p0);
           const double   wj  = NaProjWeight(pr, j);
           double         w   = cnt * wj;
           if (!cnt) continue;
@@ -580,9 +554,9 @@ static void RunGenerators(NaEngine e, PetscInt64 n)
         }
       }
     } else if (g->gen == NA_GEN_DC) {
-      double *slot = tp->ring_stim + (size_t)Slot(e, n + pr->delay) * tp->n;
+      double *slot = tp->ring_stim + (size_t)NaSlot(e, n + pr->delay) * tp->n;
       for (PetscInt c = 0; c < pr->nsrc; c++) {
-        if (!Active(g, c, n, e->h)) continue;
+        if (!NaGenActive(g, c, n, e->h)) continue;
         for (PetscInt j = pr->off[c]; j < pr->off[c + 1]; j++)
           slot[pr->tgt[j] - tp->lo] += NaProjWeight(pr, j) * g->par[g->kvalue][c];
       }
@@ -657,7 +631,7 @@ static PetscErrorCode PushSpike(NaEngine e, PetscInt64 gid, PetscInt64 step)
  * next step; the spikes and SIC values it emits are queued for the exchange */
 static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
 {
-  const size_t   at = (size_t)Slot(e, n) * p->n;
+  const size_t   at = (size_t)NaSlot(e, n) * p->n;
   PetscScalar   *y;
   const PetscInt N = p->n;
 
@@ -980,7 +954,7 @@ static PetscErrorCode DeliverSic(NaEngine e, const NaProjection *pr)
     const double  *v = Y + (size_t)q * M;
     if (pr->off[a + 1] == pr->off[a]) continue; /* needed by another SIC projection */
     for (PetscInt m = 0; m < e->mslice; m++) {
-      double      *ring = tp->ring_sic + (size_t)Slot(e, e->slice0 + m + pr->delay) * tp->n;
+      double      *ring = tp->ring_sic + (size_t)NaSlot(e, e->slice0 + m + pr->delay) * tp->n;
       const double x    = v[M == 1 ? 0 : m];
       if (x == 0) continue;
       for (PetscInt j = pr->off[a]; j < pr->off[a + 1]; j++) ring[pr->tgt[j] - lo] += NaProjWeight(pr, j) * x;

@@ -27,11 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static inline PetscInt Slot(NaEngine e, PetscInt64 step)
-{
-  return (PetscInt)(step % e->nring);
-}
-
 static PetscBool IsGlio(const NaProjection *pr)
 {
   return pr->kind == NA_SYN_GLIO && pr->role == NA_PROJ_PRIMARY ? PETSC_TRUE : PETSC_FALSE;
@@ -227,7 +222,7 @@ static PetscErrorCode Spike(NaEngine e, PetscInt k, const double *gam, PetscInt 
   st->t_last = t;
   w          = NaProjWeight(pr, j) * r;
   {
-    const size_t at = (size_t)Slot(e, n + pr->delay) * tp->n + (size_t)(tg - tp->lo);
+    const size_t at = (size_t)NaSlot(e, n + pr->delay) * tp->n + (size_t)(tg - tp->lo);
     if (w >= 0)
       tp->ring_ex[at] += w;
     else
@@ -243,25 +238,6 @@ static PetscErrorCode Spike(NaEngine e, PetscInt k, const double *gam, PetscInt 
     PetscCall(PushRelease(e, &rec));
   }
   PetscFunctionReturn(0);
-}
-
-/* NEST's devices are active in steps n with start < n h <= stop (engine.c) */
-static PetscBool Active(const NaPop *g, PetscInt cell, PetscInt64 n, double h)
-{
-  const double start = g->par[g->kstart][cell], stop = g->par[g->kstop][cell];
-  return n * h > start + 1e-9 * h && n * h <= stop + 1e-9 * h ? PETSC_TRUE : PETSC_FALSE;
-}
-
-static inline PetscInt PoissonDraw(NaRng *r, double mu, double p0)
-{
-  double   u = NaRngUniform(r), p = p0, c = p;
-  PetscInt k = 0;
-  while (u > c && k < 100000) {
-    k++;
-    p *= mu / k;
-    c += p;
-  }
-  return k;
 }
 
 /* the slice's spikes through tm_glio_synapse projection k (engine.c's Deliver, in projection order) */
@@ -310,9 +286,9 @@ PetscErrorCode NaGlioDeliver(NaEngine e, PetscInt k)
       for (PetscInt s = 0; s < pr->nsrc; s++) {
         const double rate = timed ? NaTimedAtStep(timed, n) : sp->par[sp->kvalue][s];
         const double mu = rate * e->h * 1e-3, p0 = exp(-mu);
-        if (!Active(sp, s, n, e->h) || mu <= 0) continue;
+        if (!NaGenActive(sp, s, n, e->h) || mu <= 0) continue;
         for (PetscInt j = pr->off[s], m = 0; j < pr->off[s + 1]; j++) {
-          const PetscInt cnt = PoissonDraw(&e->poisson[k][j], mu, p0);
+          const PetscInt cnt = NaPoissonDraw(&e->poisson[k][j], mu, p0);
           m                  = j > pr->off[s] && pr->tgt[j] == pr->tgt[j - 1] ? m + 1 : 0;
           for (PetscInt c = 0; c < cnt; c++) PetscCall(Spike(e, k, gam, s, j, m, n));
         }
@@ -370,7 +346,7 @@ PetscErrorCode NaGlioFeedback(NaEngine e)
   for (PetscInt64 q = 0; q < nrecv; q++) {
     const NaGlioFeed *f  = &recv[q];
     NaPop            *ap = &e->pops[e->proj[f->k].glia_pop];
-    ap->ring_ex[(size_t)Slot(e, f->arrive) * ap->n + (size_t)(f->a - ap->lo)] += f->v;
+    ap->ring_ex[(size_t)NaSlot(e, f->arrive) * ap->n + (size_t)(f->a - ap->lo)] += f->v;
   }
   e->exchange_bytes += (double)nrecv * rs;
   e->nfeed = 0;
