@@ -77,9 +77,9 @@ struct _n_NaSim {
   PetscBool      W_owned; /* W is ours (else bs3ls's free stage register) */
   Vec            D, DU;   /* IMEX: leak diagonal and D .* U */
   PetscBool      imex;
-  PetscBool      stiff;      /* IMEX with the model's state-dependent diagonal S(t, U) (ops.stiff) */
-  Vec            S, SF, Sd;  /* its D + S; the stage right-hand side and the Jacobian's diagonal of DiagonalNewton */
-  Mat            J;          /* a placeholder Jacobian (DiagonalNewton needs only the shift and the stage time) */
+  PetscBool      stiff;     /* IMEX with the model's state-dependent diagonal S(t, U) (ops.stiff) */
+  Vec            S, SF, Sd; /* its D + S; the stage right-hand side and the Jacobian's diagonal of DiagonalNewton */
+  Mat            J;         /* a placeholder Jacobian (DiagonalNewton needs only the shift and the stage time) */
   PetscReal      shift, tstage;
   PetscBool      rk_restart; /* TSRK: no first-same-as-last reuse, so that restarts are exact */
   PetscScalar   *xbuf;       /* the local neuron states, for the per-step divergence check */
