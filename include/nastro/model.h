@@ -30,6 +30,9 @@ PETSC_EXTERN PetscErrorCode NaModelInitialState(NaModel model, Vec U);
 PETSC_EXTERN PetscErrorCode NaModelRHS(NaModel model, PetscReal t, Vec U, Vec F);
 /* D such that dU/dt = -D .* U + N(U), the linear leak part (for IMEX); NULL-safe: returns PETSC_FALSE if none */
 PETSC_EXTERN PetscErrorCode NaModelGetLeak(NaModel model, Vec D, PetscBool *has);
+/* adds S(t, U) to S, where -S .* U is a stiff part that IMEX treats implicitly besides the leak; *has: PETSC_FALSE if
+ * none (S untouched) */
+PETSC_EXTERN PetscErrorCode NaModelGetStiff(NaModel model, PetscReal t, Vec U, Vec S, PetscBool *has);
 /* energy and pattern overlaps m_mu = xi^mu . phi / N (overlaps: array of K) */
 PETSC_EXTERN PetscErrorCode NaModelObserve(NaModel model, Vec U, PetscReal *energy, PetscReal overlaps[]);
 /* the neuron membrane states x of the locally owned rows (array of rend - rstart) */

@@ -126,6 +126,14 @@ PetscErrorCode NaModelGetLeak(NaModel model, Vec D, PetscBool *has)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode NaModelGetStiff(NaModel model, PetscReal t, Vec U, Vec S, PetscBool *has)
+{
+  PetscFunctionBegin;
+  *has = model->ops.stiff ? PETSC_TRUE : PETSC_FALSE;
+  if (model->ops.stiff && S) PetscCall(model->ops.stiff(model, t, U, S));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaModelObserve(NaModel model, Vec U, PetscReal *energy, PetscReal overlaps[])
 {
   PetscFunctionBegin;

@@ -19,6 +19,10 @@ typedef struct _NaModelOps {
   PetscErrorCode (*initialstate)(NaModel, Vec);
   PetscErrorCode (*rhs)(NaModel, PetscReal, Vec, Vec);
   PetscErrorCode (*leak)(NaModel, Vec); /* optional: diagonal D of the linear leak */
+  /* optional, for IMEX: a state-dependent diagonal S(t, U) whose terms -S .* U also go to the implicit side, where
+   * the stages are solved by diagonal Newton steps (a row of S may depend only on components whose own implicit part
+   * is linear, so that two steps solve a stage exactly); it adds S to the entries it has (the vector holds the leak) */
+  PetscErrorCode (*stiff)(NaModel, PetscReal, Vec, Vec);
   /* optional (NULL: the recorder leaves out /energy and /overlaps, or /x) */
   PetscErrorCode (*observe)(NaModel, Vec, PetscReal *, PetscReal[]);
   PetscErrorCode (*getneurons)(NaModel, Vec, PetscScalar[]);

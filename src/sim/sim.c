@@ -77,6 +77,10 @@ struct _n_NaSim {
   PetscBool      W_owned; /* W is ours (else bs3ls's free stage register) */
   Vec            D, DU;   /* IMEX: leak diagonal and D .* U */
   PetscBool      imex;
+  PetscBool      stiff;     /* IMEX with the model's state-dependent diagonal S(t, U) (ops.stiff) */
+  Vec            S, SF, Sd; /* its D + S; the stage right-hand side and the Jacobian's diagonal of DiagonalNewton */
+  Mat            J;         /* a placeholder Jacobian (DiagonalNewton needs only the shift and the stage time) */
+  PetscReal      shift, tstage;
   PetscBool      rk_restart; /* TSRK: no first-same-as-last reuse, so that restarts are exact */
   PetscScalar   *xbuf;       /* the local neuron states, for the per-step divergence check */
   PetscInt       nxloc;
@@ -174,8 +178,23 @@ PetscErrorCode NaSimSetFromOptions(NaSim sim)
   PetscFunctionReturn(0);
 }
 
-/* Explicit types see the full right-hand side. For IMEX (arkimex) the linear leaks -D.*U move to the
- * implicit side: G(U, Udot) = Udot + D.*U and the explicit part becomes full + D.*U. */
+/* the diagonal of the implicit side at (t, U): the leak D, plus the model's stiff S(t, U) when it has one */
+static PetscErrorCode ImplicitDiagonal(NaSim sim, PetscReal t, Vec U, Vec *Deff)
+{
+  PetscBool has;
+
+  PetscFunctionBegin;
+  *Deff = sim->D;
+  if (!sim->stiff) PetscFunctionReturn(0);
+  PetscCall(VecCopy(sim->D, sim->S));
+  PetscCall(NaModelGetStiff(sim->model, t, U, sim->S, &has));
+  *Deff = sim->S;
+  PetscFunctionReturn(0);
+}
+
+/* Explicit types see the full right-hand side. For IMEX (arkimex) the linear leaks -D.*U (and the model's stiff
+ * terms -S(U).*U) move to the implicit side: G(U, Udot) = Udot + (D + S).*U and the explicit part becomes
+ * full + (D + S).*U. */
 static PetscErrorCode RHSFunction(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
 {
   NaSim          sim = (NaSim)ctx;
@@ -194,7 +213,9 @@ static PetscErrorCode RHSFunction(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
   sim->t_rhs_comm += c1 - c0; /* the row collectives of output samples count as output */
   sim->nrhs++;
   if (sim->imex) {
-    PetscCall(VecPointwiseMult(sim->DU, sim->D, U));
+    Vec De;
+    PetscCall(ImplicitDiagonal(sim, t, U, &De));
+    PetscCall(VecPointwiseMult(sim->DU, De, U));
     PetscCall(VecAXPY(F, 1.0, sim->DU));
   }
   PetscFunctionReturn(0);
@@ -203,12 +224,52 @@ static PetscErrorCode RHSFunction(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
 static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec G, void *ctx)
 {
   NaSim sim = (NaSim)ctx;
+  Vec   De;
 
   PetscFunctionBegin;
   (void)ts;
-  (void)t;
-  PetscCall(VecPointwiseMult(G, sim->D, U));
+  PetscCall(ImplicitDiagonal(sim, t, U, &De));
+  PetscCall(VecPointwiseMult(G, De, U));
   PetscCall(VecAXPY(G, 1.0, Udot));
+  PetscFunctionReturn(0);
+}
+
+/* with a stiff S: the Jacobian dG/dU is shift + D + S(U) on the diagonal (S's own dependence on U left out: see
+ * DiagonalNewton), which needs only the shift and the stage time */
+static PetscErrorCode IJacobian(TS ts, PetscReal t, Vec U, Vec Udot, PetscReal shift, Mat A, Mat B, void *ctx)
+{
+  NaSim sim = (NaSim)ctx;
+
+  PetscFunctionBegin;
+  (void)ts, (void)U, (void)Udot, (void)A, (void)B;
+  sim->shift  = shift;
+  sim->tstage = t;
+  PetscFunctionReturn(0);
+}
+
+/* The stage solve with a stiff S, pointwise, with no norms or reductions (so bitwise the same on any rank count). A
+ * stage solves G = shift X - Z + (D + S(X)) .* X = 0 for X, Z given: Z = (shift + D + S(X0)) .* X0 - G(X0) from the
+ * initial guess X0, then two Newton steps with the diagonal Jacobian, X1 = Z ./ (shift + D + S(X0)), which solves every
+ * row whose implicit part is linear (the leaks), and X = Z ./ (shift + D + S(X1)): a row of S depends only on such
+ * components (ops.stiff), so that solves the rest exactly. */
+static PetscErrorCode DiagonalNewton(SNES snes, Vec X)
+{
+  NaSim sim;
+  Vec   De;
+
+  PetscFunctionBegin;
+  PetscCall(SNESShellGetContext(snes, &sim));
+  PetscCall(SNESComputeJacobian(snes, X, sim->J, sim->J)); /* the shift and the stage time */
+  PetscCall(SNESComputeFunction(snes, X, sim->SF));
+  PetscCall(ImplicitDiagonal(sim, sim->tstage, X, &De));
+  PetscCall(VecShift(De, sim->shift));
+  PetscCall(VecPointwiseMult(sim->Sd, De, X));
+  PetscCall(VecAYPX(sim->SF, -1.0, sim->Sd)); /* Z */
+  PetscCall(VecPointwiseDivide(X, sim->SF, De));
+  PetscCall(ImplicitDiagonal(sim, sim->tstage, X, &De));
+  PetscCall(VecShift(De, sim->shift));
+  PetscCall(VecPointwiseDivide(X, sim->SF, De));
+  PetscCall(SNESSetConvergedReason(snes, SNES_CONVERGED_ITS));
   PetscFunctionReturn(0);
 }
 
@@ -253,7 +314,7 @@ static PetscErrorCode PostStep(TS ts)
   PetscCall(TSGetStepNumber(ts, &step));
   /* Runge-Kutta types that reuse their last stage (FSAL, e.g. 5dp) would start the next step from a stage
    * that a resumed run cannot have; recomputing it every step makes a restart exact, bit for bit */
-  if (sim->rk_restart) PetscCall(TSRestartStep(ts));
+  if (sim->rk_restart || sim->stiff) PetscCall(TSRestartStep(ts));
   /* the end of a segment: the model takes its read-outs into the state (a changed state restarts the stepper's
    * history: first-same-as-last stages, multistep values) */
   if (PetscAbsReal(t - sim->tseg) <= 1e-10 * PetscAbsReal(sim->tseg)) {
@@ -571,8 +632,26 @@ PetscErrorCode NaSimSetUp(NaSim sim)
     PetscCall(NaModelGetLeak(sim->model, sim->D, &has));
     if (!has) PetscCall(VecSet(sim->D, 0));
     PetscCall(TSSetIFunction(ts, NULL, IFunction, sim));
+    PetscCall(NaModelGetStiff(sim->model, 0, sim->U, NULL, &sim->stiff));
   }
-  if (IsImplicit(type)) {
+  if (sim->stiff) { /* the model's stiff diagonal: a diagonal Jacobian and DiagonalNewton (unless -snes_type says) */
+    SNES     snes;
+    PetscInt n, N;
+    PetscCall(VecDuplicate(sim->U, &sim->S));
+    PetscCall(VecDuplicate(sim->U, &sim->SF));
+    PetscCall(VecDuplicate(sim->U, &sim->Sd));
+    PetscCall(VecGetLocalSize(sim->U, &n));
+    PetscCall(VecGetSize(sim->U, &N));
+    PetscCall(MatCreateAIJ(sim->comm, n, n, N, N, 1, NULL, 0, NULL, &sim->J));
+    PetscCall(MatAssemblyBegin(sim->J, MAT_FINAL_ASSEMBLY));
+    PetscCall(MatAssemblyEnd(sim->J, MAT_FINAL_ASSEMBLY));
+    PetscCall(TSSetIJacobian(ts, sim->J, sim->J, IJacobian, sim));
+    PetscCall(TSGetSNES(ts, &snes));
+    PetscCall(SNESSetType(snes, SNESSHELL));
+    PetscCall(SNESShellSetContext(snes, sim));
+    PetscCall(SNESShellSetSolve(snes, DiagonalNewton));
+    PetscCall(SNESSetFromOptions(snes));
+  } else if (IsImplicit(type)) {
     /* matrix-free Newton-Krylov without a preconditioner unless the user asks otherwise */
     SNES snes;
     KSP  ksp;
@@ -980,6 +1059,10 @@ PetscErrorCode NaSimDestroy(NaSim *sim)
   PetscCall(VecDestroy(&(*sim)->D));
   if ((*sim)->W_owned) PetscCall(VecDestroy(&(*sim)->W));
   PetscCall(VecDestroy(&(*sim)->DU));
+  PetscCall(VecDestroy(&(*sim)->S));
+  PetscCall(VecDestroy(&(*sim)->SF));
+  PetscCall(VecDestroy(&(*sim)->Sd));
+  PetscCall(MatDestroy(&(*sim)->J));
   PetscCall(VecDestroy(&(*sim)->F));
   PetscCall(PetscFree((*sim)->xbuf));
   PetscCall(PetscFree(*sim));

@@ -7,7 +7,8 @@
 #  - the ODE read-outs do not depend on -output_interval (0.37 does not divide the token duration), and a fixed
 #    step survives the segment ends it lands on;
 #  - a run stopped by -ts_max_steps, and one stopped by SIGUSR1, resume on another rank count to the uninterrupted
-#    run's /calcium, /y, /calcium_trace and /time, bitwise; a checkpoint of other inputs is refused.
+#    run's /calcium, /y, /calcium_trace and /time, bitwise; a checkpoint of other inputs is refused;
+#  - the same (1-3 ranks, stop and resume) with the release factor implicit (-ts_type arkimex, issue 12).
 # usage: attention.sh NASTRO
 set -u
 source "$(dirname "$0")/lib.sh" "$1"
@@ -67,6 +68,22 @@ rc=$?
 if [ $rc -ne 0 ] && [ "$(grep -c 'nastro: error:' "$tmp/log")" -eq 1 ] && grep -q "written with other inputs than this run's (different .*-attention_feature_seed" "$tmp/log"; then
   ok "a checkpoint of another feature seed is refused in one line"
 else notok "a checkpoint of another feature seed: exit $rc"; fi
+
+# the stiff release factor implicit (-ts_type arkimex, ops.stiff: two pointwise Newton steps, no reductions): bitwise on
+# 1-3 ranks, and a run stopped by -ts_max_steps and resumed on 2 ranks equals the uninterrupted one bitwise
+imex="$ode -attention_tau_r 1e-3 -ts_type arkimex -ts_arkimex_type 5"
+for n in 1 2 3; do check "imex ode on $n ranks" run $n "$tmp/imex$n.h5" $imex; done
+for n in 2 3; do
+  for d in /calcium /y /calcium_trace /time; do
+    check "imex $d on $n ranks is bitwise the 1-rank result" h5diff "$tmp/imex1.h5" "$tmp/imex$n.h5" $d
+  done
+done
+on_ranks 120 1 -model attention $imex -quiet -ts_max_steps 300 -o "$tmp/istop.h5" >"$tmp/log" 2>&1
+rc=$?
+if [ $rc -eq 75 ] && grep -q "^stopped at t [0-9]\.[0-9]*, step 300 (-ts_max_steps)" "$tmp/log"; then ok "imex ode stopped inside the schedule by -ts_max_steps 300 exits 75"
+else notok "imex ode stopped by -ts_max_steps 300: exit $rc, expected 75"; fi
+check "  resumed on 2 ranks" run 2 "$tmp/istop.h5" $imex -restart "$tmp/istop.ckpt"
+check "  equals the uninterrupted run (/calcium, /y, /calcium_trace, /time)" same_as "$tmp/imex1.h5" "$tmp/istop.h5"
 
 check "ode results are finite and a > 0" /usr/bin/python3 -c "
 import h5py, numpy as np, sys

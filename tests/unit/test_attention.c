@@ -123,10 +123,38 @@ Test(attention, ode_converges_with_tolerance)
     NaModelDestroy(&model);
   }
   /* measured 1.0e-13 and 7.8e-12; 2.5e-11 for a when the last stage of a window's step sees the next window */
-  cr_expect(ea[1] < 1e-12 && ey[1] < 1e-10, "at tolerance 1e-11 the ODE is within a %g, y %g of the discrete form", ea[1],
-            ey[1]);
+  cr_expect(ea[1] < 1e-12 && ey[1] < 1e-10, "at tolerance 1e-11 the ODE is within a %g, y %g of the discrete form",
+            ea[1], ey[1]);
   cr_expect(ea[1] < ea[0] / 10 && ey[1] < ey[0] / 10,
             "error does not shrink with the tolerance: a %g -> %g, y %g -> %g", ea[0], ea[1], ey[0], ey[1]);
+}
+
+/* a stiff release factor: r relaxes at a / tau_r, here up to 7e3 (trained heads: a ~ Z up to 10^6 with tau_r 0.02).
+ * With -ts_type arkimex its decay is implicit (ops.stiff), so the run takes a bounded number of steps (an explicit r
+ * needs some 2 sum_t a_t / (3 tau_r)) and still equals the discrete form */
+Test(attention, stiff_release_imex)
+{
+  const PetscReal  tau_r = 1e-3;
+  const char      *opts  = "-attention_m 40 -attention_L 5 -attention_d_head 4 -attention_dv 3 -attention_heads 2 "
+                           "-attention_tau_r 1e-3 -ts_type arkimex -ts_arkimex_type 5 -ts_rtol 1e-8 -ts_atol 1e-8 "
+                           "-ts_max_steps 3000";
+  NaModel          model;
+  PetscInt         H, L, dv;
+  const PetscReal *a, *y, *ad, *yd;
+  NaSimSummary     s    = run_sim("attention", opts, NULL, &model);
+  double           amax = 0, asum = 0;
+  TCall(NaAttentionGetInputs(model, &H, &L, NULL, &dv, NULL, NULL, NULL, NULL, NULL));
+  TCall(NaAttentionGetResults(model, &a, &y, NULL, NULL));
+  TCall(NaAttentionGetDiscrete(model, &ad, &yd));
+  for (PetscInt i = 0; i < H * L; i++) amax = fmax(amax, ad[i]), asum += ad[i];
+  double ea = max_rel(H * L, a, ad), ey = max_rel(H * L * dv, y, yd);
+  cr_log_info(
+      "stiff r: max a / tau_r %.3g, explicit r would need ~%.3g steps; %d steps; ODE vs discrete a %.3g, y %.3g",
+      amax / tau_r, 2 * asum / (3 * tau_r), (int)s.steps, ea, ey);
+  cr_expect(amax / tau_r > 5e3, "r is not stiff: max a / tau_r %g", amax / tau_r);
+  cr_expect(s.steps < 3000, "%d steps", (int)s.steps);
+  cr_expect(ea < 1e-7 && ey < 1e-7, "ODE vs discrete: a %g, y %g", ea, ey);
+  NaModelDestroy(&model);
 }
 
 /* E[phi(q).phi(k)] = exp(q.k): the mean over 2000 independent W (m = 16) lies within 3 standard errors */

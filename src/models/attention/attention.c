@@ -799,6 +799,29 @@ static PetscErrorCode Leak_Att(NaModel model, Vec Dv)
   PetscFunctionReturn(0);
 }
 
+/* IMEX (-ts_type arkimex): the release factor's decay a r / tau_r, stiff where a is large (a ~ Z_t, up to 10^6 for
+ * trained heads), goes to the implicit side with the leaks: S = a / tau_r on r's entries (a: the same head's, whose
+ * own implicit part is its linear leak 1/tau_c), added to the leak's 0 there; the explicit side keeps 1/tau_r */
+static PetscErrorCode Stiff_Att(NaModel model, PetscReal t, Vec X, Vec Sv)
+{
+  Att               *at = (Att *)model->data;
+  const PetscScalar *x;
+  PetscScalar       *s;
+
+  PetscFunctionBegin;
+  (void)t;
+  if (at->rank != at->tailrank) PetscFunctionReturn(0);
+  PetscCall(VecGetArrayRead(X, &x));
+  PetscCall(VecGetArray(Sv, &s));
+  for (PetscInt h = 0; h < at->H; h++) {
+    const PetscInt o = model->nlocal - at->R - at->T + h * at->S;
+    s[o + at->dv + 1] += x[o + at->dv] / at->tau_r;
+  }
+  PetscCall(VecRestoreArray(Sv, &s));
+  PetscCall(VecRestoreArrayRead(X, &x));
+  PetscFunctionReturn(0);
+}
+
 /* ------------------------------------------------------------------------------------------------ */
 /* output */
 
@@ -1177,6 +1200,7 @@ PETSC_EXTERN PetscErrorCode NaModelCreate_Attention(NaModel model)
                               .initialstate   = InitialState_Att,
                               .rhs            = RHS_Att,
                               .leak           = Leak_Att,
+                              .stiff          = Stiff_Att,
                               .writestatic    = WriteStatic_Att,
                               .sample         = Sample_Att,
                               .writeresults   = WriteResults_Att,
