@@ -1026,16 +1026,17 @@ Test(cellmodels, gchi_defaults)
                          {"I_Theta", 0.3},    {"omega_I", 0.05},    {"I_bias", 0},    {"Omega_c", 40e-3},
                          {"C_Theta", 0.5},    {"O_A", 0.6e-3},      {"U_A", 0.6},     {"G_T", 200e3},
                          {"rho_e", 6.5e-4},   {"O_e", 60e-3},       {"O_G", 1.5e-3},  {"Omega_G", 0.5 / 60e3},
-                         {"stimulus", 1.0}};
+                         {"stimulus", 1.0},   {"noise", 0}};
   const Default st[]  = {{"C", 0},   {"h", 0.9}, {"I", 0},     {"Gamma_A", 0}, {"Y_S", 0},
                          {"x_A", 1}, {"G_A", 0}, {"armed", 1}, {"Gamma_S", 0}};
-  check_defaults("astrocyte_gchi", 37, par, 9, st);
+  check_defaults("astrocyte_gchi", 38, par, 9, st);
   expect_bad("astrocyte_gchi", "K_P", 0.0, "K_P");
   expect_bad("astrocyte_gchi", "O_beta", -1e-9, "O_beta");
   expect_bad("astrocyte_gchi", "U_A", 1.5, "U_A");
   expect_bad("astrocyte_gchi", "C_Theta", NAN, "C_Theta");
   expect_bad("astrocyte_gchi", "omega_I", 0.0, "omega_I");
   expect_bad("astrocyte_gchi", "stimulus", -1.0, "stimulus");
+  expect_bad("astrocyte_gchi", "noise", -0.5, "noise");
 }
 
 /* the right-hand side against the equations of models.md 3.7 and Brian's example files, written out per cell in
