@@ -7,6 +7,7 @@ Writes the traces (the example's StateMonitor: every dt from t = 0, Brian's 'sta
 state at t) and the source's spike times to an .npz file.
 
   /usr/bin/python3 bench/brian/example2_gchi.py OUT.npz [--method milstein|rk4|euler] [--dt MS] [--workdir DIR]
+      [--noisy N [--record-dt MS]]
 
 --method milstein --dt 1 is the example (milstein reduces to forward Euler on the deterministic cell);
 other methods or steps show how Brian's traces converge (the stochastic cell only with milstein). At a dt other
@@ -24,6 +25,10 @@ ap.add_argument("out")
 ap.add_argument("--method", default="milstein")
 ap.add_argument("--dt", type=float, default=1.0, help="Brian's dt [ms] (the example: 1)")
 ap.add_argument("--duration", type=float, default=30.0, help="[s] (the example: 30)")
+ap.add_argument("--noisy", type=int, default=1,
+                help="stochastic astrocytes (noise 1) next to the deterministic one (the example: 1); more give "
+                     "statistics to compare (compare_example2_noise.py)")
+ap.add_argument("--record-dt", type=float, default=None, help="the StateMonitor's dt [ms] (default: dt)")
 ap.add_argument("--workdir", default=None, help="cpp_standalone build directory (default: a temporary one)")
 a = ap.parse_args()
 
@@ -104,13 +109,14 @@ noise   : 1 (constant)
 stochastic = a.method == "milstein"
 if not stochastic:  # a deterministic method cannot integrate xi: the deterministic cell alone, noise term removed
     astro_eqs = astro_eqs.replace(" * (1 + noise*xi*tau_h**0.5)", "")
-astrocytes = NeuronGroup(2 if stochastic else 1, astro_eqs, method=a.method)
+astrocytes = NeuronGroup(1 + a.noisy if stochastic else 1, astro_eqs, method=a.method)
 astrocytes.h = 0.9
 if stochastic:
-    astrocytes.noise = [0, 1]
+    astrocytes.noise = [0] + [1] * a.noisy
 ecs = Synapses(synapses, astrocytes, "Y_S_post = Y_S_pre : mmolar (summed)")
 ecs.connect()
-mon = StateMonitor(astrocytes, variables=["Gamma_A", "C", "h", "I"], record=True)
+mon = StateMonitor(astrocytes, variables=["Gamma_A", "C", "h", "I"], record=True,
+                   dt=a.record_dt * ms if a.record_dt else None)
 spk = SpikeMonitor(source_neurons)
 t0 = time.time()
 run(duration)

@@ -75,49 +75,55 @@ enum {
   P_O_G,
   P_OMEGA_G,
   P_STIMULUS,
+  P_NOISE,
+  P_STRATONOVICH,
   NPARAMS
 };
 enum { S_C, S_H, S_I, S_GAMMA_A, S_Y_S, S_X_A, S_G_A, S_ARMED, S_GAMMA_S, NSTATE };
 
 static const NaQuantity Params[NPARAMS] = {
-    [P_O_P]         = {"O_P", 0.9e-3, "uM/ms", "maximal Ca2+ uptake rate by SERCAs"},
-    [P_K_P]         = {"K_P", 0.1, "uM", "Ca2+ affinity of SERCAs"},
-    [P_C_T]         = {"C_T", 2.0, "uM", "total cell free Ca2+ content"},
-    [P_RHO_A]       = {"rho_A", 0.18, "1", "ER-to-cytoplasm volume ratio"},
-    [P_O_C]         = {"O_C", 6e-3, "1/ms", "maximal rate of Ca2+ release by IP3Rs (Brian's Omega_C)"},
-    [P_O_L]         = {"O_L", 0.1e-3, "1/ms", "maximal rate of Ca2+ leak from the ER (Brian's Omega_L)"},
-    [P_D1]          = {"d1", 0.13, "uM", "IP3 binding affinity"},
-    [P_D2]          = {"d2", 1.05, "uM", "Ca2+ inactivation dissociation constant"},
-    [P_O_2]         = {"O_2", 0.2e-3, "1/(uM ms)", "IP3R binding rate for Ca2+ inhibition"},
-    [P_D3]          = {"d3", 0.9434, "uM", "IP3 dissociation constant"},
-    [P_D5]          = {"d5", 0.08, "uM", "Ca2+ activation dissociation constant"},
-    [P_O_BETA]      = {"O_beta", 5e-3, "uM/ms", "maximal rate of IP3 production by PLCbeta"},
-    [P_O_N]         = {"O_N", 0.3e-3, "1/(uM ms)", "agonist binding rate"},
-    [P_OMEGA_N]     = {"Omega_N", 0.5e-3, "1/ms", "maximal inactivation rate (models.md's O_N')"},
-    [P_K_KC]        = {"K_KC", 0.5, "uM", "Ca2+ affinity of PKC"},
-    [P_ZETA]        = {"zeta", 10.0, "1", "maximal reduction of receptor affinity by PKC"},
-    [P_O_DELTA]     = {"O_delta", 0.2e-3, "uM/ms", "maximal rate of IP3 production by PLCdelta"},
-    [P_KAPPA_DELTA] = {"kappa_delta", 1.5, "uM", "inhibition constant of PLCdelta by IP3"},
-    [P_K_DELTA]     = {"K_delta", 0.3, "uM", "Ca2+ affinity of PLCdelta"},
-    [P_O_5P]        = {"O_5P", 0.1e-3, "1/ms", "maximal rate of IP3 degradation by IP-5P (Brian's Omega_5P)"},
-    [P_K_D]         = {"K_D", 0.5, "uM", "Ca2+ affinity of IP3-3K"},
-    [P_K_3K]        = {"K_3K", 1.0, "uM", "IP3 affinity of IP3-3K"},
-    [P_O_3K]        = {"O_3K", 4.5e-3, "uM/ms", "maximal rate of IP3 degradation by IP3-3K"},
-    [P_F_EX]        = {"F_ex", 0.09e-3, "uM/ms", "maximal exogenous IP3 flow (towards I_bias)"},
-    [P_I_THETA]     = {"I_Theta", 0.3, "uM", "threshold gradient for IP3 diffusion"},
-    [P_OMEGA_I]     = {"omega_I", 0.05, "uM", "scaling factor of diffusion"},
-    [P_I_BIAS]      = {"I_bias", 0.0, "uM", "IP3 concentration of the exogenous flow's source"},
-    [P_OMEGA_C]     = {"Omega_c", 40e-3, "1/ms", "clearance rate of the synaptic glutamate Y_S"},
-    [P_C_THETA]     = {"C_Theta", 0.5, "uM", "Ca2+ threshold for exocytosis"},
-    [P_O_A]         = {"O_A", 0.6e-3, "1/ms", "gliotransmitter recycling rate (Brian's Omega_A)"},
-    [P_U_A]         = {"U_A", 0.6, "1", "gliotransmitter release probability"},
-    [P_G_T]         = {"G_T", 200e3, "uM", "total vesicular gliotransmitter concentration"},
-    [P_RHO_E]       = {"rho_e", 6.5e-4, "1", "astrocytic vesicle-to-extracellular volume ratio"},
-    [P_O_E]         = {"O_e", 60e-3, "1/ms", "gliotransmitter clearance rate (Brian's Omega_e)"},
-    [P_O_G]         = {"O_G", 1.5e-3, "1/(uM ms)", "agonist binding rate of the presynaptic receptors (examples 3-6)"},
-    [P_OMEGA_G]     = {"Omega_G", 0.5 / 60e3, "1/ms", "agonist release rate of the presynaptic receptors"},
-    [P_STIMULUS]    = {"stimulus", 1.0, "1",
-                       "multiplies I_bias (Brian's example 5 stimulus: give it as a timed value, and I_bias per cell)"},
+    [P_O_P]          = {"O_P", 0.9e-3, "uM/ms", "maximal Ca2+ uptake rate by SERCAs"},
+    [P_K_P]          = {"K_P", 0.1, "uM", "Ca2+ affinity of SERCAs"},
+    [P_C_T]          = {"C_T", 2.0, "uM", "total cell free Ca2+ content"},
+    [P_RHO_A]        = {"rho_A", 0.18, "1", "ER-to-cytoplasm volume ratio"},
+    [P_O_C]          = {"O_C", 6e-3, "1/ms", "maximal rate of Ca2+ release by IP3Rs (Brian's Omega_C)"},
+    [P_O_L]          = {"O_L", 0.1e-3, "1/ms", "maximal rate of Ca2+ leak from the ER (Brian's Omega_L)"},
+    [P_D1]           = {"d1", 0.13, "uM", "IP3 binding affinity"},
+    [P_D2]           = {"d2", 1.05, "uM", "Ca2+ inactivation dissociation constant"},
+    [P_O_2]          = {"O_2", 0.2e-3, "1/(uM ms)", "IP3R binding rate for Ca2+ inhibition"},
+    [P_D3]           = {"d3", 0.9434, "uM", "IP3 dissociation constant"},
+    [P_D5]           = {"d5", 0.08, "uM", "Ca2+ activation dissociation constant"},
+    [P_O_BETA]       = {"O_beta", 5e-3, "uM/ms", "maximal rate of IP3 production by PLCbeta"},
+    [P_O_N]          = {"O_N", 0.3e-3, "1/(uM ms)", "agonist binding rate"},
+    [P_OMEGA_N]      = {"Omega_N", 0.5e-3, "1/ms", "maximal inactivation rate (models.md's O_N')"},
+    [P_K_KC]         = {"K_KC", 0.5, "uM", "Ca2+ affinity of PKC"},
+    [P_ZETA]         = {"zeta", 10.0, "1", "maximal reduction of receptor affinity by PKC"},
+    [P_O_DELTA]      = {"O_delta", 0.2e-3, "uM/ms", "maximal rate of IP3 production by PLCdelta"},
+    [P_KAPPA_DELTA]  = {"kappa_delta", 1.5, "uM", "inhibition constant of PLCdelta by IP3"},
+    [P_K_DELTA]      = {"K_delta", 0.3, "uM", "Ca2+ affinity of PLCdelta"},
+    [P_O_5P]         = {"O_5P", 0.1e-3, "1/ms", "maximal rate of IP3 degradation by IP-5P (Brian's Omega_5P)"},
+    [P_K_D]          = {"K_D", 0.5, "uM", "Ca2+ affinity of IP3-3K"},
+    [P_K_3K]         = {"K_3K", 1.0, "uM", "IP3 affinity of IP3-3K"},
+    [P_O_3K]         = {"O_3K", 4.5e-3, "uM/ms", "maximal rate of IP3 degradation by IP3-3K"},
+    [P_F_EX]         = {"F_ex", 0.09e-3, "uM/ms", "maximal exogenous IP3 flow (towards I_bias)"},
+    [P_I_THETA]      = {"I_Theta", 0.3, "uM", "threshold gradient for IP3 diffusion"},
+    [P_OMEGA_I]      = {"omega_I", 0.05, "uM", "scaling factor of diffusion"},
+    [P_I_BIAS]       = {"I_bias", 0.0, "uM", "IP3 concentration of the exogenous flow's source"},
+    [P_OMEGA_C]      = {"Omega_c", 40e-3, "1/ms", "clearance rate of the synaptic glutamate Y_S"},
+    [P_C_THETA]      = {"C_Theta", 0.5, "uM", "Ca2+ threshold for exocytosis"},
+    [P_O_A]          = {"O_A", 0.6e-3, "1/ms", "gliotransmitter recycling rate (Brian's Omega_A)"},
+    [P_U_A]          = {"U_A", 0.6, "1", "gliotransmitter release probability"},
+    [P_G_T]          = {"G_T", 200e3, "uM", "total vesicular gliotransmitter concentration"},
+    [P_RHO_E]        = {"rho_e", 6.5e-4, "1", "astrocytic vesicle-to-extracellular volume ratio"},
+    [P_O_E]          = {"O_e", 60e-3, "1/ms", "gliotransmitter clearance rate (Brian's Omega_e)"},
+    [P_O_G]          = {"O_G", 1.5e-3, "1/(uM ms)", "agonist binding rate of the presynaptic receptors (examples 3-6)"},
+    [P_OMEGA_G]      = {"Omega_G", 0.5 / 60e3, "1/ms", "agonist release rate of the presynaptic receptors"},
+    [P_STIMULUS]     = {"stimulus", 1.0, "1",
+                        "multiplies I_bias (Brian's example 5 stimulus: give it as a timed value, and I_bias per cell)"},
+    [P_NOISE]        = {"noise", 0.0, "1",
+                        "multiplicative noise on h, Brian's example 2: dh = f dt + noise f sqrt(tau_h) dW (0: none)"},
+    [P_STRATONOVICH] = {"stratonovich", 1.0, "1",
+                        "1: the noise in Stratonovich's reading (Brian's milstein integrates it so), 0: Ito's"},
 };
 
 /* initial values: Brian's (0 unless the examples set them: h 0.9, x_A 1) */
@@ -160,19 +166,20 @@ static const char *Check(const double *const *par, PetscInt i)
   /* >= 0: rates, ratios and concentrations */
   if (!(par[P_O_G][i] >= 0)) return "O_G must be >= 0";
   if (!(par[P_OMEGA_G][i] >= 0)) return "Omega_G must be >= 0";
-  static const int         nonneg[] = {P_O_P,     P_RHO_A,   P_O_C,  P_O_L,   P_O_2,  P_O_BETA,  P_O_N,    P_OMEGA_N,
-                                       P_ZETA,    P_O_DELTA, P_O_5P, P_O_3K,  P_F_EX, P_I_THETA, P_I_BIAS, P_OMEGA_C,
-                                       P_C_THETA, P_O_A,     P_G_T,  P_RHO_E, P_O_E,  P_STIMULUS};
+  static const int         nonneg[] = {P_O_P,     P_RHO_A,   P_O_C,  P_O_L,   P_O_2,  P_O_BETA,   P_O_N,    P_OMEGA_N,
+                                       P_ZETA,    P_O_DELTA, P_O_5P, P_O_3K,  P_F_EX, P_I_THETA,  P_I_BIAS, P_OMEGA_C,
+                                       P_C_THETA, P_O_A,     P_G_T,  P_RHO_E, P_O_E,  P_STIMULUS, P_NOISE};
   static const char *const msg[]    = {
-         "O_P must be >= 0",     "rho_A must be >= 0",   "O_C must be >= 0",    "O_L must be >= 0",
-         "O_2 must be >= 0",     "O_beta must be >= 0",  "O_N must be >= 0",    "Omega_N must be >= 0",
-         "zeta must be >= 0",    "O_delta must be >= 0", "O_5P must be >= 0",   "O_3K must be >= 0",
-         "F_ex must be >= 0",    "I_Theta must be >= 0", "I_bias must be >= 0", "Omega_c must be >= 0",
-         "C_Theta must be >= 0", "O_A must be >= 0",     "G_T must be >= 0",    "rho_e must be >= 0",
-         "O_e must be >= 0",     "stimulus must be >= 0"};
+         "O_P must be >= 0",     "rho_A must be >= 0",    "O_C must be >= 0",    "O_L must be >= 0",
+         "O_2 must be >= 0",     "O_beta must be >= 0",   "O_N must be >= 0",    "Omega_N must be >= 0",
+         "zeta must be >= 0",    "O_delta must be >= 0",  "O_5P must be >= 0",   "O_3K must be >= 0",
+         "F_ex must be >= 0",    "I_Theta must be >= 0",  "I_bias must be >= 0", "Omega_c must be >= 0",
+         "C_Theta must be >= 0", "O_A must be >= 0",      "G_T must be >= 0",    "rho_e must be >= 0",
+         "O_e must be >= 0",     "stimulus must be >= 0", "noise must be >= 0"};
   for (size_t k = 0; k < sizeof nonneg / sizeof nonneg[0]; k++)
     if (!(par[nonneg[k]][i] >= 0)) return msg[k];
   if (!(par[P_U_A][i] >= 0 && par[P_U_A][i] <= 1)) return "U_A must lie in [0, 1]";
+  if (!(par[P_STRATONOVICH][i] == 0 || par[P_STRATONOVICH][i] == 1)) return "stratonovich must be 0 or 1";
   return NULL;
 }
 
@@ -258,6 +265,36 @@ static void Update(NaCellIO *io, double *y, unsigned char *spiked)
     for (PetscInt i = 0; i < n; i++) io->sic[i] = 0.0;
 }
 
+/* the noise of h, split from the deterministic step (Lie splitting): Brian's example 2 writes
+ *   dh/dt = (h_inf - hc)/tau_h (1 + noise xi sqrt(tau_h)),
+ * the SDE dh = f dt + g dW with f = (h_inf - hc)/tau_h and g = noise (h_inf - hc)/sqrt(tau_h) (h_inf and tau_h
+ * depend on C and I only), read as Stratonovich's (stratonovich 1, the default: what Brian's derivative-free
+ * milstein integrates, whose correction is 1/2 g g' dW^2) or as Ito's (stratonovich 0). After the stepper's
+ * deterministic step y0 -> y over [t, t + H], Milstein's increment from the state y0 at the step's start is added:
+ *   h += g dW + 1/2 g g_h (dW^2 - (1 - stratonovich) H),  g_h = dg/dh = -noise/sqrt(tau_h) for h in [0, 1]
+ * (0 outside: hc is clipped), with dW = sqrt(H) xi. The noise is scalar and acts on h alone, so this is Milstein's
+ * scheme for the whole system up to O(H^2) per step: strong order 1 (docs/networks.md gives what was measured). */
+static void Noise(const NaCellIO *io, const double *y0, double *y, double H, const double *xi)
+{
+  const PetscInt       n   = io->n;
+  const double *const *p   = io->par;
+  const double         sqH = sqrt(H), *Cv = y0 + S_C * n, *hv = y0 + S_H * n, *Iv = y0 + S_I * n;
+  double *restrict h = y + S_H * n;
+
+  for (PetscInt i = 0; i < n; i++) {
+    const double nz = p[P_NOISE][i];
+    if (nz == 0) continue; /* bitwise the deterministic step */
+    const double C = Cv[i], h0 = hv[i], hc = Clip01(h0), ip3 = Iv[i];
+    const double Q2    = p[P_D2][i] * (ip3 + p[P_D1][i]) / (ip3 + p[P_D3][i]);
+    const double h_inf = Q2 / (Q2 + C);
+    const double rs    = sqrt(p[P_O_2][i] * (Q2 + C)); /* 1/sqrt(tau_h) */
+    const double g     = nz * (h_inf - hc) * rs;
+    const double g_h   = h0 >= 0 && h0 <= 1 ? -nz * rs : 0.0;
+    const double dW    = sqH * xi[i];
+    h[i] += g * dW + 0.5 * g * g_h * (dW * dW - (1.0 - p[P_STRATONOVICH][i]) * H);
+  }
+}
+
 /* the table entry (listed in registry.c) */
 PETSC_INTERN const NaCellModel NaCellModel_astrocyte_gchi;
 
@@ -274,4 +311,6 @@ const NaCellModel NaCellModel_astrocyte_gchi = {
     .check        = Check,
     .rhs          = Rhs,
     .update       = Update,
+    .noise        = Noise,
+    .knoise       = P_NOISE,
 };

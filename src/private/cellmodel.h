@@ -54,6 +54,12 @@ typedef struct {
   void (*rhs)(const NaCellIO *io, const double *y, double *f);
   /* after the step (see above); spiked[i] = 1 for each cell that fired in this step, else 0 */
   void (*update)(NaCellIO *io, double *y, unsigned char *spiked);
+  /* optional: a stochastic split step, called after the deterministic step over [t, t + H] and before update():
+   * add to y the noise increment of each cell from y0, the state at t, and xi[i], the cell's standard normal
+   * draw of this step (dW = sqrt(H) xi; the engine's stream NA_STREAM_NOISE); cells whose parameter knoise is 0
+   * must be left bitwise as they are. NULL: a deterministic model (the engine then keeps no y0 and draws nothing) */
+  void (*noise)(const NaCellIO *io, const double *y0, double *y, double H, const double *xi);
+  PetscInt knoise; /* with noise: the parameter that turns it on in a cell (non-zero) */
 } NaCellModel;
 
 /* the model called name, or NULL when there is none */

@@ -84,6 +84,9 @@ typedef struct {
   VecScatter gam_scatter;
   PetscInt  *gpos;
   double    *gap; /* target of gap junctions: J_coupling of each local cell [n], else NULL */
+  /* a model with a noise step and a cell whose noise is on (or timed): the state at the step's start and the
+   * cells' normal draws of the step, else NULL */
+  double *y0, *xi;
 } NaPop;
 
 /* a gap_junction projection on this rank (engine.c, GapPlan): at each step of the target population, the I of

@@ -214,8 +214,17 @@ enum {
   NA_STREAM_PAIR,      /* a: projection, b: target cell (pairing draws) */
   NA_STREAM_WEIGHT,    /* a: projection, b: target cell */
   NA_STREAM_POISSON,   /* a: projection, b: synapse's target cell; one stream per generator -> target synapse */
-  NA_STREAM_POSITION   /* a: population, b: cell; three draws (x, y, z) for positions in a box */
+  NA_STREAM_POSITION,  /* a: population, b: cell; three draws (x, y, z) for positions in a box */
+  NA_STREAM_NOISE      /* NaRngSeedKeyed3: a: population, b: cell, c: step; one normal (two draws) per step */
 };
+
+/* as NaRngSeedKeyed with three keys, none packed: each of the 64-bit seed, domain, a, b, c goes through its own
+ * bijective mix (NaMix64) chained with the others, so the stream is a pure function of all five over their full
+ * 64-bit ranges (for fixed other keys, distinct values of one key give distinct states) */
+static inline void NaRngSeedKeyed3(NaRng *r, uint64_t seed, uint64_t domain, uint64_t a, uint64_t b, uint64_t c)
+{
+  r->s = NaMix64(NaMix64(NaMix64(NaMix64(NaMix64(seed) ^ domain) ^ a) ^ b) ^ c);
+}
 static inline void NaRngSeedKeyed(NaRng *r, uint64_t seed, uint64_t domain, uint64_t a, uint64_t b)
 {
   NaRng k;

@@ -285,6 +285,10 @@ gvariant gua 's/O_beta: 0.005/U_A: 1.5/'
 bad gua "release probability above 1" "gua.yaml:5: population G: params.U_A 1.5: U_A must lie in [0, 1]"
 gvariant gkp 's/O_beta: 0.005/K_P: 0/'
 bad gkp "zero SERCA affinity" "gkp.yaml:5: population G: params.K_P 0: K_P must be > 0"
+gvariant gnoise 's/O_beta: 0.005/noise: -0.5/'
+bad gnoise "negative noise" "gnoise.yaml:5: population G: params.noise -0.5: noise must be >= 0"
+gvariant gnoisec 's/O_beta: 0.005/noise: {cells: [1, -2]}/'
+bad gnoisec "negative noise in one cell" "gnoisec.yaml:5: population G: params.noise.cells -2: noise must be >= 0 (cell 1)"
 gvariant tdt 's/dt: 0.5/dt: 0.25/'
 bad tdt "timed dt off the grid" "tdt.yaml:5: population G: params.I_bias.timed.dt 0.25: must be a positive multiple of the resolution 0.1"
 gvariant tdt0 's/dt: 0.5/dt: 0/'

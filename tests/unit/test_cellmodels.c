@@ -1017,25 +1017,26 @@ Test(cellmodels, aeif_rheobase, .timeout = 60)
 Test(cellmodels, gchi_defaults)
 {
   /* Brian's example 2 (example 4 and 6 for the release), per ms and in uM */
-  const Default par[] = {{"O_P", 0.9e-3},     {"K_P", 0.1},         {"C_T", 2.0},     {"rho_A", 0.18},
-                         {"O_C", 6e-3},       {"O_L", 0.1e-3},      {"d1", 0.13},     {"d2", 1.05},
-                         {"O_2", 0.2e-3},     {"d3", 0.9434},       {"d5", 0.08},     {"O_beta", 5e-3},
-                         {"O_N", 0.3e-3},     {"Omega_N", 0.5e-3},  {"K_KC", 0.5},    {"zeta", 10},
-                         {"O_delta", 0.2e-3}, {"kappa_delta", 1.5}, {"K_delta", 0.3}, {"O_5P", 0.1e-3},
-                         {"K_D", 0.5},        {"K_3K", 1.0},        {"O_3K", 4.5e-3}, {"F_ex", 0.09e-3},
-                         {"I_Theta", 0.3},    {"omega_I", 0.05},    {"I_bias", 0},    {"Omega_c", 40e-3},
-                         {"C_Theta", 0.5},    {"O_A", 0.6e-3},      {"U_A", 0.6},     {"G_T", 200e3},
-                         {"rho_e", 6.5e-4},   {"O_e", 60e-3},       {"O_G", 1.5e-3},  {"Omega_G", 0.5 / 60e3},
-                         {"stimulus", 1.0}};
+  const Default par[] = {{"O_P", 0.9e-3},     {"K_P", 0.1},         {"C_T", 2.0},       {"rho_A", 0.18},
+                         {"O_C", 6e-3},       {"O_L", 0.1e-3},      {"d1", 0.13},       {"d2", 1.05},
+                         {"O_2", 0.2e-3},     {"d3", 0.9434},       {"d5", 0.08},       {"O_beta", 5e-3},
+                         {"O_N", 0.3e-3},     {"Omega_N", 0.5e-3},  {"K_KC", 0.5},      {"zeta", 10},
+                         {"O_delta", 0.2e-3}, {"kappa_delta", 1.5}, {"K_delta", 0.3},   {"O_5P", 0.1e-3},
+                         {"K_D", 0.5},        {"K_3K", 1.0},        {"O_3K", 4.5e-3},   {"F_ex", 0.09e-3},
+                         {"I_Theta", 0.3},    {"omega_I", 0.05},    {"I_bias", 0},      {"Omega_c", 40e-3},
+                         {"C_Theta", 0.5},    {"O_A", 0.6e-3},      {"U_A", 0.6},       {"G_T", 200e3},
+                         {"rho_e", 6.5e-4},   {"O_e", 60e-3},       {"O_G", 1.5e-3},    {"Omega_G", 0.5 / 60e3},
+                         {"stimulus", 1.0},   {"noise", 0},         {"stratonovich", 1}};
   const Default st[]  = {{"C", 0},   {"h", 0.9}, {"I", 0},     {"Gamma_A", 0}, {"Y_S", 0},
                          {"x_A", 1}, {"G_A", 0}, {"armed", 1}, {"Gamma_S", 0}};
-  check_defaults("astrocyte_gchi", 37, par, 9, st);
+  check_defaults("astrocyte_gchi", 39, par, 9, st);
   expect_bad("astrocyte_gchi", "K_P", 0.0, "K_P");
   expect_bad("astrocyte_gchi", "O_beta", -1e-9, "O_beta");
   expect_bad("astrocyte_gchi", "U_A", 1.5, "U_A");
   expect_bad("astrocyte_gchi", "C_Theta", NAN, "C_Theta");
   expect_bad("astrocyte_gchi", "omega_I", 0.0, "omega_I");
   expect_bad("astrocyte_gchi", "stimulus", -1.0, "stimulus");
+  expect_bad("astrocyte_gchi", "noise", -0.5, "noise");
 }
 
 /* the right-hand side against the equations of models.md 3.7 and Brian's example files, written out per cell in
@@ -1108,7 +1109,8 @@ Test(cellmodels, rhs_gchi)
 
 /* update(): spikes add their weight to Y_S; a release (G_A += rho_e G_T U_A x_A, x_A -= U_A x_A) at the end of
  * each step whose C is above C_Theta after a grid value at or below it (Brian's threshold 'C > C_Theta' with
- * refractory 'C > C_Theta'): once per upward crossing, never while C stays above, none at C = C_Theta */
+ * refractory 'C > C_Theta'): once per upward crossing, never while C stays above, none at C = C_Theta; each release
+ * marks the cell in spiked[] (an event record.spikes can record) */
 Test(cellmodels, gchi_release_once_per_crossing)
 {
   /* a C trace on the grid with known upward crossings: marked 1 where a release is due */
@@ -1127,7 +1129,7 @@ Test(cellmodels, gchi_release_once_per_crossing)
     const double y0             = S(c, "Y_S")[0];
     c->m->update(&c->io, c->y, c->spiked);
     cr_assert_eq(S(c, "Y_S")[0], y0 + c->in_ex[0], "step %d: Y_S += the spikes' weight", k);
-    cr_assert_eq(c->spiked[0], 0, "an astrocyte never spikes");
+    cr_assert_eq(c->spiked[0], due[k], "step %d: the release is an event (spiked), and only it", k);
     if (S(c, "G_A")[0] != g) {
       releases++;
       cr_assert(due[k], "step %d (C %g): a release where none is due", k, C[k]);

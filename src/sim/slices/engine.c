@@ -205,6 +205,11 @@ static PetscErrorCode PopCreate(NaEngine e, PetscInt index, NaPop *p)
   p->io.I_sic  = m->receives_sic ? p->I_sic : NULL;
   p->io.refr   = m->kind == NA_CELL_NEURON ? p->refr : NULL;
   p->io.sic    = p->sic;
+  if (m->noise) { /* keep y0 and draw only where some local cell is noisy (a timed noise may switch on later) */
+    PetscBool on = NaNetSpecTimed(e->spec, index, m->params[m->knoise].name) != NULL;
+    for (PetscInt i = 0; i < p->n && !on; i++) on = p->par[m->knoise][i] != 0;
+    if (on) PetscCall(PetscMalloc2((size_t)p->n * m->nstate, &p->y0, p->n, &p->xi));
+  }
 
   /* the stepper: -<population>_ts_*; by default classic RK4 with one step of h (stride h with
    * -<population>_step_multiple) */
@@ -257,6 +262,7 @@ static PetscErrorCode PopDestroy(NaPop *p)
   if (p->model && p->model->kind == NA_CELL_GENERATOR) PetscFunctionReturn(0);
   PetscCall(PetscFree5(p->I_stim, p->I_sic, p->sic, p->refr, p->spiked));
   PetscCall(PetscFree(p->gap));
+  PetscCall(PetscFree2(p->y0, p->xi));
   PetscCall(VecScatterDestroy(&p->sic_scatter));
   PetscCall(VecDestroy(&p->Xsic));
   PetscCall(VecDestroy(&p->Ysic));
@@ -647,6 +653,12 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
     PetscCall(TSSetTimeStep(p->ts, p->adaptive ? PetscMin(p->dt_next, t1 - t0) : t1 - t0));
     PetscCall(TSSetMaxSteps(p->ts, p->adaptive ? 1000000 : 1));
     PetscCall(TSRestartStep(p->ts)); /* the state jumped since the last step: no stage may be reused (FSAL) */
+    if (p->y0) {
+      const PetscScalar *y0;
+      PetscCall(VecGetArrayRead(p->Y, &y0));
+      PetscCall(PetscArraycpy(p->y0, y0, (size_t)N * p->model->nstate));
+      PetscCall(VecRestoreArrayRead(p->Y, &y0));
+    }
     PetscCall(TSSolve(p->ts, p->Y));
     PetscCall(TSGetStepNumber(p->ts, &steps));
     NaCheck(!p->adaptive || steps < 1000000, e->comm, PETSC_ERR_NOT_CONVERGED,
@@ -654,6 +666,16 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
             "loosen -%s_ts_rtol or use a fixed step",
             p->spec->name, t0, p->spec->name);
     p->nsteps_ts += steps;
+    if (p->y0) { /* the noise, split from the step (Lie): cell i's normal of step n is keyed by (seed, p, i, n) */
+      for (PetscInt i = 0; i < N; i++) {
+        NaRng r;
+        NaRngSeedKeyed3(&r, e->spec->seed, NA_STREAM_NOISE, (uint64_t)p->index, (uint64_t)(p->lo + i), (uint64_t)n);
+        p->xi[i] = NaRngNormal(&r);
+      }
+      PetscCall(VecGetArray(p->Y, &y));
+      p->model->noise(&p->io, p->y0, y, t1 - t0, p->xi);
+      PetscCall(VecRestoreArray(p->Y, &y));
+    }
   }
   p->io.in_ex = p->ring_ex + at;
   p->io.in_in = p->ring_in + at;
