@@ -19,7 +19,9 @@
  *   dx_A/dt     = O_A (1 - x_A),   dG_A/dt = -O_e G_A
  *   dGamma_S/dt = O_G G_A (1 - Gamma_S) - Omega_G Gamma_S   (the presynaptic receptors of the astrocyte's
  *                 tm_glio_synapse synapses: Brian's per-synapse Gamma_S, which all synapses of one astrocyte share;
- *                 the engine reads it at each presynaptic spike, docs/networks.md "glia")
+ *                 the engine reads it at each presynaptic spike, docs/networks.md "glia"); with hold_G_A 1, G_A
+ *                 here is G_A_step, G_A held over the step at its value after the step's start (Brian's summed
+ *                 G_A of the multirate examples 3-6)
  * J_stim is the engine's I_stim (dc_generator input, uM/ms of IP3), held over the step.
  * After each step: Y_S += the summed weight of the spikes arriving this step (a spike's weight is its glutamate
  * jump, Brian's rho_c Y_T r_S, in uM); then the release, Brian's threshold 'C > C_Theta' with refractory
@@ -77,9 +79,10 @@ enum {
   P_STIMULUS,
   P_NOISE,
   P_STRATONOVICH,
+  P_HOLD_G_A,
   NPARAMS
 };
-enum { S_C, S_H, S_I, S_GAMMA_A, S_Y_S, S_X_A, S_G_A, S_ARMED, S_GAMMA_S, NSTATE };
+enum { S_C, S_H, S_I, S_GAMMA_A, S_Y_S, S_X_A, S_G_A, S_ARMED, S_GAMMA_S, S_G_A_STEP, NSTATE };
 
 static const NaQuantity Params[NPARAMS] = {
     [P_O_P]          = {"O_P", 0.9e-3, "uM/ms", "maximal Ca2+ uptake rate by SERCAs"},
@@ -124,22 +127,28 @@ static const NaQuantity Params[NPARAMS] = {
                         "multiplicative noise on h, Brian's example 2: dh = f dt + noise f sqrt(tau_h) dW (0: none)"},
     [P_STRATONOVICH] = {"stratonovich", 1.0, "1",
                         "1: the noise in Stratonovich's reading (Brian's milstein integrates it so), 0: Ito's"},
+    [P_HOLD_G_A]     = {"hold_G_A", 0.0, "1",
+                        "1: Gamma_S sees G_A held over each step at its value after the step's start (Brian's summed "
+                            "G_A of examples 3-6), 0: G_A as it decays"},
 };
 
 /* initial values: Brian's (0 unless the examples set them: h 0.9, x_A 1) */
 static const NaQuantity State[NSTATE] = {
-    [S_C]       = {"C", 0.0, "uM", "cytosolic Ca2+ concentration"},
-    [S_H]       = {"h", 0.9, "1", "IP3R de-inactivation probability"},
-    [S_I]       = {"I", 0.0, "uM", "cytosolic IP3 concentration"},
-    [S_GAMMA_A] = {"Gamma_A", 0.0, "1", "fraction of activated astrocyte receptors"},
-    [S_Y_S]     = {"Y_S", 0.0, "uM", "synaptic glutamate the astrocyte sees (summed over its synapses)"},
-    [S_X_A]     = {"x_A", 1.0, "1", "fraction of gliotransmitter resources available for release"},
-    [S_G_A]     = {"G_A", 0.0, "uM", "gliotransmitter concentration in the extracellular space"},
-    [S_ARMED]   = {"armed", 1.0, "1",
-                   "1 when C has been at or below C_Theta since the last release (Brian's "
-                     "not_refractory)"},
-    [S_GAMMA_S] = {"Gamma_S", 0.0, "1",
-                   "fraction of activated presynaptic receptors of the astrocyte's tm_glio_synapse synapses"},
+    [S_C]        = {"C", 0.0, "uM", "cytosolic Ca2+ concentration"},
+    [S_H]        = {"h", 0.9, "1", "IP3R de-inactivation probability"},
+    [S_I]        = {"I", 0.0, "uM", "cytosolic IP3 concentration"},
+    [S_GAMMA_A]  = {"Gamma_A", 0.0, "1", "fraction of activated astrocyte receptors"},
+    [S_Y_S]      = {"Y_S", 0.0, "uM", "synaptic glutamate the astrocyte sees (summed over its synapses)"},
+    [S_X_A]      = {"x_A", 1.0, "1", "fraction of gliotransmitter resources available for release"},
+    [S_G_A]      = {"G_A", 0.0, "uM", "gliotransmitter concentration in the extracellular space"},
+    [S_ARMED]    = {"armed", 1.0, "1",
+                    "1 when C has been at or below C_Theta since the last release (Brian's "
+                       "not_refractory)"},
+    [S_GAMMA_S]  = {"Gamma_S", 0.0, "1",
+                    "fraction of activated presynaptic receptors of the astrocyte's tm_glio_synapse synapses"},
+    [S_G_A_STEP] = {"G_A_step", 0.0, "uM",
+                    "G_A after the last update (release included), held over the next step: what Gamma_S sees with "
+                    "hold_G_A 1"},
 };
 
 static inline double Clip01(double x)
@@ -180,6 +189,7 @@ static const char *Check(const double *const *par, PetscInt i)
     if (!(par[nonneg[k]][i] >= 0)) return msg[k];
   if (!(par[P_U_A][i] >= 0 && par[P_U_A][i] <= 1)) return "U_A must lie in [0, 1]";
   if (!(par[P_STRATONOVICH][i] == 0 || par[P_STRATONOVICH][i] == 1)) return "stratonovich must be 0 or 1";
+  if (!(par[P_HOLD_G_A][i] == 0 || par[P_HOLD_G_A][i] == 1)) return "hold_G_A must be 0 or 1";
   return NULL;
 }
 
@@ -191,7 +201,7 @@ static inline __attribute__((always_inline)) void RhsKernel(const NaCellIO *io, 
   const double *const *p  = io->par;
   const double        *Cv = y + S_C * n, *hv = y + S_H * n, *Iv = y + S_I * n, *Gv = y + S_GAMMA_A * n;
   const double        *Yv = y + S_Y_S * n, *xv = y + S_X_A * n, *GAv = y + S_G_A * n;
-  const double        *J_stim = io->I_stim, *GSv = y + S_GAMMA_S * n, *J_gap = io->J_gap;
+  const double        *J_stim = io->I_stim, *GSv = y + S_GAMMA_S * n, *J_gap = io->J_gap, *GHv = y + S_G_A_STEP * n;
 
   for (PetscInt i = 0; i < n; i++) {
     const double C = Cv[i], hc = Clip01(hv[i]), ip3 = Iv[i], Gc = Clip01(Gv[i]);
@@ -221,11 +231,13 @@ static inline __attribute__((always_inline)) void RhsKernel(const NaCellIO *io, 
     f[S_I * n + i] = J_beta + J_dlt - J_3K - J_5P + J_ex + (stim ? J_stim[i] : 0.0) + (gap ? J_gap[i] : 0.0);
     f[S_GAMMA_A * n + i] =
         p[P_O_N][i] * Yv[i] * (1.0 - Gc) - p[P_OMEGA_N][i] * (1.0 + p[P_ZETA][i] * C / (C + p[P_K_KC][i])) * Gc;
-    f[S_Y_S * n + i]     = -p[P_OMEGA_C][i] * Yv[i];
-    f[S_X_A * n + i]     = p[P_O_A][i] * (1.0 - xv[i]);
-    f[S_G_A * n + i]     = -p[P_O_E][i] * GAv[i];
-    f[S_ARMED * n + i]   = 0.0;
-    f[S_GAMMA_S * n + i] = p[P_O_G][i] * GAv[i] * (1.0 - GSv[i]) - p[P_OMEGA_G][i] * GSv[i];
+    f[S_Y_S * n + i]      = -p[P_OMEGA_C][i] * Yv[i];
+    f[S_X_A * n + i]      = p[P_O_A][i] * (1.0 - xv[i]);
+    f[S_G_A * n + i]      = -p[P_O_E][i] * GAv[i];
+    f[S_ARMED * n + i]    = 0.0;
+    const double Gs       = p[P_HOLD_G_A][i] != 0.0 ? GHv[i] : GAv[i];
+    f[S_GAMMA_S * n + i]  = p[P_O_G][i] * Gs * (1.0 - GSv[i]) - p[P_OMEGA_G][i] * GSv[i];
+    f[S_G_A_STEP * n + i] = 0.0;
   }
 }
 
@@ -246,7 +258,7 @@ static void Update(NaCellIO *io, double *y, unsigned char *spiked)
   const PetscInt       n = io->n;
   const double *const *p = io->par;
   double *restrict C = y + S_C * n, *restrict Y = y + S_Y_S * n, *restrict x = y + S_X_A * n;
-  double *restrict G = y + S_G_A * n, *restrict armed = y + S_ARMED * n;
+  double *restrict G = y + S_G_A * n, *restrict armed = y + S_ARMED * n, *restrict Gstep = y + S_G_A_STEP * n;
   const double *restrict in_ex = io->in_ex;
 
   for (PetscInt i = 0; i < n; i++) {
@@ -260,6 +272,7 @@ static void Update(NaCellIO *io, double *y, unsigned char *spiked)
       if (spiked) spiked[i] = 1;
     }
     if (!above) armed[i] = 1.0;
+    Gstep[i] = G[i];
   }
   if (io->sic)
     for (PetscInt i = 0; i < n; i++) io->sic[i] = 0.0;

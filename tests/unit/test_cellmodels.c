@@ -1017,19 +1017,20 @@ Test(cellmodels, aeif_rheobase, .timeout = 60)
 Test(cellmodels, gchi_defaults)
 {
   /* Brian's example 2 (example 4 and 6 for the release), per ms and in uM */
-  const Default par[] = {{"O_P", 0.9e-3},     {"K_P", 0.1},         {"C_T", 2.0},       {"rho_A", 0.18},
-                         {"O_C", 6e-3},       {"O_L", 0.1e-3},      {"d1", 0.13},       {"d2", 1.05},
-                         {"O_2", 0.2e-3},     {"d3", 0.9434},       {"d5", 0.08},       {"O_beta", 5e-3},
-                         {"O_N", 0.3e-3},     {"Omega_N", 0.5e-3},  {"K_KC", 0.5},      {"zeta", 10},
-                         {"O_delta", 0.2e-3}, {"kappa_delta", 1.5}, {"K_delta", 0.3},   {"O_5P", 0.1e-3},
-                         {"K_D", 0.5},        {"K_3K", 1.0},        {"O_3K", 4.5e-3},   {"F_ex", 0.09e-3},
-                         {"I_Theta", 0.3},    {"omega_I", 0.05},    {"I_bias", 0},      {"Omega_c", 40e-3},
-                         {"C_Theta", 0.5},    {"O_A", 0.6e-3},      {"U_A", 0.6},       {"G_T", 200e3},
-                         {"rho_e", 6.5e-4},   {"O_e", 60e-3},       {"O_G", 1.5e-3},    {"Omega_G", 0.5 / 60e3},
-                         {"stimulus", 1.0},   {"noise", 0},         {"stratonovich", 1}};
+  const Default par[] = {{"O_P", 0.9e-3},     {"K_P", 0.1},         {"C_T", 2.0},        {"rho_A", 0.18},
+                         {"O_C", 6e-3},       {"O_L", 0.1e-3},      {"d1", 0.13},        {"d2", 1.05},
+                         {"O_2", 0.2e-3},     {"d3", 0.9434},       {"d5", 0.08},        {"O_beta", 5e-3},
+                         {"O_N", 0.3e-3},     {"Omega_N", 0.5e-3},  {"K_KC", 0.5},       {"zeta", 10},
+                         {"O_delta", 0.2e-3}, {"kappa_delta", 1.5}, {"K_delta", 0.3},    {"O_5P", 0.1e-3},
+                         {"K_D", 0.5},        {"K_3K", 1.0},        {"O_3K", 4.5e-3},    {"F_ex", 0.09e-3},
+                         {"I_Theta", 0.3},    {"omega_I", 0.05},    {"I_bias", 0},       {"Omega_c", 40e-3},
+                         {"C_Theta", 0.5},    {"O_A", 0.6e-3},      {"U_A", 0.6},        {"G_T", 200e3},
+                         {"rho_e", 6.5e-4},   {"O_e", 60e-3},       {"O_G", 1.5e-3},     {"Omega_G", 0.5 / 60e3},
+                         {"stimulus", 1.0},   {"noise", 0},         {"stratonovich", 1}, {"hold_G_A", 0}};
   const Default st[]  = {{"C", 0},   {"h", 0.9}, {"I", 0},     {"Gamma_A", 0}, {"Y_S", 0},
-                         {"x_A", 1}, {"G_A", 0}, {"armed", 1}, {"Gamma_S", 0}};
-  check_defaults("astrocyte_gchi", 39, par, 9, st);
+                         {"x_A", 1}, {"G_A", 0}, {"armed", 1}, {"Gamma_S", 0}, {"G_A_step", 0}};
+  check_defaults("astrocyte_gchi", 40, par, 10, st);
+  expect_bad("astrocyte_gchi", "hold_G_A", 0.5, "hold_G_A");
   expect_bad("astrocyte_gchi", "K_P", 0.0, "K_P");
   expect_bad("astrocyte_gchi", "O_beta", -1e-9, "O_beta");
   expect_bad("astrocyte_gchi", "U_A", 1.5, "U_A");
@@ -1142,5 +1143,27 @@ Test(cellmodels, gchi_release_once_per_crossing)
   }
   cr_assert_eq(releases, 4);
   cr_assert_eq(S(c, "G_A")[1], S(c, "G_A")[0], "the other cell, the same C, the same releases");
+  cell_free(c);
+}
+
+/* hold_G_A: Gamma_S's right-hand side takes G_A_step (G_A after the last update, held) instead of G_A; update()
+ * sets G_A_step to G_A after the release; G_A_step itself does not move in the right-hand side */
+Test(cellmodels, gchi_hold_G_A)
+{
+  Cell *c = cell_new("astrocyte_gchi", 2);
+  cell_set(c, "hold_G_A", 1, 1.0); /* cell 1 holds, cell 0 does not */
+  for (int i = 0; i < 2; i++) S(c, "G_A")[i] = 10.0, S(c, "G_A_step")[i] = 2.0, S(c, "Gamma_S")[i] = 0.25;
+  double *f = calloc((size_t)c->m->nstate * 2, sizeof *f);
+  c->m->rhs(&c->io, c->y, f);
+  const PetscInt kS = NaCellModelStateIndex(c->m, "Gamma_S"), kH = NaCellModelStateIndex(c->m, "G_A_step");
+  const double   OG = P(c, "O_G", 0), OmG = P(c, "Omega_G", 0);
+  cr_assert_float_eq(f[kS * 2 + 0], OG * 10.0 * 0.75 - OmG * 0.25, 1e-15, "cell 0 (hold 0) sees G_A");
+  cr_assert_float_eq(f[kS * 2 + 1], OG * 2.0 * 0.75 - OmG * 0.25, 1e-15, "cell 1 (hold 1) sees G_A_step");
+  cr_assert(f[kH * 2 + 0] == 0 && f[kH * 2 + 1] == 0, "G_A_step does not move within a step");
+  S(c, "C")[1] = 0.0; /* no release */
+  c->m->update(&c->io, c->y, c->spiked);
+  cr_assert(S(c, "G_A_step")[1] == S(c, "G_A")[1], "update sets G_A_step to G_A (%g, %g)", S(c, "G_A_step")[1],
+            S(c, "G_A")[1]);
+  free(f);
   cell_free(c);
 }
