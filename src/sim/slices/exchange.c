@@ -28,6 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* -log_view: the headers' and the spike records' parts of the exchange (both inside NaExchange) */
+static PetscLogEvent NA_EVENT_XHEADERS, NA_EVENT_XSPIKES;
+
 static int CompareRecords(const void *a, const void *b)
 {
   const NaSpike *x = a, *y = b;
@@ -91,8 +94,15 @@ PetscErrorCode NaExchangeSetUp(NaEngine e)
   PetscMPIInt srank, ssize, K, me, *members = NULL;
 
   PetscFunctionBegin;
+  if (!NA_EVENT_XHEADERS) {
+    PetscClassId id;
+    PetscCall(PetscClassIdRegister("NaExchange", &id));
+    PetscCall(PetscLogEventRegister("NaXHeaders", id, &NA_EVENT_XHEADERS));
+    PetscCall(PetscLogEventRegister("NaXSpikes", id, &NA_EVENT_XSPIKES));
+  }
   e->xwin       = MPI_WIN_NULL;
   e->xnode_comm = e->xleaders = MPI_COMM_NULL;
+  if (e->size == 1) e->xnode = PETSC_FALSE; /* one rank: nothing to gather, and flat is the cheaper copy */
   if (!e->xnode) PetscFunctionReturn(0);
   PetscCallMPI(MPI_Comm_split_type(e->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &shm));
   PetscCallMPI(MPI_Comm_rank(shm, &srank));
@@ -150,8 +160,10 @@ PetscErrorCode NaExchangeHeaders(NaEngine e, const NaSliceHeader *h)
   const PetscMPIInt hs = (PetscMPIInt)sizeof *h;
 
   PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(NA_EVENT_XHEADERS, 0, 0, 0, 0));
   if (!e->xnode) {
     PetscCallMPI(MPI_Allgather(h, hs, MPI_BYTE, e->hdrs, hs, MPI_BYTE, e->comm));
+    PetscCall(PetscLogEventEnd(NA_EVENT_XHEADERS, 0, 0, 0, 0));
     PetscFunctionReturn(0);
   }
   PetscCallMPI(MPI_Gather(h, hs, MPI_BYTE, e->xnode_rank == 0 ? e->xhdr + e->xnoff[e->xnode_index] : NULL, hs, MPI_BYTE,
@@ -166,13 +178,14 @@ PetscErrorCode NaExchangeHeaders(NaEngine e, const NaSliceHeader *h)
   }
   PetscCallMPI(MPI_Win_fence(0, e->xwin));
   for (PetscMPIInt i = 0; i < e->size; i++) e->hdrs[e->xorder[i]] = e->xhdr[i];
+  PetscCall(PetscLogEventEnd(NA_EVENT_XHEADERS, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
 /* Everyone's spike records (rs bytes each, total bytes in all; this rank's e->nmy in e->sendbuf), sorted by
  * (step, cell id), in *recs: e->recvbuf (flat; reserved by the caller) or the node's shared buffer (node), valid until
  * the next exchange */
-PetscErrorCode NaExchangeSpikes(NaEngine e, size_t rs, PetscInt64 total, const void **recs)
+static PetscErrorCode Spikes(NaEngine e, size_t rs, PetscInt64 total, const void **recs)
 {
   PetscFunctionBegin;
   if (!e->xnode) {
@@ -212,5 +225,14 @@ PetscErrorCode NaExchangeSpikes(NaEngine e, size_t rs, PetscInt64 total, const v
     qsort(e->xbuf, (size_t)total / rs, rs, CompareRecords); /* once per node */
   }
   PetscCallMPI(MPI_Win_fence(0, e->xwin));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaExchangeSpikes(NaEngine e, size_t rs, PetscInt64 total, const void **recs)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(NA_EVENT_XSPIKES, 0, 0, 0, 0));
+  PetscCall(Spikes(e, rs, total, recs));
+  PetscCall(PetscLogEventEnd(NA_EVENT_XSPIKES, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
