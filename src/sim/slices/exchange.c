@@ -102,6 +102,7 @@ PetscErrorCode NaExchangeSetUp(NaEngine e)
   }
   e->xwin       = MPI_WIN_NULL;
   e->xnode_comm = e->xleaders = MPI_COMM_NULL;
+  e->xready = PETSC_TRUE; /* the handles are valid (or null) from here on: NaExchangeDestroy may free them */
   if (e->size == 1) e->xnode = PETSC_FALSE; /* one rank: nothing to gather, and flat is the cheaper copy */
   if (!e->xnode) PetscFunctionReturn(0);
   PetscCallMPI(MPI_Comm_split_type(e->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &shm));
@@ -145,6 +146,7 @@ PetscErrorCode NaExchangeSetUp(NaEngine e)
 PetscErrorCode NaExchangeDestroy(NaEngine e)
 {
   PetscFunctionBegin;
+  if (!e->xready) PetscFunctionReturn(0); /* set-up never reached: the handles are zeros, not null handles */
   if (e->xwin != MPI_WIN_NULL) PetscCallMPI(MPI_Win_free(&e->xwin));
   if (e->xleaders != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&e->xleaders));
   if (e->xnode_comm != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&e->xnode_comm));
