@@ -11,8 +11,9 @@
  * the leader allocates with MPI_Win_allocate_shared (grown when a slice needs more); the leader sorts the records
  * once, and after an MPI_Win_fence every rank of the node reads headers and records from there. So one copy of
  * the slice's events goes through each node's link, not one per rank. The headers go the same way as the
- * records: flat, their volume (56 bytes x ranks, to every rank) would go through the node's link once per rank
- * of the node, as much as ~1000 spikes per slice at 1024 ranks; two-level, once per node.
+ * records: flat, their volume (48 bytes x ranks, to every rank) would go through the node's link once per rank
+ * of the node, as much as ~1000 spike records per slice at 1024 ranks; two-level, once per node. One rank
+ * always uses flat (nothing to gather).
  *
  * The places of the gathered arrays are in the order of the nodes (their leaders' ranks), then of the ranks
  * within a node: with consecutive ranks per node that is rank order; in any case the records are sorted by
