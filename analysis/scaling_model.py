@@ -70,9 +70,15 @@ full tables and the figure, default F):
   A2 5d4f16c: spikes in the all-gather; SIC every step by a static per-rank scatter of 8-byte values (zeros
      included) of the astrocytes with a local target, one round of messages from their owners (alpha +
      msg-overhead each), no sort of SIC
-  A3 today: A2 with the Tsodyks state stepped by the spike's own rank and its efficacies sent with the spike
-     (16 + 8 x 4 bytes a spike in the benchmark)
-  A4 today with -A_step_multiple M (astrocytes on a d_min step): A3 sending one SIC value per astrocyte and slice
+  A3 (2026-12-01 19:20): A2 with the Tsodyks state stepped by the spike's own rank and its efficacies sent with
+     the spike (16 + 8 x 4 bytes a spike in the benchmark)
+  A4 A3 with -A_step_multiple M (astrocytes on a d_min step): one SIC value per astrocyte and slice
+  A3D today (2026-12-02, src/sim/slices/exchange.c, -exchange node): A3 with the headers and spike records
+     in two levels as D's (a node's ranks to its leader, leaders all-gathering across nodes into one shared
+     buffer per node, read by every rank of the node: one copy of the spikes and of every rank's header per
+     node through its link); the spikes stay A3's 48-byte records, sorted by qsort (once per node, while the
+     node's ranks wait), and SIC stays A3's per-rank scatter, every step
+  A4D A3D with -A_step_multiple M: one SIC value per astrocyte and slice
   B  compact flat all-gather: SIC sent when it changes, once per slice (astrocytes on a d_min step,
      -A_step_multiple M, m = M; --sic-every), 8-byte spikes (32-bit id, step in the slice), 12-byte SIC values
      (32-bit id, double), a merge of the ranks' sorted blocks instead of a qsort (c_sort per spike), SIC read
@@ -102,6 +108,7 @@ that exceeds --mem-per-rank, '!' where today's code stops (a slice's events over
 """
 import argparse
 import csv
+import json
 import math
 import os
 import sys
@@ -475,12 +482,18 @@ DESIGNS = {  # sb, qb, hb: bytes of a spike, a SIC value, a rank's (node's) head
     "A2": dict(name="5d4f16c: flat all-gather of spikes; SIC every step by a static per-rank scatter (8-B values of "
                "the astrocytes with a local target, zeros included)", kind="flat-sic-scatter", sb="today", qb=8,
                hb="today", every=1, sort="qsort-spikes", sicscan="indexed", tm="receiver", overlap=False),
-    "A3": dict(name="today: A2, the Tsodyks state stepped by the spike's own rank, its efficacies sent with the "
+    "A3": dict(name="2026-12-01 19:20: A2, the Tsodyks state stepped by the spike's own rank, its efficacies sent with the "
                "spike (48-B spike records in the benchmark: 4 Tsodyks projections from E)", kind="flat-sic-scatter",
                sb=48, qb=8, hb="today", every=1, sort="qsort-spikes", sicscan="indexed", tm="sender", overlap=False),
-    "A4": dict(name="today with the astrocytes on a d_min step (-A_step_multiple M): A3, one SIC value per astrocyte "
+    "A4": dict(name="A3 with the astrocytes on a d_min step (-A_step_multiple M): one SIC value per astrocyte "
                "and slice", kind="flat-sic-scatter", sb=48, qb=8, hb="today", every="M", sort="qsort-spikes",
                sicscan="indexed", tm="sender", overlap=False),
+    "A3D": dict(name="today: A3 with headers and spike records in two levels (D's gather into one shared buffer per "
+                "node); 48-B spikes, qsort, SIC by A3's per-rank scatter every step", kind="two-level-sic-scatter",
+                sb=48, qb=8, hb="today", every=1, sort="qsort-spikes", sicscan="indexed", tm="sender", overlap=False),
+    "A4D": dict(name="today with the astrocytes on a d_min step (-A_step_multiple M): A3D, one SIC value per "
+                "astrocyte and slice", kind="two-level-sic-scatter", sb=48, qb=8, hb="today", every="M",
+                sort="qsort-spikes", sicscan="indexed", tm="sender", overlap=False),
     "B": dict(name="compact flat all-gather: SIC once per slice, 8/12-B events, merge, SIC index", kind="flat", sb=8,
               qb=12, hb=16, every="M", sort="merge", sicscan="indexed", tm="receiver", overlap=False),
     "C": dict(name="B, Tsodyks efficacy computed by the sender, sent with the spike", kind="flat", sb=12, qb=12,
@@ -518,7 +531,7 @@ def slice_cost(P, N, d, K, C):
     hit_sp, hit_sic = 1 - np.exp(-K["k_ev"] / P), 1 - np.exp(-K["k_sic"] / P)
     if d["kind"] == "sparse":
         S_seen, Q_seen = S * hit_sp, Q * hit_sic
-    elif d["kind"] in ("two-level-sparse-sic", "flat-sic-scatter"):
+    elif d["kind"] in ("two-level-sparse-sic", "flat-sic-scatter", "two-level-sic-scatter"):
         S_seen, Q_seen = S, Q * hit_sic
     else:
         S_seen, Q_seen = S, Q
@@ -564,6 +577,14 @@ def slice_cost(P, N, d, K, C):
         partners = (P - 1) * (1 - np.exp(-need / np.maximum(P - 1, 1)))
         lat = ncoll * a * L + a + o * partners
         vol = ((S * d["sb"] + d["hb"] * P) + Q * hit_sic * d["qb"]) * (P - 1) / P * beff
+    elif d["kind"] == "two-level-sic-scatter":
+        # the headers (every rank's) and the spikes in two levels, one copy per node through its link, each rank
+        # reading all of them from the node's buffer at B_rank; then A3's per-rank SIC scatter, as flat-sic-scatter
+        need = (1 - K["phi_n"]) * N * hit_sic
+        partners = (P - 1) * (1 - np.exp(-need / np.maximum(P - 1, 1)))
+        Vsh = S * d["sb"] + d["hb"] * P
+        lat = ncoll * (shm + inter * a * np.ceil(np.log2(nodes))) + a + o * partners
+        vol = Vsh * (1 - r / P) / C["B_node"] + Vsh / C["B_rank"] + Q * hit_sic * d["qb"] * (P - 1) / P * beff
     elif d["kind"] == "two-level":
         lat = ncoll * (shm + inter * a * np.ceil(np.log2(nodes)))
         vol = (V + d["hb"] * nodes) * (1 - r / P) / C["B_node"] + own
@@ -588,6 +609,8 @@ def slice_cost(P, N, d, K, C):
         held = 2 * (S_seen * d["sb"] + Q_seen * d["qb"])
     elif d["kind"] == "flat-sic-scatter":
         held = 2 * S * d["sb"] + 2 * Q * hit_sic * d["qb"]
+    elif d["kind"] == "two-level-sic-scatter":  # the node's buffer (a share), each rank's unpacked copy, SIC
+        held = S * d["sb"] / r + S * d["sb"] + 2 * Q * hit_sic * d["qb"]
     else:
         Vq_node = Q * d["qb"] * (1 - np.exp(-K["k_sic"] * r / P)) if d["kind"] == "two-level-sparse-sic" else Q * d["qb"]
         held = 2 * (S * d["sb"] + Vq_node) / r + S * d["sb"]
@@ -617,14 +640,25 @@ def last_above(Ps, E, level):
 
 
 def network_main(a, runs, nloaded):
-    K = fit_network(runs, a.fit_max_ranks, a.sic_sorted)
+    if a.constants:  # the constants of an earlier fit, as written by --save-constants (no runs needed)
+        with open(a.constants) as f:
+            K = json.load(f)
+        K = {k: (float("nan") if v is None else v) for k, v in K.items() if not k.startswith("_")}
+    else:
+        K = fit_network(runs, a.fit_max_ranks, a.sic_sorted)
+    if a.save_constants:
+        with open(a.save_constants, "w") as f:
+            json.dump({k: (None if isinstance(v, float) and v != v else v) for k, v in K.items()}, f, indent=1)
     C = dict(rate=a.rate, sic_fraction=a.sic_fraction, sic_every=a.sic_every, alpha=a.alpha, alpha_shm=a.alpha_shm,
              B_rank=a.rank_bandwidth, B_node=a.node_bandwidth, R=a.ranks_per_node, ncoll=2, msg_overhead=a.msg_overhead,
              check=a.check_cost, sic_bytes=a.sic_bytes)
     nsic = sum(r["sic"] > 0 for r in runs)
-    print(f"network model, fitted on {len(runs)} runs ({nloaded} read; the fastest of each repeated configuration), "
-          f"{nsic} with SIC, ranks {sorted({r['P'] for r in runs})}, cells {sorted({int(r['Nn'] + r['Na']) for r in runs})}:")
-    sh = [r["cpu_share"] for r in runs]
+    if a.constants:
+        print(f"network model, constants from {a.constants} (no fit; the check against runs below uses these)")
+    else:
+        print(f"network model, fitted on {len(runs)} runs ({nloaded} read; the fastest of each repeated configuration), "
+              f"{nsic} with SIC, ranks {sorted({r['P'] for r in runs})}, cells {sorted({int(r['Nn'] + r['Na']) for r in runs})}:")
+    sh = [r["cpu_share"] for r in runs] or [1.0]
     if min(sh) < 1.0:
         print(f"  times scaled by each run's share of its cores (user + system over ranks x wall, logs/*.time): "
               f"{min(sh):.2f} .. {max(sh):.2f}, median {float(np.median(sh)):.2f}")
@@ -692,11 +726,11 @@ def network_main(a, runs, nloaded):
             cells.append(f"  {float(E):9.3f}{flag} {float(t['total']) / (K['M'] * K['h'] * 1e-3):8.3g} {last_above(Ps, Ef, 0.7):>6}")
         print(f"  {key:6} " + "".join(cells) + f"   {d['name']}")
     E6 = {k: float(weak_eff(1024, 1e6, d, K, C)) for k, d in DESIGNS.items()}
-    print(f"\n=> 1024 ranks, 10^6 cells: weak-scaling efficiency today (A3) {E6['A3']:.3f}, before the SIC "
-          f"scatter (A) {E6['A']:.3f}; " + ", ".join(f"{k} {v:.2f}" for k, v in E6.items() if k not in ("A", "A3")))
+    print(f"\n=> 1024 ranks, 10^6 cells: weak-scaling efficiency today (A3D) {E6['A3D']:.3f}, before the SIC "
+          f"scatter (A) {E6['A']:.3f}; " + ", ".join(f"{k} {v:.2f}" for k, v in E6.items() if k not in ("A", "A3D")))
     C0 = dict(C, sic_fraction=0.0)
     print("   (with every astrocyte below threshold, as in the benchmark's first ~0.5 s: "
-          + ", ".join(f"{k} {float(weak_eff(1024, 1e6, DESIGNS[k], K, C0)):.2f}" for k in ("A3", "A2", "A")) + ")")
+          + ", ".join(f"{k} {float(weak_eff(1024, 1e6, DESIGNS[k], K, C0)):.2f}" for k in ("A3D", "A3", "A2", "A")) + ")")
     dd = DESIGNS[a.design]
     fast = dict(K, b_n=K["b_n"] / 2, b_a=K["b_a"] / 2, b_a_slow=K["b_a_slow"] / 2, b_g=K["b_g"] / 2, a_n=K["a_n"] / 2,
                 a_a=K["a_a"] / 2)
@@ -777,7 +811,10 @@ def main():
                                  " ".join(__doc__.split("\n\n")[0].split("\n")[1:]),
                                  epilog="The models, their fits and the designs are described at the top of "
                                         "analysis/scaling_model.py and in docs/scaling.md.")
-    ap.add_argument("studies", nargs="+", help="study folders of jobs/sweep.sh (manifest.tsv and the runs)")
+    ap.add_argument("studies", nargs="*", help="study folders of jobs/sweep.sh (manifest.tsv and the runs)")
+    ap.add_argument("--constants", help="networks: project with the constants in this JSON file (from "
+                                        "--save-constants) instead of fitting; then no study folder is needed")
+    ap.add_argument("--save-constants", help="networks: write the constants used (fitted or read) to this JSON file")
     ap.add_argument("--figure", help="naam: the projection's figure (PNG); with network runs only, the network's")
     ap.add_argument("--network-figure", help="networks: the projection's figure (PNG)")
     ap.add_argument("--alpha", type=float, default=2e-6, help="latency per collective stage across nodes (s)")
@@ -825,8 +862,12 @@ def main():
     for d in a.studies:
         if not os.path.isfile(os.path.join(d, "manifest.tsv")):
             ap.error(f"{d}: no manifest.tsv (not a study folder of jobs/sweep.sh)")
-    runs = load(a.studies)
-    nets, nloaded = load_network(a.studies, a.cpu_share == "auto")
+    if not a.studies and not a.constants:
+        ap.error("give study folders, or --constants FILE for a network projection without runs")
+    runs = load(a.studies) if a.studies else []
+    nets, nloaded = load_network(a.studies, a.cpu_share == "auto") if a.studies else ([], 0)
+    if a.constants and not runs:
+        return network_main(a, nets, nloaded)
     if not runs and not nets:
         print("scaling_model: no complete run with /timing in " + " ".join(a.studies), file=sys.stderr)
         return 1

@@ -151,6 +151,18 @@ struct _n_NaEngine {
   PetscInt       mslice; /* its steps */
   NaSliceHeader *hdrs;   /* [size] */
   PetscMPIInt   *counts, *displs;
+  /* the exchange's layout (exchange.c): -exchange node (xnode) or flat; the node's ranks (pseudo-nodes of
+   * -exchange_node_ranks xnranks ranks, 0: the shared-memory node) and its leaders', this rank's node (its index
+   * among the nodes) and place in it; the gathered order (xorder[i]: the rank at place i; node k's places
+   * [xnoff[k], xnoff[k + 1])); the node's shared window: [size] headers xhdr, then xcap bytes of records xbuf */
+  PetscBool      xnode, xready;
+  PetscMPIInt    xnranks, xnode_size, xnode_rank, xnode_index, xnnodes;
+  MPI_Comm       xnode_comm, xleaders;
+  PetscMPIInt   *xorder, *xnoff, *xcounts, *xdispls;
+  MPI_Win        xwin;
+  NaSliceHeader *xhdr;
+  void          *xbuf;
+  size_t         xcap;
   /* output */
   hid_t       file;
   NaTrace    *traces;
@@ -235,6 +247,13 @@ PETSC_INTERN PetscErrorCode NaGlioScatter(NaEngine e);
 PETSC_INTERN PetscErrorCode NaGlioDeliver(NaEngine e, PetscInt k);
 PETSC_INTERN PetscErrorCode NaGlioFeedback(NaEngine e);
 PETSC_INTERN PetscErrorCode NaGlioWriteReleases(NaEngine e, hid_t file);
+/* exchange.c: -exchange and -exchange_node_ranks; the node layout; the slice's headers into e->hdrs; the
+ * slice's spike records, sorted */
+PETSC_INTERN PetscErrorCode NaExchangeSetFromOptions(NaEngine e);
+PETSC_INTERN PetscErrorCode NaExchangeSetUp(NaEngine e);
+PETSC_INTERN PetscErrorCode NaExchangeDestroy(NaEngine e);
+PETSC_INTERN PetscErrorCode NaExchangeHeaders(NaEngine e, const NaSliceHeader *h);
+PETSC_INTERN PetscErrorCode NaExchangeSpikes(NaEngine e, size_t rs, PetscInt64 total, const void **recs);
 /* checkpoint.c */
 PETSC_INTERN PetscErrorCode NaEngineCheckpointWrite(NaEngine e);
 PETSC_INTERN PetscErrorCode NaEngineCheckpointRead(NaEngine e);

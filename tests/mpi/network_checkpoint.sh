@@ -95,4 +95,16 @@ check "  the run had releases and spikes to compare" $PY -c "
 import h5py, sys
 f = h5py.File(sys.argv[1], 'r')
 sys.exit(0 if len(f['spikes/A/timestamps']) > 10 and len(f['spikes/E/timestamps']) > 100 else 1)" "$tmp/ex6ref.h5"
+
+# a change of the exchange's node layout across a restart: stopped by SIGUSR1 on 4 ranks in 2 pseudo-nodes of 2
+# (two-level exchange), resumed on 3 ranks in 3 nodes of 1, equal to the uninterrupted run (2 ranks, one node)
+on_ranks 300 4 "${long[@]}" "${slow[@]}" -exchange_node_ranks 2 -o "$tmp/xnode.h5" >"$tmp/xnode.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do ls "$tmp"/xnode.ckpt/ckpt-*.h5 >/dev/null 2>&1 && break; sleep 0.05; done
+for p in $(rank_pids "$tmp/xnode.h5" 3); do kill -USR1 "$p"; done
+wait $pid
+check "4 ranks in pseudo-nodes of 2, stopped by SIGUSR1 with exit 75" test $? -eq 75
+check "  resumed on 3 ranks in nodes of 1, the run completes" \
+  on_ranks 300 3 "${long[@]}" -exchange_node_ranks 1 -restart "$tmp/xnode.ckpt" -o "$tmp/xnode.h5"
+check "  spikes, traces and rates equal the uninterrupted run's" $PY "$same" "$tmp/ref.h5" "$tmp/xnode.h5" spikes traces rates
 finish

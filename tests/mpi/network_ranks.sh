@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The same spikes and traces, bit for bit, on 1, 2, 3 and 4 ranks (models.md 3.1, 3.8 item 5), for a small
-# astrocyte-Brunel network with Poisson input, Tsodyks synapses, tripartite pools and SIC; the same again when
-# a run is repeated; and a changed seed changes the spikes (so the comparison can fail).
+# astrocyte-Brunel network with Poisson input, Tsodyks synapses, tripartite pools and SIC, with the exchange in
+# two levels (one node, pseudo-nodes of 1 and 2 ranks) and flat; the same again when a run is repeated; and a
+# changed seed changes the spikes (so the comparison can fail).
 # usage: network_ranks.sh NASTRO SOURCE_ROOT
 set -u
 source "$(dirname "$0")/lib.sh" "$1"
@@ -19,6 +20,25 @@ check "its astrocytes send SIC (the comparison covers its exchange and delivery)
 for n in 2 3 4; do
   check "spikes, traces and rates on $n ranks equal 1 rank's, bit for bit" \
     $PY "$same" "$tmp/r1.h5" "$tmp/r$n.h5" spikes traces rates
+done
+# the exchange in two levels (the default: the node's ranks through its leader and one shared buffer) on
+# pseudo-nodes of K consecutive ranks (4 ranks: 4 nodes of 1, 2 of 2; 3 ranks: nodes of 2 and 1), and flat:
+# all equal to 1 rank's, bit for bit
+for nk in "4 1" "4 2" "3 2"; do
+  read -r n k <<<"$nk"
+  check "$n ranks in pseudo-nodes of $k (-exchange_node_ranks $k) run" \
+    on_ranks 300 $n -network "$net" -exchange_node_ranks $k -o "$tmp/x${n}k$k.h5" -quiet
+  check "  spikes, traces and rates equal 1 rank's, bit for bit" $PY "$same" "$tmp/r1.h5" "$tmp/x${n}k$k.h5" spikes traces rates
+done
+check "4 ranks with the flat exchange (-exchange flat) run" on_ranks 300 4 -network "$net" -exchange flat -o "$tmp/flat4.h5" -quiet
+check "  spikes, traces and rates equal 1 rank's, bit for bit" $PY "$same" "$tmp/r1.h5" "$tmp/flat4.h5" spikes traces rates
+for bad in "-exchange nodes|-exchange nodes: must be flat or node" \
+  "-exchange_node_ranks 0|-exchange_node_ranks 0: must be at least 1" \
+  "-exchange flat -exchange_node_ranks 2|-exchange_node_ranks 2: only with -exchange node (it is flat)"; do
+  on_ranks 60 2 -network "$net" ${bad%%|*} -o "$tmp/xbad.h5" -quiet >"$tmp/xbad.log" 2>&1
+  check "${bad%%|*} is refused" test $? -ne 0
+  check "  with one line naming it, and no output" \
+    bash -c "grep -q '^nastro: error: ${bad#*|}\$' '$tmp/xbad.log' && test ! -e '$tmp/xbad.h5'"
 done
 check "a repeated run on 2 ranks is identical" on_ranks 300 2 -network "$net" -o "$tmp/again.h5" -quiet
 check "  its spikes and traces equal the first run's" $PY "$same" "$tmp/r2.h5" "$tmp/again.h5" spikes traces

@@ -61,6 +61,7 @@ PetscErrorCode NaEngineSetFromOptions(NaEngine e)
                              &e->rate_bin, NULL));
   PetscCall(NaCheckpointOptionsRead(PetscOptionsObject, e->comm, "simulated ms between checkpoints (0: none)", &e->ck));
   PetscOptionsEnd();
+  PetscCall(NaExchangeSetFromOptions(e));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-o", &e->output_set));
   PetscCall(NaCheckPath(e->comm, "-o", e->output));
   if (e->output[0]) PetscCall(NaCheckOutputFile(e->comm, e->output));
@@ -466,6 +467,7 @@ PetscErrorCode NaEngineSetUp(NaEngine e)
   PetscCall(NaGlioSetUp(e));
   PetscCall(PetscMalloc2(e->size, &e->counts, e->size, &e->displs));
   PetscCall(PetscMalloc1(e->size, &e->hdrs));
+  PetscCall(NaExchangeSetUp(e));
   PetscCall(PetscTime(&t1));
   e->t_setup     = t1 - t0;
   e->setupcalled = PETSC_TRUE;
@@ -711,13 +713,6 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
 /* ----------------------------------------------------------------------------------------------------------------
  * Exchange and delivery, once per slice */
 
-static int CompareSpikes(const void *a, const void *b)
-{
-  const NaSpike *x = a, *y = b;
-  if (x->step != y->step) return x->step < y->step ? -1 : 1;
-  return x->gid < y->gid ? -1 : x->gid > y->gid;
-}
-
 /* what is due at the end of a slice (Due, Gather) */
 enum { NA_DUE_INTERVAL = 1, NA_DUE_WALL = 2, NA_DUE_STOP = 4 };
 
@@ -732,21 +727,23 @@ static PetscErrorCode Reserve(void **buf, size_t *cap, size_t n)
   PetscFunctionReturn(0);
 }
 
-/* The slice's spikes in two collectives: every rank's header (its spike count, its first non-finite state, its
- * stop signal, rank 0's decision of what is due) in one MPI_Allgather, where the ranks also wait for the
- * slowest; then, unless a state went bad, everyone's spikes in one MPI_Allgatherv (ScatterSic moves the SIC). */
+/* The slice's spikes in two steps (exchange.c: flat, or in two levels through each node's shared buffer): every
+ * rank's header (its spike count, its first non-finite state, its stop signal, rank 0's decision of what is due),
+ * where the ranks also wait for the slowest; then, unless a state went bad, everyone's spikes, sorted
+ * (ScatterSic moves the SIC). */
 static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
 {
   const size_t   bs = sizeof(NaSpike), rs = bs + sizeof(double) * (size_t)e->ntm;
   PetscInt64     total = 0;
   PetscLogDouble t0, t1;
+  const void    *recs;
 
   PetscFunctionBegin;
   h->nspikes    = e->nmy;
   h->nsicvalues = 0;
   for (PetscInt p = 0; p < e->npops; p++) h->nsicvalues += e->pops[p].sic_values;
   PetscCall(PetscTime(&t0));
-  PetscCallMPI(MPI_Allgather(h, sizeof *h, MPI_BYTE, e->hdrs, sizeof *h, MPI_BYTE, e->comm));
+  PetscCall(NaExchangeHeaders(e, h));
   PetscCall(PetscTime(&t1));
   e->t_wait += t1 - t0;
   h->due    = e->hdrs[0].due;
@@ -780,15 +777,13 @@ static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
     memcpy(o, &e->myspikes[q], bs);
     if (e->ntm) memcpy(o + bs, e->myD + q * e->ntm, rs - bs);
   }
-  PetscCall(Reserve(&e->recvbuf, &e->caprecv, (size_t)total));
-  PetscCallMPI(
-      MPI_Allgatherv(e->sendbuf, e->counts[e->rank], MPI_BYTE, e->recvbuf, e->counts, e->displs, MPI_BYTE, e->comm));
+  if (!e->xnode) PetscCall(Reserve(&e->recvbuf, &e->caprecv, (size_t)total));
+  PetscCall(NaExchangeSpikes(e, rs, total, &recs)); /* sorted by (step, id): a record starts with its NaSpike */
   e->nall = total / (PetscInt64)rs;
-  qsort(e->recvbuf, (size_t)e->nall, rs, CompareSpikes); /* by (step, id): a record starts with its NaSpike */
   PetscCall(Reserve((void **)&e->spikes, &e->capall, (size_t)e->nall * bs));
   PetscCall(Reserve((void **)&e->spikeD, &e->capspikeD, (size_t)e->nall * PetscMax(e->ntm, 1) * sizeof(double)));
   for (PetscInt64 q = 0; q < e->nall; q++) {
-    const unsigned char *in = (const unsigned char *)e->recvbuf + q * rs;
+    const unsigned char *in = (const unsigned char *)recs + q * rs;
     memcpy(&e->spikes[q], in, bs);
     if (e->ntm) memcpy(e->spikeD + q * e->ntm, in + bs, rs - bs);
   }
@@ -1294,6 +1289,7 @@ PetscErrorCode NaEngineDestroy(NaEngine *engine)
   if (!e) PetscFunctionReturn(0);
   PetscCall(NaEngineOutputDestroy(e));
   PetscCall(NaGlioDestroy(e));
+  PetscCall(NaExchangeDestroy(e));
   for (PetscInt k = 0; e->gap && k < e->ngap; k++) {
     PetscCall(VecScatterDestroy(&e->gap[k].scatter));
     PetscCall(VecDestroy(&e->gap[k].Yneed));

@@ -1,0 +1,241 @@
+/* The slice's exchange of headers and spike records (engine.c, Gather), flat or in two levels (docs/scaling.md,
+ * design D).
+ *
+ * flat (-exchange flat): every rank's header in one MPI_Allgather, then every rank's spike records in one
+ * MPI_Allgatherv; each rank sorts its own copy.
+ *
+ * node (-exchange node, the default): the ranks of a node (MPI_COMM_TYPE_SHARED, or pseudo-nodes of
+ * -exchange_node_ranks K consecutive ranks of one, for tests and measurements on one machine) send their header,
+ * then their records, to the node's leader (MPI_Gather, MPI_Gatherv); the leaders all-gather the nodes' blocks
+ * across nodes (MPI_Allgatherv on their own communicator, in place), straight into ONE buffer per node, a window
+ * the leader allocates with MPI_Win_allocate_shared (grown when a slice needs more); the leader sorts the records
+ * once, and after an MPI_Win_fence every rank of the node reads headers and records from there. So one copy of
+ * the slice's events goes through each node's link, not one per rank. The headers go the same way as the
+ * records: flat, their volume (48 bytes x ranks, to every rank) would go through the node's link once per rank
+ * of the node, as much as ~1000 spike records per slice at 1024 ranks; two-level, once per node. One rank
+ * always uses flat (nothing to gather).
+ *
+ * The places of the gathered arrays are in the order of the nodes (their leaders' ranks), then of the ranks
+ * within a node: with consecutive ranks per node that is rank order; in any case the records are sorted by
+ * (step, cell id), which no two distinct records share (a cell spikes at most once a step; a spike generator's
+ * repeated spikes in one step are identical records), so every rank gets the same sorted list as with flat.
+ *
+ * Why the buffer can be rewritten without a second fence: the leader writes the header part in the next slice's
+ * MPI_Gather, which completes only when every rank of the node has sent its next header, i.e. has finished
+ * reading this slice's; it writes the record part after that Gather too, and every rank reads the header part
+ * before the fence that ends this slice's records. */
+#include "engineimpl.h"
+#include "naerrors.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* -log_view: the headers' and the spike records' parts of the exchange (both inside NaExchange) */
+static PetscLogEvent NA_EVENT_XHEADERS, NA_EVENT_XSPIKES;
+
+static int CompareRecords(const void *a, const void *b)
+{
+  const NaSpike *x = a, *y = b;
+  if (x->step != y->step) return x->step < y->step ? -1 : 1;
+  return x->gid < y->gid ? -1 : x->gid > y->gid;
+}
+
+PetscErrorCode NaExchangeSetFromOptions(NaEngine e)
+{
+  char      kind[16] = "node";
+  PetscInt  K        = 0;
+  PetscBool setk;
+
+  PetscFunctionBegin;
+  PetscOptionsBegin(e->comm, NULL, "Spike exchange (docs/networks.md)", NULL);
+  PetscCall(PetscOptionsString("-exchange", "flat | node: one all-gather, or one copy per node in shared memory", NULL,
+                               kind, kind, sizeof kind, NULL));
+  PetscCall(PetscOptionsInt("-exchange_node_ranks", "node exchange: pseudo-nodes of K consecutive ranks", NULL, K, &K,
+                            &setk));
+  PetscOptionsEnd();
+  if (!strcmp(kind, "node"))
+    e->xnode = PETSC_TRUE;
+  else if (!strcmp(kind, "flat"))
+    e->xnode = PETSC_FALSE;
+  else
+    SETERRQ(e->comm, PETSC_ERR_USER_INPUT, "-exchange %s: must be flat or node", kind);
+  PetscCheck(!setk || K >= 1, e->comm, PETSC_ERR_USER_INPUT,
+             "-exchange_node_ranks %" PetscInt_FMT ": must be at least 1", K);
+  PetscCheck(!setk || e->xnode, e->comm, PETSC_ERR_USER_INPUT,
+             "-exchange_node_ranks %" PetscInt_FMT ": only with -exchange node (it is flat)", K);
+  PetscCheck(K < PETSC_MPI_INT_MAX, e->comm, PETSC_ERR_USER_INPUT, "-exchange_node_ranks %" PetscInt_FMT ": too large",
+             K);
+  e->xnranks = (PetscMPIInt)K;
+  PetscFunctionReturn(0);
+}
+
+/* (re)allocates the node's shared buffer: the headers, then cap bytes of records */
+static PetscErrorCode Window(NaEngine e, size_t cap)
+{
+  const size_t hb = ((sizeof(NaSliceHeader) * (size_t)e->size + 63) / 64) * 64;
+  MPI_Aint     size;
+  PetscMPIInt  unit;
+  void        *base;
+
+  PetscFunctionBegin;
+  if (e->xwin != MPI_WIN_NULL) PetscCallMPI(MPI_Win_free(&e->xwin));
+  PetscCallMPI(MPI_Win_allocate_shared(e->xnode_rank == 0 ? (MPI_Aint)(hb + cap) : 0, 1, MPI_INFO_NULL, e->xnode_comm,
+                                       &base, &e->xwin));
+  PetscCallMPI(MPI_Win_shared_query(e->xwin, 0, &size, &unit, &base));
+  PetscCheck((size_t)size >= hb + cap, PETSC_COMM_SELF, PETSC_ERR_MEM,
+             "the node's shared exchange buffer has %zu bytes, %zu asked", (size_t)size, hb + cap);
+  e->xhdr = (NaSliceHeader *)base;
+  e->xbuf = (unsigned char *)base + hb;
+  e->xcap = cap;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaExchangeSetUp(NaEngine e)
+{
+  MPI_Comm    shm;
+  PetscMPIInt srank, ssize, K, me, *members = NULL;
+
+  PetscFunctionBegin;
+  if (!NA_EVENT_XHEADERS) {
+    PetscClassId id;
+    PetscCall(PetscClassIdRegister("NaExchange", &id));
+    PetscCall(PetscLogEventRegister("NaXHeaders", id, &NA_EVENT_XHEADERS));
+    PetscCall(PetscLogEventRegister("NaXSpikes", id, &NA_EVENT_XSPIKES));
+  }
+  e->xwin       = MPI_WIN_NULL;
+  e->xnode_comm = e->xleaders = MPI_COMM_NULL;
+  e->xready = PETSC_TRUE; /* the handles are valid (or null) from here on: NaExchangeDestroy may free them */
+  if (e->size == 1) e->xnode = PETSC_FALSE; /* one rank: nothing to gather, and flat is the cheaper copy */
+  if (!e->xnode) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Comm_split_type(e->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &shm));
+  PetscCallMPI(MPI_Comm_rank(shm, &srank));
+  PetscCallMPI(MPI_Comm_size(shm, &ssize));
+  K = e->xnranks > 0 ? e->xnranks : ssize;
+  PetscCallMPI(MPI_Comm_split(shm, srank / K, srank, &e->xnode_comm));
+  PetscCallMPI(MPI_Comm_free(&shm));
+  PetscCallMPI(MPI_Comm_rank(e->xnode_comm, &e->xnode_rank));
+  PetscCallMPI(MPI_Comm_size(e->xnode_comm, &e->xnode_size));
+  PetscCallMPI(MPI_Comm_split(e->comm, e->xnode_rank == 0 ? 0 : MPI_UNDEFINED, e->rank, &e->xleaders));
+  /* the gathered order: each node's ranks, nodes in their leaders' order; known to every rank */
+  PetscCall(PetscMalloc1(e->size, &e->xorder));
+  PetscCall(PetscMalloc1(e->xnode_size, &members));
+  PetscCallMPI(MPI_Gather(&e->rank, 1, MPI_INT, members, 1, MPI_INT, 0, e->xnode_comm));
+  if (e->xnode_rank == 0) {
+    PetscCallMPI(MPI_Comm_size(e->xleaders, &e->xnnodes));
+    PetscCallMPI(MPI_Comm_rank(e->xleaders, &me));
+  }
+  PetscCallMPI(MPI_Bcast(&e->xnnodes, 1, MPI_INT, 0, e->xnode_comm));
+  PetscCall(PetscMalloc2(e->xnnodes + 1, &e->xnoff, PetscMax(e->xnode_size, e->xnnodes), &e->xcounts));
+  PetscCall(PetscMalloc1(PetscMax(e->xnode_size, e->xnnodes), &e->xdispls));
+  if (e->xnode_rank == 0) {
+    PetscMPIInt *nsize;
+    PetscCall(PetscMalloc1(e->xnnodes, &nsize));
+    PetscCallMPI(MPI_Allgather(&e->xnode_size, 1, MPI_INT, nsize, 1, MPI_INT, e->xleaders));
+    e->xnoff[0] = 0;
+    for (PetscMPIInt k = 0; k < e->xnnodes; k++) e->xnoff[k + 1] = e->xnoff[k] + nsize[k];
+    PetscCallMPI(MPI_Allgatherv(members, e->xnode_size, MPI_INT, e->xorder, nsize, e->xnoff, MPI_INT, e->xleaders));
+    PetscCall(PetscFree(nsize));
+    e->xnode_index = me;
+  }
+  PetscCallMPI(MPI_Bcast(e->xnoff, e->xnnodes + 1, MPI_INT, 0, e->xnode_comm));
+  PetscCallMPI(MPI_Bcast(e->xorder, e->size, MPI_INT, 0, e->xnode_comm));
+  PetscCallMPI(MPI_Bcast(&e->xnode_index, 1, MPI_INT, 0, e->xnode_comm));
+  PetscCall(PetscFree(members));
+  PetscCall(Window(e, 0)); /* grown by the first slice with spikes (so every run exercises the growth) */
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaExchangeDestroy(NaEngine e)
+{
+  PetscFunctionBegin;
+  if (!e->xready) PetscFunctionReturn(0); /* set-up never reached: the handles are zeros, not null handles */
+  if (e->xwin != MPI_WIN_NULL) PetscCallMPI(MPI_Win_free(&e->xwin));
+  if (e->xleaders != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&e->xleaders));
+  if (e->xnode_comm != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&e->xnode_comm));
+  PetscCall(PetscFree(e->xorder));
+  PetscCall(PetscFree2(e->xnoff, e->xcounts));
+  PetscCall(PetscFree(e->xdispls));
+  PetscFunctionReturn(0);
+}
+
+/* every rank's header h into e->hdrs[rank] */
+PetscErrorCode NaExchangeHeaders(NaEngine e, const NaSliceHeader *h)
+{
+  const PetscMPIInt hs = (PetscMPIInt)sizeof *h;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(NA_EVENT_XHEADERS, 0, 0, 0, 0));
+  if (!e->xnode) {
+    PetscCallMPI(MPI_Allgather(h, hs, MPI_BYTE, e->hdrs, hs, MPI_BYTE, e->comm));
+    PetscCall(PetscLogEventEnd(NA_EVENT_XHEADERS, 0, 0, 0, 0));
+    PetscFunctionReturn(0);
+  }
+  PetscCallMPI(MPI_Gather(h, hs, MPI_BYTE, e->xnode_rank == 0 ? e->xhdr + e->xnoff[e->xnode_index] : NULL, hs, MPI_BYTE,
+                          0, e->xnode_comm));
+  if (e->xnode_rank == 0) {
+    for (PetscMPIInt k = 0; k < e->xnnodes; k++) {
+      e->xcounts[k] = (e->xnoff[k + 1] - e->xnoff[k]) * hs;
+      e->xdispls[k] = e->xnoff[k] * hs;
+    }
+    PetscCallMPI(
+        MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, e->xhdr, e->xcounts, e->xdispls, MPI_BYTE, e->xleaders));
+  }
+  PetscCallMPI(MPI_Win_fence(0, e->xwin));
+  for (PetscMPIInt i = 0; i < e->size; i++) e->hdrs[e->xorder[i]] = e->xhdr[i];
+  PetscCall(PetscLogEventEnd(NA_EVENT_XHEADERS, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* Everyone's spike records (rs bytes each, total bytes in all; this rank's e->nmy in e->sendbuf), sorted by
+ * (step, cell id), in *recs: e->recvbuf (flat; reserved by the caller) or the node's shared buffer (node), valid until
+ * the next exchange */
+static PetscErrorCode Spikes(NaEngine e, size_t rs, PetscInt64 total, const void **recs)
+{
+  PetscFunctionBegin;
+  if (!e->xnode) {
+    PetscCallMPI(
+        MPI_Allgatherv(e->sendbuf, e->counts[e->rank], MPI_BYTE, e->recvbuf, e->counts, e->displs, MPI_BYTE, e->comm));
+    qsort(e->recvbuf, (size_t)total / rs, rs, CompareRecords);
+    *recs = e->recvbuf;
+    PetscFunctionReturn(0);
+  }
+  *recs = e->xbuf;
+  if (!total) PetscFunctionReturn(0); /* every rank of the node knows it: nothing to gather */
+  if ((size_t)total > e->xcap) PetscCall(Window(e, PetscMax(2 * (size_t)total, 2 * e->xcap))); /* collective */
+  *recs = e->xbuf;
+  if (e->xnode_rank == 0) { /* the node's ranks' blocks, from their places in the gathered order */
+    const PetscMPIInt first = e->xnoff[e->xnode_index];
+    for (PetscMPIInt i = 0; i < e->xnode_size; i++) e->xcounts[i] = e->counts[e->xorder[first + i]];
+    e->xdispls[0] = 0;
+    for (PetscMPIInt i = 1; i < e->xnode_size; i++) e->xdispls[i] = e->xdispls[i - 1] + e->xcounts[i - 1];
+  }
+  {
+    PetscInt64 at = 0; /* the node's block: after the blocks of the nodes before it */
+    for (PetscMPIInt i = 0; i < e->xnoff[e->xnode_index]; i++) at += e->counts[e->xorder[i]];
+    PetscCallMPI(MPI_Gatherv(e->sendbuf, e->counts[e->rank], MPI_BYTE, (unsigned char *)e->xbuf + at, e->xcounts,
+                             e->xdispls, MPI_BYTE, 0, e->xnode_comm));
+  }
+  if (e->xnode_rank == 0) {
+    PetscInt64 at = 0;
+    for (PetscMPIInt k = 0; k < e->xnnodes; k++) {
+      PetscInt64 b = 0;
+      for (PetscMPIInt i = e->xnoff[k]; i < e->xnoff[k + 1]; i++) b += e->counts[e->xorder[i]];
+      e->xcounts[k] = (PetscMPIInt)b;
+      e->xdispls[k] = (PetscMPIInt)at;
+      at += b;
+    }
+    PetscCallMPI(
+        MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, e->xbuf, e->xcounts, e->xdispls, MPI_BYTE, e->xleaders));
+    qsort(e->xbuf, (size_t)total / rs, rs, CompareRecords); /* once per node */
+  }
+  PetscCallMPI(MPI_Win_fence(0, e->xwin));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaExchangeSpikes(NaEngine e, size_t rs, PetscInt64 total, const void **recs)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(NA_EVENT_XSPIKES, 0, 0, 0, 0));
+  PetscCall(Spikes(e, rs, total, recs));
+  PetscCall(PetscLogEventEnd(NA_EVENT_XSPIKES, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
