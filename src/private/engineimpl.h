@@ -155,7 +155,7 @@ struct _n_NaEngine {
    * -exchange_node_ranks xnranks ranks, 0: the shared-memory node) and its leaders', this rank's node (its index
    * among the nodes) and place in it; the gathered order (xorder[i]: the rank at place i; node k's places
    * [xnoff[k], xnoff[k + 1])); the node's shared window: [size] headers xhdr, then xcap bytes of records xbuf */
-  PetscBool      xnode, xready;
+  PetscBool      xnode, xready, xchosen; /* xchosen: -exchange or -exchange_node_ranks given (else the default) */
   PetscMPIInt    xnranks, xnode_size, xnode_rank, xnode_index, xnnodes;
   MPI_Comm       xnode_comm, xleaders;
   PetscMPIInt   *xorder, *xnoff, *xcounts, *xdispls;

@@ -42,3 +42,15 @@ rank_pids() { # output file, rank: the pid of that rank of the run writing the f
     tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$2" && echo "$p"
   done
 }
+usr1_after_checkpoint() { # seconds, ranks, rank to signal, log, nastro options... (with -o OUT): starts the run,
+  # sends that rank SIGUSR1 once the run's first checkpoint (OUT's default directory OUT.ckpt) exists, and returns
+  # the run's exit status (75 when it checkpointed and stopped)
+  local secs=$1 n=$2 r=$3 log=$4 out="" a
+  shift 4
+  for ((a = 1; a <= $#; a++)); do [ "${!a}" = -o ] && { a=$((a + 1)); out=${!a}; }; done
+  on_ranks "$secs" "$n" "$@" >"$log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 400); do ls "${out%.h5}".ckpt/ckpt-*.h5 >/dev/null 2>&1 && break; sleep 0.05; done
+  for p in $(rank_pids "$out" "$r"); do kill -USR1 "$p"; done
+  wait $pid
+}

@@ -82,11 +82,8 @@ check "  the output is untouched" cmp -s "$tmp/usr1.h5" "$tmp/keep.h5"
 # the input step): stopped by SIGUSR1 on 2 ranks and resumed on 3, equal to the uninterrupted run
 ex6=(-network "$2/examples/networks/brian_example6_coba.yaml" -quiet -network_set t_stop=2400)
 check "example 6 (2.4 s), uninterrupted on 2 ranks" on_ranks 300 2 "${ex6[@]}" -o "$tmp/ex6ref.h5"
-on_ranks 300 2 "${ex6[@]}" -checkpoint_interval 400 -checkpoint_test_delay 0.3 -o "$tmp/ex6.h5" >"$tmp/ex6.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 400); do [ "$(ls "$tmp"/ex6.ckpt/ckpt-*.h5 2>/dev/null | wc -l)" -ge 1 ] && break; sleep 0.05; done
-for p in $(rank_pids "$tmp/ex6.h5" 0); do kill -USR1 "$p"; done
-wait $pid
+usr1_after_checkpoint 300 2 0 "$tmp/ex6.log" "${ex6[@]}" -checkpoint_interval 400 -checkpoint_test_delay 0.3 \
+  -o "$tmp/ex6.h5"
 check "  stopped by SIGUSR1 with exit 75" test $? -eq 75
 check "  resumed on 3 ranks, it completes" on_ranks 300 3 "${ex6[@]}" -restart "$tmp/ex6.ckpt" -o "$tmp/ex6.h5"
 check "  spikes (E, I and the releases of A), traces and rates equal the uninterrupted run's" \

@@ -63,12 +63,8 @@ check "  on 3 ranks" on_ranks 120 3 "${short[@]}" -o "$tmp/three.h5"
 check "  the same traces, bit for bit" $PY "$same" "$tmp/one12.h5" "$tmp/three.h5" traces
 
 # SIGUSR1 to rank 1 after the first checkpoint (every 1.5 s of 12; each sleeps 0.2 s, changing nothing computed)
-on_ranks 120 2 "${short[@]}" -o "$tmp/usr1.h5" -checkpoint_interval 1500 -checkpoint_test_delay 0.2 \
-  >"$tmp/usr1.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 200); do ls "$tmp"/usr1.ckpt/ckpt-*.h5 >/dev/null 2>&1 && break; sleep 0.05; done
-for p in $(rank_pids "$tmp/usr1.h5" 1); do kill -USR1 "$p"; done
-wait $pid
+usr1_after_checkpoint 120 2 1 "$tmp/usr1.log" "${short[@]}" -o "$tmp/usr1.h5" -checkpoint_interval 1500 \
+  -checkpoint_test_delay 0.2
 rc=$?
 check "SIGUSR1 stops the run with exit code 75" test $rc -eq 75
 check "  before the end" grep -q "stopped at t = .* ms (SIGUSR1 on rank 1)" "$tmp/usr1.log"

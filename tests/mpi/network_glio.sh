@@ -31,12 +31,8 @@ done
 sed '/^  releases:/d' "$net" >"$tmp/net.yaml"
 short=(-network "$tmp/net.yaml" -quiet)
 check "without releases, on 1 rank" on_ranks 120 1 "${short[@]}" -o "$tmp/plain.h5"
-on_ranks 120 2 "${short[@]}" -o "$tmp/usr1.h5" -checkpoint_interval 500 -checkpoint_test_delay 0.2 \
-  >"$tmp/usr1.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 200); do ls "$tmp"/usr1.ckpt/ckpt-*.h5 >/dev/null 2>&1 && break; sleep 0.05; done
-for p in $(rank_pids "$tmp/usr1.h5" 1); do kill -USR1 "$p"; done
-wait $pid
+usr1_after_checkpoint 120 2 1 "$tmp/usr1.log" "${short[@]}" -o "$tmp/usr1.h5" -checkpoint_interval 500 \
+  -checkpoint_test_delay 0.2
 rc=$?
 check "SIGUSR1 stops the run on 2 ranks with exit code 75" test $rc -eq 75
 check "  before the end" grep -q "stopped at t = .* ms (SIGUSR1 on rank 1)" "$tmp/usr1.log"

@@ -28,6 +28,7 @@
 #include "naerrors.h"
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* -log_view: the headers' and the spike records' parts of the exchange (both inside NaExchange) */
 static PetscLogEvent NA_EVENT_XHEADERS, NA_EVENT_XSPIKES;
@@ -48,7 +49,7 @@ PetscErrorCode NaExchangeSetFromOptions(NaEngine e)
   PetscFunctionBegin;
   PetscOptionsBegin(e->comm, NULL, "Spike exchange (docs/networks.md)", NULL);
   PetscCall(PetscOptionsString("-exchange", "flat | node: one all-gather, or one copy per node in shared memory", NULL,
-                               kind, kind, sizeof kind, NULL));
+                               kind, kind, sizeof kind, &e->xchosen));
   PetscCall(PetscOptionsInt("-exchange_node_ranks", "node exchange: pseudo-nodes of K consecutive ranks", NULL, K, &K,
                             &setk));
   PetscOptionsEnd();
@@ -62,6 +63,7 @@ PetscErrorCode NaExchangeSetFromOptions(NaEngine e)
              "-exchange_node_ranks %" PetscInt_FMT ": must be at least 1", K);
   PetscCheck(!setk || e->xnode, e->comm, PETSC_ERR_USER_INPUT,
              "-exchange_node_ranks %" PetscInt_FMT ": only with -exchange node (it is flat)", K);
+  if (setk) e->xchosen = PETSC_TRUE; /* pseudo-nodes ask for the node exchange */
   PetscCheck(K < PETSC_MPI_INT_MAX, e->comm, PETSC_ERR_USER_INPUT, "-exchange_node_ranks %" PetscInt_FMT ": too large",
              K);
   e->xnranks = (PetscMPIInt)K;
@@ -109,6 +111,18 @@ PetscErrorCode NaExchangeSetUp(NaEngine e)
   PetscCallMPI(MPI_Comm_split_type(e->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &shm));
   PetscCallMPI(MPI_Comm_rank(shm, &srank));
   PetscCallMPI(MPI_Comm_size(shm, &ssize));
+  if (!e->xchosen) { /* the default: node, unless a node holds more ranks than cores, where the shared window's fences
+                      * (busy-waiting) can all but stop the run (seen: 4 ranks on 2 busy cores); then flat on every rank
+                      */
+    const long  cores = sysconf(_SC_NPROCESSORS_ONLN);
+    PetscMPIInt over  = cores > 0 && ssize > cores, any;
+    PetscCallMPI(MPI_Allreduce(&over, &any, 1, MPI_INT, MPI_MAX, e->comm));
+    if (any) {
+      PetscCallMPI(MPI_Comm_free(&shm));
+      e->xnode = PETSC_FALSE;
+      PetscFunctionReturn(0);
+    }
+  }
   K = e->xnranks > 0 ? e->xnranks : ssize;
   PetscCallMPI(MPI_Comm_split(shm, srank / K, srank, &e->xnode_comm));
   PetscCallMPI(MPI_Comm_free(&shm));
