@@ -78,7 +78,8 @@ check "  with d_min 0.3 ms instead of 1 ms (SIC every step), on 2 ranks: the sam
 bytes() { $PY -c "import h5py,sys; print(int(h5py.File(sys.argv[1])['timing'].attrs['exchange_bytes']))" "$1"; }
 check "  one SIC value per astrocyte and slice: the 2-rank exchange is under a fifth of the one with d_min 0.3 ms" \
   test $(($(bytes "$tmp/a2.h5") * 5)) -lt "$(bytes "$tmp/a3.h5")"
-# a spatial network: neurons on a grid, astrocytes in a box, distance rules; the same spikes on 1-4 ranks, and the
+# a spatial network: neurons on a grid, G-ChI astrocytes in a box coupled by gap junctions within 80 um, distance
+# rules; the same spikes and traces (the gap-junction flux among them) on 1-4 ranks, and the
 # positions in the output those of the grid formula (cell i at origin + (i div rows, i mod rows) spacing)
 cat >"$tmp/space.yaml" <<'YAML'
 resolution: 0.1
@@ -87,20 +88,25 @@ seed: 5
 populations:
   - {name: E, model: iaf_cond_exp, n: 120, positions: {grid: {rows: 10, spacing: 25, origin: [-120, -110]}},
      init: {V_m: {uniform: [-70, -56]}}}
-  - {name: A, model: astrocyte_lr_1994, n: 30, positions: {random: {x: [-150, 150], y: [-120, 120]}}}
+  - {name: A, model: astrocyte_gchi, n: 30, positions: {random: {x: [-150, 150], y: [-120, 120]}},
+     params: {O_beta: 0.05}, init: {I: {uniform: [0.0, 1.0]}}}
   - {name: noise, model: poisson_generator, n: 1, params: {rate: 15000.0}}
 projections:
   - {from: noise, to: E, weight: 2.5}
   - {from: E, to: E, rule: {distance: {radius: 60, p: 0.5, allow_autapses: false}}, weight: 4.0, delay: 1.0}
   - {from: E, to: A, rule: {distance: {p: {gaussian: {p0: 0.8, sigma: 40}}}}, weight: 1.0}
+  - {from: A, to: A, rule: {distance: {radius: 80, allow_autapses: false}}, synapse: {gap_junction: {F: 0.01}}}
 record:
   spikes: [E]
-  traces: [{population: A, variables: [IP3], interval: 1.0}]
+  traces: [{population: A, variables: [I, C, J_coupling], interval: 1.0}]
 YAML
 for n in 1 2 3 4; do
   check "the spatial network runs on $n rank(s)" on_ranks 300 $n -network "$tmp/space.yaml" -o "$tmp/s$n.h5" -quiet
 done
 check "  it spikes" test "$(spikes "$tmp/s1.h5")" -gt 50
+check "  its gap junctions carry flux" $PY -c "
+import h5py, numpy as np, sys
+sys.exit(0 if np.abs(h5py.File(sys.argv[1])['traces/A/J_coupling'][:]).max() > 1e-6 else 1)" "$tmp/s1.h5"
 for n in 2 3 4; do
   check "  spikes and traces on $n ranks equal 1 rank's, bit for bit" $PY "$same" "$tmp/s1.h5" "$tmp/s$n.h5" spikes traces
 done
