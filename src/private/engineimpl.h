@@ -82,6 +82,8 @@ typedef struct {
   double    *gam_rows;
   Vec        Xgam, Ygam;
   VecScatter gam_scatter;
+  PetscBool  gam_valid;            /* Ygam holds rows scattered before (a slice without a change of them skips it) */
+  PetscInt64 gam_prev0, gam_prevm; /* the last slice's first step and steps */
   PetscInt  *gpos;
   double    *gap; /* target of gap junctions: J_coupling of each local cell [n], else NULL */
   /* a model with a noise step and a cell whose noise is on (or timed): the state at the step's start and the
@@ -189,6 +191,7 @@ struct _n_NaEngine {
   int                  exit_code;
   PetscMPIInt          stop_rank; /* the lowest rank a stop signal reached */
   PetscBool            setupcalled;
+  PetscBool            gam_every; /* NASTRO_TEST_GLIO_SCATTER_ALWAYS (tests): Gamma_S rows scattered every slice */
   /* tm_glio_synapse (glio.c): per projection 1 / synapses per astrocyte (normalize) and whether its releases
    * are recorded; the slice's closed-loop records, and the recorded releases */
   double       **ginv;

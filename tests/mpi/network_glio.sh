@@ -45,4 +45,12 @@ on_ranks 60 1 -network "$net" -quiet -o "$tmp/rel2.h5" -restart "$tmp/rel.ckpt" 
 rc=$?
 check "a resumed run with record.releases is refused: non-zero exit" test $rc -ne 0
 check "  with one line naming record.releases" grep -q "record.releases is not kept in checkpoints" "$tmp/refused.log"
+
+# the Gamma_S rows travel only in slices after a step of the astrocytes (glio.c, NaGlioScatter): astrocytes on a
+# 7 ms step (slices of 1 ms) give bitwise what the scatter of every slice gives (NASTRO_TEST_GLIO_SCATTER_ALWAYS)
+slow7=(-network "$tmp/net.yaml" -quiet -A_open_step_multiple 7 -A_closed_step_multiple 7)
+check "astrocytes on a 7 ms step, 2 ranks" on_ranks 120 2 "${slow7[@]}" -o "$tmp/skip.h5"
+check "  the same with the Gamma_S rows scattered every slice" \
+  env NASTRO_TEST_GLIO_SCATTER_ALWAYS=1 timeout 120 mpiexec --oversubscribe -n 2 "$nastro" "${slow7[@]}" -o "$tmp/every.h5"
+check "  spikes and traces equal, bit for bit" $PY "$same" "$tmp/every.h5" "$tmp/skip.h5" spikes traces
 finish
