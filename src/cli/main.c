@@ -75,9 +75,11 @@ int main(int argc, char **argv)
   int            code = 0, rank = 0;
   char           msg[2 * PETSC_MAX_PATH_LEN + 512];
 
-  /* Open MPI 4.1's shared-file-pointer components sm and lockedfile overflow a buffer on output paths of about 250
-   * characters; HDF5 uses no shared file pointer, so the plain one serves (unless the user chose) */
-  setenv("OMPI_MCA_sharedfp", "individual", 0);
+  /* MPI-IO by ROMIO, unless the user chose: Open MPI 4.1's own (ompio) opens every file with a shared-file-pointer
+   * component, and those overflow a buffer on output paths of about 250 characters (sm, lockedfile) or leave
+   * OUTPUT.h5.data.N and .metadata.N files behind when a job is aborted (individual); HDF5 uses no shared file
+   * pointer, and ROMIO makes none until one is used */
+  setenv("OMPI_MCA_io", "romio321", 0);
   /* MPI first, so that the command line and its options files are checked (by rank 0, with one line) before
    * PetscInitialize reads them; PETSc leaves MPI_Finalize to us then */
   if (MPI_Init(&argc, &argv)) return 1;

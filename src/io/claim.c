@@ -15,7 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char na_locks[2][PETSC_MAX_PATH_LEN + 8];  /* the lock files this process holds ("" where none) */
+static char na_locks[2][PETSC_MAX_PATH_LEN + 8]; /* the lock files this process holds ("" where none) */
+/* every rank: the run's lock files and the line their holder (rank 0) wrote, so that a rank that stops the job with
+ * MPI_Abort, which kills rank 0 too, can remove them (NaOutputAbandon) */
+static char na_run_locks[2][PETSC_MAX_PATH_LEN + 8], na_lock_line[512];
 static char na_previous[PETSC_MAX_PATH_LEN + 32]; /* where a complete output is set aside ("" where none) */
 static int  na_set_aside = 0;                     /* this run set one aside there */
 
@@ -43,11 +46,12 @@ static int LockTake(const char path[], char why[], size_t len)
   long        pid;
 
   gethostname(host, sizeof host - 1);
+  snprintf(na_lock_line, sizeof na_lock_line, "%s %ld %s\n", host, (long)getpid(), job && job[0] ? job : "-");
   for (int attempt = 0; attempt < 3; attempt++) {
     int   fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
     FILE *f;
     if (fd >= 0) {
-      dprintf(fd, "%s %ld %s\n", host, (long)getpid(), job && job[0] ? job : "-");
+      dprintf(fd, "%s", na_lock_line);
       close(fd);
       return 0;
     }
@@ -121,6 +125,11 @@ PetscErrorCode NaOutputClaim(MPI_Comm comm, const char output[], const char ckdi
   }
   PetscCallMPI(MPI_Bcast(&bad, 1, MPI_INT, 0, comm));
   PetscCallMPI(MPI_Bcast(why, sizeof why, MPI_CHAR, 0, comm));
+  if (!bad) {
+    if (rank == 0) memcpy(na_run_locks, na_locks, sizeof na_run_locks);
+    PetscCallMPI(MPI_Bcast(na_run_locks, sizeof na_run_locks, MPI_CHAR, 0, comm));
+    PetscCallMPI(MPI_Bcast(na_lock_line, sizeof na_lock_line, MPI_CHAR, 0, comm));
+  }
   NaCheck(!bad, comm, PETSC_ERR_FILE_WRITE, "%s %s: %s", bad == 2 ? "-checkpoint_dir" : "-o", bad == 2 ? ckdir : output,
           why);
   if (rank == 0 && na_set_aside)
@@ -143,4 +152,17 @@ void NaOutputRelease(int code)
     fprintf(stderr, "nastro: the previous complete output is kept as %s\n", na_previous);
   na_previous[0] = 0;
   na_set_aside   = 0;
+}
+
+void NaOutputAbandon(void)
+{
+  for (int k = 0; k < 2; k++) {
+    char  line[sizeof na_lock_line] = "";
+    FILE *f;
+    if (!na_run_locks[k][0] || !(f = fopen(na_run_locks[k], "r"))) continue;
+    if (!fgets(line, sizeof line, f)) line[0] = 0;
+    fclose(f);
+    if (!strcmp(line, na_lock_line)) unlink(na_run_locks[k]); /* still this run's: no other run has taken it over */
+    na_run_locks[k][0] = 0;
+  }
 }

@@ -109,6 +109,9 @@ PETSC_EXTERN void NaStatusFinish(int code);
  * code is 0, the set-aside file. */
 PETSC_EXTERN PetscErrorCode NaOutputClaim(MPI_Comm comm, const char output[], const char ckdir[], PetscBool resumed);
 PETSC_EXTERN void           NaOutputRelease(int code);
+/* any rank, just before it stops the job with MPI_Abort (which kills rank 0, the holder, too): removes the run's
+ * locks if they still hold this run's line */
+PETSC_EXTERN void NaOutputAbandon(void);
 /* main() after an error: returns when every rank failed (an error in input all ranks see: one line from rank 0,
  * and the ranks finalise); otherwise, once NASTRO_ERROR_GRACE seconds (default 10) have passed without the other
  * ranks failing too, prints this rank's message, writes the outcome file and stops every rank with MPI_Abort */

@@ -88,7 +88,8 @@ PetscErrorCode NaInitialize(void)
 {
   PetscFunctionBegin;
   PetscCall(PetscPushErrorHandler(NaErrorHandler, NULL));
-  if (!getenv("NASTRO_HDF5_ERRORS")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported through PETSc errors instead */
+  if (!getenv("NASTRO_HDF5_ERRORS"))
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported through PETSc errors instead */
   PetscCall(NaModelRegisterAll());
   PetscCall(NaTSRegisterBS3()); /* -ts_type bs3ls: the low-storage stepper */
   PetscCall(NaInstallSignalHandlers());
@@ -123,6 +124,7 @@ void NaErrorStop(void)
           size);
   fflush(stderr);
   NaStatusFinish(1);
+  NaOutputAbandon();
   MPI_Abort(MPI_COMM_WORLD, 1);
 }
 

@@ -3,7 +3,8 @@
 #  1. an injected failure on rank 1 alone (NASTRO_TEST_FAULT), and on rank 0 alone, during sampling of a 2-rank run:
 #     the job exits non-zero within the grace time plus a margin (it used to hang with the other rank in a
 #     collective), the message names the rank and the cause, no rank is left running, the output is not complete
-#     and the outcome file says exit_code 1 with the message;
+#     and the outcome file says exit_code 1 with the message; nothing is left next to the output but the output and
+#     the outcome file (an abort left Open MPI's OUTPUT.h5.data.N / .metadata.N and the run's locks);
 #  2. the output filling a small tmpfs on 2 ranks: the same (it hung on 2 ranks);
 #  3. -o /dev/null, /dev/full (segfaulted after the error) and a directory: one error line naming the path;
 #  4. an output path of about 250 characters on 2 ranks (Open MPI's sharedfp overflowed a buffer and aborted) runs;
@@ -35,6 +36,8 @@ for r in 1 0; do
   check "  no rank is left running" none_left "$out"
   check "  the output is not marked complete" not_complete "$out"
   check "  the outcome file says exit_code 1 and why" bash -c "grep -qx 'exit_code: 1' '${out%.h5}.status' && grep -q 'injected failure at sample 5 on rank $r' '${out%.h5}.status'"
+  left=$(cd "$tmp" && ls -d "fault$r".* | grep -vx "fault$r.h5\|fault$r.status" | tr '\n' ' ')
+  check "  nothing else is left next to the output (left: ${left:-nothing})" test -z "$left"
 done
 check "an error every rank meets is still one line and no abort" bash -c "! timeout 60 mpiexec -n 2 '$nastro' -model dam -dam_N 200 -dam_K 0 -quiet -o '$tmp/k0.h5' >'$tmp/k0.log' 2>&1; [ \$(grep -c 'nastro: error' '$tmp/k0.log') -eq 1 ] && ! grep -q MPI_ABORT '$tmp/k0.log'"
 
