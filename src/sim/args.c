@@ -1,7 +1,8 @@
 /* The command line and the options files it names, checked before PetscInitialize reads them (PETSc skips a word
  * that is no option's value, fails on bad files with a multi-line traceback before nastro's error handler exists,
  * recurses without end into a file that includes itself, and accepts a YAML file whose top level is a list or that
- * is binary). The words of the environment's PETSC_OPTIONS are walked too. The walk follows PETSc 3.18's own
+ * is binary). The petscrc files PETSc reads (~/.petscrc, ./.petscrc, ./petscrc), the environment's PETSC_OPTIONS_YAML
+ * and the words of its PETSC_OPTIONS are walked too. The walk follows PETSc 3.18's own
  * (PetscOptionsInsertArgs, PetscOptionsInsertFile): a word is an option when PetscOptionsValidKey says so, and an
  * option's value is the next word unless that is an option. */
 #define _POSIX_C_SOURCE 200809L
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #define NA_MAX_DEPTH 16
@@ -277,24 +279,15 @@ static void RememberYAML(Walk *w, yaml_document_t *doc, const yaml_node_t *map, 
   }
 }
 
-/* PETSc's YAML options: a mapping at the top */
-static int CheckYAMLFile(Walk *w, const char where[], const char path[])
+/* PETSc's YAML options: a mapping at the top; path names the text in messages (a file, or PETSC_OPTIONS_YAML) */
+static int CheckYAMLText(Walk *w, const char path[], const char text[], size_t size)
 {
-  size_t          size;
-  char           *text;
   yaml_parser_t   parser;
   yaml_document_t doc;
   yaml_node_t    *root;
 
-  if (!(text = ReadAll(w, where, "-options_file_yaml", path, &size))) return 1;
-  if (CheckText(w, path, text, size)) {
-    free(text);
-    return 1;
-  }
-  if (!yaml_parser_initialize(&parser)) {
-    free(text);
-    return Fail(w, "%s-options_file_yaml %s: cannot start the YAML parser", where, path);
-  }
+  if (CheckText(w, path, text, size)) return 1;
+  if (!yaml_parser_initialize(&parser)) return Fail(w, "%s: cannot start the YAML parser", path);
   yaml_parser_set_input_string(&parser, (const unsigned char *)text, size);
   if (!yaml_parser_load(&parser, &doc)) {
     Fail(w, "%s:%d: YAML syntax error (%s)", path, (int)parser.problem_mark.line + 1,
@@ -309,17 +302,54 @@ static int CheckYAMLFile(Walk *w, const char where[], const char path[])
     yaml_document_delete(&doc);
   }
   yaml_parser_delete(&parser);
+  return w->failed;
+}
+
+static int CheckYAMLFile(Walk *w, const char where[], const char path[])
+{
+  size_t size;
+  char  *text;
+
+  if (!(text = ReadAll(w, where, "-options_file_yaml", path, &size))) return 1;
+  CheckYAMLText(w, path, text, size);
   free(text);
   return w->failed;
+}
+
+/* a petscrc file PETSc reads when it is there (it skips one it cannot read, and reads none with -skip_petscrc) */
+static int CheckPetscrc(Walk *w, const char path[])
+{
+  struct stat st;
+
+  if (stat(path, &st) || !S_ISREG(st.st_mode) || access(path, R_OK)) return 0;
+  return CheckOptionsFile(w, "", path);
 }
 
 int NaCheckArguments(int argc, char **argv, char msg[], size_t len)
 {
   Walk w;
+  int  skip = 0;
 
   memset(&w, 0, sizeof w);
   w.msg = msg, w.len = len, msg[0] = 0;
-  WalkWords(&w, "", argc - 1, argv + 1, 0);
+  /* in PETSc's order: the petscrc files (given-twice list of the files), PETSC_OPTIONS_YAML, the command line and the
+   * files it names, PETSC_OPTIONS */
+  for (int i = 1; i < argc; i++) skip = skip || !strcasecmp(argv[i], "-skip_petscrc");
+  if (!skip) {
+    char        rc[PATH_MAX];
+    const char *home = getenv("HOME");
+    if (home && home[0]) {
+      snprintf(rc, sizeof rc, "%s/.petscrc", home);
+      CheckPetscrc(&w, rc);
+    }
+    if (!w.failed) CheckPetscrc(&w, ".petscrc");
+    if (!w.failed) CheckPetscrc(&w, "petscrc");
+  }
+  if (!w.failed && getenv("PETSC_OPTIONS_YAML")) {
+    const char *y = getenv("PETSC_OPTIONS_YAML");
+    CheckYAMLText(&w, "PETSC_OPTIONS_YAML", y, strlen(y));
+  }
+  if (!w.failed) WalkWords(&w, "", argc - 1, argv + 1, 0);
   if (!w.failed && getenv("PETSC_OPTIONS")) { /* PETSc inserts these words too (before the command line) */
     char *env = strdup(getenv("PETSC_OPTIONS")), *words[256], *save = NULL;
     int   nw = 0;

@@ -92,6 +92,18 @@ expect_error "-options_file_yaml top level a list" "$tmp/list.yaml:1:" "expected
 expect_error "-options_file_yaml binary" "$tmp/png.yaml:1:" "not a text file" -- nastro "${SMALL[@]}" -options_file_yaml "$tmp/png.yaml"
 expect_error "-options_file_yaml missing" "-options_file_yaml $tmp/missing.yaml: cannot read" -- nastro "${SMALL[@]}" -options_file_yaml "$tmp/missing.yaml"
 expect_error "PETSC_OPTIONS with a stray word" "PETSC_OPTIONS: bar: a stray argument after -naam_beta 3" -- env PETSC_OPTIONS="-naam_beta 3 bar" nastro "${SMALL[@]}"
+# the petscrc files PETSc reads by itself (~/.petscrc, ./.petscrc, ./petscrc) and PETSC_OPTIONS_YAML are checked too
+mkdir -p "$tmp/rchome" "$tmp/rcdir" "$tmp/rcself"
+printf -- '-naam_beta 3\n-naam_beta 4\n' >"$tmp/rchome/.petscrc"
+printf -- '-naam_beta 5\n' >"$tmp/rcdir/petscrc"
+printf -- '-options_file .petscrc\n' >"$tmp/rcself/.petscrc"
+expect_error "~/.petscrc with an option twice" "$tmp/rchome/.petscrc:2: -naam_beta 4: given twice ($tmp/rchome/.petscrc:1: -naam_beta 3 before)" -- env HOME="$tmp/rchome" nastro "${SMALL[@]}"
+expect_error "./.petscrc includes itself" ".petscrc:1: -options_file .petscrc: includes itself" -- env HOME="$tmp/rcself" bash -c 'cd "$0" && exec "$@"' "$tmp/rcself" nastro "${SMALL[@]}"
+printf -- '-naam_beta 3\n' >"$tmp/rchome/.petscrc"
+expect_error "~/.petscrc and ./petscrc disagree" "petscrc:1: -naam_beta 5: given twice ($tmp/rchome/.petscrc:1: -naam_beta 3 before)" -- env HOME="$tmp/rchome" bash -c 'cd "$0" && exec "$@"' "$tmp/rcdir" nastro "${SMALL[@]}"
+expect_error "PETSC_OPTIONS_YAML a list" "PETSC_OPTIONS_YAML:1: the top level is a list" -- env PETSC_OPTIONS_YAML="- naam_beta" nastro "${SMALL[@]}"
+expect_error "PETSC_OPTIONS_YAML syntax error" "PETSC_OPTIONS_YAML:" "YAML syntax error" -- env PETSC_OPTIONS_YAML="naam_beta: [3" nastro "${SMALL[@]}"
+expect_error "PETSC_OPTIONS_YAML with an option twice" "PETSC_OPTIONS_YAML:3: -naam_beta 4: given twice (PETSC_OPTIONS_YAML:1: -naam_beta 3 before)" -- env PETSC_OPTIONS_YAML=$'naam_beta: 3\nnaam_K: 3\nnaam_beta: 4' nastro "${SMALL[@]}"
 expect_error "2 ranks, -options_file includes itself" "$tmp/self.opts:2: -options_file $tmp/self.opts: includes itself" -- mpiexec -n 2 nastro "${SMALL[@]}" -options_file "$tmp/self.opts"
 
 # ---- 8. an option given twice ----------------------------------------------------------------------------------------
@@ -124,6 +136,9 @@ run_ok() { # description, args...: exits 0 with a complete output
 printf -- '# a comment\n-naam_K 3\n\n-naam_beta 4 # trailing comment\n' >"$tmp/good.opts"
 run_ok "an options file, and the same option repeated with its value" -naam_N 20 -naam_N 20 -ts_max_time 0.1 -quiet -options_file "$tmp/good.opts"
 run_ok "a command-line value overrides an options file's (one file repeating an option with its value)" -naam_N 20 -naam_K 3 -quiet -options_file "$tmp/b3.opts" -options_file "$tmp/b3.opts" -naam_beta 4 -ts_max_time 0.1
+pushd "$tmp/rcself" >/dev/null # whose .petscrc, also ~/.petscrc here, includes itself
+HOME=$tmp/rcself run_ok "-skip_petscrc: the petscrc files are neither read nor checked" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet -skip_petscrc
+popd >/dev/null
 run_ok "a flag with true, a negative number as a value" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet true -naam_b -0.5 -output_final 1
 # seeds keep all 64 bits: 4294967297 = 2^32 + 1 draws other patterns than 1
 run_ok "-naam_seed 1" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet -naam_seed 1 && cp "$tmp/ok.h5" "$tmp/seed1.h5"
