@@ -50,6 +50,10 @@ PETSC_EXTERN const char *NaSignalName(int sig);
  * nastro's reads asked for, and PETSc's options of the run's stepper), or the model whose prefix it carries
  * (src/sim/options.c) */
 PETSC_EXTERN PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm);
+/* PETSc's own integer options (of the stepper, its adaptor, SNES, KSP: the names a throwaway TS lists with -help) given
+ * with a whole number outside PetscInt's range, which PETSc's parser would wrap silently: an error naming option and
+ * value (NaInitialize, before anything is set up) */
+PETSC_EXTERN PetscErrorCode NaCheckPetscIntOptions(MPI_Comm comm);
 
 /* The command line and the options files it names (-options_file, -options_file_yaml, nested too), checked before
  * PetscInitialize reads them (src/sim/args.c; no PETSc needed): a word that is no option's value (a stray argument),

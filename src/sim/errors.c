@@ -93,6 +93,7 @@ PetscErrorCode NaInitialize(void)
   PetscCall(NaModelRegisterAll());
   PetscCall(NaTSRegisterBS3()); /* -ts_type bs3ls: the low-storage stepper */
   PetscCall(NaInstallSignalHandlers());
+  PetscCall(NaCheckPetscIntOptions(PETSC_COMM_WORLD));
   if (na_error_comm == MPI_COMM_NULL) PetscCallMPI(MPI_Comm_dup(MPI_COMM_WORLD, &na_error_comm));
   PetscFunctionReturn(0);
 }

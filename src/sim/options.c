@@ -17,21 +17,30 @@
 
 extern char NaModelNames[]; /* " naam dam attention" (src/models/registry.c) */
 
-/* ---- the registry of names ---------------------------------------------------------------------------------- */
-static char **na_known;
-static size_t na_nknown, na_capknown;
+/* ---- the registries of names -------------------------------------------------------------------------------- */
+typedef struct {
+  char **v;
+  size_t n, cap;
+} Names;
+static Names na_known; /* every option name this run reads (nastro's and PETSc's stepper options) */
+static Names na_ints;  /* PETSc's integer options among them (their values go through PETSc's own parser) */
+
+static void Add(Names *r, const char name[])
+{
+  for (size_t k = 0; k < r->n; k++)
+    if (!strcasecmp(r->v[k], name)) return;
+  if (r->n == r->cap) {
+    size_t cap  = r->cap ? 2 * r->cap : 256;
+    char **more = realloc(r->v, cap * sizeof *more);
+    if (!more) return; /* the registry only feeds suggestions and a check PETSc's parser also half makes */
+    r->v = more, r->cap = cap;
+  }
+  if ((r->v[r->n] = strdup(name))) r->n++;
+}
 
 static void Know(const char name[])
 {
-  for (size_t k = 0; k < na_nknown; k++)
-    if (!strcasecmp(na_known[k], name)) return;
-  if (na_nknown == na_capknown) {
-    size_t cap  = na_capknown ? 2 * na_capknown : 256;
-    char **more = realloc(na_known, cap * sizeof *more);
-    if (!more) return; /* the registry only feeds suggestions: a run does not fail for want of it */
-    na_known = more, na_capknown = cap;
-  }
-  if ((na_known[na_nknown] = strdup(name))) na_nknown++;
+  Add(&na_known, name);
 }
 
 /* "-" prefix opt-without-its-dash, as PETSc forms the database key */
@@ -223,7 +232,7 @@ static const char *Nearest(const char typed[], char **names, size_t n)
  * each prefix's help once, and this one reads nothing the user gave) */
 static const char na_collect_prefix[] = "nastro_collect_";
 
-static void CollectLine(const char line[])
+static void CollectLine(const char line[], PetscBool integer)
 {
   const char *p = line;
 
@@ -236,10 +245,12 @@ static void CollectLine(const char line[])
     while (*p && !isspace((unsigned char)*p) && *p != '<' && *p != ':' && n < sizeof name - 1) name[n++] = *p++;
     name[n] = 0;
     Know(name);
+    if (integer) Add(&na_ints, name);
   }
 }
 
-/* PETSc prints help through PetscHelpPrintf, and lists of types through PetscFPrintf (PetscVFPrintf) */
+/* PETSc prints help through PetscHelpPrintf, and lists of types through PetscFPrintf (PetscVFPrintf); the help line
+ * of an integer option (PetscOptionsInt) has the format "  -%s%s <now %" PetscInt_FMT " : formerly ..." */
 static PetscErrorCode CollectHelp(MPI_Comm comm, const char fmt[], ...)
 {
   char    line[1024];
@@ -249,7 +260,7 @@ static PetscErrorCode CollectHelp(MPI_Comm comm, const char fmt[], ...)
   va_start(ap, fmt);
   vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
-  CollectLine(line);
+  CollectLine(line, strstr(fmt, "<now %" PetscInt_FMT " ") ? PETSC_TRUE : PETSC_FALSE);
   return 0;
 }
 
@@ -259,7 +270,7 @@ static PetscErrorCode CollectVFPrintf(FILE *fd, const char fmt[], va_list ap)
 
   (void)fd;
   vsnprintf(line, sizeof line, fmt, ap);
-  CollectLine(line);
+  CollectLine(line, PETSC_FALSE);
   return 0;
 }
 
@@ -300,11 +311,60 @@ static void KnownPrefix(const char typed[], char prefix[], size_t len)
 
   prefix[0] = 0;
   if (!typed[1 + n] || n + 2 > len) return;
-  for (size_t k = 0; k < na_nknown; k++)
-    if (!strncasecmp(na_known[k] + 1, typed + 1, n + 1)) {
+  for (size_t k = 0; k < na_known.n; k++)
+    if (!strncasecmp(na_known.v[k] + 1, typed + 1, n + 1)) {
       snprintf(prefix, len, "%.*s", (int)(n + 1), typed + 1);
       return;
     }
+}
+
+/* whether option (with any options prefix: -E_ts_max_reject) is one of PETSc's integer options */
+static PetscBool IsPetscInt(const char option[])
+{
+  size_t lo = strlen(option);
+
+  for (size_t k = 0; k < na_ints.n; k++) {
+    const char *n  = na_ints.v[k] + 1; /* without its dash */
+    size_t      ln = strlen(n);
+    if (lo > ln && !strcasecmp(option + lo - ln, n) && (option[lo - ln - 1] == '-' || option[lo - ln - 1] == '_'))
+      return PETSC_TRUE;
+  }
+  return PETSC_FALSE;
+}
+
+/* PETSc reads its own integer options (-ts_max_reject, -snes_max_it, ...) with strtol cast to PetscInt, so on 32-bit
+ * indices 4294967297 silently becomes 1: each one given with a whole number is range-checked here (PETSc has already
+ * refused values that are not whole numbers) */
+PetscErrorCode NaCheckPetscIntOptions(MPI_Comm comm)
+{
+  char *all = NULL, *save = NULL, *key = NULL;
+
+  PetscFunctionBegin;
+  if (CollectStepperNames("")) PetscFunctionReturn(0); /* no list: PETSc's own parser stays the only check */
+  PetscCall(PetscOptionsGetAll(NULL, &all));
+  for (char *tok = strtok_r(all, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+    char     *end;
+    long long v;
+    if (tok[0] == '-' && isalpha((unsigned char)tok[1])) {
+      key = tok;
+      continue;
+    }
+    if (!key || !IsPetscInt(key)) continue;
+    errno = 0;
+    v     = strtoll(tok, &end, 10);
+    if (end == tok || *end) continue;
+    if (errno == ERANGE || v > PETSC_MAX_INT || v < PETSC_MIN_INT) {
+      char msg[512];
+      snprintf(msg, sizeof msg, "%s %s: too %s (at %s %lld; PETSc would wrap it to %" PetscInt_FMT ")", key, tok,
+               v > 0 ? "large" : "small", v > 0 ? "most" : "least",
+               v > 0 ? (long long)PETSC_MAX_INT : (long long)PETSC_MIN_INT, (PetscInt)v);
+      PetscCall(PetscFree(all));
+      NaSETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", msg);
+    }
+    key = NULL;
+  }
+  PetscCall(PetscFree(all));
+  PetscFunctionReturn(0);
 }
 
 PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm)
@@ -351,7 +411,7 @@ PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm)
     char prefix[64];
     KnownPrefix(msg, prefix, sizeof prefix);
     if (!CollectStepperNames("") && prefix[0]) (void)CollectStepperNames(prefix);
-    near = Nearest(msg, na_known, na_nknown);
+    near = Nearest(msg, na_known.v, na_known.n);
   }
   if (near)
     NaSETERRQ(comm, PETSC_ERR_USER_INPUT, "%s: no part of nastro reads this option; did you mean %s?", shown, near);

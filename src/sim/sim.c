@@ -527,7 +527,8 @@ static PetscErrorCode CheckMemory(NaSim sim, double heap0, double avail)
 }
 
 /* PETSc's stepping options that would make a run loop at t = 0 or run no step: -ts_dt must be a positive finite
- * number, -ts_max_steps not negative, -ts_max_time finite (the text shown is the user's) */
+ * number, -ts_max_steps not negative, -ts_max_time finite (the text shown is the user's; values beyond PetscInt's
+ * range are refused earlier, NaCheckPetscIntOptions) */
 static PetscErrorCode CheckStepping(NaSim sim)
 {
   char      raw[64] = "";
@@ -543,9 +544,6 @@ static PetscErrorCode CheckStepping(NaSim sim)
   PetscCall(PetscOptionsGetString(NULL, ((PetscObject)sim->ts)->prefix, "-ts_max_steps", raw, sizeof raw, &set));
   PetscCall(TSGetMaxSteps(sim->ts, &steps));
   NaCheck(!set || steps >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_max_steps %s: must not be negative", raw);
-  NaCheck(!set || strtoll(raw, NULL, 10) <= PETSC_MAX_INT, sim->comm, PETSC_ERR_USER_INPUT,
-          "-ts_max_steps %s: too large (at most %d; PETSc would wrap it to %" PetscInt_FMT ")", raw, (int)PETSC_MAX_INT,
-          steps);
   PetscCall(PetscOptionsGetString(NULL, ((PetscObject)sim->ts)->prefix, "-ts_max_time", raw, sizeof raw, &set));
   PetscCall(TSGetMaxTime(sim->ts, &tmax));
   NaCheck(!set || !PetscIsInfOrNanReal(tmax), sim->comm, PETSC_ERR_USER_INPUT,

@@ -64,7 +64,12 @@ expect_error "-ts_dt -1" "-ts_dt -1: must be positive" -- nastro "${SMALL[@]}" -
 expect_error "-ts_dt nan" "-ts_dt nan: must be a finite number" -- nastro "${SMALL[@]}" -ts_dt nan
 expect_error "-ts_max_time inf" "-ts_max_time inf: must be a finite number" -- nastro -naam_N 20 -naam_K 3 -o "$OUT" -quiet -ts_max_time inf
 expect_error "-ts_max_steps -3" "-ts_max_steps -3: must not be negative" -- nastro "${SMALL[@]}" -ts_max_steps -3
-expect_error "-ts_max_steps 4294967297" "-ts_max_steps 4294967297: too large (at most 2147483647" -- nastro "${SMALL[@]}" -ts_max_steps 4294967297
+expect_error "-ts_max_steps 4294967297" "-ts_max_steps 4294967297: too large (at most 2147483647; PETSc would wrap it to 1)" -- nastro "${SMALL[@]}" -ts_max_steps 4294967297
+# every integer option of PETSc's stepper family (its parser casts strtol to a 32-bit PetscInt), under any prefix
+expect_error "PETSc's -ts_max_reject 4294967297" "-ts_max_reject 4294967297: too large (at most 2147483647; PETSc would wrap it to 1)" -- nastro "${SMALL[@]}" -ts_max_reject 4294967297
+expect_error "PETSc's -ts_max_snes_failures -4294967296" "-ts_max_snes_failures -4294967296: too small (at least -2147483648; PETSc would wrap it to 0)" -- nastro "${SMALL[@]}" -ts_max_snes_failures -4294967296
+expect_error "PETSc's -snes_max_it 4294967298 (arkimex)" "-snes_max_it 4294967298: too large (at most 2147483647; PETSc would wrap it to 2)" -- nastro "${SMALL[@]}" -ts_type arkimex -snes_max_it 4294967298
+expect_error "a network population's -E_ts_max_reject 4294967297" "-E_ts_max_reject 4294967297: too large (at most 2147483647; PETSc would wrap it to 1)" -- nastro -network "$tmp/net.yaml" -o "$OUT" -E_ts_max_reject 4294967297
 expect_error "PETSc's -ts_rtol abc" "-ts_rtol abc: not a number" -- nastro "${SMALL[@]}" -ts_rtol abc
 expect_error "PETSc's -ts_max_reject 1.5" "-ts_max_reject 1.5: not an integer" -- nastro "${SMALL[@]}" -ts_max_reject 1.5
 expect_error "-output_interval 1e-300" "-output_interval 1e-300: " "1e+299 samples" -- nastro "${SMALL[@]}" -output_interval 1e-300
@@ -139,6 +144,7 @@ run_ok "a command-line value overrides an options file's (one file repeating an 
 pushd "$tmp/rcself" >/dev/null # whose .petscrc, also ~/.petscrc here, includes itself
 HOME=$tmp/rcself run_ok "-skip_petscrc: the petscrc files are neither read nor checked" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet -skip_petscrc
 popd >/dev/null
+run_ok "PETSc's integer options at PetscInt's limit" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet -ts_max_reject 2147483647 -ts_max_snes_failures -2147483648
 run_ok "a flag with true, a negative number as a value" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet true -naam_b -0.5 -output_final 1
 # seeds keep all 64 bits: 4294967297 = 2^32 + 1 draws other patterns than 1
 run_ok "-naam_seed 1" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet -naam_seed 1 && cp "$tmp/ok.h5" "$tmp/seed1.h5"
