@@ -154,6 +154,19 @@ import sys, h5py, numpy as np
 a, b = (h5py.File(f, "r")["/patterns"][...] for f in sys.argv[1:3])
 sys.exit(0 if not np.array_equal(a, b) else 1)
 PYEOF
+# attention's seeds too: inputs from -attention_seed, the feature matrix W from -attention_feature_seed
+ATT=(-model attention -attention_form discrete -attention_m 64 -attention_L 8 -quiet)
+run_ok "-attention_seed 1" "${ATT[@]}" -attention_seed 1 && cp "$tmp/ok.h5" "$tmp/att1.h5"
+run_ok "-attention_seed 4294967297 -attention_feature_seed 1" "${ATT[@]}" -attention_seed 4294967297 -attention_feature_seed 1 && cp "$tmp/ok.h5" "$tmp/att2.h5"
+run_ok "-attention_seed 1 -attention_feature_seed 4294967297" "${ATT[@]}" -attention_seed 1 -attention_feature_seed 4294967297
+if "$PY" - "$tmp/att1.h5" "$tmp/att2.h5" "$tmp/ok.h5" <<'PYEOF'; then echo "ok - attention seeds 1 and 2^32 + 1 draw different inputs and features"; pass=$((pass + 1)); else echo "not ok - attention seeds 1 and 2^32 + 1 draw the same inputs or features"; fail=$((fail + 1)); fi
+import sys, h5py, numpy as np
+a, b, c = (h5py.File(f, "r") for f in sys.argv[1:4])
+inputs = not np.array_equal(a["/q"][...], b["/q"][...])
+features = np.array_equal(a["/q"][...], c["/q"][...]) and not np.array_equal(a["/calcium"][...], c["/calcium"][...])
+sys.exit(0 if inputs and features else 1)
+PYEOF
+expect_error "-attention_feature_seed beyond 64 bits" "-attention_feature_seed 9223372036854775808: too large (at most 9223372036854775807)" -- nastro "${ATT[@]}" -o "$OUT" -attention_feature_seed 9223372036854775808
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

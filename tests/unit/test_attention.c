@@ -12,7 +12,8 @@ TestSuite(attention, .init = test_init, .fini = test_fini);
  * y[h][t] = sum_tau v_tau phi(q_t).phi(k_tau) / a (tau <= t when causal) */
 static void direct_rf(NaModel model, PetscBool causal, double *a, double *y)
 {
-  PetscInt         H, L, D, dv, m, fseed;
+  PetscInt         H, L, D, dv, m;
+  int64_t          fseed;
   const PetscReal *q, *k, *v;
   TCall(NaAttentionGetInputs(model, &H, &L, &D, &dv, &m, &fseed, &q, &k, &v));
   double *fq = malloc(sizeof(double) * m), *fk = malloc(sizeof(double) * m * L);

@@ -210,7 +210,8 @@ Test(tlimit, readout_is_random_feature_linear_attention)
   const PetscInt   mus[3] = {0, 3, 6};
   NaModel          att    = make_model("attention", "-attention_form discrete -attention_m 24 -attention_L 7 "
                                                                 "-attention_d_head 4 -attention_dv 5 -attention_seed 3");
-  PetscInt         H, L, D, dv, M, fseed;
+  PetscInt         H, L, D, dv, M;
+  int64_t          fseed;
   const PetscReal *q, *k, *v, *ya, *aa;
   TCall(NaAttentionGetInputs(att, &H, &L, &D, &dv, &M, &fseed, &q, &k, &v));
   TCall(NaAttentionGetDiscrete(att, &aa, &ya));

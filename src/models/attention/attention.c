@@ -39,7 +39,8 @@ enum { STREAM_EMBED = 101, STREAM_WQ = 102, STREAM_WK = 103, STREAM_WV = 104 };
 
 typedef struct {
   /* options */
-  PetscInt  m, L, dmodel, D, dv, H, seed, fseed, form;
+  PetscInt  m, L, dmodel, D, dv, H, form;
+  int64_t   seed, fseed; /* all 64 bits count, as naam's and dam's */
   PetscBool fseed_set, L_set, D_set, dv_set, H_set, dmodel_set, causal, eta_set, kappa_set;
   char      input[PETSC_MAX_PATH_LEN];
   PetscReal qk_scale, delta, settle, tau_h, tau_y, tau_syn, tau_p, tau_c, tau_r, eta, kappa, leak_syn, leak_p;
@@ -69,7 +70,7 @@ typedef struct {
 /* ------------------------------------------------------------------------------------------------ */
 /* random features */
 
-PetscErrorCode NaAttentionFeatureRow(PetscInt fseed, PetscInt h, PetscInt mu, PetscInt D, PetscReal w[])
+PetscErrorCode NaAttentionFeatureRow(int64_t fseed, PetscInt h, PetscInt mu, PetscInt D, PetscReal w[])
 {
   NaRng r;
 
@@ -94,7 +95,7 @@ static inline void FeatureMap(PetscInt n, PetscInt D, const PetscReal *Wr, const
   }
 }
 
-PetscErrorCode NaAttentionFeatures(PetscInt fseed, PetscInt h, PetscInt m, PetscInt mu0, PetscInt mu1, PetscInt D,
+PetscErrorCode NaAttentionFeatures(int64_t fseed, PetscInt h, PetscInt m, PetscInt mu0, PetscInt mu1, PetscInt D,
                                    const PetscReal u[], PetscReal phi[])
 {
   PetscReal *w;
@@ -160,10 +161,11 @@ static PetscErrorCode SetFromOptions_Att(NaModel model, PetscOptionItems *PetscO
   PetscCall(PetscOptionsInt("-d_head", "head dimension D of q and k", NULL, at->D, &at->D, &at->D_set));
   PetscCall(PetscOptionsInt("-dv", "value dimension", NULL, at->dv, &at->dv, &at->dv_set));
   PetscCall(PetscOptionsInt("-heads", "heads (one astrocyte each)", NULL, at->H, &at->H, &at->H_set));
-  PetscCall(PetscOptionsInt("-seed", "seed of the generated inputs (and of W unless -feature_seed)", NULL, at->seed,
-                            &at->seed, NULL));
-  PetscCall(PetscOptionsInt("-feature_seed", "seed of the random-feature matrices W (default: seed)", NULL, at->fseed,
-                            &at->fseed, &at->fseed_set));
+  PetscCall(NaOptionsInt64(PetscOptionsObject, "-seed",
+                           "seed of the generated inputs (and of W unless -feature_seed; 64 bits)", at->seed, &at->seed,
+                           NULL));
+  PetscCall(NaOptionsInt64(PetscOptionsObject, "-feature_seed", "seed of the random-feature matrices W (default: seed)",
+                           at->fseed, &at->fseed, &at->fseed_set));
   PetscCall(PetscOptionsString("-input",
                                "FILE.h5 with q, k, v or embeddings, W_Q, W_K, W_V (default: generated from seed)", NULL,
                                at->input, at->input, sizeof(at->input), NULL));
@@ -659,12 +661,13 @@ static PetscErrorCode SetUp_Att(NaModel model)
   }
   { /* a checkpoint must come from the same inputs and schedule */
     const PetscInt n = at->H * at->L * (2 * at->D + at->dv);
-    at->nident       = n + 4;
+    at->nident       = n + 5;
     PetscCall(PetscMalloc1(at->nident, &at->ident));
     PetscCall(PetscArraycpy(at->ident, at->q, at->H * at->L * at->D));
     PetscCall(PetscArraycpy(at->ident + at->H * at->L * at->D, at->k, at->H * at->L * at->D));
     PetscCall(PetscArraycpy(at->ident + 2 * at->H * at->L * at->D, at->v, at->H * at->L * at->dv));
-    at->ident[n]     = (PetscReal)at->fseed;
+    at->ident[n]     = (PetscReal)(uint32_t)((uint64_t)at->fseed & 0xffffffffu); /* both halves exact in a double */
+    at->ident[n + 4] = (PetscReal)(uint32_t)((uint64_t)at->fseed >> 32);
     at->ident[n + 1] = (PetscReal)at->causal;
     at->ident[n + 2] = at->delta;
     at->ident[n + 3] = at->settle;
@@ -1007,7 +1010,7 @@ PetscErrorCode NaAttentionGetDiscrete(NaModel model, const PetscReal **a, const 
 }
 
 PetscErrorCode NaAttentionGetInputs(NaModel model, PetscInt *H, PetscInt *L, PetscInt *D, PetscInt *dv, PetscInt *m,
-                                    PetscInt *fseed, const PetscReal **q, const PetscReal **k, const PetscReal **v)
+                                    int64_t *fseed, const PetscReal **q, const PetscReal **k, const PetscReal **v)
 {
   Att *at = (Att *)model->data;
 

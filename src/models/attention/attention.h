@@ -5,13 +5,13 @@
 
 /* row mu of head h of the random-feature matrix W (D numbers, i.i.d. N(0, 1)): a function of
  * (feature seed, h, mu) only, so W does not depend on the rank count */
-PETSC_EXTERN PetscErrorCode NaAttentionFeatureRow(PetscInt fseed, PetscInt h, PetscInt mu, PetscInt D, PetscReal w[]);
+PETSC_EXTERN PetscErrorCode NaAttentionFeatureRow(int64_t fseed, PetscInt h, PetscInt mu, PetscInt D, PetscReal w[]);
 /* phi(u) for the rows mu0..mu1-1 of head h: m^(-1/2) exp(W_mu . u - |u|^2/2) */
-PETSC_EXTERN PetscErrorCode NaAttentionFeatures(PetscInt fseed, PetscInt h, PetscInt m, PetscInt mu0, PetscInt mu1,
+PETSC_EXTERN PetscErrorCode NaAttentionFeatures(int64_t fseed, PetscInt h, PetscInt m, PetscInt mu0, PetscInt mu1,
                                                 PetscInt D, const PetscReal u[], PetscReal phi[]);
 /* sizes, feature seed and the (scaled) inputs q, k [H][L][D], v [H][L][dv], on every rank */
 PETSC_EXTERN PetscErrorCode NaAttentionGetInputs(NaModel model, PetscInt *H, PetscInt *L, PetscInt *D, PetscInt *dv,
-                                                 PetscInt *m, PetscInt *fseed, const PetscReal **q, const PetscReal **k,
+                                                 PetscInt *m, int64_t *fseed, const PetscReal **q, const PetscReal **k,
                                                  const PetscReal **v);
 /* the circuit's results (ODE form: read at the end of each query window, after a run; discrete form: the
  * discrete algorithm) a [H][L], y [H][L][dv]; the exact Z [H][L] and softmax attention [H][L][dv] */
