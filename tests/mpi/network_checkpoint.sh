@@ -38,6 +38,18 @@ check "-walltime_limit stops with 75 before the end" test $? -eq 75
 check "  resumed on 2 ranks, equal to the uninterrupted run" \
   bash -c "'$nastro' '${long[0]}' '${long[1]}' '${long[2]}' '${long[3]}' -quiet -restart '$tmp/wall.ckpt' -o '$tmp/wall.h5' >/dev/null && $PY '$same' '$tmp/ref.h5' '$tmp/wall.h5' spikes traces rates"
 
+# a changed t_stop (docs/checkpoint.md): a complete run to 600 ms resumed from its last checkpoint (500 ms) with
+# t_stop 1500 extends it to the uninterrupted run's output; an earlier t_stop than the checkpoint is refused
+short=(-network "$net" -network_set t_stop=600 -quiet)
+check "t_stop changed: a complete run to 600 ms with checkpoints (1 rank)" on_ranks 300 1 "${short[@]}" -checkpoint_interval 100 -o "$tmp/ext.h5"
+check "  resumed on 2 ranks with t_stop 1500, it completes" on_ranks 300 2 "${long[@]}" -restart "$tmp/ext.ckpt" -o "$tmp/ext.h5"
+check "  spikes, traces and rates equal the uninterrupted 1500 ms run's" $PY "$same" "$tmp/ref.h5" "$tmp/ext.h5" spikes traces rates
+cp "$tmp/ext.h5" "$tmp/ext-keep.h5"
+on_ranks 300 1 -network "$net" -network_set t_stop=300 -quiet -restart "$tmp/ext.ckpt" -o "$tmp/ext.h5" >"$tmp/early.log" 2>&1
+check "  t_stop 300, before every checkpoint, is refused naming the checkpoints' times" \
+  grep -q "^nastro: error: -restart $tmp/ext.ckpt: no valid checkpoint in the directory: checkpoint .*ckpt-0000005000.h5: taken at t = 500 ms, past this run's t_stop 300 ms" "$tmp/early.log"
+check "  and leaves the output alone" cmp -s "$tmp/ext.h5" "$tmp/ext-keep.h5"
+
 # kill -9 at random moments (three times, each while the ranks are running), resumed each time on another rank
 # count, and then left to complete
 RANDOM=42
