@@ -7,6 +7,11 @@
 #include "nastro_config.h"
 #include "nastro_version.h"
 #include <hdf5.h>
+#include <petscksp.h>
+#include <petscsnes.h>
+#include <petscts.h>
+#include <petscviewer.h>
+#include <stddef.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,36 +27,108 @@ static MPI_Comm na_error_comm = MPI_COMM_NULL; /* used only by NaErrorStop, so i
 static char na_status_path[PETSC_MAX_PATH_LEN + 16];
 static int  na_status_writer = 0, na_status_code = -1; /* this process writes it; the code it holds (-1: running) */
 
-/* PETSc's parsers of its own options (-ts_rtol abc, -ts_monitor_cancel foo) say "Input string abc has no numeric
- * value" without naming the option: find the option given with that value and name it (else keep the message) */
+/* "-key value" of the option given with value (a viewer's value may go on as "value:FILE"): 1, or 0 when none is */
+static int FindOption(const char value[], PetscBool viewer, char out[], size_t len)
+{
+  char  *all = NULL, *save = NULL, *key = NULL;
+  size_t nv    = strlen(value);
+  int    found = 0;
+
+  if (PetscOptionsGetAll(NULL, &all) || !all) return 0;
+  for (char *tok = strtok_r(all, " ", &save); tok && !found; tok = strtok_r(NULL, " ", &save)) {
+    if (tok[0] == '-' && isalpha((unsigned char)tok[1]))
+      key = tok;
+    else if (key && (!strcmp(tok, value) || (viewer && !strncmp(tok, value, nv) && tok[nv] == ':'))) {
+      snprintf(out, len, "%s %s", key, tok);
+      found = 1;
+    }
+  }
+  PetscFree(all);
+  return found;
+}
+
+/* the types registered in list, ", "-separated */
+static void TypeNames(PetscFunctionList list, char out[], size_t len)
+{
+  const char **names = NULL;
+  int          n     = 0;
+  size_t       used  = 0;
+
+  out[0] = 0;
+  if (!list || PetscFunctionListGet(list, &names, &n)) return;
+  for (int k = 0; k < n && used + 1 < len; k++)
+    if (names[k]) used += (size_t)snprintf(out + used, len - used, "%s%s", used ? ", " : "", names[k]);
+  PetscFree(names);
+}
+
+/* PETSc's parsers of its own options say what is wrong without naming the option ("Input string abc has no numeric
+ * value", "Unknown TS type: nosuch", "Unsupported viewer 1"): find the option given with that value and name it
+ * with its value, and list what it could be (else keep the message) */
 static const char *NameOption(const char mess[], char out[], size_t len)
 {
-  static const char *const forms[][3] = {
-      {"Input string ", " has no integer value", "not an integer"},
-      {"Input string ", " has no numeric value", "not a number"},
-      {"Unknown logical value: ", "", "a flag takes no value, or true or false (a stray argument after the flag?)"},
+  static const char adapt[] =
+      TSADAPTBASIC ", " TSADAPTNONE ", " TSADAPTDSP ", " TSADAPTCFL ", " TSADAPTGLEE ", " TSADAPTHISTORY;
+  const struct {
+    const char       *head, *tail, *what;
+    PetscFunctionList list;  /* types to list, or NULL */
+    const char       *fixed; /* or a fixed list */
+    PetscBool         viewer;
+  } forms[] = {
+      {"Input string ", " has no integer value", "not an integer", NULL, NULL, PETSC_FALSE},
+      {"Input string ", " has no numeric value", "not a number", NULL, NULL, PETSC_FALSE},
+      {"Unknown logical value: ", "", "a flag takes no value, or true or false (a stray argument after the flag?)",
+       NULL, NULL, PETSC_FALSE},
+      {"Unknown TS type: ", "", "not a stepper type; the types are", TSList, NULL, PETSC_FALSE},
+      {"Unknown TSAdapt type \"", "\" given", "not a step-size adaptor type; the types are", NULL, adapt, PETSC_FALSE},
+      {"Unable to find requested SNES type ", "", "not a SNES type; the types are", SNESList, NULL, PETSC_FALSE},
+      {"Unable to find requested KSP type ", "", "not a KSP type; the types are", KSPList, NULL, PETSC_FALSE},
+      {"Unable to find requested PC type ", "", "not a PC type; the types are", PCList, NULL, PETSC_FALSE},
+      {"Unable to find requested Line Search type ", "", "not a line search type; the types are", SNESLineSearchList,
+       NULL, PETSC_FALSE},
+      {"Unknown PetscViewer type given: ", "", "not a viewer type (TYPE[:FILE[:FORMAT]]); the types are",
+       PetscViewerList, NULL, PETSC_TRUE},
+      {"Unsupported viewer ", "", "not a viewer (TYPE[:FILE[:FORMAT]], e.g. ascii or ascii:log.txt); the types are",
+       PetscViewerList, NULL, PETSC_FALSE},
   };
-  char *all = NULL, value[256], *save = NULL, *key = NULL;
+  char value[256], key[512], types[640];
 
-  for (size_t f = 0; mess && f < sizeof forms / sizeof forms[0]; f++) {
-    size_t      nh = strlen(forms[f][0]), nv;
+  if (!mess) return mess;
+  /* PetscOptionsGetEList names the option itself: "Unknown option 9 for -ts_arkimex_type. Available options: 5 4 ..."
+   */
+  if (!strncmp(mess, "Unknown option ", 15)) {
+    const char *f = strstr(mess, " for -"), *a = f ? strstr(f, ". Available options: ") : NULL;
+    if (f && a && f - mess - 15 < (ptrdiff_t)sizeof value) {
+      const char *v = a + 21;
+      size_t      used;
+      used = (size_t)snprintf(out, len, "%.*s %.*s: not one of ", (int)(a - f - 5), f + 5, (int)(f - mess - 15),
+                              mess + 15);
+      for (int first = 1; *v && used + 3 < len; first = 0) { /* the list, ", "-separated */
+        size_t nw;
+        while (*v == ' ') v++;
+        if (!*v) break;
+        nw = strcspn(v, " ");
+        used += (size_t)snprintf(out + used, len - used, "%s%.*s", first ? "" : ", ", (int)nw, v);
+        v += nw;
+      }
+      return out;
+    }
+  }
+  for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+    size_t      nh = strlen(forms[f].head), nv;
     const char *end;
-    if (strncmp(mess, forms[f][0], nh)) continue;
-    end = forms[f][1][0] ? strstr(mess + nh, forms[f][1]) : mess + strlen(mess);
+    if (strncmp(mess, forms[f].head, nh)) continue;
+    end = forms[f].tail[0] ? strstr(mess + nh, forms[f].tail) : mess + strlen(mess);
     if (!end || (nv = (size_t)(end - mess - nh)) >= sizeof value) continue;
     snprintf(value, sizeof value, "%.*s", (int)nv, mess + nh);
-    if (PetscOptionsGetAll(NULL, &all) || !all) return mess;
-    for (char *tok = strtok_r(all, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-      if (tok[0] == '-' && isalpha((unsigned char)tok[1]))
-        key = tok;
-      else if (key && !strcmp(tok, value)) {
-        snprintf(out, len, "%s %s: %s", key, value, forms[f][2]);
-        PetscFree(all);
-        return out;
-      }
-    }
-    PetscFree(all);
-    return mess;
+    if (!FindOption(value, forms[f].viewer, key, sizeof key)) return mess;
+    types[0] = 0;
+    if (forms[f].list) TypeNames(forms[f].list, types, sizeof types);
+    if (forms[f].fixed) snprintf(types, sizeof types, "%s", forms[f].fixed);
+    if (types[0])
+      snprintf(out, len, "%s: %s %s", key, forms[f].what, types);
+    else
+      snprintf(out, len, "%s: %s", key, forms[f].what);
+    return out;
   }
   return mess;
 }
@@ -63,17 +140,17 @@ static PetscErrorCode NaErrorHandler(MPI_Comm comm, int line, const char *fun, c
   PetscMPIInt rank = 0, init = 0;
   (void)comm;
   (void)ctx;
-  char named[512];
+  char named[1024];
   if (p != PETSC_ERROR_INITIAL) return n;
   mess = NameOption(mess, named, sizeof named);
   if (!na_first_error[0]) snprintf(na_first_error, sizeof na_first_error, "%s", mess ? mess : "(no message)");
   MPI_Initialized(&init);
   if (init) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   if (rank == 0) { /* input errors are collective: every rank sees them, rank 0 reports */
-    PetscBool user = n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_ARG_OUTOFRANGE || n == PETSC_ERR_ARG_UNKNOWN_TYPE ||
-                     n == PETSC_ERR_FILE_OPEN || n == PETSC_ERR_FILE_READ || n == PETSC_ERR_ARG_WRONG ||
-                     n == PETSC_ERR_FILE_WRITE || n == PETSC_ERR_FILE_UNEXPECTED || n == PETSC_ERR_NOT_CONVERGED ||
-                     n == PETSC_ERR_FP;
+    PetscBool user = mess == named || n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_ARG_OUTOFRANGE ||
+                     n == PETSC_ERR_ARG_UNKNOWN_TYPE || n == PETSC_ERR_FILE_OPEN || n == PETSC_ERR_FILE_READ ||
+                     n == PETSC_ERR_ARG_WRONG || n == PETSC_ERR_FILE_WRITE || n == PETSC_ERR_FILE_UNEXPECTED ||
+                     n == PETSC_ERR_NOT_CONVERGED || n == PETSC_ERR_FP;
     if (user)
       fprintf(stderr, "nastro: error: %s\n", mess ? mess : "(no message)");
     else
@@ -94,6 +171,26 @@ PetscErrorCode NaInitialize(void)
   PetscCall(NaTSRegisterBS3()); /* -ts_type bs3ls: the low-storage stepper */
   PetscCall(NaInstallSignalHandlers());
   PetscCall(NaCheckPetscIntOptions(PETSC_COMM_WORLD));
+  { /* -log_view's viewer is opened at PetscFinalize, after the run: a bad one would fail a complete run there */
+    PetscViewer       v;
+    PetscViewerFormat f;
+    PetscBool         set;
+    PetscErrorCode    ierr;
+    char              raw[256] = "", types[640];
+    PetscCall(PetscViewerInitializePackage()); /* its list of types, for the message */
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = PetscOptionsGetViewer(PETSC_COMM_WORLD, NULL, NULL, "-log_view", &v, &f, &set);
+    PetscCall(PetscPopErrorHandler());
+    if (!ierr && set) PetscCall(PetscViewerDestroy(&v));
+    if (ierr) {
+      PetscCall(PetscOptionsGetString(NULL, NULL, "-log_view", raw, sizeof raw, NULL));
+      PetscCall(PetscOptionsClearValue(NULL, "-log_view")); /* else PetscFinalize fails on it again */
+      TypeNames(PetscViewerList, types, sizeof types);
+      NaSETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT,
+                "-log_view %s: not a viewer (TYPE[:FILE[:FORMAT]], e.g. ascii or ascii:log.txt); the types are %s", raw,
+                types);
+    }
+  }
   if (na_error_comm == MPI_COMM_NULL) PetscCallMPI(MPI_Comm_dup(MPI_COMM_WORLD, &na_error_comm));
   PetscFunctionReturn(0);
 }

@@ -23,7 +23,8 @@ typedef struct {
   size_t n, cap;
 } Names;
 static Names na_known; /* every option name this run reads (nastro's and PETSc's stepper options) */
-static Names na_ints;  /* PETSc's integer options among them (their values go through PETSc's own parser) */
+static Names na_petsc; /* PETSc's stepper-family options among them (the help of a throwaway TS) */
+static Names na_ints;  /* PETSc's integer options among those (their values go through PETSc's own parser) */
 
 static void Add(Names *r, const char name[])
 {
@@ -245,6 +246,7 @@ static void CollectLine(const char line[], PetscBool integer)
     while (*p && !isspace((unsigned char)*p) && *p != '<' && *p != ':' && n < sizeof name - 1) name[n++] = *p++;
     name[n] = 0;
     Know(name);
+    Add(&na_petsc, name);
     if (integer) Add(&na_ints, name);
   }
 }
@@ -304,13 +306,18 @@ static PetscErrorCode CollectStepperNames(const char prefix[])
   PetscFunctionReturn(0);
 }
 
-/* the typed name's options prefix ("E_" of -E_ts_tpye) when names this run knows carry it, else "" */
+/* the typed name's options prefix ("E_" of -E_ts_tpye) when names nastro reads in this run carry it, else ""; the
+ * stepper family's own namespaces are no prefix ("ts_" of -ts_rk_type, although nastro reads -ts_bs3ls_safety) */
 static void KnownPrefix(const char typed[], char prefix[], size_t len)
 {
   size_t n = strcspn(typed + 1, "_");
 
+  static const char *const family[] = {"ts_", "snes_", "ksp_", "pc_"};
+
   prefix[0] = 0;
   if (!typed[1 + n] || n + 2 > len) return;
+  for (size_t f = 0; f < sizeof family / sizeof family[0]; f++)
+    if (!strncasecmp(typed + 1, family[f], n + 1) && strlen(family[f]) == n + 1) return;
   for (size_t k = 0; k < na_known.n; k++)
     if (!strncasecmp(na_known.v[k] + 1, typed + 1, n + 1)) {
       snprintf(prefix, len, "%.*s", (int)(n + 1), typed + 1);
@@ -319,16 +326,18 @@ static void KnownPrefix(const char typed[], char prefix[], size_t len)
 }
 
 /* whether option (with any options prefix: -E_ts_max_reject) is one of PETSc's integer options */
+/* name is -n or -PREFIX_n */
+static PetscBool Suffix(const char name[], const char n[])
+{
+  size_t lo = strlen(name), ln = strlen(n);
+  return (PetscBool)(lo > ln && !strcasecmp(name + lo - ln, n) &&
+                     (name[lo - ln - 1] == '-' || name[lo - ln - 1] == '_'));
+}
+
 static PetscBool IsPetscInt(const char option[])
 {
-  size_t lo = strlen(option);
-
-  for (size_t k = 0; k < na_ints.n; k++) {
-    const char *n  = na_ints.v[k] + 1; /* without its dash */
-    size_t      ln = strlen(n);
-    if (lo > ln && !strcasecmp(option + lo - ln, n) && (option[lo - ln - 1] == '-' || option[lo - ln - 1] == '_'))
-      return PETSC_TRUE;
-  }
+  for (size_t k = 0; k < na_ints.n; k++)
+    if (Suffix(option, na_ints.v[k] + 1)) return PETSC_TRUE;
   return PETSC_FALSE;
 }
 
@@ -367,21 +376,47 @@ PetscErrorCode NaCheckPetscIntOptions(MPI_Comm comm)
   PetscFunctionReturn(0);
 }
 
+/* an option PETSc reads only after the check, when a stepper, SNES or KSP solves or at PetscFinalize: a viewer or
+ * converged-reason option of the stepper family (-ts_view, -E_ksp_view, -snes_converged_reason), or one of
+ * PetscFinalize's own */
+static PetscBool ReadLater(const char name[])
+{
+  static const char *const final[] = {"-options_left", "-options_view", "-objects_dump", "-malloc_dump",
+                                      "-malloc_view",  "-memory_view",  "-citations"};
+  /* read by TSSolve, SNESSolve and KSPSolve, not listed by -help */
+  static const char *const solve[] = {"ts_view",      "ts_view_pre",         "ts_view_solution",
+                                      "snes_view",    "snes_view_pre",       "snes_converged_reason",
+                                      "ksp_view_pre", "ksp_converged_reason"};
+
+  for (size_t k = 0; k < sizeof final / sizeof final[0]; k++)
+    if (!strcasecmp(name, final[k])) return PETSC_TRUE;
+  for (size_t k = 0; k < sizeof solve / sizeof solve[0]; k++)
+    if (Suffix(name, solve[k])) return PETSC_TRUE;
+  for (size_t k = 0; k < na_petsc.n; k++) /* the viewers -help lists (-ksp_view_mat, ...) */
+    if (strstr(na_petsc.v[k], "_view") && Suffix(name, na_petsc.v[k] + 1)) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
 PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm)
 {
-  PetscInt    n;
+  PetscInt    n, left;
   char      **names, **values, msg[768], shown[512], model[64] = "naam", other[64] = "";
   PetscBool   network;
   const char *near = NULL, *m = NaModelNames;
 
   PetscFunctionBegin;
   PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
-  if (!n) {
+  for (left = 0; left < n; left++) { /* the first that nothing will read */
+    char full[512];
+    snprintf(full, sizeof full, "-%s", names[left]);
+    if (!ReadLater(full)) break;
+  }
+  if (left == n) {
     PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
     PetscFunctionReturn(0);
   }
-  snprintf(shown, sizeof shown, "-%s%s%s", names[0], values[0] ? " " : "", values[0] ? values[0] : "");
-  snprintf(msg, sizeof msg, "-%s", names[0]);
+  snprintf(shown, sizeof shown, "-%s%s%s", names[left], values[left] ? " " : "", values[left] ? values[left] : "");
+  snprintf(msg, sizeof msg, "-%s", names[left]);
   PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
 
   /* an option of another model: its name starts with that model's prefix */
@@ -408,8 +443,28 @@ PetscErrorCode NaCheckOptionsUsed(MPI_Comm comm)
   }
   /* the nearest of the names nastro read in this run and PETSc's stepper options */
   {
-    char prefix[64];
+    char        prefix[64];
+    const char *rest;
     KnownPrefix(msg, prefix, sizeof prefix);
+    /* an option of another stepper type: -ts_rk_type with a bs3ls run (PETSc reads it only for -ts_type rk) */
+    rest = msg + 1 + strlen(prefix);
+    if (!strncasecmp(rest, "ts_", 3)) {
+      const char **types = NULL;
+      int          nt    = 0;
+      char         t[64];
+      size_t       nw = strcspn(rest + 3, "_");
+      snprintf(t, sizeof t, "%.*s", (int)(nw < sizeof t ? nw : sizeof t - 1), rest + 3);
+      if (rest[3 + nw] == '_' && !PetscFunctionListGet(TSList, &types, &nt)) {
+        PetscBool found = PETSC_FALSE;
+        for (int k = 0; k < nt; k++) found = (PetscBool)(found || (types[k] && !strcasecmp(types[k], t)));
+        PetscFree(types);
+        if (found)
+          NaSETERRQ(
+              comm, PETSC_ERR_USER_INPUT,
+              "%s: an option of -%sts_type %s, and this run's %sstepper is another type (-help lists its options)",
+              shown, prefix, t, prefix[0] ? "population's " : "");
+      }
+    }
     if (!CollectStepperNames("") && prefix[0]) (void)CollectStepperNames(prefix);
     near = Nearest(msg, na_known.v, na_known.n);
   }

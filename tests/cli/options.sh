@@ -71,6 +71,15 @@ expect_error "PETSc's -ts_max_snes_failures -4294967296" "-ts_max_snes_failures 
 expect_error "PETSc's -snes_max_it 4294967298 (arkimex)" "-snes_max_it 4294967298: too large (at most 2147483647; PETSc would wrap it to 2)" -- nastro "${SMALL[@]}" -ts_type arkimex -snes_max_it 4294967298
 expect_error "a network population's -E_ts_max_reject 4294967297" "-E_ts_max_reject 4294967297: too large (at most 2147483647; PETSc would wrap it to 1)" -- nastro -network "$tmp/net.yaml" -o "$OUT" -E_ts_max_reject 4294967297
 expect_error "PETSc's -ts_rtol abc" "-ts_rtol abc: not a number" -- nastro "${SMALL[@]}" -ts_rtol abc
+# PETSc's own messages for a type or a viewer it does not know name neither option nor choices: named, with the list
+expect_error "PETSc's -ts_type nosuch" "-ts_type nosuch: not a stepper type; the types are euler, beuler," ", bs3ls" -- nastro "${SMALL[@]}" -ts_type nosuch
+expect_error "PETSc's -snes_type nosuch (arkimex)" "-snes_type nosuch: not a SNES type; the types are newtonls," -- nastro "${SMALL[@]}" -ts_type arkimex -snes_type nosuch
+expect_error "PETSc's -ts_arkimex_type 9" "-ts_arkimex_type 9: not one of 5, 4, bpr3," -- nastro "${SMALL[@]}" -ts_type arkimex -ts_arkimex_type 9
+expect_error "PETSc's -log_view 1" "-log_view 1: not a viewer (TYPE[:FILE[:FORMAT]]" "the types are ascii, binary," -- nastro "${SMALL[@]}" -log_view 1
+expect_error "a population's -E_ts_type nosuch" "-E_ts_type nosuch: not a stepper type; the types are euler," -- nastro -network "$tmp/net.yaml" -o "$OUT" -E_ts_type nosuch
+# an option of another stepper type than the run's
+expect_error "-ts_rk_type with bs3ls" "-ts_rk_type 4: an option of -ts_type rk, and this run's stepper is another type" -- nastro "${SMALL[@]}" -ts_rk_type 4
+expect_error "a population's -E_ts_arkimex_type with rk" "-E_ts_arkimex_type 3: an option of -E_ts_type arkimex, and this run's population's stepper is another type" -- nastro -network "$tmp/net.yaml" -o "$OUT" -E_ts_arkimex_type 3
 expect_error "PETSc's -ts_max_reject 1.5" "-ts_max_reject 1.5: not an integer" -- nastro "${SMALL[@]}" -ts_max_reject 1.5
 expect_error "-output_interval 1e-300" "-output_interval 1e-300: " "1e+299 samples" -- nastro "${SMALL[@]}" -output_interval 1e-300
 expect_error "-checkpoint_interval 1e-300" "-checkpoint_interval 1e-300: " "1e+299 checkpoints" -- nastro "${SMALL[@]}" -checkpoint_interval 1e-300
@@ -144,6 +153,7 @@ run_ok "a command-line value overrides an options file's (one file repeating an 
 pushd "$tmp/rcself" >/dev/null # whose .petscrc, also ~/.petscrc here, includes itself
 HOME=$tmp/rcself run_ok "-skip_petscrc: the petscrc files are neither read nor checked" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet -skip_petscrc
 popd >/dev/null
+run_ok "options PETSc reads after the check (at the solve, at PetscFinalize)" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet -ts_type arkimex -ts_view -snes_converged_reason -ksp_view -options_left
 run_ok "PETSc's integer options at PetscInt's limit" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet -ts_max_reject 2147483647 -ts_max_snes_failures -2147483648
 run_ok "a flag with true, a negative number as a value" -naam_N 20 -naam_K 3 -ts_max_time 0.1 -quiet true -naam_b -0.5 -output_final 1
 # seeds keep all 64 bits: 4294967297 = 2^32 + 1 draws other patterns than 1
