@@ -122,9 +122,14 @@ typedef struct {
   NaNetSpec  *spec;
   char        where[192];      /* "population E: ", "projection 1 (E -> E): ", ... or "" */
   size_t      nodes, maxnodes; /* nodes of the tree, and their limit (aliases must not expand it unboundedly) */
+  /* the -network_set items that replaced a value, and the line of the key they replaced: a replaced node's line is
+   * -(k + 1), so that a message about it names both */
+  char sets[64][256];
+  int  setline[64], nsets;
 } Ctx;
 
-/* the one error of a bad input: "FILE:LINE: WHERE: MESSAGE" (no LINE when line < 1) */
+/* the one error of a bad input: "FILE:LINE: WHERE: MESSAGE" (no LINE when line is 0; "FILE:LINE (-network_set
+ * KEY=VALUE): " for a value the command line set) */
 static PetscErrorCode FailAt(Ctx *c, const char file[], int line, const char fmt[], ...) PETSC_ATTRIBUTE_FORMAT(4, 5);
 static PetscErrorCode FailAt(Ctx *c, const char file[], int line, const char fmt[], ...)
 {
@@ -133,7 +138,12 @@ static PetscErrorCode FailAt(Ctx *c, const char file[], int line, const char fmt
   va_list ap;
 
   PetscFunctionBegin;
-  if (line > 0)
+  if (line < 0 && -line <= c->nsets && c->setline[-line - 1] > 0)
+    len = snprintf(msg, sizeof(msg), "%s:%d (-network_set %s): %s", file, c->setline[-line - 1], c->sets[-line - 1],
+                   c->where);
+  else if (line < 0 && -line <= c->nsets)
+    len = snprintf(msg, sizeof(msg), "%s (-network_set %s): %s", file, c->sets[-line - 1], c->where);
+  else if (line > 0)
     len = snprintf(msg, sizeof(msg), "%s:%d: %s", file, line, c->where);
   else
     len = snprintf(msg, sizeof(msg), "%s: %s", file, c->where);
@@ -749,6 +759,11 @@ static PetscErrorCode Override(Ctx *c, YNode *root, char path[], const char valu
     if (next) next[-1] = '.';
   }
   line = (*slot)->line;
+  if (c->nsets < (int)(sizeof c->sets / sizeof c->sets[0])) { /* else messages name the file's line only */
+    snprintf(c->sets[c->nsets], sizeof c->sets[0], "%s", item);
+    c->setline[c->nsets] = line;
+    line                 = -++c->nsets;
+  }
   YFree(*slot);
   *slot = NULL;
   PetscCall(NewScalar(value, line, slot));
@@ -2344,7 +2359,7 @@ PetscErrorCode NaNetSpecParse(MPI_Comm comm, const char path[], const char text[
   *spec = NULL;
   PetscCall(PetscNew(&s));
   c.comm = comm, c.path = path, c.spec = s, c.where[0] = 0;
-  c.nodes = 0, c.maxnodes = strlen(text) + 1024;
+  c.nodes = 0, c.maxnodes = strlen(text) + 1024, c.nsets = 0;
   PetscCall(PetscStrncpy(s->path, path, sizeof(s->path)));
   PetscCall(PetscStrallocpy(text, &s->text));
   if (overrides) PetscCall(PetscStrallocpy(overrides, &s->overrides));
@@ -2370,7 +2385,7 @@ PetscErrorCode NaNetSpecLoad(MPI_Comm comm, const char path[], const char overri
   PetscCheck(err != EISDIR, comm, PETSC_ERR_USER_INPUT, "%s: is a directory, not a network file", path);
   PetscCheck(!err, comm, PETSC_ERR_USER_INPUT, "%s: cannot read the network file: %s", path, strerror(err));
   if (strlen(text) != len) { /* a binary file: its first byte that is no text, a NUL or one before it */
-    Ctx c    = {comm, path, NULL, "", 0, 0};
+    Ctx c    = {.comm = comm, .path = path, .where = ""};
     int line = LineOf(text, strlen(text));
     ierr     = CheckText(&c, path, text);
     PetscCall(PetscFree(text));

@@ -178,7 +178,7 @@ bad tcells "trace cell out of range" "tcells.yaml:16:" "cells 4:" "out of range"
 variant tdup 's/interval: 0.5}/interval: 0.5, cells: [1, 1]}/'
 bad tdup "trace cell twice" "tdup.yaml:16:" "cells 1:" "listed twice"
 # overrides
-expect_error "-network_set delay=0.15 keeps the line" "good.yaml:10:" "delay 0.15:" -- \
+expect_error "-network_set delay=0.15 keeps the line and names the option" "good.yaml:10 (-network_set projections.0.delay=0.15): " "delay 0.15:" -- \
   nastro -network "$tmp/good.yaml" -network_set projections.0.delay=0.15 -o "$OUT"
 expect_error "-network_set on a missing population" "-network_set populations.X.n=5" "no entry X" -- \
   nastro -network "$tmp/good.yaml" -network_set populations.X.n=5 -o "$OUT"

@@ -447,15 +447,17 @@ Test(netspec, scale)
                "net.yaml:11: projection 1 (E -> E): rule.pairwise_bernoulli.p 0.2: divided by scale 0.15 it exceeds 1");
   expect_error(BASE, "scale=0.01",
                "net.yaml:5: population A: n 10: times scale 0.01 gives 0 cells; must be 1 .. 2147483647");
-  expect_error(BASE, "scale=-1", "net.yaml:1: scale -1: must be positive");
+  expect_error(BASE, "scale=-1", "net.yaml:1 (-network_set scale=-1): scale -1: must be positive");
 }
 
 Test(netspec, override_errors)
 {
   /* an overridden value keeps the line of the value it replaces */
   expect_error(EXAMPLE, "projections.1.delay=0.15",
-               "net.yaml:16: projection 1 (E -> E): delay 0.15: must be a positive multiple of the resolution 0.1");
-  expect_error(EXAMPLE, "populations.E.n=0", "net.yaml:6: population E: n 0: must be at least 1");
+               "net.yaml:16 (-network_set projections.1.delay=0.15): projection 1 (E -> E): delay 0.15: must be a "
+               "positive multiple of the resolution 0.1");
+  expect_error(EXAMPLE, "populations.E.n=0",
+               "net.yaml:6 (-network_set populations.E.n=0): population E: n 0: must be at least 1");
   expect_error(EXAMPLE, "populations.X.n=5", "net.yaml: -network_set populations.X.n=5: populations has no entry X");
   expect_error(EXAMPLE, "projections.7.weight=1",
                "net.yaml: -network_set projections.7.weight=1: projections has no entry 7");
