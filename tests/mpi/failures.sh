@@ -4,16 +4,18 @@
 #     the job exits non-zero within the grace time plus a margin (it used to hang with the other rank in a
 #     collective), the message names the rank and the cause, no rank is left running, the output is not complete
 #     and the outcome file says exit_code 1 with the message; nothing is left next to the output but the output and
-#     the outcome file (an abort left Open MPI's OUTPUT.h5.data.N / .metadata.N and the run's locks);
+#     the outcome file (an abort left Open MPI's OUTPUT.h5.data.N / .metadata.N and the run's locks); the same for a
+#     spiking network whose rank 1 fails while rank 0 waits in the exchange (flat and two-level);
 #  2. the output filling a small tmpfs on 2 ranks: the same (it hung on 2 ranks);
 #  3. -o /dev/null, /dev/full (segfaulted after the error) and a directory: one error line naming the path;
 #  4. an output path of about 250 characters on 2 ranks (Open MPI's sharedfp overflowed a buffer and aborted) runs;
 #     a path of 4090 characters is refused with its length (it reported "no such checkpoint");
 #  5. a second writer of the same output or checkpoint directory is refused (they interleaved samples), a failing
 #     run over a complete output keeps it as OUTPUT.previous.h5 (it was overwritten), a stale lock is taken over.
-# usage: failures.sh NASTRO
+# usage: failures.sh NASTRO SOURCE_ROOT
 set -u
 source "$(dirname "$0")/lib.sh" "$1"
+src=$2
 cleanup_extra() { if mountpoint -q "$tmp/full" 2>/dev/null; then umount "$tmp/full"; fi; }
 export NASTRO_ERROR_GRACE=3
 sim=(-model dam -dam_N 200 -dam_K 4 -quiet)
@@ -37,6 +39,24 @@ for r in 1 0; do
   check "  the output is not marked complete" not_complete "$out"
   check "  the outcome file says exit_code 1 and why" bash -c "grep -qx 'exit_code: 1' '${out%.h5}.status' && grep -q 'injected failure at sample 5 on rank $r' '${out%.h5}.status'"
   left=$(cd "$tmp" && ls -d "fault$r".* | grep -vx "fault$r.h5\|fault$r.status" | tr '\n' ' ')
+  check "  nothing else is left next to the output (left: ${left:-nothing})" test -z "$left"
+done
+# the same in a spiking network, with each exchange: rank 1 fails at its 5th slice while rank 0 waits in the exchange
+# (an all-gather, or the node's shared-window fence)
+for x in node flat; do
+  out="$tmp/netfault-$x.h5"
+  start=$(date +%s)
+  NASTRO_TEST_FAULT="slice 1 5" timeout 60 mpiexec -n 2 "$nastro" -network "$src/tests/data/net_brunel_small.yaml" \
+    -network_set t_stop=200 -exchange $x -quiet -o "$out" >"$tmp/nf-$x.log" 2>&1
+  rc=$? took=$(($(date +%s) - start))
+  cp "$tmp/nf-$x.log" "$tmp/log"
+  if [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $took -le 20 ]; then ok "network, -exchange $x: a failure on rank 1 alone ends the job (exit $rc, ${took} s)"
+  else notok "network, -exchange $x: a failure on rank 1 alone: exit $rc after ${took} s (124: it hung)"; fi
+  check "  its message names rank 1 and the cause" grep -q "^nastro: error on rank 1: NASTRO_TEST_FAULT: an injected failure at slice 5 on rank 1$" "$tmp/nf-$x.log"
+  check "  no rank is left running" none_left "$out"
+  check "  the output is not marked complete" not_complete "$out"
+  check "  the outcome file says exit_code 1" grep -qx 'exit_code: 1' "${out%.h5}.status"
+  left=$(cd "$tmp" && ls -d "netfault-$x".* | grep -vx "netfault-$x.h5\|netfault-$x.status" | tr '\n' ' ')
   check "  nothing else is left next to the output (left: ${left:-nothing})" test -z "$left"
 done
 check "an error every rank meets is still one line and no abort" bash -c "! timeout 60 mpiexec -n 2 '$nastro' -model dam -dam_N 200 -dam_K 0 -quiet -o '$tmp/k0.h5' >'$tmp/k0.log' 2>&1; [ \$(grep -c 'nastro: error' '$tmp/k0.log') -eq 1 ] && ! grep -q MPI_ABORT '$tmp/k0.log'"

@@ -1161,6 +1161,7 @@ static PetscErrorCode Slices(NaEngine e)
 
     e->slice0 = e->step;
     e->mslice = (PetscInt)(end - e->step);
+    PetscCall(NaTestFault(e->comm, "slice")); /* tests: one rank fails while the others go on to the exchange */
     PetscCall(PetscTime(&u0));
     PetscCall(PetscLogEventBegin(NA_EVENT_UPDATE, 0, 0, 0, 0));
     for (PetscInt64 n = e->step; n < end; n++) {
