@@ -379,6 +379,10 @@ static PetscErrorCode PostStep(TS ts)
       PetscCall(sim->model->ops.capture(sim->model, t, sim->U, &changed));
       if (changed) PetscCall(TSRestartStep(ts));
     }
+    /* the next segment starts, after its input jump, with the step size this one started with (a checkpoint written
+     * below then holds it): not with the step the adaptor proposes after a settled segment, which the jump's
+     * transient would reject; a fixed step that TS shortened to land here is restored */
+    if (sim->model->ops.segment) PetscCall(TSSetTimeStep(ts, sim->dt_seg));
   }
   /* divergence: a NaN or Inf anywhere reaches the neurons within one step (x is driven by every g and
    * phi), so checking the N neuron states suffices and avoids a pass over the whole state per step */
