@@ -82,7 +82,9 @@ struct _n_NaSim {
   PetscInt       nstiff; /* the local rows where S can be nonzero, istiff [nstiff], and per row: */
   PetscInt      *istiff;
   PetscScalar   *sde, *sbuf; /* D + S(t, U) there; a saved value */
-  Mat            J;          /* a placeholder Jacobian (DiagonalNewton needs only the shift and the stage time) */
+  PetscBool      newton;     /* in DiagonalNewton: IFunction only notes the stage's Udot (Ydot) and S */
+  Vec            Ydot;
+  Mat            J; /* a placeholder Jacobian (DiagonalNewton needs only the shift and the stage time) */
   PetscReal      shift, tstage;
   PetscBool      rk_restart; /* TSRK: no first-same-as-last reuse, so that restarts are exact */
   PetscScalar   *xbuf;       /* the local neuron states, for the per-step divergence check */
@@ -266,9 +268,15 @@ static PetscErrorCode RHSFunction(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
 
 static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec G, void *ctx)
 {
+  NaSim sim = (NaSim)ctx;
+
   PetscFunctionBegin;
   (void)ts;
-  PetscCall(ImplicitApply((NaSim)ctx, t, U, Udot, G));
+  if (sim->newton) { /* DiagonalNewton needs Udot = shift (U - Z) and S(U), not G */
+    sim->Ydot = Udot;
+    PetscCall(StiffDiagonal(sim, t, U));
+  } else
+    PetscCall(ImplicitApply(sim, t, U, Udot, G));
   PetscFunctionReturn(0);
 }
 
@@ -286,15 +294,15 @@ static PetscErrorCode IJacobian(TS ts, PetscReal t, Vec U, Vec Udot, PetscReal s
 }
 
 /* The stage solve with a stiff S, pointwise, with no norms or reductions (so bitwise the same on any rank count). A
- * stage solves G = shift X - Z + (D + S(X)) .* X = 0 for X, Z given: Z = (shift + D + S(X0)) .* X0 - G(X0) from the
- * initial guess X0, then two Newton steps with the diagonal Jacobian, X1 = Z ./ (shift + D + S(X0)), which solves every
- * row whose implicit part is linear (the leaks), and X = Z ./ (shift + D + S(X1)): a row of S depends only on such
- * components (ops.stiff), so that solves the rest exactly. The linear rows take one pass (their second step would
- * repeat the first); the stiff rows take the second step after it. */
+ * stage solves G = shift (X - Z) + (D + S(X)) .* X = 0 for X, Z given by the stepper, which hands IFunction
+ * Udot = shift (X0 - Z) at the initial guess X0: so shift Z = shift X0 - Udot, and X = shift Z ./ (shift + D) on every
+ * row whose implicit part is linear (the leaks). A stiff row takes two Newton steps with the diagonal Jacobian,
+ * X1 = shift Z ./ (shift + D + S(X0)) and X = shift Z ./ (shift + D + S(X1)): a row of S depends only on linear rows
+ * (ops.stiff), which X1 has solved, so that solves it exactly. One pass over the state, G itself never formed. */
 static PetscErrorCode DiagonalNewton(SNES snes, Vec X)
 {
   NaSim              sim;
-  const PetscScalar *d, *g;
+  const PetscScalar *d, *ydot;
   PetscScalar       *x;
   PetscInt           n;
   PetscReal          shift;
@@ -302,25 +310,23 @@ static PetscErrorCode DiagonalNewton(SNES snes, Vec X)
   PetscFunctionBegin;
   PetscCall(SNESShellGetContext(snes, &sim));
   PetscCall(SNESComputeJacobian(snes, X, sim->J, sim->J)); /* the shift and the stage time */
-  PetscCall(SNESComputeFunction(snes, X, sim->SF));        /* G(X0), and sde = D + S(X0) */
+  sim->newton = PETSC_TRUE;
+  sim->Ydot   = NULL;
+  PetscCall(SNESComputeFunction(snes, X, sim->SF)); /* Udot at X0, and sde = D + S(X0) */
+  sim->newton = PETSC_FALSE;
+  PetscCheck(sim->Ydot, sim->comm, PETSC_ERR_PLIB, "DiagonalNewton: the stage function did not call IFunction");
   shift = sim->shift;
   PetscCall(VecGetLocalSize(X, &n));
   PetscCall(VecGetArrayRead(sim->D, &d));
-  PetscCall(VecGetArrayRead(sim->SF, &g));
+  PetscCall(VecGetArrayRead(sim->Ydot, &ydot));
   PetscCall(VecGetArray(X, &x));
-  for (PetscInt k = 0; k < sim->nstiff; k++) { /* Z and X1 on the stiff rows */
-    const PetscInt  i  = sim->istiff[k];
-    const PetscReal de = sim->sde[k] + shift;
-    sim->sbuf[k]       = de * x[i] - g[i];
-  }
-  for (PetscInt i = 0; i < n; i++) {
-    const PetscReal de = d[i] + shift;
-    x[i]               = (de * x[i] - g[i]) / de;
-  }
+  for (PetscInt k = 0; k < sim->nstiff; k++) sim->sbuf[k] = shift * x[sim->istiff[k]] - ydot[sim->istiff[k]];
+  for (PetscInt i = 0; i < n; i++) x[i] = (shift * x[i] - ydot[i]) / (d[i] + shift);
   for (PetscInt k = 0; k < sim->nstiff; k++) x[sim->istiff[k]] = sim->sbuf[k] / (sim->sde[k] + shift);
   PetscCall(VecRestoreArray(X, &x));
-  PetscCall(VecRestoreArrayRead(sim->SF, &g));
+  PetscCall(VecRestoreArrayRead(sim->Ydot, &ydot));
   PetscCall(VecRestoreArrayRead(sim->D, &d));
+  sim->Ydot = NULL;
   PetscCall(StiffDiagonal(sim, sim->tstage, X)); /* S(X1) */
   PetscCall(VecGetArray(X, &x));
   for (PetscInt k = 0; k < sim->nstiff; k++) x[sim->istiff[k]] = sim->sbuf[k] / (sim->sde[k] + shift);
