@@ -185,8 +185,8 @@ PetscErrorCode NaSimSetFromOptions(NaSim sim)
 
 /* The implicit side is the diagonal D + S(t, U): the leak D, plus the model's stiff S where it has one, which is 0 but
  * on the few rows found at set-up (istiff). The IMEX operations below each take one pass over the state, the stiff rows
- * patched in afterwards from sde = D + S there; the arithmetic is that of the vector operations they replace (D + S,
- * then + shift; products and sums in the same order), so results are the same bit for bit. */
+ * patched in afterwards from sde = D + S there (ImplicitApply's arithmetic is that of the VecPointwiseMult and VecAXPY
+ * it replaced, bit for bit). */
 
 /* sde = D + S(t, U) on the stiff rows */
 static PetscErrorCode StiffDiagonal(NaSim sim, PetscReal t, Vec U)
