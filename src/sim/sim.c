@@ -75,11 +75,16 @@ struct _n_NaSim {
   TS             ts;
   Vec            U, W;    /* state; interpolated state at an output time (created at the first one) */
   PetscBool      W_owned; /* W is ours (else bs3ls's free stage register) */
-  Vec            D, DU;   /* IMEX: leak diagonal and D .* U */
+  Vec            D;       /* IMEX: leak diagonal */
   PetscBool      imex;
-  PetscBool      stiff;     /* IMEX with the model's state-dependent diagonal S(t, U) (ops.stiff) */
-  Vec            S, SF, Sd; /* its D + S; the stage right-hand side and the Jacobian's diagonal of DiagonalNewton */
-  Mat            J;         /* a placeholder Jacobian (DiagonalNewton needs only the shift and the stage time) */
+  PetscBool      stiff;  /* IMEX with the model's state-dependent diagonal S(t, U) (ops.stiff) */
+  Vec            S, SF;  /* S (0 but on the stiff rows); the stage function of DiagonalNewton */
+  PetscInt       nstiff; /* the local rows where S can be nonzero, istiff [nstiff], and per row: */
+  PetscInt      *istiff;
+  PetscScalar   *sde, *sbuf; /* D + S(t, U) there; a saved value */
+  PetscBool      newton;     /* in DiagonalNewton: IFunction only notes the stage's Udot (Ydot) and S */
+  Vec            Ydot;
+  Mat            J; /* a placeholder Jacobian (DiagonalNewton needs only the shift and the stage time) */
   PetscReal      shift, tstage;
   PetscBool      rk_restart; /* TSRK: no first-same-as-last reuse, so that restarts are exact */
   PetscScalar   *xbuf;       /* the local neuron states, for the per-step divergence check */
@@ -178,17 +183,62 @@ PetscErrorCode NaSimSetFromOptions(NaSim sim)
   PetscFunctionReturn(0);
 }
 
-/* the diagonal of the implicit side at (t, U): the leak D, plus the model's stiff S(t, U) when it has one */
-static PetscErrorCode ImplicitDiagonal(NaSim sim, PetscReal t, Vec U, Vec *Deff)
+/* The implicit side is the diagonal D + S(t, U): the leak D, plus the model's stiff S where it has one, which is 0 but
+ * on the few rows found at set-up (istiff). The IMEX operations below each take one pass over the state, the stiff rows
+ * patched in afterwards from sde = D + S there (ImplicitApply's arithmetic is that of the VecPointwiseMult and VecAXPY
+ * it replaced, bit for bit). */
+
+/* sde = D + S(t, U) on the stiff rows */
+static PetscErrorCode StiffDiagonal(NaSim sim, PetscReal t, Vec U)
 {
-  PetscBool has;
+  const PetscScalar *d;
+  PetscScalar       *s;
+  PetscBool          has;
 
   PetscFunctionBegin;
-  *Deff = sim->D;
   if (!sim->stiff) PetscFunctionReturn(0);
-  PetscCall(VecCopy(sim->D, sim->S));
+  PetscCall(VecGetArray(sim->S, &s));
+  for (PetscInt k = 0; k < sim->nstiff; k++) s[sim->istiff[k]] = 0;
+  PetscCall(VecRestoreArray(sim->S, &s));
   PetscCall(NaModelGetStiff(sim->model, t, U, sim->S, &has));
-  *Deff = sim->S;
+  PetscCall(VecGetArrayRead(sim->S, (const PetscScalar **)&s));
+  PetscCall(VecGetArrayRead(sim->D, &d));
+  for (PetscInt k = 0; k < sim->nstiff; k++) sim->sde[k] = d[sim->istiff[k]] + s[sim->istiff[k]];
+  PetscCall(VecRestoreArrayRead(sim->D, &d));
+  PetscCall(VecRestoreArrayRead(sim->S, (const PetscScalar **)&s));
+  PetscFunctionReturn(0);
+}
+
+/* Y = A + (D + S(t, U)) .* U (A may be Y) */
+static PetscErrorCode ImplicitApply(NaSim sim, PetscReal t, Vec U, Vec A, Vec Y)
+{
+  const PetscScalar *d, *u, *a;
+  PetscScalar       *y;
+  PetscInt           n;
+
+  PetscFunctionBegin;
+  PetscCall(StiffDiagonal(sim, t, U));
+  PetscCall(VecGetLocalSize(U, &n));
+  PetscCall(VecGetArrayRead(sim->D, &d));
+  PetscCall(VecGetArrayRead(U, &u));
+  if (A == Y) {
+    PetscCall(VecGetArray(Y, &y));
+    a = y;
+  } else {
+    PetscCall(VecGetArrayRead(A, &a));
+    PetscCall(VecGetArrayWrite(Y, &y));
+  }
+  for (PetscInt k = 0; k < sim->nstiff; k++) sim->sbuf[k] = a[sim->istiff[k]] + sim->sde[k] * u[sim->istiff[k]];
+  for (PetscInt i = 0; i < n; i++) y[i] = a[i] + d[i] * u[i];
+  for (PetscInt k = 0; k < sim->nstiff; k++) y[sim->istiff[k]] = sim->sbuf[k];
+  if (A == Y)
+    PetscCall(VecRestoreArray(Y, &y));
+  else {
+    PetscCall(VecRestoreArrayRead(A, &a));
+    PetscCall(VecRestoreArrayWrite(Y, &y));
+  }
+  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscCall(VecRestoreArrayRead(sim->D, &d));
   PetscFunctionReturn(0);
 }
 
@@ -212,25 +262,21 @@ static PetscErrorCode RHSFunction(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
   sim->t_rhs += t1 - t0;
   sim->t_rhs_comm += c1 - c0; /* the row collectives of output samples count as output */
   sim->nrhs++;
-  if (sim->imex) {
-    Vec De;
-    PetscCall(ImplicitDiagonal(sim, t, U, &De));
-    PetscCall(VecPointwiseMult(sim->DU, De, U));
-    PetscCall(VecAXPY(F, 1.0, sim->DU));
-  }
+  if (sim->imex) PetscCall(ImplicitApply(sim, t, U, F, F));
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec G, void *ctx)
 {
   NaSim sim = (NaSim)ctx;
-  Vec   De;
 
   PetscFunctionBegin;
   (void)ts;
-  PetscCall(ImplicitDiagonal(sim, t, U, &De));
-  PetscCall(VecPointwiseMult(G, De, U));
-  PetscCall(VecAXPY(G, 1.0, Udot));
+  if (sim->newton) { /* DiagonalNewton needs Udot = shift (U - Z) and S(U), not G */
+    sim->Ydot = Udot;
+    PetscCall(StiffDiagonal(sim, t, U));
+  } else
+    PetscCall(ImplicitApply(sim, t, U, Udot, G));
   PetscFunctionReturn(0);
 }
 
@@ -248,27 +294,43 @@ static PetscErrorCode IJacobian(TS ts, PetscReal t, Vec U, Vec Udot, PetscReal s
 }
 
 /* The stage solve with a stiff S, pointwise, with no norms or reductions (so bitwise the same on any rank count). A
- * stage solves G = shift X - Z + (D + S(X)) .* X = 0 for X, Z given: Z = (shift + D + S(X0)) .* X0 - G(X0) from the
- * initial guess X0, then two Newton steps with the diagonal Jacobian, X1 = Z ./ (shift + D + S(X0)), which solves every
- * row whose implicit part is linear (the leaks), and X = Z ./ (shift + D + S(X1)): a row of S depends only on such
- * components (ops.stiff), so that solves the rest exactly. */
+ * stage solves G = shift (X - Z) + (D + S(X)) .* X = 0 for X, Z given by the stepper, which hands IFunction
+ * Udot = shift (X0 - Z) at the initial guess X0: so shift Z = shift X0 - Udot, and X = shift Z ./ (shift + D) on every
+ * row whose implicit part is linear (the leaks). A stiff row takes two Newton steps with the diagonal Jacobian,
+ * X1 = shift Z ./ (shift + D + S(X0)) and X = shift Z ./ (shift + D + S(X1)): a row of S depends only on linear rows
+ * (ops.stiff), which X1 has solved, so that solves it exactly. One pass over the state, G itself never formed. */
 static PetscErrorCode DiagonalNewton(SNES snes, Vec X)
 {
-  NaSim sim;
-  Vec   De;
+  NaSim              sim;
+  const PetscScalar *d, *ydot;
+  PetscScalar       *x;
+  PetscInt           n;
+  PetscReal          shift;
 
   PetscFunctionBegin;
   PetscCall(SNESShellGetContext(snes, &sim));
   PetscCall(SNESComputeJacobian(snes, X, sim->J, sim->J)); /* the shift and the stage time */
-  PetscCall(SNESComputeFunction(snes, X, sim->SF));
-  PetscCall(ImplicitDiagonal(sim, sim->tstage, X, &De));
-  PetscCall(VecShift(De, sim->shift));
-  PetscCall(VecPointwiseMult(sim->Sd, De, X));
-  PetscCall(VecAYPX(sim->SF, -1.0, sim->Sd)); /* Z */
-  PetscCall(VecPointwiseDivide(X, sim->SF, De));
-  PetscCall(ImplicitDiagonal(sim, sim->tstage, X, &De));
-  PetscCall(VecShift(De, sim->shift));
-  PetscCall(VecPointwiseDivide(X, sim->SF, De));
+  sim->newton = PETSC_TRUE;
+  sim->Ydot   = NULL;
+  PetscCall(SNESComputeFunction(snes, X, sim->SF)); /* Udot at X0, and sde = D + S(X0) */
+  sim->newton = PETSC_FALSE;
+  PetscCheck(sim->Ydot, sim->comm, PETSC_ERR_PLIB, "DiagonalNewton: the stage function did not call IFunction");
+  shift = sim->shift;
+  PetscCall(VecGetLocalSize(X, &n));
+  PetscCall(VecGetArrayRead(sim->D, &d));
+  PetscCall(VecGetArrayRead(sim->Ydot, &ydot));
+  PetscCall(VecGetArray(X, &x));
+  for (PetscInt k = 0; k < sim->nstiff; k++) sim->sbuf[k] = shift * x[sim->istiff[k]] - ydot[sim->istiff[k]];
+  for (PetscInt i = 0; i < n; i++) x[i] = (shift * x[i] - ydot[i]) / (d[i] + shift);
+  for (PetscInt k = 0; k < sim->nstiff; k++) x[sim->istiff[k]] = sim->sbuf[k] / (sim->sde[k] + shift);
+  PetscCall(VecRestoreArray(X, &x));
+  PetscCall(VecRestoreArrayRead(sim->Ydot, &ydot));
+  PetscCall(VecRestoreArrayRead(sim->D, &d));
+  sim->Ydot = NULL;
+  PetscCall(StiffDiagonal(sim, sim->tstage, X)); /* S(X1) */
+  PetscCall(VecGetArray(X, &x));
+  for (PetscInt k = 0; k < sim->nstiff; k++) x[sim->istiff[k]] = sim->sbuf[k] / (sim->sde[k] + shift);
+  PetscCall(VecRestoreArray(X, &x));
   PetscCall(SNESSetConvergedReason(snes, SNES_CONVERGED_ITS));
   PetscFunctionReturn(0);
 }
@@ -323,6 +385,10 @@ static PetscErrorCode PostStep(TS ts)
       PetscCall(sim->model->ops.capture(sim->model, t, sim->U, &changed));
       if (changed) PetscCall(TSRestartStep(ts));
     }
+    /* the next segment starts, after its input jump, with the step size this one started with (a checkpoint written
+     * below then holds it): not with the step the adaptor proposes after a settled segment, which the jump's
+     * transient would reject; a fixed step that TS shortened to land here is restored */
+    if (sim->model->ops.segment) PetscCall(TSSetTimeStep(ts, sim->dt_seg));
   }
   /* divergence: a NaN or Inf anywhere reaches the neurons within one step (x is driven by every g and
    * phi), so checking the N neuron states suffices and avoids a pass over the whole state per step */
@@ -626,7 +692,6 @@ PetscErrorCode NaSimSetUp(NaSim sim)
   if (sim->imex) {
     PetscBool has;
     PetscCall(VecDuplicate(sim->U, &sim->D));
-    PetscCall(VecDuplicate(sim->U, &sim->DU));
     PetscCall(NaModelGetLeak(sim->model, sim->D, &has));
     if (!has) PetscCall(VecSet(sim->D, 0));
     PetscCall(TSSetIFunction(ts, NULL, IFunction, sim));
@@ -637,8 +702,23 @@ PetscErrorCode NaSimSetUp(NaSim sim)
     PetscInt n, N;
     PetscCall(VecDuplicate(sim->U, &sim->S));
     PetscCall(VecDuplicate(sim->U, &sim->SF));
-    PetscCall(VecDuplicate(sim->U, &sim->Sd));
-    PetscCall(VecGetLocalSize(sim->U, &n));
+    { /* the stiff rows: where S(0, U) is not 0 for a U of NaNs (every row of S is a function of U: a part that is not
+       * belongs to the leak) */
+      const PetscScalar *s;
+      PetscInt           k = 0;
+      PetscBool          has;
+      PetscCall(VecSet(sim->S, 0));
+      PetscCall(VecSet(sim->SF, (PetscScalar)NAN));
+      PetscCall(NaModelGetStiff(sim->model, 0, sim->SF, sim->S, &has));
+      PetscCall(VecGetLocalSize(sim->U, &n));
+      PetscCall(VecGetArrayRead(sim->S, &s));
+      for (PetscInt i = 0; i < n; i++) sim->nstiff += s[i] != 0;
+      PetscCall(PetscMalloc3(sim->nstiff, &sim->istiff, sim->nstiff, &sim->sde, sim->nstiff, &sim->sbuf));
+      for (PetscInt i = 0; i < n; i++)
+        if (s[i] != 0) sim->istiff[k++] = i;
+      PetscCall(VecRestoreArrayRead(sim->S, &s));
+      PetscCall(VecSet(sim->S, 0));
+    }
     PetscCall(VecGetSize(sim->U, &N));
     PetscCall(MatCreateAIJ(sim->comm, n, n, N, N, 1, NULL, 0, NULL, &sim->J));
     PetscCall(MatAssemblyBegin(sim->J, MAT_FINAL_ASSEMBLY));
@@ -1056,10 +1136,9 @@ PetscErrorCode NaSimDestroy(NaSim *sim)
   PetscCall(VecDestroy(&(*sim)->U));
   PetscCall(VecDestroy(&(*sim)->D));
   if ((*sim)->W_owned) PetscCall(VecDestroy(&(*sim)->W));
-  PetscCall(VecDestroy(&(*sim)->DU));
   PetscCall(VecDestroy(&(*sim)->S));
   PetscCall(VecDestroy(&(*sim)->SF));
-  PetscCall(VecDestroy(&(*sim)->Sd));
+  if ((*sim)->istiff) PetscCall(PetscFree3((*sim)->istiff, (*sim)->sde, (*sim)->sbuf));
   PetscCall(MatDestroy(&(*sim)->J));
   PetscCall(VecDestroy(&(*sim)->F));
   PetscCall(PetscFree((*sim)->xbuf));

@@ -8,7 +8,8 @@
 #    step survives the segment ends it lands on;
 #  - a run stopped by -ts_max_steps, and one stopped by SIGUSR1, resume on another rank count to the uninterrupted
 #    run's /calcium, /y, /calcium_trace and /time, bitwise; a checkpoint of other inputs is refused;
-#  - the same (1-3 ranks, stop and resume) with the release factor implicit (-ts_type arkimex, issue 12).
+#  - the same (1-3 ranks, stop and resume) with the release factor implicit (-ts_type arkimex, issue 12), also for a
+#    stop on the last step of a segment.
 # usage: attention.sh NASTRO
 set -u
 source "$(dirname "$0")/lib.sh" "$1"
@@ -84,6 +85,14 @@ if [ $rc -eq 75 ] && grep -q "^stopped at t [0-9]\.[0-9]*, step 300 (-ts_max_ste
 else notok "imex ode stopped by -ts_max_steps 300: exit $rc, expected 75"; fi
 check "  resumed on 2 ranks" run 2 "$tmp/istop.h5" $imex -restart "$tmp/istop.ckpt"
 check "  equals the uninterrupted run (/calcium, /y, /calcium_trace, /time)" same_as "$tmp/imex1.h5" "$tmp/istop.h5"
+# stopped on the last step of a segment (the one landing on t = 6, query 0's read-out): the next segment's first step
+# size, set at that step's end (src/sim/sim.c, PostStep), comes with the checkpoint
+k=$(on_ranks 120 1 -model attention $imex -quiet -ts_monitor -o "$tmp/imon.h5" 2>&1 | awk '$2 == "TS" && $6 == 6 {print $1; exit}')
+check "imex ode: the step that lands on t = 6 found with -ts_monitor (step $k)" test -n "$k"
+on_ranks 120 1 -model attention $imex -quiet -ts_max_steps "${k:-1}" -o "$tmp/isegstop.h5" >"$tmp/isegstop.log" 2>&1
+check "  a run stopped at that step stops at t 6" grep -q "^stopped at t 6, step $k (-ts_max_steps)" "$tmp/isegstop.log"
+check "  resumed on 2 ranks" run 2 "$tmp/isegstop.h5" $imex -restart "$tmp/isegstop.ckpt"
+check "  equals the uninterrupted run (/calcium, /y, /calcium_trace, /time)" same_as "$tmp/imex1.h5" "$tmp/isegstop.h5"
 
 check "ode results are finite and a > 0" /usr/bin/python3 -c "
 import h5py, numpy as np, sys

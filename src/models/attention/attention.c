@@ -727,30 +727,30 @@ static PetscErrorCode RHS_Att(NaModel model, PetscReal t, Vec X, Vec F)
     const PetscReal ih = 1 / at->tau_h, ip = 1 / at->tau_p, iH = 1 / at->tau_syn;
     const PetscReal ek = g * at->kappa, ee = g * at->eta, lp = at->leak_p, lH = at->leak_syn;
     PetscCall(GetTail(model, x));
-    for (PetscInt j = 0; j < nloc; j++)
-      for (PetscInt h = 0; h < H; h++) {
-        const PetscInt  o      = (j * H + h) * S;
-        const PetscReal target = (write ? at->phiK : at->phiQ)[(h * L + tok) * nloc + j];
-        const PetscReal hv = x[o], pv = x[o + 1], *Hv = x + o + 2, *y = at->tail + h * S;
-        PetscReal      *fH = f + o + 2;
-        f[o]               = (target - hv) * ih;
-        f[o + 1]           = (ek * hv - lp * pv) * ip;
-        for (PetscInt i = 0; i < dv; i++) fH[i] = (ee * y[i] * hv - lH * Hv[i]) * iH;
-      }
-    if (!write) { /* read-out sums: sum_mu H_i,mu h_mu and sum_mu p_mu h_mu, per head */
-      for (PetscInt b = at->bstart; b < at->bend; b++) {
-        PetscReal *o = at->part + (b - at->bstart) * at->W;
+    /* one pass over the local neurons, block by block: the derivatives and, while reading, the read-out sums
+     * sum_mu H_i,mu h_mu and sum_mu p_mu h_mu per head (per-block partial sums in neuron order) */
+    for (PetscInt b = at->bstart; b < at->bend; b++) {
+      PetscReal *o = at->part + (b - at->bstart) * at->W;
+      if (!write)
         for (PetscInt i = 0; i < at->W; i++) o[i] = 0;
-        for (PetscInt mu = at->bfirst[b]; mu < at->bfirst[b + 1]; mu++)
-          for (PetscInt h = 0; h < H; h++) {
-            const PetscScalar *s  = x + ((mu - at->mu0) * H + h) * S;
-            PetscReal         *oh = o + h * (dv + 1), hv = s[0];
-            for (PetscInt i = 0; i < dv; i++) oh[i] += s[2 + i] * hv;
-            oh[dv] += s[1] * hv;
+      for (PetscInt j = at->bfirst[b] - at->mu0; j < at->bfirst[b + 1] - at->mu0; j++) {
+        const PetscReal *tg = (write ? at->phiK : at->phiQ) + tok * nloc + j;
+        for (PetscInt h = 0; h < H; h++) {
+          const PetscInt  o0 = (j * H + h) * S;
+          const PetscReal hv = x[o0], pv = x[o0 + 1], *Hv = x + o0 + 2, *y = at->tail + h * S;
+          PetscReal      *fH = f + o0 + 2;
+          f[o0]              = (tg[h * L * nloc] - hv) * ih;
+          f[o0 + 1]          = (ek * hv - lp * pv) * ip;
+          for (PetscInt i = 0; i < dv; i++) fH[i] = (ee * y[i] * hv - lH * Hv[i]) * iH;
+          if (!write) {
+            PetscReal *oh = o + h * (dv + 1);
+            for (PetscInt i = 0; i < dv; i++) oh[i] += Hv[i] * hv;
+            oh[dv] += pv * hv;
           }
+        }
       }
-      PetscCall(NaNetworkSumRows(model->net, at->W, at->part, at->sum));
     }
+    if (!write) PetscCall(NaNetworkSumRows(model->net, at->W, at->part, at->sum));
     if (at->rank == at->tailrank) {
       PetscScalar *ft = f + model->nlocal - at->R - at->T;
       for (PetscInt i = 0; i < at->R; i++) ft[at->T + i] = 0; /* the read-outs taken so far */
