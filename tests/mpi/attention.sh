@@ -10,9 +10,11 @@
 #    run's /calcium, /y, /calcium_trace and /time, bitwise; a checkpoint of other inputs is refused;
 #  - the same (1-3 ranks, stop and resume) with the release factor implicit (-ts_type arkimex, issue 12), also for a
 #    stop on the last step of a segment.
-# usage: attention.sh NASTRO
+#  - the default tau_r keeps y within 1e-8 of the discrete circuit on a trained head with a small first a_t.
+# usage: attention.sh NASTRO DATA_DIR
 set -u
 source "$(dirname "$0")/lib.sh" "$1"
+data=$2 PY=/usr/bin/python3
 run() { local n=$1 out=$2; shift 2; on_ranks 120 "$n" -model attention "$@" -quiet -o "$out"; } # ranks, output, options...
 ode_base="-attention_m 37 -attention_L 5 -attention_heads 2 -attention_d_head 4 -attention_dv 3"
 ode="$ode_base -output_interval 0.25"
@@ -141,4 +143,13 @@ bad "not HDF5" "cannot open as an HDF5 file" 2 -attention_input "$tmp/text.h5"
 bad "L disagrees with file" "-attention_L 7: the input file" 1 -attention_input "$tmp/good.h5" -attention_L 7
 bad "unknown form" "-attention_form euler" 1 -attention_form euler
 check "unequal leaks run with a warning" bash -c "timeout 60 '$nastro' -model attention -attention_form discrete -attention_m 50 -attention_L 4 -attention_leak_syn 0.1 -quiet -o '$tmp/leak.h5' | grep -q '^warning: unequal leak'"
+# the default tau_r = min(0.02, min_t a_t delta / 25): r settles to 1 / a_t within every read window, also for a head
+# whose first query sees one key with a_0 = 0.055 (a causal head of the trained text model: sentence 2, layer 0,
+# head 3, tests/data/attention_small_a0.h5); with tau_r = 0.02 (a_0 delta / tau_r = 2.8) y_0 is far off
+a0=(-attention_input "$data/attention_small_a0.h5" -attention_causal -attention_m 1000 -ts_type arkimex -ts_arkimex_type 5)
+yerr() { $PY -c "import h5py,numpy as np,sys; f=h5py.File(sys.argv[1],'r'); y,d=f['y'][0],f['y_discrete'][0]; print(np.linalg.norm(y-d)/np.linalg.norm(d))" "$1"; }
+check "a head with a small a_0, default tau_r" run 1 "$tmp/a0.h5" "${a0[@]}"
+check "  its y equals the discrete circuit's to 1e-8 (measured 5e-10)" $PY -c "import sys; sys.exit(not $(yerr "$tmp/a0.h5") < 1e-8)"
+check "  with -attention_tau_r 0.02 (the control)" run 1 "$tmp/a0-fixed.h5" "${a0[@]}" -attention_tau_r 0.02
+check "  its y is off by more than 1e-3 (measured 0.021)" $PY -c "import sys; sys.exit(not $(yerr "$tmp/a0-fixed.h5") > 1e-3)"
 finish

@@ -41,7 +41,7 @@ typedef struct {
   /* options */
   PetscInt  m, L, dmodel, D, dv, H, form;
   int64_t   seed, fseed; /* all 64 bits count, as naam's and dam's */
-  PetscBool fseed_set, L_set, D_set, dv_set, H_set, dmodel_set, causal, eta_set, kappa_set;
+  PetscBool fseed_set, L_set, D_set, dv_set, H_set, dmodel_set, causal, eta_set, kappa_set, tau_r_set;
   char      input[PETSC_MAX_PATH_LEN];
   PetscReal qk_scale, delta, settle, tau_h, tau_y, tau_syn, tau_p, tau_c, tau_r, eta, kappa, leak_syn, leak_p;
   /* inputs [H][L][D], [H][L][D], [H][L][dv] */
@@ -187,7 +187,9 @@ static PetscErrorCode SetFromOptions_Att(NaModel model, PetscOptionItems *PetscO
                              at->tau_syn, &at->tau_syn, NULL));
   PetscCall(PetscOptionsReal("-tau_p", "time constant of the astrocyte processes", NULL, at->tau_p, &at->tau_p, NULL));
   PetscCall(PetscOptionsReal("-tau_c", "time constant of the astrocyte calcium", NULL, at->tau_c, &at->tau_c, NULL));
-  PetscCall(PetscOptionsReal("-tau_r", "time constant of the release factor r", NULL, at->tau_r, &at->tau_r, NULL));
+  PetscCall(PetscOptionsReal("-tau_r",
+                             "time constant of the release factor r (default: min(0.02, min_t a_t delta / 25))", NULL,
+                             at->tau_r, &at->tau_r, &at->tau_r_set));
   PetscCall(PetscOptionsReal("-eta", "Hebbian rate (default tau_syn / ((1 - settle) delta))", NULL, at->eta, &at->eta,
                              &at->eta_set));
   PetscCall(PetscOptionsReal("-kappa", "process integration rate (default tau_p / ((1 - settle) delta))", NULL,
@@ -679,6 +681,13 @@ static PetscErrorCode SetUp_Att(NaModel model)
   PetscCallMPI(MPI_Barrier(model->comm));
   PetscCall(PetscTime(&t1));
   at->t_circuit = t1 - t0;
+  if (!at->tau_r_set) { /* r must settle to 1 / a_t within every read window: a_t delta / tau_r >= 25 (e^-25) */
+    PetscReal amin = PETSC_MAX_REAL;
+    for (PetscInt i = 0; i < at->H * at->L; i++)
+      if (at->a_disc[i] > 0) amin = PetscMin(amin, at->a_disc[i]);
+    PetscCallMPI(MPIU_Allreduce(MPI_IN_PLACE, &amin, 1, MPIU_REAL, MPI_MIN, model->comm));
+    at->tau_r = PetscMin(0.02, amin * at->delta / 25);
+  }
   PetscCall(Exact(model));
   PetscCall(PetscTime(&t0));
   at->t_exact = t0 - t1;
