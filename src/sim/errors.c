@@ -88,7 +88,8 @@ PetscErrorCode NaInitialize(void)
 {
   PetscFunctionBegin;
   PetscCall(PetscPushErrorHandler(NaErrorHandler, NULL));
-  if (!getenv("NASTRO_HDF5_ERRORS")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported through PETSc errors instead */
+  if (!getenv("NASTRO_HDF5_ERRORS"))
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported through PETSc errors instead */
   PetscCall(NaModelRegisterAll());
   PetscCall(NaTSRegisterBS3()); /* -ts_type bs3ls: the low-storage stepper */
   PetscCall(NaInstallSignalHandlers());
@@ -143,7 +144,11 @@ PetscErrorCode NaTestFault(MPI_Comm comm, const char point[])
 
 const char *NaVersion(void)
 {
+#if defined(PETSC_USE_64BIT_INDICES) /* tests and output files tell the builds apart by this (README, Building) */
+  return NASTRO_VERSION " (git " NASTRO_GIT_REVISION ", 64-bit indices)";
+#else
   return NASTRO_VERSION " (git " NASTRO_GIT_REVISION ")";
+#endif
 }
 
 PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject, const char prefix[], const char name[],

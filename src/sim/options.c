@@ -179,8 +179,9 @@ PetscErrorCode NaCheckCount(MPI_Comm comm, double count, const char fmt[], ...)
   va_start(ap, fmt);
   vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
-  NaSETERRQ(comm, PETSC_ERR_USER_INPUT, "%s would hold %.0f values, more than PETSc's 32-bit indices hold (%d)", what,
-            count, (int)PETSC_MAX_INT);
+  NaSETERRQ(comm, PETSC_ERR_USER_INPUT,
+            "%s would hold %.0f values, more than PETSc's %d-bit indices hold (%" PetscInt_FMT ")", what, count,
+            (int)(8 * sizeof(PetscInt)), PETSC_MAX_INT);
 }
 
 /* ---- the nearest known name --------------------------------------------------------------------------------- */

@@ -8,7 +8,8 @@
 #include "naerrors.h"
 #include "ckptimpl.h"
 #include <petsc/private/tsimpl.h> /* ts->ops->interpolate: whether the stepper has dense output */
-#include <malloc.h>               /* mallinfo2: the heap this process holds */
+#include <errno.h>
+#include <malloc.h> /* mallinfo2: the heap this process holds */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -517,11 +518,12 @@ static PetscErrorCode CheckMemory(NaSim sim, double heap0, double avail)
       PetscCall(PetscSNPrintf(what, sizeof what, "-%sN %" PetscInt_FMT, sim->model->prefix, sim->model->N));
     NaSETERRQ(
         sim->comm, PETSC_ERR_USER_INPUT,
-        "%s does not fit: %" PetscInt_FMT " state-sized vectors of %.3g GB (the state, the time stepper's work "
-        "vectors, the sample target) come to %.3g GB on a node running %d rank%s, which has %.3g GB available; use "
-        "more nodes, a smaller problem or a stepper with fewer vectors (-ts_type bs3ls: 5)",
-        what, nvec, 8e-9 * (double)sim->model->nglobal, 1e-9 * worst[1], (int)nranks, NaPlural(nranks),
-        1e-9 * worst[1] / worst[0]);
+        "%s does not fit: %" PetscInt_FMT " state-sized vectors of %.3g GB (%" PetscInt_FMT " values, %.0f bytes "
+        "each: the state, the time stepper's work vectors, the sample target) come to %.3g GB on a node running %d "
+        "rank%s, which has %.3g GB available; use more nodes, a smaller problem or a stepper with fewer vectors "
+        "(-ts_type bs3ls: 5)",
+        what, nvec, 8e-9 * (double)sim->model->nglobal, sim->model->nglobal, 8.0 * (double)sim->model->nglobal,
+        1e-9 * worst[1], (int)nranks, NaPlural(nranks), 1e-9 * worst[1] / worst[0]);
   }
   PetscFunctionReturn(0);
 }
@@ -542,10 +544,15 @@ static PetscErrorCode CheckStepping(NaSim sim)
   NaCheck(!set || dt > 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_dt %s: must be positive", raw);
   PetscCall(PetscOptionsGetString(NULL, ((PetscObject)sim->ts)->prefix, "-ts_max_steps", raw, sizeof raw, &set));
   PetscCall(TSGetMaxSteps(sim->ts, &steps));
+  if (set) { /* beyond PetscInt (or beyond 64 bits: strtoll saturates) PETSc wraps or saturates, so read it here */
+    long long v;
+    errno = 0;
+    v     = strtoll(raw, NULL, 10);
+    NaCheck(!(errno == ERANGE && v > 0) && v <= PETSC_MAX_INT, sim->comm, PETSC_ERR_USER_INPUT,
+            "-ts_max_steps %s: too large (at most %" PetscInt_FMT "; PETSc would read it as %" PetscInt_FMT ")", raw,
+            PETSC_MAX_INT, steps);
+  }
   NaCheck(!set || steps >= 0, sim->comm, PETSC_ERR_USER_INPUT, "-ts_max_steps %s: must not be negative", raw);
-  NaCheck(!set || strtoll(raw, NULL, 10) <= PETSC_MAX_INT, sim->comm, PETSC_ERR_USER_INPUT,
-          "-ts_max_steps %s: too large (at most %d; PETSc would wrap it to %" PetscInt_FMT ")", raw, (int)PETSC_MAX_INT,
-          steps);
   PetscCall(PetscOptionsGetString(NULL, ((PetscObject)sim->ts)->prefix, "-ts_max_time", raw, sizeof raw, &set));
   PetscCall(TSGetMaxTime(sim->ts, &tmax));
   NaCheck(!set || !PetscIsInfOrNanReal(tmax), sim->comm, PETSC_ERR_USER_INPUT,
