@@ -61,6 +61,7 @@ if [ "$BITS" = 32 ]; then # sizes beyond 2^31 - 1 values are refused before any 
   expect_error "-naam_N 46340 -naam_storage full" "-naam_N 46340: " "4294837540 values" -- nastro "${SMALL[@]}" -naam_N 46340 -naam_storage full
   expect_error "-dam_N 2147483647 with K" "-dam_N 2147483647 with -dam_K 3: the patterns (K x N) would hold 6442450941 values, more than PETSc's 32-bit indices hold" -- nastro "${SMALL_DAM[@]}" -dam_N 2147483647 -dam_K 3
   expect_error "-ts_max_steps 4294967297" "-ts_max_steps 4294967297: too large (at most 2147483647" -- nastro "${SMALL[@]}" -ts_max_steps 4294967297
+  expect_error "-attention_L 2000000000" "-attention_L 2000000000, -attention_d_head 16," "the largest input (H L d_head, H L dv or L d_model) would hold $((2000000000 * 64)) values, more than PETSc's 32-bit indices hold" -- nastro -model attention -o "$OUT" -quiet -attention_L 2000000000
 else # 64-bit indices: the same sizes pass the index checks and meet the memory checks, with their true figures
   # (NASTRO_MEM_AVAILABLE: the same refusal on a node of any size)
   # attention: H m (D + 2 L) values of feature weights and maps, the defaults H 1, D 16, L 32 on one rank
@@ -70,6 +71,7 @@ else # 64-bit indices: the same sizes pass the index checks and meet the memory 
   expect_error "-naam_N 46341 (64-bit, just beyond 2^31)" "-naam_N 46341 does not fit: 5 state-sized vectors" "($state values, $((8 * state)) bytes each" -- "${MEM[@]}" nastro "${SMALL[@]}" -naam_N 46341
   expect_error "-naam_N 46340 -naam_storage full (64-bit)" "-naam_N 46340 does not fit:" "($full values, $((8 * full)) bytes each" -- "${MEM[@]}" nastro "${SMALL[@]}" -naam_N 46340 -naam_storage full
   expect_error "-dam_N 2147483647 with K (64-bit)" "-dam_N 2147483647 with -dam_K 3: the patterns (K x N) would hold 6442450941 values" "would take $((8 * 3 * 2147483647)) bytes" -- "${MEM[@]}" nastro "${SMALL_DAM[@]}" -dam_N 2147483647 -dam_K 3
+  expect_error "-attention_L 2000000000 (64-bit)" "-attention_L 2000000000, -attention_d_head 16," "the inputs ($((2000000000 * (2 * 16 + 16 + 64))) values, every rank holds them) would take $((8 * 2000000000 * (2 * 16 + 16 + 64))) bytes" -- "${MEM[@]}" nastro -model attention -o "$OUT" -quiet -attention_L 2000000000
   expect_error "-ts_max_steps beyond 64 bits" "-ts_max_steps 99999999999999999999: too large (at most 9223372036854775807" -- nastro "${SMALL[@]}" -ts_max_steps 99999999999999999999
 fi
 # a spiking network's memory check counts each synapse's target index at the build's width: 2.5e9 synapses need

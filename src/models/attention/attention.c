@@ -413,6 +413,19 @@ static PetscErrorCode MakeInputs(NaModel model)
     H = at->H, L = at->L, D = at->D, dv = at->dv, d = at->dmodel;
     sd  = 1.0 / PetscSqrtReal((PetscReal)d);
     sqk = 0.5 * sd;
+    { /* sizes in double before H L D overflows a PetscInt: every rank holds the inputs */
+      const double hl = (double)H * (double)L, n = hl * (2.0 * D + dv) + (double)L * d;
+      PetscCall(NaCheckCount(model->comm, PetscMax(hl * PetscMax(D, dv), (double)L * d),
+                             "-%sheads %" PetscInt_FMT " with -%sL %" PetscInt_FMT ", -%sd_head %" PetscInt_FMT
+                             ", -%sdv %" PetscInt_FMT " and -%sd_model %" PetscInt_FMT
+                             ": the largest input (H L d_head, H L dv or L d_model)",
+                             p, H, p, L, p, D, p, dv, p, d));
+      PetscCall(NaCheckNodeMemory(model->comm, 8.0 * n,
+                                  "-%sheads %" PetscInt_FMT " with -%sL %" PetscInt_FMT ", -%sd_head %" PetscInt_FMT
+                                  ", -%sdv %" PetscInt_FMT " and -%sd_model %" PetscInt_FMT
+                                  ": the inputs (%.0f values, every rank holds them)",
+                                  p, H, p, L, p, D, p, dv, p, d, n));
+    }
     PetscCall(PetscMalloc3(H * L * D, &at->q, H * L * D, &at->k, H * L * dv, &at->v));
     PetscCall(PetscMalloc4(L * d, &e, d, &wq, d, &wk, d, &wv));
     NaRngSeed(&re, (uint64_t)at->seed, STREAM_EMBED);
