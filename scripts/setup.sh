@@ -1,6 +1,7 @@
 #!/bin/bash
 # Sets up nastro on Debian 12: installs the Debian packages it needs (only those missing; apt-get update
-# runs once, and only when something is missing), then configures and builds ./build.
+# runs once, and only when something is missing), then configures and builds ./build (PETSc with 32-bit indices)
+# and ./build64 (PETSc64: 64-bit indices; README, "Building with 64-bit indices").
 # usage: scripts/setup.sh            (as root, or as a user with sudo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 packages=(
   gcc git pkg-config meson ninja-build        # build
   petsc-dev                                   # PETSc 3.18 (TS, Vec), with parallel HDF5
+  petsc64-dev                                 # the same with 64-bit indices: ./build64
   libopenmpi-dev openmpi-bin                  # MPI
   libhdf5-openmpi-dev hdf5-tools              # parallel HDF5, h5dump/h5diff
   libyaml-dev                                 # network files (spiking networks)
@@ -36,3 +38,9 @@ else
   meson setup build
 fi
 ninja -C build
+if [ -f build64/build.ninja ]; then
+  meson setup --reconfigure build64 >/dev/null
+else
+  meson setup build64 -Dpetsc=PETSc64 >/dev/null
+fi
+ninja -C build64

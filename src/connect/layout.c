@@ -24,8 +24,8 @@ PetscErrorCode NaLayoutCreate(MPI_Comm comm, const NaNetSpec *spec, NaLayout **l
     PetscCheck(n >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "population %s: %" PetscInt_FMT " cells", spec->pops[p].name,
                spec->pops[p].n);
     PetscCheck(id + n <= PETSC_MAX_INT, comm, PETSC_ERR_ARG_OUTOFRANGE,
-               "population %s: the network has %lld cells up to here, more than PetscInt holds (%d)",
-               spec->pops[p].name, (long long)(id + n), (int)PETSC_MAX_INT);
+               "population %s: the network has %lld cells up to here, more than PetscInt holds (%" PetscInt_FMT ")",
+               spec->pops[p].name, (long long)(id + n), PETSC_MAX_INT);
     l->n[p]          = (PetscInt)n;
     l->offset[p]     = (PetscInt)id;
     l->replicated[p] = spec->pops[p].model && spec->pops[p].model->kind == NA_CELL_GENERATOR ? PETSC_TRUE : PETSC_FALSE;

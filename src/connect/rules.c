@@ -21,6 +21,7 @@
  * per-synapse storage and no per-synapse allocation. */
 #include "connect.h"
 #include "naerrors.h"
+#include "nalimits.h"
 #include <petscviewer.h>
 #include <string.h>
 
@@ -80,7 +81,8 @@ static PetscErrorCode ScratchGrow(Scratch *b, int64_t need)
   PetscFunctionBegin;
   if (need <= b->cap) PetscFunctionReturn(0);
   if (cap > PETSC_MAX_INT) cap = PETSC_MAX_INT;
-  PetscCheck(need <= cap, PETSC_COMM_SELF, PETSC_ERR_SUP, "more than %d sources for one target", (int)PETSC_MAX_INT);
+  PetscCheck(need <= cap, PETSC_COMM_SELF, PETSC_ERR_SUP, "more than %" PetscInt_FMT " sources for one target",
+             PETSC_MAX_INT);
   PetscCall(PetscMalloc1(cap, &v));
   if (b->n) PetscCall(PetscArraycpy(v, b->v, b->n));
   PetscCall(PetscFree(b->v));
@@ -228,9 +230,9 @@ static PetscErrorCode CheckCount(const char name[], const char what[], int64_t n
 {
   PetscFunctionBegin;
   PetscCheck(n <= PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_SUP,
-             "%s: %lld %s synapses on rank %d, more than a 32-bit PetscInt holds (%d): use more ranks or a PETSc "
-             "configured --with-64-bit-indices",
-             name, (long long)n, what, rank, (int)PETSC_MAX_INT);
+             "%s: %lld %s synapses on rank %d, more than a %d-bit PetscInt holds (%" PetscInt_FMT
+             "): use more ranks or a PETSc with 64-bit indices (meson setup -Dpetsc=PETSc64)",
+             name, (long long)n, what, rank, (int)(8 * sizeof(PetscInt)), PETSC_MAX_INT);
   PetscFunctionReturn(0);
 }
 
@@ -500,6 +502,10 @@ static PetscErrorCode BuildThird(MPI_Comm comm, const NaNetSpec *spec, const NaL
   NaLayoutLocal(L, q->to, &Out->tlo, &Out->thi);
   PetscCall(DelaySteps(comm, spec, name, "the third_out", th->out.delay, &Out->delay));
   PetscCall(CheckCount(name, "third_out", pairs->n, rank));
+  { /* they go to the astrocytes' ranks in one MPI_Alltoallv, whose counts are int (nalimits.h) */
+    PetscMPIInt nsend;
+    PetscCall(NaMPICount(PETSC_COMM_SELF, pairs->n, &nsend, "%s: the third_in pairings of rank %d", name, rank));
+  }
   Out->nsyn = (PetscInt)pairs->n;
   PetscCall(PetscCalloc1(nA + 1, &Out->off));
   PetscCall(PetscMalloc1(Out->nsyn, &Out->tgt));
@@ -536,6 +542,10 @@ static PetscErrorCode BuildThird(MPI_Comm comm, const NaNetSpec *spec, const NaL
   PetscCallMPI(MPI_Alltoall(scount, 1, MPI_INT, rcount, 1, MPI_INT, comm));
   for (PetscMPIInt r = 0; r < size; r++) nr += rcount[r];
   PetscCall(CheckCount(name, "third_in", nr, rank));
+  {
+    PetscMPIInt nin;
+    PetscCall(NaMPICount(PETSC_COMM_SELF, nr, &nin, "%s: the third_in pairings to rank %d", name, rank));
+  }
   nrecv     = (PetscInt)nr;
   rdispl[0] = 0;
   for (PetscMPIInt r = 0; r < size; r++) rdispl[r + 1] = rdispl[r] + rcount[r];
@@ -620,9 +630,9 @@ PetscErrorCode NaConnectBuild(MPI_Comm comm, const NaNetSpec *spec, const NaLayo
     char name[256];
     ProjName(spec, P[i].spec, name, sizeof name);
     PetscCheck(cnt[i] <= PETSC_MAX_INT, comm, PETSC_ERR_SUP,
-               "%s: %lld synapses in all, more than a 32-bit PetscInt holds (%d): use a PETSc configured "
-               "--with-64-bit-indices",
-               name, (long long)cnt[i], (int)PETSC_MAX_INT);
+               "%s: %lld synapses in all, more than a %d-bit PetscInt holds (%" PetscInt_FMT
+               "): use a PETSc with 64-bit indices (meson setup -Dpetsc=PETSc64)",
+               name, (long long)cnt[i], (int)(8 * sizeof(PetscInt)), PETSC_MAX_INT);
     P[i].nglobal = (PetscInt)cnt[i];
   }
   PetscCall(PetscFree(cnt));

@@ -516,7 +516,8 @@ PetscErrorCode NaCheckpointOptionsRead(PetscOptionItems *PetscOptionsObject, MPI
   PetscCall(NaCheckPositive(comm, "", "checkpoint_interval", c->interval, PETSC_FALSE));
   PetscCall(NaCheckPositive(comm, "", "checkpoint_walltime", c->walltime, PETSC_FALSE));
   PetscCall(NaCheckPositive(comm, "", "walltime_limit", c->walltime_limit, PETSC_FALSE));
-  PetscCheck(c->keep >= 1, comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %d: must be at least 1", (int)c->keep);
+  PetscCheck(c->keep >= 1, comm, PETSC_ERR_USER_INPUT, "-checkpoint_keep %" PetscInt_FMT ": must be at least 1",
+             c->keep);
   PetscFunctionReturn(0);
 }
 

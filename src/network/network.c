@@ -2,6 +2,7 @@
 #include <nastro/network.h>
 #include <petscviewer.h>
 #include "naerrors.h"
+#include "nalimits.h"
 
 struct _n_NaNetwork {
   MPI_Comm    comm;
@@ -61,6 +62,23 @@ static PetscErrorCode ColumnSumPlan(NaNetwork net)
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc4(net->size, &net->sc, net->size, &net->sd, net->size, &net->rc, net->size, &net->rd));
+  if (net->size <= NA_BLOCK_EXACT_RANKS) { /* one MPI_Alltoallv: its counts and displacements are int */
+    PetscInt64  ns = 0, nr = 0;
+    PetscMPIInt c;
+    for (PetscMPIInt q = 0; q < net->size; q++) {
+      const PetscInt64 nq = net->rows[q + 1] - net->rows[q];
+      if (q > net->rank) ns += (PetscInt64)myblocks * nq;
+      if (q < net->rank) nr += (nq + C - 1) / C * (PetscInt64)nloc;
+    }
+    PetscCall(NaMPICount(PETSC_COMM_SELF, ns, &c,
+                         "the column sums of %" PetscInt_FMT " neurons in blocks of %" PetscInt_FMT
+                         ": the values rank %d sends",
+                         net->N, C, net->rank));
+    PetscCall(NaMPICount(PETSC_COMM_SELF, nr, &c,
+                         "the column sums of %" PetscInt_FMT " neurons in blocks of %" PetscInt_FMT
+                         ": the values rank %d receives",
+                         net->N, C, net->rank));
+  }
   for (PetscMPIInt q = 0; q < net->size; q++) {
     const PetscInt nq = net->rows[q + 1] - net->rows[q], bq = (nq + C - 1) / C;
     if (net->size > NA_BLOCK_EXACT_RANKS) { /* Reduce_scatter: each rank receives its rows */

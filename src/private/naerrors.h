@@ -75,9 +75,9 @@ PETSC_EXTERN PetscErrorCode NaOptionsBool_Private(PetscOptionItems *, const char
                                                   PetscBool, PetscBool *, PetscBool *);
 PETSC_EXTERN PetscErrorCode NaOptionsString_Private(PetscOptionItems *, const char[], const char[], const char[],
                                                     const char[], char[], size_t, PetscBool *);
-/* sizes computed from options, in double before any allocation: count (of an array or vector) must fit PETSc's
- * 32-bit PetscInt, else "WHAT would hold COUNT values, more than PETSc's 32-bit indices hold (2147483647)", WHAT from
- * fmt */
+/* sizes computed from options, in double before any allocation: count (of an array or vector) must fit PetscInt,
+ * else "WHAT would hold COUNT values, more than PETSc's 32-bit indices hold (2147483647)", WHAT from fmt (with
+ * PETSc64: "64-bit" and 9223372036854775807; nalimits.h has the limits beyond) */
 PETSC_EXTERN PetscErrorCode NaCheckCount(MPI_Comm comm, double count, const char fmt[], ...)
     PETSC_ATTRIBUTE_FORMAT(3, 4);
 /* a 64-bit integer option (seeds: every bit counts) */

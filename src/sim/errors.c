@@ -243,7 +243,11 @@ PetscErrorCode NaTestFault(MPI_Comm comm, const char point[])
 
 const char *NaVersion(void)
 {
+#if defined(PETSC_USE_64BIT_INDICES) /* tests and output files tell the builds apart by this (README, Building) */
+  return NASTRO_VERSION " (git " NASTRO_GIT_REVISION ", 64-bit indices)";
+#else
   return NASTRO_VERSION " (git " NASTRO_GIT_REVISION ")";
+#endif
 }
 
 PetscErrorCode NaOptionsChoice(PetscOptionItems *PetscOptionsObject, const char prefix[], const char name[],

@@ -189,8 +189,9 @@ PetscErrorCode NaCheckCount(MPI_Comm comm, double count, const char fmt[], ...)
   va_start(ap, fmt);
   vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
-  NaSETERRQ(comm, PETSC_ERR_USER_INPUT, "%s would hold %.0f values, more than PETSc's 32-bit indices hold (%d)", what,
-            count, (int)PETSC_MAX_INT);
+  NaSETERRQ(comm, PETSC_ERR_USER_INPUT,
+            "%s would hold %.0f values, more than PETSc's %d-bit indices hold (%" PetscInt_FMT ")", what, count,
+            (int)(8 * sizeof(PetscInt)), PETSC_MAX_INT);
 }
 
 /* ---- the nearest known name --------------------------------------------------------------------------------- */
@@ -363,10 +364,10 @@ PetscErrorCode NaCheckPetscIntOptions(MPI_Comm comm)
     v     = strtoll(tok, &end, 10);
     if (end == tok || *end) continue;
     if (errno == ERANGE || v > PETSC_MAX_INT || v < PETSC_MIN_INT) {
-      char msg[512];
-      snprintf(msg, sizeof msg, "%s %s: too %s (at %s %lld; PETSc would wrap it to %" PetscInt_FMT ")", key, tok,
-               v > 0 ? "large" : "small", v > 0 ? "most" : "least",
-               v > 0 ? (long long)PETSC_MAX_INT : (long long)PETSC_MIN_INT, (PetscInt)v);
+      char msg[512], wrap[64] = ""; /* beyond 64 bits strtoll saturates; within them PETSc casts to PetscInt */
+      if (errno != ERANGE) snprintf(wrap, sizeof wrap, "; PETSc would wrap it to %" PetscInt_FMT, (PetscInt)v);
+      snprintf(msg, sizeof msg, "%s %s: too %s (at %s %lld%s)", key, tok, v > 0 ? "large" : "small",
+               v > 0 ? "most" : "least", v > 0 ? (long long)PETSC_MAX_INT : (long long)PETSC_MIN_INT, wrap);
       PetscCall(PetscFree(all));
       NaSETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", msg);
     }

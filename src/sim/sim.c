@@ -8,7 +8,7 @@
 #include "naerrors.h"
 #include "ckptimpl.h"
 #include <petsc/private/tsimpl.h> /* ts->ops->interpolate: whether the stepper has dense output */
-#include <malloc.h>               /* mallinfo2: the heap this process holds */
+#include <malloc.h> /* mallinfo2: the heap this process holds */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -583,11 +583,12 @@ static PetscErrorCode CheckMemory(NaSim sim, double heap0, double avail)
       PetscCall(PetscSNPrintf(what, sizeof what, "-%sN %" PetscInt_FMT, sim->model->prefix, sim->model->N));
     NaSETERRQ(
         sim->comm, PETSC_ERR_USER_INPUT,
-        "%s does not fit: %" PetscInt_FMT " state-sized vectors of %.3g GB (the state, the time stepper's work "
-        "vectors, the sample target) come to %.3g GB on a node running %d rank%s, which has %.3g GB available; use "
-        "more nodes, a smaller problem or a stepper with fewer vectors (-ts_type bs3ls: 5)",
-        what, nvec, 8e-9 * (double)sim->model->nglobal, 1e-9 * worst[1], (int)nranks, NaPlural(nranks),
-        1e-9 * worst[1] / worst[0]);
+        "%s does not fit: %" PetscInt_FMT " state-sized vectors of %.3g GB (%" PetscInt_FMT " values, %.0f bytes "
+        "each: the state, the time stepper's work vectors, the sample target) come to %.3g GB on a node running %d "
+        "rank%s, which has %.3g GB available; use more nodes, a smaller problem or a stepper with fewer vectors "
+        "(-ts_type bs3ls: 5)",
+        what, nvec, 8e-9 * (double)sim->model->nglobal, sim->model->nglobal, 8.0 * (double)sim->model->nglobal,
+        1e-9 * worst[1], (int)nranks, NaPlural(nranks), 1e-9 * worst[1] / worst[0]);
   }
   PetscFunctionReturn(0);
 }

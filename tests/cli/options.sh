@@ -9,6 +9,10 @@ source "$(dirname "$0")/lib.sh" "${1:-}" options.sh
 export NO_OUTPUT=1
 SMALL=(-naam_N 20 -naam_K 3 -ts_max_time 0.1 -o "$OUT" -quiet)
 SMALL_DAM=(-model dam -dam_N 20 -dam_K 3 -ts_max_time 0.1 -o "$OUT" -quiet)
+# the build's index width: its banner ends "64-bit indices)" with -Dpetsc=PETSc64 (README, Building); section 5
+BITS=32
+"$NASTRO" -help 2>/dev/null | grep -m1 '^nastro [0-9]' | grep -q '64-bit indices' && BITS=64
+echo "# PETSc with $BITS-bit indices"
 
 # ---- 1. a name nastro does not read: the nearest one it knows, or the model it belongs to ---------------------
 expect_error "misspelt -naam_bta" "-naam_bta 10: no part of nastro reads this option; did you mean -naam_beta?" -- nastro "${SMALL[@]}" -naam_bta 10
@@ -45,13 +49,46 @@ expect_error "-naam_beta 1x" "-naam_beta 1x: not a number" -- nastro "${SMALL[@]
 expect_error "2 ranks, -naam_N abc" "-naam_N abc: not an integer" -- mpiexec -n 2 nastro "${SMALL[@]}" -naam_N abc
 
 # ---- 5. 64-bit integers, ranges and sizes --------------------------------------------------------------------------
-expect_error "-naam_N 4294967316" "-naam_N 4294967316: too large (at most 2147483647)" -- nastro "${SMALL[@]}" -naam_N 4294967316
-expect_error "-attention_m 4294967297" "-attention_m 4294967297: too large" -- nastro -model attention -o "$OUT" -quiet -attention_m 4294967297
 expect_error "-naam_seed beyond 64 bits" "-naam_seed 99999999999999999999: too large (at most 9223372036854775807)" -- nastro "${SMALL[@]}" -naam_seed 99999999999999999999
-expect_error "-naam_N 65536 (2^32 synapses)" "-naam_N 65536: " "PETSc's 32-bit indices" -- nastro "${SMALL[@]}" -naam_N 65536
-expect_error "-naam_N 46340 (just beyond 2^31)" "-naam_N 46340: " "2147488280 values" -- nastro "${SMALL[@]}" -naam_N 46340
-expect_error "-naam_N 46340 -naam_storage full" "-naam_N 46340: " "4294837540 values" -- nastro "${SMALL[@]}" -naam_N 46340 -naam_storage full
-expect_error "-dam_N 2147483647 with K" "-dam_N 2147483647 with -dam_K 3: the patterns (K x N) would hold 6442450941 values" -- nastro "${SMALL_DAM[@]}" -dam_N 2147483647 -dam_K 3
+# naam's state: N + N (N + 1) values (full storage: N (1 + 2 N)), 8 bytes each, in 64-bit shell arithmetic
+state=$((46341 * (46341 + 2))) full=$((46340 * (1 + 2 * 46340)))
+if [ "$BITS" = 32 ]; then # sizes beyond 2^31 - 1 values are refused before any allocation
+  expect_error "-naam_N 4294967316" "-naam_N 4294967316: too large (at most 2147483647)" -- nastro "${SMALL[@]}" -naam_N 4294967316
+  expect_error "-attention_m 4294967297" "-attention_m 4294967297: too large" -- nastro -model attention -o "$OUT" -quiet -attention_m 4294967297
+  expect_error "-naam_N 65536 (2^32 synapses)" "-naam_N 65536: " "PETSc's 32-bit indices" -- nastro "${SMALL[@]}" -naam_N 65536
+  expect_error "-naam_N 46340 (just beyond 2^31)" "-naam_N 46340: " "2147488280 values" -- nastro "${SMALL[@]}" -naam_N 46340
+  expect_error "-naam_N 46341 (just beyond 2^31)" "-naam_N 46341: the state" "would hold $state values, more than PETSc's 32-bit indices hold (2147483647)" -- nastro "${SMALL[@]}" -naam_N 46341
+  expect_error "-naam_N 46340 -naam_storage full" "-naam_N 46340: " "4294837540 values" -- nastro "${SMALL[@]}" -naam_N 46340 -naam_storage full
+  expect_error "-dam_N 2147483647 with K" "-dam_N 2147483647 with -dam_K 3: the patterns (K x N) would hold 6442450941 values, more than PETSc's 32-bit indices hold" -- nastro "${SMALL_DAM[@]}" -dam_N 2147483647 -dam_K 3
+  expect_error "-ts_max_steps 4294967297" "-ts_max_steps 4294967297: too large (at most 2147483647; PETSc would wrap it to 1)" -- nastro "${SMALL[@]}" -ts_max_steps 4294967297
+  # every integer option of PETSc's stepper family (its parser casts strtol to a 32-bit PetscInt), under any prefix
+  expect_error "PETSc's -ts_max_reject 4294967297" "-ts_max_reject 4294967297: too large (at most 2147483647; PETSc would wrap it to 1)" -- nastro "${SMALL[@]}" -ts_max_reject 4294967297
+  expect_error "PETSc's -ts_max_snes_failures -4294967296" "-ts_max_snes_failures -4294967296: too small (at least -2147483648; PETSc would wrap it to 0)" -- nastro "${SMALL[@]}" -ts_max_snes_failures -4294967296
+  expect_error "PETSc's -snes_max_it 4294967298 (arkimex)" "-snes_max_it 4294967298: too large (at most 2147483647; PETSc would wrap it to 2)" -- nastro "${SMALL[@]}" -ts_type arkimex -snes_max_it 4294967298
+  expect_error "a network population's -E_ts_max_reject 4294967297" "-E_ts_max_reject 4294967297: too large (at most 2147483647; PETSc would wrap it to 1)" -- nastro -network "$tmp/net.yaml" -o "$OUT" -E_ts_max_reject 4294967297
+  expect_error "-attention_L 2000000000" "-attention_L 2000000000, -attention_d_head 16," "the largest input (H L d_head, H L dv or L d_model) would hold $((2000000000 * 64)) values, more than PETSc's 32-bit indices hold" -- nastro -model attention -o "$OUT" -quiet -attention_L 2000000000
+else # 64-bit indices: the same sizes pass the index checks and meet the memory checks, with their true figures
+  # (NASTRO_MEM_AVAILABLE: the same refusal on a node of any size)
+  # attention: H m (D + 2 L) values of feature weights and maps, the defaults H 1, D 16, L 32 on one rank
+  MEM=(env NASTRO_MEM_AVAILABLE=24e9)
+  expect_error "-naam_N 4294967316 (64-bit)" "-naam_N 4294967316: the state" "more than PETSc's 64-bit indices hold (9223372036854775807)" -- nastro "${SMALL[@]}" -naam_N 4294967316
+  expect_error "-attention_m 4294967297 (64-bit)" "-attention_m 4294967297: the feature weights" "would take $((8 * 4294967297 * (16 + 2 * 32))) bytes" -- "${MEM[@]}" nastro -model attention -o "$OUT" -quiet -attention_m 4294967297
+  expect_error "-naam_N 46341 (64-bit, just beyond 2^31)" "-naam_N 46341 does not fit: 5 state-sized vectors" "($state values, $((8 * state)) bytes each" -- "${MEM[@]}" nastro "${SMALL[@]}" -naam_N 46341
+  expect_error "-naam_N 46340 -naam_storage full (64-bit)" "-naam_N 46340 does not fit:" "($full values, $((8 * full)) bytes each" -- "${MEM[@]}" nastro "${SMALL[@]}" -naam_N 46340 -naam_storage full
+  expect_error "-dam_N 2147483647 with K (64-bit)" "-dam_N 2147483647 with -dam_K 3: the patterns (K x N) would hold 6442450941 values" "would take $((8 * 3 * 2147483647)) bytes" -- "${MEM[@]}" nastro "${SMALL_DAM[@]}" -dam_N 2147483647 -dam_K 3
+  expect_error "-attention_L 2000000000 (64-bit)" "-attention_L 2000000000, -attention_d_head 16," "the inputs ($((2000000000 * (2 * 16 + 16 + 64))) values, every rank holds them) would take $((8 * 2000000000 * (2 * 16 + 16 + 64))) bytes" -- "${MEM[@]}" nastro -model attention -o "$OUT" -quiet -attention_L 2000000000
+  expect_error "-ts_max_steps beyond 64 bits" "-ts_max_steps 99999999999999999999: too large (at most 9223372036854775807" -- nastro "${SMALL[@]}" -ts_max_steps 99999999999999999999
+fi
+# a spiking network's memory check counts each synapse's target index at the build's width: 2.5e9 synapses need
+# 10 GB with 32-bit indices, 20 GB with 64-bit ones (and the 50000 cells 0.015 GB)
+cat >"$tmp/big.yaml" <<'NET'
+t_stop: 1.0
+populations:
+  - {name: E, model: iaf_cond_exp, n: 50000}
+projections:
+  - {from: E, to: E, rule: all_to_all, synapse: static_synapse, weight: 1.0, delay: 1.0}
+NET
+expect_error "2.5e9 synapses with $BITS-bit indices" "big.yaml: the network does not fit: its synapses and cells need about $((BITS / 32 * 10)) GB" -- env NASTRO_MEM_AVAILABLE=8e9 nastro -network "$tmp/big.yaml" -o "$OUT"
 
 # ---- 6. non-finite and degenerate reals ---------------------------------------------------------------------------
 expect_error "-naam_b nan" "-naam_b nan: must be a finite number" -- nastro "${SMALL[@]}" -naam_b nan
@@ -64,12 +101,6 @@ expect_error "-ts_dt -1" "-ts_dt -1: must be positive" -- nastro "${SMALL[@]}" -
 expect_error "-ts_dt nan" "-ts_dt nan: must be a finite number" -- nastro "${SMALL[@]}" -ts_dt nan
 expect_error "-ts_max_time inf" "-ts_max_time inf: must be a finite number" -- nastro -naam_N 20 -naam_K 3 -o "$OUT" -quiet -ts_max_time inf
 expect_error "-ts_max_steps -3" "-ts_max_steps -3: must not be negative" -- nastro "${SMALL[@]}" -ts_max_steps -3
-expect_error "-ts_max_steps 4294967297" "-ts_max_steps 4294967297: too large (at most 2147483647; PETSc would wrap it to 1)" -- nastro "${SMALL[@]}" -ts_max_steps 4294967297
-# every integer option of PETSc's stepper family (its parser casts strtol to a 32-bit PetscInt), under any prefix
-expect_error "PETSc's -ts_max_reject 4294967297" "-ts_max_reject 4294967297: too large (at most 2147483647; PETSc would wrap it to 1)" -- nastro "${SMALL[@]}" -ts_max_reject 4294967297
-expect_error "PETSc's -ts_max_snes_failures -4294967296" "-ts_max_snes_failures -4294967296: too small (at least -2147483648; PETSc would wrap it to 0)" -- nastro "${SMALL[@]}" -ts_max_snes_failures -4294967296
-expect_error "PETSc's -snes_max_it 4294967298 (arkimex)" "-snes_max_it 4294967298: too large (at most 2147483647; PETSc would wrap it to 2)" -- nastro "${SMALL[@]}" -ts_type arkimex -snes_max_it 4294967298
-expect_error "a network population's -E_ts_max_reject 4294967297" "-E_ts_max_reject 4294967297: too large (at most 2147483647; PETSc would wrap it to 1)" -- nastro -network "$tmp/net.yaml" -o "$OUT" -E_ts_max_reject 4294967297
 expect_error "PETSc's -ts_rtol abc" "-ts_rtol abc: not a number" -- nastro "${SMALL[@]}" -ts_rtol abc
 # PETSc's own messages for a type or a viewer it does not know name neither option nor choices: named, with the list
 expect_error "PETSc's -ts_type nosuch" "-ts_type nosuch: not a stepper type; the types are euler, beuler," ", bs3ls" -- nastro "${SMALL[@]}" -ts_type nosuch

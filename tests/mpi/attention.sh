@@ -4,6 +4,7 @@
 #    (read-out sums are per-block partials summed in block order; W is drawn per row from the seed);
 #  - bad input stops with exit status != 0 and exactly one "nastro: error:" line naming option and value;
 #  - unequal leaks run but print a "warning:" line;
+#  - broadcasts in pieces of 7 values (NASTRO_TEST_BCAST_PIECE; 2^30 in runs) give the same bits on 3 ranks;
 #  - the ODE read-outs do not depend on -output_interval (0.37 does not divide the token duration), and a fixed
 #    step survives the segment ends it lands on;
 #  - a run stopped by -ts_max_steps, and one stopped by SIGUSR1, resume on another rank count to the uninterrupted
@@ -30,6 +31,14 @@ for n in 2 3 4; do
   for d in /calcium /y; do
     check "discrete $d on $n ranks is bitwise the 1-rank result" h5diff "$tmp/disc1.h5" "$tmp/disc$n.h5" $d
   done
+done
+# broadcasts that may pass MPI's int counts go in pieces (NaBcastLarge, 2^30 values); in pieces of 7 values (the
+# inputs q, k: 2 x 5 x 4 values, v: 2 x 5 x 3, the tail every step: 2 x 5) the results are bitwise the same
+export NASTRO_TEST_BCAST_PIECE=7
+check "ode on 3 ranks with broadcasts in pieces of 7 values" run 3 "$tmp/piece.h5" $ode
+unset NASTRO_TEST_BCAST_PIECE
+for d in /calcium /y /calcium_trace /time; do
+  check "  $d is bitwise the 1-rank result" h5diff "$tmp/ode1.h5" "$tmp/piece.h5" $d
 done
 check "ode read-outs with -output_interval 0.37 on 2 ranks" run 2 "$tmp/odeint.h5" $ode_base -output_interval 0.37
 for d in /calcium /y; do

@@ -5,7 +5,8 @@
 #  1. dam with the cue -xi^2 (patterns and cue from files) on 1 and 2 ranks: distance 0, sign -1;
 #  2. the control, the cue +xi^2: distance 0, sign +1; the default cue (pattern 0, 10 % flipped): 0, +1; the cued
 #     pattern 0 with 90 % of its signs flipped (a cue nearer -xi^0): 0, -1;
-#  3. naam with the cue -xi^1: distance 0, sign -1.
+#  3. naam with the cue -xi^1: distance 0, sign -1;
+#  4. dam on 2 ranks with the patterns and cue broadcast in pieces of 7 values: bitwise the whole broadcasts' run.
 # usage: retrieval.sh NASTRO
 set -u
 source "$(dirname "$0")/lib.sh" "$1"
@@ -47,4 +48,11 @@ retrieves "dam, cued pattern 0 with 90 % of its signs flipped (nearer -xi^0)" "0
 retrieves "naam, cue -xi^1" "0.0 -1.0" "Hamming distance 0 to -xi^1 (hamming_sign -1)" \
   1 -naam_N 30 -naam_K 3 -naam_patterns "$tmp/naam.h5:/xi" -naam_cue "$tmp/naam.h5:/minus" -ts_max_time 20
 
+# rank 0 reads the patterns and the cue and broadcasts them (NaBcastLarge: pieces of 2^30 values, as with 64-bit
+# indices K x N may pass MPI's int counts); in pieces of 7 values the run is bitwise the same
+check "dam on 2 ranks, whole broadcasts" on_ranks 120 2 "${dam[@]}" -dam_cue "$tmp/dam.h5:/minus" -quiet -o "$tmp/whole.h5"
+export NASTRO_TEST_BCAST_PIECE=7
+check "dam on 2 ranks, the patterns and cue broadcast in pieces of 7 values" on_ranks 120 2 "${dam[@]}" -dam_cue "$tmp/dam.h5:/minus" -quiet -o "$tmp/piece.h5"
+unset NASTRO_TEST_BCAST_PIECE
+for d in /x /energy /overlaps; do check "  $d is bitwise the same" h5diff "$tmp/whole.h5" "$tmp/piece.h5" $d; done
 finish

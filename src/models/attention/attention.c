@@ -26,6 +26,7 @@
  * values y, a, r live at the end of the state vector, on the last rank, and are broadcast once per RHS. */
 #include "attention.h"
 #include "naerrors.h"
+#include "nalimits.h"
 #include "h5util.h"
 #include "rng.h"
 #include <petsctime.h>
@@ -404,9 +405,9 @@ static PetscErrorCode MakeInputs(NaModel model)
         PetscCall(PetscFree(v));
       }
     }
-    PetscCallMPI(MPI_Bcast(at->q, (PetscMPIInt)(H * L * D), MPIU_REAL, 0, model->comm));
-    PetscCallMPI(MPI_Bcast(at->k, (PetscMPIInt)(H * L * D), MPIU_REAL, 0, model->comm));
-    PetscCallMPI(MPI_Bcast(at->v, (PetscMPIInt)(H * L * dv), MPIU_REAL, 0, model->comm));
+    PetscCall(NaBcastLarge(at->q, H * L * D, MPIU_REAL, 0, model->comm));
+    PetscCall(NaBcastLarge(at->k, H * L * D, MPIU_REAL, 0, model->comm));
+    PetscCall(NaBcastLarge(at->v, H * L * dv, MPIU_REAL, 0, model->comm));
   } else {
     /* generated: e_t ~ N(0, I_d), W_V [H][dv][d] i.i.d. N(0, 1/d), W_Q, W_K [H][D][d] i.i.d. N(0, 1/(4d)), so
      * that q and k (after 1/D^(1/4)) have |q|^2 ~ sqrt(D)/4: the softmax is far from uniform and the
@@ -416,6 +417,19 @@ static PetscErrorCode MakeInputs(NaModel model)
     H = at->H, L = at->L, D = at->D, dv = at->dv, d = at->dmodel;
     sd  = 1.0 / PetscSqrtReal((PetscReal)d);
     sqk = 0.5 * sd;
+    { /* sizes in double before H L D overflows a PetscInt: every rank holds the inputs */
+      const double hl = (double)H * (double)L, n = hl * (2.0 * D + dv) + (double)L * d;
+      PetscCall(NaCheckCount(model->comm, PetscMax(hl * PetscMax(D, dv), (double)L * d),
+                             "-%sheads %" PetscInt_FMT " with -%sL %" PetscInt_FMT ", -%sd_head %" PetscInt_FMT
+                             ", -%sdv %" PetscInt_FMT " and -%sd_model %" PetscInt_FMT
+                             ": the largest input (H L d_head, H L dv or L d_model)",
+                             p, H, p, L, p, D, p, dv, p, d));
+      PetscCall(NaCheckNodeMemory(model->comm, 8.0 * n,
+                                  "-%sheads %" PetscInt_FMT " with -%sL %" PetscInt_FMT ", -%sd_head %" PetscInt_FMT
+                                  ", -%sdv %" PetscInt_FMT " and -%sd_model %" PetscInt_FMT
+                                  ": the inputs (%.0f values, every rank holds them)",
+                                  p, H, p, L, p, D, p, dv, p, d, n));
+    }
     PetscCall(PetscMalloc3(H * L * D, &at->q, H * L * D, &at->k, H * L * dv, &at->v));
     PetscCall(PetscMalloc4(L * d, &e, d, &wq, d, &wk, d, &wv));
     NaRngSeed(&re, (uint64_t)at->seed, STREAM_EMBED);
@@ -640,6 +654,10 @@ static PetscErrorCode SetUp_Att(NaModel model)
 
   {
     const PetscInt H = at->H, L = at->L, dv = at->dv, nloc = at->nloc;
+    PetscCall(NaCheckNodeMemory(model->comm,
+                                8.0 * (double)H * (double)nloc * ((double)at->D + (at->form == FORM_ODE ? 2.0 * L : 0)),
+                                "-%sm %" PetscInt_FMT ": the feature weights%s of this rank's hidden neurons", p, at->m,
+                                at->form == FORM_ODE ? " and maps" : ""));
     PetscCall(PetscMalloc4(H * nloc * at->D + 1, &at->Wf, (at->bend - at->bstart) * at->W + 1, &at->part, at->W,
                            &at->sum, at->T, &at->tail));
     PetscCall(PetscMalloc6(H * L, &at->Z, H * L * dv, &at->yex, H * L, &at->a_disc, H * L * dv, &at->y_disc, H * L,
@@ -709,7 +727,7 @@ static PetscErrorCode GetTail(NaModel model, const PetscScalar *x)
 
   PetscFunctionBegin;
   if (at->rank == at->tailrank) PetscCall(PetscArraycpy(at->tail, x + model->nlocal - at->R - at->T, at->T));
-  PetscCallMPI(MPI_Bcast(at->tail, (PetscMPIInt)at->T, MPIU_SCALAR, at->tailrank, model->comm));
+  PetscCall(NaBcastLarge(at->tail, at->T, MPIU_SCALAR, at->tailrank, model->comm));
   PetscFunctionReturn(0);
 }
 
@@ -957,7 +975,7 @@ static PetscErrorCode ReadOuts(NaModel model, Vec X)
   PetscCall(VecGetArrayRead(X, &x));
   if (at->rank == at->tailrank) PetscCall(PetscArraycpy(buf, x + model->nlocal - at->R, at->R));
   PetscCall(VecRestoreArrayRead(X, &x));
-  PetscCallMPI(MPI_Bcast(buf, (PetscMPIInt)at->R, MPIU_REAL, at->tailrank, model->comm));
+  PetscCall(NaBcastLarge(buf, at->R, MPIU_REAL, at->tailrank, model->comm));
   for (PetscInt t = 0; t < L; t++) at->got[t] = buf[t] != 0 ? PETSC_TRUE : PETSC_FALSE;
   PetscCall(PetscArraycpy(at->a_ode, buf + L, H * L));
   PetscCall(PetscArraycpy(at->y_ode, buf + L + H * L, H * L * dv));

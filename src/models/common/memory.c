@@ -1,6 +1,7 @@
 /* NaMemory: stored patterns and the retrieval cue, shared by naam and dam. */
 #include "memory.h"
 #include "naerrors.h"
+#include "nalimits.h"
 #include "h5util.h"
 #include "rng.h"
 
@@ -112,7 +113,7 @@ static PetscErrorCode ReadSignsCollective(MPI_Comm comm, const char spec[], cons
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
   PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, comm));
   PetscCheck(!err, comm, err, "%s", msg);
-  PetscCallMPI(MPI_Bcast(out, (PetscMPIInt)n, MPIU_SCALAR, 0, comm));
+  PetscCall(NaBcastLarge(out, n, MPIU_SCALAR, 0, comm)); /* K x N can pass 2^31 with 64-bit indices */
   PetscFunctionReturn(0);
 }
 
@@ -147,6 +148,10 @@ PetscErrorCode NaMemorySetUp(NaMemory *mem, MPI_Comm comm)
                "-%scue_pattern %" PetscInt_FMT ": must lie in [0, K-1] = [0, %" PetscInt_FMT "]", p, mem->cue_pattern,
                mem->K - 1);
 
+  PetscCall(NaCheckNodeMemory(comm, 8.0 * (double)mem->K * (double)mem->N,
+                              "-%sN %" PetscInt_FMT " with -%sK %" PetscInt_FMT
+                              ": the patterns (K x N) would hold %.0f values: every rank holds them, and they",
+                              p, mem->N, p, mem->K, (double)mem->K * (double)mem->N));
   PetscCall(PetscMalloc2(mem->K * mem->N, &mem->xi, mem->N, &mem->cue));
   if (mem->patterns_spec[0]) {
     hsize_t dims[2] = {(hsize_t)mem->K, (hsize_t)mem->N};

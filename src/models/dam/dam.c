@@ -14,6 +14,7 @@
 #include "modelimpl.h"
 #include "activation.h"
 #include "naerrors.h"
+#include "nalimits.h"
 #include "h5util.h"
 #include <string.h>
 
@@ -88,6 +89,12 @@ static PetscErrorCode SetUpBatch(NaModel model)
   dm->Kp         = (K + DAM_TILE - 1) / DAM_TILE * DAM_TILE;
   dm->Np         = (N + DAM_TILE - 1) / DAM_TILE * DAM_TILE;
   dm->nblk       = (dm->nloc + DAM_CB - 1) / DAM_CB;
+  PetscCall(NaCheckNodeMemory(model->comm,
+                              8.0 * ((double)dm->Kp * N + (double)dm->Np * K +
+                                     (double)dm->nblk * DAM_CB * ((double)N + dm->Kp + dm->Np) + (double)dm->nloc * N),
+                              "-%scues %" PetscInt_FMT " with -%sN %" PetscInt_FMT " and -%sK %" PetscInt_FMT
+                              ": the batch's packed patterns, block buffers and cues",
+                              model->prefix, M, model->prefix, N, model->prefix, K));
   PetscCall(PetscCalloc5(dm->Kp * N, &dm->Pk, dm->Np * K, &dm->Pn, PetscMax(dm->nblk * DAM_CB * N, 1), &dm->bphi,
                          PetscMax(dm->nblk * DAM_CB * dm->Kp, 1), &dm->bw, PetscMax(dm->nblk * DAM_CB * dm->Np, 1),
                          &dm->bd));

@@ -326,9 +326,9 @@ static void ExpectedSynapses(const NaNetSpec *s, PetscInt k, double *primary, do
 }
 
 /* Connections are the bulk of a network: before any is made, compare what every rank of each node will hold at
- * the peak of construction (4 bytes a synapse, 8 more for a weight that is not constant; 64 per pairing while
- * pairings are made and sent to their astrocytes; Tsodyks state is per source: connect.h) with what the node
- * has, and stop with one line if it cannot fit. */
+ * the peak of construction (4 bytes a synapse, 8 with 64-bit indices, 8 more for a weight that is not constant; 64 (80)
+ * per pairing while pairings are made and sent to their astrocytes; Tsodyks state is per source: connect.h) with what
+ * the node has, and stop with one line if it cannot fit. */
 static PetscErrorCode CheckMemory(NaEngine e)
 {
   const NaNetSpec *s     = e->spec;
@@ -340,8 +340,8 @@ static PetscErrorCode CheckMemory(NaEngine e)
   for (PetscInt k = 0; k < s->nprojs; k++) {
     double prim, paired;
     ExpectedSynapses(s, k, &prim, &paired);
-    bytes += prim * (4 + (s->projs[k].syn.weight.kind == NA_VALUE_CONST ? 0 : 8));
-    bytes += paired * 64;
+    bytes += prim * (sizeof(PetscInt) + (s->projs[k].syn.weight.kind == NA_VALUE_CONST ? 0 : 8));
+    bytes += paired * (sizeof(PetscInt) == 4 ? 64 : 80); /* its records hold 3 PetscInt: 8 bytes more with PETSc64 */
   }
   for (PetscInt p = 0; p < s->npops; p++) bytes += 300.0 * (double)s->pops[p].n;
   per_rank = bytes / e->size;

@@ -22,6 +22,7 @@
  * owner sorts by that key before adding: every sum in a fixed order, the same bits on any rank count. */
 #include "engineimpl.h"
 #include "naerrors.h"
+#include "nalimits.h"
 #include "h5util.h"
 #include <math.h>
 #include <stdlib.h>
@@ -334,6 +335,11 @@ PetscErrorCode NaGlioFeedback(NaEngine e)
 
   PetscFunctionBegin;
   if (!e->gfeedback) PetscFunctionReturn(0);
+  { /* one MPI_Alltoallv of bytes: its counts and displacements are int (nalimits.h) */
+    PetscMPIInt c;
+    PetscCall(NaMPICount(PETSC_COMM_SELF, e->nfeed * rs, &c,
+                         "the slice's closed-loop glutamate: the bytes rank %d sends", e->rank));
+  }
   PetscCall(PetscCalloc4(e->size, &sc, e->size, &sd, e->size, &rc, e->size, &rd));
   for (PetscInt64 q = 0; q < e->nfeed; q++) {
     const NaGlioFeed *f = &e->gfeed[q];
@@ -355,6 +361,11 @@ PetscErrorCode NaGlioFeedback(NaEngine e)
   for (PetscMPIInt r = 0; r < e->size; r++) {
     rd[r] = (PetscMPIInt)(nrecv * rs);
     nrecv += rc[r] / rs;
+  }
+  {
+    PetscMPIInt c;
+    PetscCall(NaMPICount(PETSC_COMM_SELF, nrecv * rs, &c,
+                         "the slice's closed-loop glutamate: the bytes rank %d receives", e->rank));
   }
   PetscCall(PetscMalloc1(PetscMax(nrecv, 1), &recv));
   PetscCallMPI(MPI_Alltoallv(send, sc, sd, MPI_BYTE, recv, rc, rd, MPI_BYTE, e->comm));
@@ -386,13 +397,15 @@ static int CompareRelease(const void *a, const void *b)
 /* record.releases: every rank's releases to rank 0, written as /releases/projection_K, [n][7] (collective) */
 PetscErrorCode NaGlioWriteReleases(NaEngine e, hid_t file)
 {
-  PetscMPIInt   *cnt = NULL, *dsp = NULL, mine = (PetscMPIInt)(e->nrel * sizeof(NaGlioRelease));
+  PetscMPIInt   *cnt = NULL, *dsp = NULL, mine;
   NaGlioRelease *all  = NULL;
   PetscInt64     nall = 0;
   hid_t          grp;
 
   PetscFunctionBegin;
   if (!e->spec->nrelease_projs) PetscFunctionReturn(0);
+  PetscCall(NaMPICount(PETSC_COMM_SELF, e->nrel * (PetscInt64)sizeof(NaGlioRelease), &mine,
+                       "record.releases: the bytes of rank %d's releases", e->rank));
   /* a stable sort: index each release of this rank by its order (one synapse's releases are all on this rank) */
   for (PetscInt64 q = 0; q < e->nrel; q++) e->grel[q].seq = q;
   if (e->rank == 0) PetscCall(PetscMalloc2(e->size, &cnt, e->size, &dsp));
