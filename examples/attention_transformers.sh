@@ -5,9 +5,12 @@
 # (analysis/attention_export.py), runs them through nastro (discrete m = 10^3, 10^5; ODE m = 10^3 for every head,
 # 10^4 and 10^5 for a few within --ode-seconds; an error-vs-m sweep against random projections) and writes figures
 # and the per-head table (analysis/attention_experiment.py).
-# usage: examples/attention_transformers.sh [OUTDIR]   (default out/attention-transformers; needs a build in ./build)
+# usage: examples/attention_transformers.sh [OUTDIR [OPTIONS of attention_experiment.py]]
+#        (default out/attention-transformers; needs a build in ./build; all 56 heads at m = 10^5 in the ODE form:
+#        --ode-seconds 5000 --jobs 2, about an hour on 2 cores)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-out/attention-transformers}
+shift $(( $# > 0 ))
 exec /usr/bin/python3 "$top/analysis/attention_experiment.py" "$out" --weights "${WEIGHTS:-out/transformers}" \
-  --nastro "${NASTRO:-$top/build/nastro}"
+  --nastro "${NASTRO:-$top/build/nastro}" "$@"
