@@ -73,12 +73,18 @@ full tables and the figure, default F):
   A3 (2026-12-01 19:20): A2 with the Tsodyks state stepped by the spike's own rank and its efficacies sent with
      the spike (16 + 8 x 4 bytes a spike in the benchmark)
   A4 A3 with -A_step_multiple M (astrocytes on a d_min step): one SIC value per astrocyte and slice
-  A3D today (2026-12-02, src/sim/slices/exchange.c, -exchange node): A3 with the headers and spike records
+  A3D (2026-12-02 morning, src/sim/slices/exchange.c, -exchange node): A3 with the headers and spike records
      in two levels as D's (a node's ranks to its leader, leaders all-gathering across nodes into one shared
      buffer per node, read by every rank of the node: one copy of the spikes and of every rank's header per
      node through its link); the spikes stay A3's 48-byte records, sorted by qsort (once per node, while the
      node's ranks wait), and SIC stays A3's per-rank scatter, every step
   A4D A3D with -A_step_multiple M: one SIC value per astrocyte and slice
+  A3E today (2026-12-02 10:00, -exchange node): A3D with the SIC by node as E's (a node's ranks' rows to its
+     leader, a scatter between the leaders of the rows the node needs into one shared window per node: one
+     message per pair of nodes, one copy per node through its link; 8-byte values, every step) and the spikes in
+     (step, id) order by a counting sort by (step, population) over the rank-ordered blocks (c_merge per spike)
+     instead of a qsort
+  A4E A3E with -A_step_multiple M: one SIC value per astrocyte and slice
   B  compact flat all-gather: SIC sent when it changes, once per slice (astrocytes on a d_min step,
      -A_step_multiple M, m = M; --sic-every), 8-byte spikes (32-bit id, step in the slice), 12-byte SIC values
      (32-bit id, double), a merge of the ranks' sorted blocks instead of a qsort (c_sort per spike), SIC read
@@ -488,12 +494,20 @@ DESIGNS = {  # sb, qb, hb: bytes of a spike, a SIC value, a rank's (node's) head
     "A4": dict(name="A3 with the astrocytes on a d_min step (-A_step_multiple M): one SIC value per astrocyte "
                "and slice", kind="flat-sic-scatter", sb=48, qb=8, hb="today", every="M", sort="qsort-spikes",
                sicscan="indexed", tm="sender", overlap=False),
-    "A3D": dict(name="today: A3 with headers and spike records in two levels (D's gather into one shared buffer per "
+    "A3D": dict(name="2026-12-02 morning: A3 with headers and spike records in two levels (D's gather into one shared buffer per "
                 "node); 48-B spikes, qsort, SIC by A3's per-rank scatter every step", kind="two-level-sic-scatter",
                 sb=48, qb=8, hb="today", every=1, sort="qsort-spikes", sicscan="indexed", tm="sender", overlap=False),
-    "A4D": dict(name="today with the astrocytes on a d_min step (-A_step_multiple M): A3D, one SIC value per "
+    "A4D": dict(name="A3D with the astrocytes on a d_min step (-A_step_multiple M): A3D, one SIC value per "
                 "astrocyte and slice", kind="two-level-sic-scatter", sb=48, qb=8, hb="today", every="M",
                 sort="qsort-spikes", sicscan="indexed", tm="sender", overlap=False),
+    "A3E": dict(name="today: A3D with the SIC by node (E's scatter: gathered to the node's leader, scattered between "
+                "the nodes that need it into one shared window per node), 8-B values every step; a linear sort "
+                "of the spikes", kind="two-level-sic-scatter", sic_by_node=True, sb=48, qb=8, hb="today", every=1,
+                sort="merge",
+                sicscan="indexed", tm="sender", overlap=False),
+    "A4E": dict(name="today with the astrocytes on a d_min step (-A_step_multiple M): A3E, one SIC value per "
+                "astrocyte and slice", kind="two-level-sic-scatter", sic_by_node=True, sb=48, qb=8, hb="today",
+                every="M", sort="merge", sicscan="indexed", tm="sender", overlap=False),
     "B": dict(name="compact flat all-gather: SIC once per slice, 8/12-B events, merge, SIC index", kind="flat", sb=8,
               qb=12, hb=16, every="M", sort="merge", sicscan="indexed", tm="receiver", overlap=False),
     "C": dict(name="B, Tsodyks efficacy computed by the sender, sent with the spike", kind="flat", sb=12, qb=12,
@@ -580,11 +594,19 @@ def slice_cost(P, N, d, K, C):
     elif d["kind"] == "two-level-sic-scatter":
         # the headers (every rank's) and the spikes in two levels, one copy per node through its link, each rank
         # reading all of them from the node's buffer at B_rank; then A3's per-rank SIC scatter, as flat-sic-scatter
-        need = (1 - K["phi_n"]) * N * hit_sic
-        partners = (P - 1) * (1 - np.exp(-need / np.maximum(P - 1, 1)))
         Vsh = S * d["sb"] + d["hb"] * P
-        lat = ncoll * (shm + inter * a * np.ceil(np.log2(nodes))) + a + o * partners
-        vol = Vsh * (1 - r / P) / C["B_node"] + Vsh / C["B_rank"] + Q * hit_sic * d["qb"] * (P - 1) / P * beff
+        lat = ncoll * (shm + inter * a * np.ceil(np.log2(nodes)))
+        vol = Vsh * (1 - r / P) / C["B_node"] + Vsh / C["B_rank"]
+        if d.get("sic_by_node"):  # E's SIC: gathered to the leader, scattered between the nodes that need it, read
+            # from the node's window: one copy per node through its link, one round of messages between leaders
+            Vq = Q * d["qb"] * (1 - np.exp(-K["k_sic"] * r / P))
+            lat = lat + shm + inter * (a + o * (nodes - 1))
+            vol = vol + Vq * (1 - r / P) / C["B_node"] + Q * hit_sic * d["qb"] / C["B_rank"]
+        else:  # A3's per-rank scatter
+            need = (1 - K["phi_n"]) * N * hit_sic
+            partners = (P - 1) * (1 - np.exp(-need / np.maximum(P - 1, 1)))
+            lat = lat + a + o * partners
+            vol = vol + Q * hit_sic * d["qb"] * (P - 1) / P * beff
     elif d["kind"] == "two-level":
         lat = ncoll * (shm + inter * a * np.ceil(np.log2(nodes)))
         vol = (V + d["hb"] * nodes) * (1 - r / P) / C["B_node"] + own
@@ -726,11 +748,12 @@ def network_main(a, runs, nloaded):
             cells.append(f"  {float(E):9.3f}{flag} {float(t['total']) / (K['M'] * K['h'] * 1e-3):8.3g} {last_above(Ps, Ef, 0.7):>6}")
         print(f"  {key:6} " + "".join(cells) + f"   {d['name']}")
     E6 = {k: float(weak_eff(1024, 1e6, d, K, C)) for k, d in DESIGNS.items()}
-    print(f"\n=> 1024 ranks, 10^6 cells: weak-scaling efficiency today (A3D) {E6['A3D']:.3f}, before the SIC "
-          f"scatter (A) {E6['A']:.3f}; " + ", ".join(f"{k} {v:.2f}" for k, v in E6.items() if k not in ("A", "A3D")))
+    print(f"\n=> 1024 ranks, 10^6 cells: weak-scaling efficiency today (A3E) {E6['A3E']:.3f}, with -A_step_multiple "
+          f"M (A4E) {E6['A4E']:.3f}, before the SIC scatter (A) {E6['A']:.3f}; "
+          + ", ".join(f"{k} {v:.2f}" for k, v in E6.items() if k not in ("A", "A3E", "A4E")))
     C0 = dict(C, sic_fraction=0.0)
     print("   (with every astrocyte below threshold, as in the benchmark's first ~0.5 s: "
-          + ", ".join(f"{k} {float(weak_eff(1024, 1e6, DESIGNS[k], K, C0)):.2f}" for k in ("A3D", "A3", "A2", "A")) + ")")
+          + ", ".join(f"{k} {float(weak_eff(1024, 1e6, DESIGNS[k], K, C0)):.2f}" for k in ("A3E", "A4E", "A3D", "A3", "A2", "A")) + ")")
     dd = DESIGNS[a.design]
     fast = dict(K, b_n=K["b_n"] / 2, b_a=K["b_a"] / 2, b_a_slow=K["b_a_slow"] / 2, b_g=K["b_g"] / 2, a_n=K["a_n"] / 2,
                 a_a=K["a_a"] / 2)

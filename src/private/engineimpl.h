@@ -59,13 +59,24 @@ typedef struct {
    * in id order, of the nneed cells need[] that are sources of SIC synapses on this rank (engine.c, SicPlan).
    * sic_m is M, or 1 when the population steps every multiple of M steps: its SIC is then constant over a
    * slice, and one value per cell and slice is sent */
-  double         *sic_rows;
-  PetscInt        sic_m;
-  Vec             Xsic, Ysic;
-  VecScatter      sic_scatter;
-  PetscInt        nneed, *need;
-  PetscInt64      sic_values;     /* non-zero values in the slice's rows */
-  double          sic_recv_bytes; /* of the scatter's rows, those from other ranks */
+  double    *sic_rows;
+  PetscInt   sic_m;
+  Vec        Xsic, Ysic;
+  VecScatter sic_scatter;
+  PetscInt   nneed, *need;
+  PetscInt64 sic_values;     /* non-zero values in the slice's rows */
+  double     sic_recv_bytes; /* of the scatter's rows, those from other ranks */
+  /* -exchange node (exchange.c, NaExchangeSicPlan): instead of Ysic, the rows the node needs (the union of its
+   * ranks' need[], in id order) in one window per node (sic_node); need[q]'s row there is need_at[q]. The
+   * leader gathers its ranks' rows into Xnode (its node's part of the population, over the leaders) and scatters
+   * the needed ones across the nodes into the window (node_scatter): one copy per node through its link */
+  PetscBool       sic_by_node;
+  MPI_Win         sic_win;
+  double         *sic_node;
+  PetscInt       *need_at;
+  Vec             Xnode, Ynode;
+  VecScatter      node_scatter;
+  PetscMPIInt    *sic_counts, *sic_displs;
   PetscInt       *refr;
   unsigned char  *spiked;
   double         *ring_ex, *ring_in, *ring_stim, *ring_sic;
@@ -165,6 +176,9 @@ struct _n_NaEngine {
   NaSliceHeader *xhdr;
   void          *xbuf;
   size_t         xcap;
+  void          *xsort; /* the sort's scratch (exchange.c, SortRecords): xsortcap bytes, and its bucket counts */
+  size_t         xsortcap;
+  PetscInt64    *xbucket;
   /* output */
   hid_t       file;
   NaTrace    *traces;
@@ -251,12 +265,15 @@ PETSC_INTERN PetscErrorCode NaGlioDeliver(NaEngine e, PetscInt k);
 PETSC_INTERN PetscErrorCode NaGlioFeedback(NaEngine e);
 PETSC_INTERN PetscErrorCode NaGlioWriteReleases(NaEngine e, hid_t file);
 /* exchange.c: -exchange and -exchange_node_ranks; the node layout; the slice's headers into e->hdrs; the
- * slice's spike records, sorted */
+ * slice's spike records, sorted; with -exchange node, the SIC rows too (one copy per node) */
 PETSC_INTERN PetscErrorCode NaExchangeSetFromOptions(NaEngine e);
 PETSC_INTERN PetscErrorCode NaExchangeSetUp(NaEngine e);
 PETSC_INTERN PetscErrorCode NaExchangeDestroy(NaEngine e);
 PETSC_INTERN PetscErrorCode NaExchangeHeaders(NaEngine e, const NaSliceHeader *h);
 PETSC_INTERN PetscErrorCode NaExchangeSpikes(NaEngine e, size_t rs, PetscInt64 total, const void **recs);
+PETSC_INTERN PetscErrorCode NaExchangeSicPlan(NaEngine e, NaPop *p, const unsigned char *mark);
+PETSC_INTERN PetscErrorCode NaExchangeSic(NaEngine e, NaPop *p);
+PETSC_INTERN PetscErrorCode NaExchangeSicDestroy(NaPop *p);
 /* checkpoint.c */
 PETSC_INTERN PetscErrorCode NaEngineCheckpointWrite(NaEngine e);
 PETSC_INTERN PetscErrorCode NaEngineCheckpointRead(NaEngine e);

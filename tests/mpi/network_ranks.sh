@@ -2,7 +2,8 @@
 # The same spikes and traces, bit for bit, on 1, 2, 3 and 4 ranks (models.md 3.1, 3.8 item 5), for a small
 # astrocyte-Brunel network with Poisson input, Tsodyks synapses, tripartite pools and SIC, with the exchange in
 # two levels (one node, pseudo-nodes of 1 and 2 ranks) and flat; the same again when a run is repeated; and a
-# changed seed changes the spikes (so the comparison can fail).
+# changed seed changes the spikes (so the comparison can fail); a spike generator's repeated spike time is
+# recorded in (time, id) order.
 # usage: network_ranks.sh NASTRO SOURCE_ROOT
 set -u
 source "$(dirname "$0")/lib.sh" "$1"
@@ -120,4 +121,27 @@ ok = (np.array_equal(f['populations/E/positions'][:], want) and np.array_equal(p
       and pa.shape == (30, 3) and (abs(pa[:, 0]) <= 150).all() and (abs(pa[:, 1]) <= 120).all() and (pa[:, 2] == 0).all()
       and len(np.unique(pa[:, 0])) == 30 and 'positions' not in f['populations/noise'])
 sys.exit(0 if ok else 1)" "$tmp/s1.h5" "$tmp/s3.h5"
+# a spike generator's repeated spike time: rank 0 sends its spikes train by train (ids 0 1 2 0 1 2), and the
+# exchange's linear sort falls back to a sort of that step's records: recorded in (time, id) order on any rank count
+cat >"$tmp/repeat.yaml" <<'YAML'
+resolution: 0.1
+t_stop: 5.0
+populations:
+  - {name: G, model: spike_generator, n: 3, params: {spike_times: [1.0, 1.0, 2.0]}}
+  - {name: N, model: iaf_cond_exp, n: 2}
+projections:
+  - {from: G, to: N, rule: all_to_all, weight: 1.0, delay: 1.0}
+record:
+  spikes: [G, N]
+YAML
+for n in 1 2; do
+  check "a spike generator with a repeated spike time runs on $n rank(s)" \
+    on_ranks 60 $n -network "$tmp/repeat.yaml" -o "$tmp/repeat$n.h5" -quiet
+  check "  its spikes are recorded in (time, id) order" $PY -c "
+import h5py, numpy as np, sys
+f = h5py.File(sys.argv[1])
+want = sorted((t, i) for t in (1.0, 1.0, 2.0) for i in range(3))
+got = list(zip(f['spikes/G/timestamps'][:].tolist(), f['spikes/G/node_ids'][:].tolist()))
+sys.exit(0 if got == want else 1)" "$tmp/repeat$n.h5"
+done
 finish

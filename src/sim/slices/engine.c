@@ -264,6 +264,7 @@ static PetscErrorCode PopDestroy(NaPop *p)
   PetscCall(PetscFree5(p->I_stim, p->I_sic, p->sic, p->refr, p->spiked));
   PetscCall(PetscFree(p->gap));
   PetscCall(PetscFree2(p->y0, p->xi));
+  PetscCall(NaExchangeSicDestroy(p));
   PetscCall(VecScatterDestroy(&p->sic_scatter));
   PetscCall(VecDestroy(&p->Xsic));
   PetscCall(VecDestroy(&p->Ysic));
@@ -460,14 +461,14 @@ PetscErrorCode NaEngineSetUp(NaEngine e)
   PetscCall(PetscCalloc1(e->npops, &e->pops));
   for (PetscInt p = 0; p < e->npops; p++) PetscCall(PopCreate(e, p, &e->pops[p]));
   PetscCall(PoissonStreams(e));
+  PetscCall(PetscMalloc2(e->size, &e->counts, e->size, &e->displs));
+  PetscCall(PetscMalloc1(e->size, &e->hdrs));
+  PetscCall(NaExchangeSetUp(e)); /* before SicPlan: the SIC goes by node with the node exchange */
   for (PetscInt p = 0; p < e->npops; p++)
     if (e->pops[p].model->emits_sic) PetscCall(SicPlan(e, &e->pops[p]));
   PetscCall(GapPlan(e));
   PetscCall(TsodyksSlots(e));
   PetscCall(NaGlioSetUp(e));
-  PetscCall(PetscMalloc2(e->size, &e->counts, e->size, &e->displs));
-  PetscCall(PetscMalloc1(e->size, &e->hdrs));
-  PetscCall(NaExchangeSetUp(e));
   PetscCall(PetscTime(&t1));
   e->t_setup     = t1 - t0;
   e->setupcalled = PETSC_TRUE;
@@ -794,7 +795,8 @@ static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
 /* The SIC of an astrocyte population goes only to the ranks that hold targets of it, by a fixed plan made once
  * (the connectivity is static): this rank needs the rows of the sources of its SIC synapses (every SIC
  * projection from the population), in id order; a PETSc VecScatter brings them from their owners' parts of Xsic
- * into Ysic each slice, values only. */
+ * into Ysic each slice, values only. With -exchange node they go by node instead (exchange.c, NaExchangeSicPlan):
+ * the same values, read from the node's window. */
 static PetscErrorCode SicPlan(NaEngine e, NaPop *p)
 {
   PetscInt      *idx, lo, hi, M;
@@ -806,7 +808,6 @@ static PetscErrorCode SicPlan(NaEngine e, NaPop *p)
    * state, and so its SIC, is constant over a slice: one value per cell and slice */
   p->sic_m = p->stride % e->M == 0 ? 1 : e->M;
   M        = p->sic_m;
-  PetscCall(VecCreateMPIWithArray(e->comm, 1, (PetscInt)p->n * M, PETSC_DETERMINE, p->sic_rows, &p->Xsic));
   PetscCall(PetscCalloc1(p->spec->n, &mark));
   for (PetscInt k = 0; k < e->nproj; k++) {
     const NaProjection *pr = &e->proj[k];
@@ -826,6 +827,13 @@ static PetscErrorCode SicPlan(NaEngine e, NaPop *p)
     if (a < lo || a >= hi) p->sic_recv_bytes += sizeof(double) * M;
     p->need[p->nneed++] = a;
   }
+  if (e->xnode) { /* by node (exchange.c): the same values, from the node's window */
+    PetscCall(PetscFree(idx));
+    PetscCall(NaExchangeSicPlan(e, p, mark));
+    PetscCall(PetscFree(mark));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(VecCreateMPIWithArray(e->comm, 1, (PetscInt)p->n * M, PETSC_DETERMINE, p->sic_rows, &p->Xsic));
   PetscCall(ISCreateGeneral(PETSC_COMM_SELF, p->nneed * M, idx, PETSC_OWN_POINTER, &is));
   PetscCall(VecCreateSeq(PETSC_COMM_SELF, p->nneed * M, &p->Ysic));
   PetscCall(VecScatterCreate(p->Xsic, is, p->Ysic, NULL, &p->sic_scatter));
@@ -840,9 +848,13 @@ static PetscErrorCode ScatterSic(NaEngine e)
   PetscFunctionBegin;
   for (PetscInt p = 0; p < e->npops; p++) {
     NaPop *pp = &e->pops[p];
-    if (!pp->sic_scatter) continue;
-    PetscCall(VecScatterBegin(pp->sic_scatter, pp->Xsic, pp->Ysic, INSERT_VALUES, SCATTER_FORWARD));
-    PetscCall(VecScatterEnd(pp->sic_scatter, pp->Xsic, pp->Ysic, INSERT_VALUES, SCATTER_FORWARD));
+    if (pp->sic_by_node)
+      PetscCall(NaExchangeSic(e, pp));
+    else if (pp->sic_scatter) {
+      PetscCall(VecScatterBegin(pp->sic_scatter, pp->Xsic, pp->Ysic, INSERT_VALUES, SCATTER_FORWARD));
+      PetscCall(VecScatterEnd(pp->sic_scatter, pp->Xsic, pp->Ysic, INSERT_VALUES, SCATTER_FORWARD));
+    } else
+      continue;
     e->exchange_bytes += pp->sic_recv_bytes;
     pp->sic_values = 0;
   }
@@ -965,10 +977,13 @@ static PetscErrorCode DeliverSic(NaEngine e, const NaProjection *pr)
   const double  *Y;
 
   PetscFunctionBegin;
-  PetscCall(VecGetArrayRead(sp->Ysic, &Y));
+  if (sp->sic_by_node)
+    Y = sp->sic_node;
+  else
+    PetscCall(VecGetArrayRead(sp->Ysic, &Y));
   for (PetscInt q = 0; q < sp->nneed; q++) {
     const PetscInt a = sp->need[q];
-    const double  *v = Y + (size_t)q * M;
+    const double  *v = Y + (size_t)(sp->sic_by_node ? sp->need_at[q] : q) * M;
     if (pr->off[a + 1] == pr->off[a]) continue; /* needed by another SIC projection */
     for (PetscInt m = 0; m < e->mslice; m++) {
       double      *ring = tp->ring_sic + (size_t)NaSlot(e, e->slice0 + m + pr->delay) * tp->n;
@@ -977,7 +992,7 @@ static PetscErrorCode DeliverSic(NaEngine e, const NaProjection *pr)
       for (PetscInt j = pr->off[a]; j < pr->off[a + 1]; j++) ring[pr->tgt[j] - lo] += NaProjWeight(pr, j) * x;
     }
   }
-  PetscCall(VecRestoreArrayRead(sp->Ysic, &Y));
+  if (!sp->sic_by_node) PetscCall(VecRestoreArrayRead(sp->Ysic, &Y));
   PetscFunctionReturn(0);
 }
 

@@ -40,6 +40,68 @@ static int CompareRecords(const void *a, const void *b)
   return x->gid < y->gid ? -1 : x->gid > y->gid;
 }
 
+/* the population of global cell id gid (the populations' ids are consecutive, in file order) */
+static PetscInt PopOf(NaEngine e, PetscInt64 gid)
+{
+  PetscInt lo = 0, hi = e->npops - 1;
+  while (lo < hi) {
+    const PetscInt mid = (lo + hi + 1) / 2;
+    if (e->layout->offset[mid] <= gid)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return lo;
+}
+
+/* The slice's n gathered records (rs bytes each, starting with their NaSpike) in (step, cell id) order, as qsort
+ * would leave them, in time linear in n: a stable counting sort by (step in the slice, population), then a check of
+ * each bucket. Each rank sends a step's spikes population by population, cells ascending (engine.c, PopStep), and a
+ * population's blocks are in rank order, so with the blocks gathered in rank order every bucket comes out sorted;
+ * a bucket that is not (blocks in another order, or a spike generator's repeated spikes, which rank 0 sends train by
+ * train) is sorted by qsort, alone. Records with equal (step, id) are equal bytes, so the result is qsort's. */
+static PetscErrorCode SortRecords(NaEngine e, void *buf, size_t n, size_t rs)
+{
+  const PetscInt64 nb = (PetscInt64)e->mslice * e->npops;
+  unsigned char   *in = buf, *out;
+  PetscInt64      *at;
+
+  PetscFunctionBegin;
+  if (n < 2) PetscFunctionReturn(0);
+  if (n * rs > e->xsortcap) {
+    PetscCall(PetscFree(e->xsort));
+    e->xsortcap = PetscMax(2 * n * rs, (size_t)65536);
+    PetscCall(PetscMalloc(e->xsortcap, &e->xsort));
+  }
+  if (!e->xbucket) PetscCall(PetscMalloc1((PetscInt64)e->M * e->npops + 1, &e->xbucket)); /* mslice <= M */
+  at  = e->xbucket;
+  out = e->xsort;
+  PetscCall(PetscArrayzero(at, nb + 1));
+  for (size_t i = 0; i < n; i++) {
+    const NaSpike   *s = (const NaSpike *)(in + i * rs);
+    const PetscInt64 m = s->step - e->slice0;
+    if (m < 0 || m >= e->mslice) { /* not this slice's (cannot happen): the plain sort */
+      qsort(buf, n, rs, CompareRecords);
+      PetscFunctionReturn(0);
+    }
+    at[m * e->npops + PopOf(e, s->gid) + 1]++;
+  }
+  for (PetscInt64 k = 0; k < nb; k++) at[k + 1] += at[k];
+  for (size_t i = 0; i < n; i++) { /* at[k] walks bucket k's records; at its end, at[k] is bucket k + 1's start */
+    const NaSpike *s = (const NaSpike *)(in + i * rs);
+    memcpy(out + (size_t)at[(s->step - e->slice0) * e->npops + PopOf(e, s->gid)]++ * rs, s, rs);
+  }
+  for (PetscInt64 k = 0, b0 = 0; k < nb; b0 = at[k++]) {
+    for (PetscInt64 i = b0 + 1; i < at[k]; i++)
+      if (((const NaSpike *)(out + (size_t)i * rs))->gid < ((const NaSpike *)(out + (size_t)(i - 1) * rs))->gid) {
+        qsort(out + (size_t)b0 * rs, (size_t)(at[k] - b0), rs, CompareRecords);
+        break;
+      }
+  }
+  memcpy(buf, out, n * rs);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaExchangeSetFromOptions(NaEngine e)
 {
   char      kind[16] = "node";
@@ -168,6 +230,8 @@ PetscErrorCode NaExchangeDestroy(NaEngine e)
   PetscCall(PetscFree(e->xorder));
   PetscCall(PetscFree2(e->xnoff, e->xcounts));
   PetscCall(PetscFree(e->xdispls));
+  PetscCall(PetscFree(e->xsort));
+  PetscCall(PetscFree(e->xbucket));
   PetscFunctionReturn(0);
 }
 
@@ -208,7 +272,7 @@ static PetscErrorCode Spikes(NaEngine e, size_t rs, PetscInt64 total, const void
   if (!e->xnode) {
     PetscCallMPI(
         MPI_Allgatherv(e->sendbuf, e->counts[e->rank], MPI_BYTE, e->recvbuf, e->counts, e->displs, MPI_BYTE, e->comm));
-    qsort(e->recvbuf, (size_t)total / rs, rs, CompareRecords);
+    PetscCall(SortRecords(e, e->recvbuf, (size_t)total / rs, rs));
     *recs = e->recvbuf;
     PetscFunctionReturn(0);
   }
@@ -239,7 +303,7 @@ static PetscErrorCode Spikes(NaEngine e, size_t rs, PetscInt64 total, const void
     }
     PetscCallMPI(
         MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, e->xbuf, e->xcounts, e->xdispls, MPI_BYTE, e->xleaders));
-    qsort(e->xbuf, (size_t)total / rs, rs, CompareRecords); /* once per node */
+    PetscCall(SortRecords(e, e->xbuf, (size_t)total / rs, rs)); /* once per node */
   }
   PetscCallMPI(MPI_Win_fence(0, e->xwin));
   PetscFunctionReturn(0);
@@ -251,5 +315,112 @@ PetscErrorCode NaExchangeSpikes(NaEngine e, size_t rs, PetscInt64 total, const v
   PetscCall(PetscLogEventBegin(NA_EVENT_XSPIKES, 0, 0, 0, 0));
   PetscCall(Spikes(e, rs, total, recs));
   PetscCall(PetscLogEventEnd(NA_EVENT_XSPIKES, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* -exchange node: the SIC of astrocyte population p by node (docs/scaling.md, design E's scatter). mark[a]: this
+ * rank needs cell a's row (a source of a local SIC synapse). The node needs the union of its ranks' marks; its
+ * leader holds the node's own rows in Xnode, the leaders' vector of the whole population in the gathered order
+ * (node by node, each node's ranks in their order), and a VecScatter over the leaders brings the rows the node
+ * needs, in id order, into the node's shared window. Plan made once (the connectivity is static); values only. */
+PetscErrorCode NaExchangeSicPlan(NaEngine e, NaPop *p, const unsigned char *mark)
+{
+  const PetscInt M = p->sic_m, n = p->spec->n;
+  unsigned char *nmark;
+  PetscInt       nnode = 0, q = 0, *where, *roff, local = 0, cells = 0;
+  MPI_Aint       size;
+  PetscMPIInt    unit;
+  void          *base;
+
+  PetscFunctionBegin;
+  PetscCheck(n < PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP,
+             "population %s: %" PetscInt_FMT " cells, more than one MPI message can mark", p->spec->name, n);
+  p->sic_by_node = PETSC_TRUE;
+  p->sic_win     = MPI_WIN_NULL;
+  PetscCall(PetscMalloc1(n, &nmark));
+  PetscCallMPI(MPI_Allreduce(mark, nmark, (PetscMPIInt)n, MPI_UNSIGNED_CHAR, MPI_MAX, e->xnode_comm));
+  PetscCall(PetscMalloc1(PetscMax(n, 1), &where));
+  for (PetscInt a = 0; a < n; a++) where[a] = nmark[a] ? nnode++ : -1;
+  PetscCall(PetscMalloc1(PetscMax(p->nneed, 1), &p->need_at));
+  for (PetscInt k = 0; k < p->nneed; k++) p->need_at[k] = where[p->need[k]];
+  PetscCallMPI(
+      MPI_Win_allocate_shared(e->xnode_rank == 0 ? (MPI_Aint)(sizeof(double) * (size_t)PetscMax(nnode * M, 1)) : 0,
+                              sizeof(double), MPI_INFO_NULL, e->xnode_comm, &base, &p->sic_win));
+  PetscCallMPI(MPI_Win_shared_query(p->sic_win, 0, &size, &unit, &base));
+  p->sic_node = (double *)base;
+  if (e->xnode_rank == 0) {
+    const PetscMPIInt first = e->xnoff[e->xnode_index];
+    PetscInt         *idx;
+    IS                is;
+
+    /* every rank's first row in the gathered order, and this node's ranks' counts for the gather */
+    PetscCall(PetscMalloc1(e->size, &roff));
+    for (PetscMPIInt i = 0; i < e->size; i++) {
+      PetscInt lo, hi;
+      NaLayoutBlock(e->layout, p->index, e->xorder[i], &lo, &hi);
+      roff[e->xorder[i]] = i ? roff[e->xorder[i - 1]] + cells : 0;
+      cells              = hi - lo;
+    }
+    PetscCall(PetscMalloc2(e->xnode_size, &p->sic_counts, e->xnode_size, &p->sic_displs));
+    for (PetscMPIInt i = 0; i < e->xnode_size; i++) {
+      PetscInt lo, hi;
+      NaLayoutBlock(e->layout, p->index, e->xorder[first + i], &lo, &hi);
+      PetscCheck((hi - lo) * M < PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP,
+                 "population %s: a rank's SIC rows exceed one MPI message", p->spec->name);
+      p->sic_counts[i] = (PetscMPIInt)((hi - lo) * M);
+      p->sic_displs[i] = (PetscMPIInt)local;
+      local += p->sic_counts[i];
+    }
+    PetscCall(VecCreateMPI(e->xleaders, local, PETSC_DETERMINE, &p->Xnode));
+    PetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, nnode * M, p->sic_node, &p->Ynode));
+    PetscCall(PetscMalloc1(PetscMax(nnode * M, 1), &idx));
+    for (PetscInt a = 0; a < n; a++) {
+      const PetscMPIInt r = nmark[a] ? NaLayoutOwner(e->layout, p->index, a) : 0;
+      PetscInt          lo, hi;
+      if (!nmark[a]) continue;
+      NaLayoutBlock(e->layout, p->index, r, &lo, &hi);
+      for (PetscInt m = 0; m < M; m++) idx[q * M + m] = (roff[r] + a - lo) * M + m;
+      q++;
+    }
+    PetscCall(ISCreateGeneral(PETSC_COMM_SELF, nnode * M, idx, PETSC_OWN_POINTER, &is));
+    PetscCall(VecScatterCreate(p->Xnode, is, p->Ynode, NULL, &p->node_scatter));
+    PetscCall(ISDestroy(&is));
+    PetscCall(PetscFree(roff));
+  }
+  PetscCall(PetscFree(where));
+  PetscCall(PetscFree(nmark));
+  PetscFunctionReturn(0);
+}
+
+/* the slice's SIC rows of p into the node's window (NaExchangeSicPlan). The window can be rewritten in the next
+ * slice without a second fence: the leader writes it after the next slice's gather, which completes only when
+ * every rank of the node has sent its next rows, i.e. has delivered this slice's SIC. */
+PetscErrorCode NaExchangeSic(NaEngine e, NaPop *p)
+{
+  double *x = NULL;
+
+  PetscFunctionBegin;
+  if (e->xnode_rank == 0) PetscCall(VecGetArray(p->Xnode, &x));
+  PetscCallMPI(MPI_Gatherv(p->sic_rows, (PetscMPIInt)(p->n * p->sic_m), MPI_DOUBLE, x, p->sic_counts, p->sic_displs,
+                           MPI_DOUBLE, 0, e->xnode_comm));
+  if (e->xnode_rank == 0) {
+    PetscCall(VecRestoreArray(p->Xnode, &x));
+    PetscCall(VecScatterBegin(p->node_scatter, p->Xnode, p->Ynode, INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecScatterEnd(p->node_scatter, p->Xnode, p->Ynode, INSERT_VALUES, SCATTER_FORWARD));
+  }
+  PetscCallMPI(MPI_Win_fence(0, p->sic_win));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaExchangeSicDestroy(NaPop *p)
+{
+  PetscFunctionBegin;
+  if (!p->sic_by_node) PetscFunctionReturn(0);
+  PetscCall(VecScatterDestroy(&p->node_scatter));
+  PetscCall(VecDestroy(&p->Xnode));
+  PetscCall(VecDestroy(&p->Ynode));
+  PetscCall(PetscFree2(p->sic_counts, p->sic_displs));
+  PetscCall(PetscFree(p->need_at));
+  if (p->sic_win != MPI_WIN_NULL) PetscCallMPI(MPI_Win_free(&p->sic_win));
   PetscFunctionReturn(0);
 }
