@@ -22,8 +22,8 @@ typedef struct {
 
 /* tm_glio_synapse (glio.c): a closed loop's glutamate on its way to the astrocyte's rank, and a recorded release */
 typedef struct {
-  PetscInt64 arrive, src, tgt; /* step it arrives in, source and target cell of the synapse */
-  PetscInt   k, m, a;          /* projection, the synapse's index among those of src onto tgt, astrocyte */
+  PetscInt64 arrive, step, src, tgt; /* step it arrives in, of the spike, source and target cell of the synapse */
+  PetscInt   k, m, a;                /* projection, the synapse's index among those of src onto tgt, astrocyte */
   double     v;
 } NaGlioFeed;
 typedef struct {
@@ -70,20 +70,26 @@ typedef struct {
    * ranks' need[], in id order) in one window per node (sic_node); need[q]'s row there is need_at[q]. The
    * leader gathers its ranks' rows into Xnode (its node's part of the population, over the leaders) and scatters
    * the needed ones across the nodes into the window (node_scatter): one copy per node through its link */
-  PetscBool       sic_by_node;
-  MPI_Win         sic_win;
-  double         *sic_node;
-  PetscInt       *need_at;
-  Vec             Xnode, Ynode;
-  VecScatter      node_scatter;
-  PetscMPIInt    *sic_counts, *sic_displs;
-  PetscInt       *refr;
-  unsigned char  *spiked;
-  double         *ring_ex, *ring_in, *ring_stim, *ring_sic;
-  NaCellIO        io;
-  PetscBool       recorded;              /* its spikes go to the output */
-  PetscInt        sg_next, sg_lo, sg_hi; /* spike_generator: next spike; those of the current step */
-  PetscInt        ntimed, *timed_k;      /* parameters given as tables of time: their indices and tables */
+  PetscBool      sic_by_node;
+  MPI_Win        sic_win;
+  double        *sic_node;
+  PetscInt      *need_at;
+  Vec            Xnode, Ynode;
+  VecScatter     node_scatter;
+  PetscMPIInt   *sic_counts, *sic_displs;
+  PetscInt      *refr;
+  unsigned char *spiked;
+  double        *ring_ex, *ring_in, *ring_stim, *ring_sic;
+  /* what arrives in a slot, summed in an order that does not depend on when it is delivered (engine.c, the head
+   * comment): the network's events in ring_ex/ring_in, the generators' (added while the slice is stepped) in
+   * ring_gex/ring_gin, the closed-loop glutamate (glio.c) in ring_fb; added together at the step. NULL where no
+   * such input comes */
+  double   *ring_gex, *ring_gin, *ring_fb;
+  PetscBool gen_rings, fb_ring; /* whether they exist (alike on every rank; the pointers are NULL without cells) */
+  NaCellIO  io;
+  PetscBool recorded;              /* its spikes go to the output */
+  PetscInt  sg_next, sg_lo, sg_hi; /* spike_generator: next spike; those of the current step */
+  PetscInt  ntimed, *timed_k;      /* parameters given as tables of time: their indices and tables */
   const NaTimed **timed;
   PetscInt        ntm, *tmproj; /* the tsodyks projections whose source state this population's ranks hold
                                  * (connect.h): their efficacies travel with each spike, in this order */
@@ -146,7 +152,9 @@ struct _n_NaEngine {
   PetscInt      npops;
   double        h;
   PetscInt64    nsteps, step; /* total and done */
-  PetscInt      M;            /* steps per slice (d_min / h) */
+  PetscInt      M;            /* steps per slice: d_min / h, or -slice_steps */
+  PetscInt      dmin;         /* d_min / h */
+  PetscInt      slice_steps;  /* -slice_steps (0: d_min / h) */
   PetscInt      nring;
   /* generators: per-synapse Poisson streams of each projection from a poisson_generator ([nproj][nsyn]) */
   NaRng **poisson;
@@ -176,7 +184,9 @@ struct _n_NaEngine {
   NaSliceHeader *xhdr;
   void          *xbuf;
   size_t         xcap;
-  void          *xsort; /* the sort's scratch (exchange.c, SortRecords): xsortcap bytes, and its bucket counts */
+  PetscInt64    *stepoff; /* the slice's sorted spikes of step slice0 + m: [stepoff[m], stepoff[m + 1]) */
+  PetscInt      *dorder;  /* the projections by decreasing delay, then index (engine.c, Deliver) */
+  void          *xsort;   /* the sort's scratch (exchange.c, SortRecords): xsortcap bytes, and its bucket counts */
   size_t         xsortcap;
   PetscInt64    *xbucket;
   /* output */
@@ -222,6 +232,22 @@ static inline PetscInt NaSlot(NaEngine e, PetscInt64 step)
   return (PetscInt)(step % e->nring);
 }
 
+/* the slice's sorted spikes of step slice0 + m from the cells [g0, g1): [*q0, *q1) (sorted by (step, id)) */
+static inline void NaStepSpikes(NaEngine e, PetscInt m, PetscInt64 g0, PetscInt64 g1, PetscInt64 *q0, PetscInt64 *q1)
+{
+  PetscInt64 lo = e->stepoff[m], hi = e->stepoff[m + 1];
+  while (lo < hi) {
+    const PetscInt64 mid = lo + (hi - lo) / 2;
+    if (e->spikes[mid].gid < g0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  *q0 = lo;
+  for (hi = lo; hi < e->stepoff[m + 1] && e->spikes[hi].gid < g1; hi++) {}
+  *q1 = hi;
+}
+
 /* NEST's devices are active in steps n with start < n h <= stop */
 static inline PetscBool NaGenActive(const NaPop *g, PetscInt cell, PetscInt64 n, double h)
 {
@@ -261,7 +287,7 @@ PETSC_INTERN PetscErrorCode NaGlioDestroy(NaEngine e);
 PETSC_INTERN PetscBool      NaGlioHasFeedback(NaEngine e);
 PETSC_INTERN void           NaGlioRecordGamma(NaEngine e, NaPop *p, const double *y, PetscInt64 n);
 PETSC_INTERN PetscErrorCode NaGlioScatter(NaEngine e);
-PETSC_INTERN PetscErrorCode NaGlioDeliver(NaEngine e, PetscInt k);
+PETSC_INTERN PetscErrorCode NaGlioDeliver(NaEngine e, PetscInt k, PetscInt64 n);
 PETSC_INTERN PetscErrorCode NaGlioFeedback(NaEngine e);
 PETSC_INTERN PetscErrorCode NaGlioWriteReleases(NaEngine e, hid_t file);
 /* exchange.c: -exchange and -exchange_node_ranks; the node layout; the slice's headers into e->hdrs; the

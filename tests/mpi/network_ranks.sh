@@ -3,7 +3,7 @@
 # astrocyte-Brunel network with Poisson input, Tsodyks synapses, tripartite pools and SIC, with the exchange in
 # two levels (one node, pseudo-nodes of 1 and 2 ranks) and flat; the same again when a run is repeated; and a
 # changed seed changes the spikes (so the comparison can fail); a spike generator's repeated spike time is
-# recorded in (time, id) order.
+# recorded in (time, id) order; and the same bits for any slice length (-slice_steps).
 # usage: network_ranks.sh NASTRO SOURCE_ROOT
 set -u
 source "$(dirname "$0")/lib.sh" "$1"
@@ -121,6 +121,37 @@ ok = (np.array_equal(f['populations/E/positions'][:], want) and np.array_equal(p
       and pa.shape == (30, 3) and (abs(pa[:, 0]) <= 150).all() and (abs(pa[:, 1]) <= 120).all() and (pa[:, 2] == 0).all()
       and len(np.unique(pa[:, 0])) == 30 and 'positions' not in f['populations/noise'])
 sys.exit(0 if ok else 1)" "$tmp/s1.h5" "$tmp/s3.h5"
+# the slice length (-slice_steps: how many steps between exchanges) changes only when events are delivered, not
+# what a ring slot sums: with several delays and generators (one shorter than d_min) and two SIC projections, and
+# with tm_glio_synapse's closed loop (net_glio at 0.25 ms: a 4-step slice), the same bits for 1, 3 and 10 steps
+mixed=$2/tests/data/net_mixed_delays.yaml
+check "mixed delays, -slice_steps 0 (d_min: 10 steps) runs" on_ranks 300 1 -network "$mixed" -o "$tmp/sl0.h5" -quiet
+for k in 1 3; do
+  check "  -slice_steps $k runs" on_ranks 300 1 -network "$mixed" -slice_steps $k -o "$tmp/sl$k.h5" -quiet
+  check "  its spikes and traces equal d_min slices', bit for bit" $PY "$same" "$tmp/sl0.h5" "$tmp/sl$k.h5" spikes traces
+done
+check "  -slice_steps 4 on 3 ranks (pseudo-nodes of 2): the same again" \
+  bash -c "$(printf '%q ' timeout 300 mpiexec --oversubscribe -n 3 "$nastro" -network "$mixed" -slice_steps 4 -exchange_node_ranks 2 -o "$tmp/sl4.h5" -quiet) && $PY '$same' '$tmp/sl0.h5' '$tmp/sl4.h5' spikes traces"
+# (net_glio with 40 cells E, their spikes into the closed loop's astrocytes A6 too, and two more closed loops onto
+# them, with delays 1.5 and 3 ms: glutamate from several source steps and spikes meet in A6's slots)
+sed 's/^record:/  - {from: E, to: A6, rule: all_to_all, weight: 0.05, delay: 1.5}\
+  - {from: E, to: T, rule: all_to_all, synapse: tm_glio_synapse, weight: 0.5, delay: 1.5,\
+     glia: {population: A6, astrocyte: [1, 2, 0, 0, -1, 1], closed_loop: true}}\
+  - {from: E, to: T, rule: all_to_all, synapse: tm_glio_synapse, weight: 0.5, delay: 3.0,\
+     glia: {population: A6, astrocyte: [-1, -1, -1, -1, -1, 2], closed_loop: true}}\
+record:/' "$2/tests/data/net_glio.yaml" >"$tmp/glio.yaml"
+for k in 0 1 3; do
+  check "the glio network at 0.25 ms, -slice_steps $k, runs" \
+    on_ranks 300 2 -network "$tmp/glio.yaml" -network_set resolution=0.25,t_stop=1500,populations.E.n=40 -slice_steps $k -o "$tmp/gl$k.h5" -quiet
+done
+for k in 1 3; do
+  check "  -slice_steps $k: its traces, rates and releases equal d_min slices', bit for bit" \
+    $PY "$same" "$tmp/gl0.h5" "$tmp/gl$k.h5" traces rates releases
+done
+on_ranks 60 1 -network "$mixed" -slice_steps 11 -o "$tmp/slbad.h5" -quiet >"$tmp/slbad.log" 2>&1
+check "-slice_steps 11 (d_min is 10 steps) is refused" test $? -ne 0
+check "  with one line naming it, and no output" \
+  bash -c "grep -q '^nastro: error: -slice_steps 11: not in 0..10 (at most d_min / resolution = 1 ms / 0.1 ms; 0: d_min)\$' '$tmp/slbad.log' && test ! -e '$tmp/slbad.h5'"
 # a spike generator's repeated spike time: rank 0 sends its spikes train by train (ids 0 1 2 0 1 2), and the
 # exchange's linear sort falls back to a sort of that step's records: recorded in (time, id) order on any rank count
 cat >"$tmp/repeat.yaml" <<'YAML'

@@ -2,7 +2,8 @@
  * taken at the end of a slice, when every event of the slice has been delivered into the ring buffers, and laid
  * out by cell and synapse id so that any rank count can read it.
  *   /populations/<pop>/{state [nstate][n], refractory, I_stim, I_sic [n], ring_ex, ring_in, ring_stim,
- *     ring_sic [nring][n]}   ring row r holds what arrives in step (step + r); attribute dt_next
+ *     ring_sic [nring][n], where they exist ring_gen_ex, ring_gen_in, ring_glio_fb [nring][n]}   ring row r holds
+ *     what arrives in step (step + r); attribute dt_next
  *   /projections/<k>/{tsodyks [nsyn][4] (x, y, u, t_last), poisson [nsyn] (stream states)}   synapses in order
  *     of target, then source, then creation; tsodyks [nsrc][4] by source where the synapses share it (connect.h)
  *   /rate_bins [npops][nbins], /output/{spikes [npops], samples [ntraces]}   what the output holds
@@ -201,6 +202,9 @@ static PetscErrorCode WritePopulation(NaEngine e, hid_t pops, const NaPop *p)
   PetscCall(WritePopArray(e, g, p, "ring_in", p->ring_in, e->nring, PETSC_TRUE));
   PetscCall(WritePopArray(e, g, p, "ring_stim", p->ring_stim, e->nring, PETSC_TRUE));
   PetscCall(WritePopArray(e, g, p, "ring_sic", p->ring_sic, e->nring, PETSC_TRUE));
+  if (p->gen_rings) PetscCall(WritePopArray(e, g, p, "ring_gen_ex", p->ring_gex, e->nring, PETSC_TRUE));
+  if (p->gen_rings) PetscCall(WritePopArray(e, g, p, "ring_gen_in", p->ring_gin, e->nring, PETSC_TRUE));
+  if (p->fb_ring) PetscCall(WritePopArray(e, g, p, "ring_glio_fb", p->ring_fb, e->nring, PETSC_TRUE));
   NaH5Call(H5Gclose(g));
   PetscFunctionReturn(0);
 }
@@ -394,6 +398,11 @@ static PetscErrorCode ReadPopulation(NaEngine e, hid_t pops, NaPop *p, PetscBool
   *ok = (PetscBool)(*ok && good);
   PetscCall(ReadPopArray(e, g, p, "ring_sic", p->ring_sic, e->nring, PETSC_TRUE, &good));
   *ok = (PetscBool)(*ok && good && found);
+  /* the generators' and the closed-loop glutamate's rings (a checkpoint of a build that summed them into ring_ex
+   * and ring_in has none: zero) */
+  if (p->gen_rings) PetscCall(ReadPopArray(e, g, p, "ring_gen_ex", p->ring_gex, e->nring, PETSC_TRUE, &good));
+  if (p->gen_rings) PetscCall(ReadPopArray(e, g, p, "ring_gen_in", p->ring_gin, e->nring, PETSC_TRUE, &good));
+  if (p->fb_ring) PetscCall(ReadPopArray(e, g, p, "ring_glio_fb", p->ring_fb, e->nring, PETSC_TRUE, &good));
   NaH5Call(H5Gclose(g));
   PetscFunctionReturn(0);
 }

@@ -4,10 +4,14 @@
  * step m (a spike, stamped (m + 1) h; an astrocyte's SIC) with a delay of D steps lands in ring slot m + D: spike
  * weights are added at the end of step m + D (they act from t + d, as in NEST), currents are held during step
  * m + D + 1. Every delay between cells is at least d_min = M steps, so the ranks only exchange once per slice of M
- * steps: each gathers everyone's spikes and non-zero SIC values, sorts them by (step, cell id) and delivers them
- * projection by projection in that order. Generators run on every rank for the local targets, from streams keyed
- * by synapse. Inputs to a cell are thus added in an order that does not depend on the rank count, and the same
- * run gives the same spikes, bit for bit, on any number of ranks. */
+ * steps (or of -slice_steps, fewer): each gathers everyone's spikes and SIC values, sorts the spikes by (step,
+ * cell id) and delivers them projection by projection in order of decreasing delay, each in that order. Generators
+ * run on every rank for the local targets, from streams keyed by synapse, while the slice is stepped (their
+ * delays may be shorter than a slice), into rings of their own; a closed loop's glutamate (glio.c) has its own
+ * too. At its step a slot's sum is the network's, plus the generators', plus the glutamate's, each added in
+ * (source step, projection, source, synapse) order: an order that depends neither on the rank count nor on when
+ * the events were delivered, so the same run gives the same spikes, bit for bit, on any number of ranks and for
+ * any slice length (the ground for overlapping the exchange with the update: docs/scaling.md). */
 #include "engineimpl.h"
 #include "naerrors.h"
 #include <nastro/nastro.h>
@@ -60,6 +64,10 @@ PetscErrorCode NaEngineSetFromOptions(NaEngine e)
   PetscCall(PetscOptionsReal("-rate_bin", "bin width of the population rates in /rates [ms]", NULL, e->rate_bin,
                              &e->rate_bin, NULL));
   PetscCall(NaCheckpointOptionsRead(PetscOptionsObject, e->comm, "simulated ms between checkpoints (0: none)", &e->ck));
+  PetscCall(PetscOptionsBoundedInt("-slice_steps",
+                                   "steps between exchanges, at most d_min / h (0: d_min / h); the results do not "
+                                   "depend on it",
+                                   NULL, e->slice_steps, &e->slice_steps, NULL, 0));
   PetscOptionsEnd();
   PetscCall(NaExchangeSetFromOptions(e));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-o", &e->output_set));
@@ -195,6 +203,22 @@ static PetscErrorCode PopCreate(NaEngine e, PetscInt index, NaPop *p)
   if (m->emits_sic) PetscCall(PetscCalloc1((size_t)p->n * e->M, &p->sic_rows));
   PetscCall(PetscCalloc4((size_t)nr * p->n, &p->ring_ex, (size_t)nr * p->n, &p->ring_in, (size_t)nr * p->n,
                          &p->ring_stim, (size_t)nr * p->n, &p->ring_sic));
+  { /* the generators' and the closed-loop glutamate's own rings, where they have targets here */
+    PetscBool gen = PETSC_FALSE, fb = PETSC_FALSE;
+    for (PetscInt k = 0; k < e->nproj; k++) {
+      const NaProjection *pr = &e->proj[k];
+      const NaCellModel  *sm = e->spec->pops[pr->src_pop].model;
+      if (pr->tgt_pop == index && pr->kind != NA_SYN_GLIO && sm->kind == NA_CELL_GENERATOR &&
+          strcmp(sm->name, "dc_generator"))
+        gen = PETSC_TRUE;
+      if (pr->kind == NA_SYN_GLIO && pr->glia_pop == index && e->spec->projs[pr->spec].glia.closed_loop)
+        fb = PETSC_TRUE;
+    }
+    p->gen_rings = gen;
+    p->fb_ring   = fb;
+    if (gen) PetscCall(PetscCalloc2((size_t)nr * p->n, &p->ring_gex, (size_t)nr * p->n, &p->ring_gin));
+    if (fb) PetscCall(PetscCalloc1((size_t)nr * p->n, &p->ring_fb));
+  }
   PetscCall(VecCreateMPI(e->comm, p->n * m->nstate, PETSC_DETERMINE, &p->Y));
   PetscCall(VecGetArray(p->Y, &y));
   PetscCall(PopDraw(e, p, y));
@@ -271,6 +295,8 @@ static PetscErrorCode PopDestroy(NaPop *p)
   PetscCall(PetscFree(p->need));
   PetscCall(PetscFree(p->sic_rows));
   PetscCall(PetscFree4(p->ring_ex, p->ring_in, p->ring_stim, p->ring_sic));
+  PetscCall(PetscFree2(p->ring_gex, p->ring_gin));
+  PetscCall(PetscFree(p->ring_fb));
   PetscCall(VecDestroy(&p->Y));
   PetscCall(TSDestroy(&p->ts));
   PetscFunctionReturn(0);
@@ -455,8 +481,20 @@ PetscErrorCode NaEngineSetUp(NaEngine e)
   PetscCall(PetscTime(&e->t_build));
   e->t_build -= t1;
   Delays(e, &dmin, &dmax);
-  e->M     = dmin;
-  e->nring = dmax + e->M + 1;
+  e->dmin = dmin;
+  NaCheck(e->slice_steps >= 0 && e->slice_steps <= dmin, e->comm, PETSC_ERR_USER_INPUT,
+          "-slice_steps %" PetscInt_FMT ": not in 0..%" PetscInt_FMT
+          " (at most d_min / resolution = %g ms / %g ms; 0: d_min)",
+          e->slice_steps, dmin, dmin * e->h, e->h);
+  e->M     = e->slice_steps ? e->slice_steps : dmin;
+  e->nring = dmax + dmin + 1;
+  PetscCall(PetscMalloc1(e->M + 1, &e->stepoff));
+  PetscCall(PetscMalloc1(PetscMax(e->nproj, 1), &e->dorder)); /* projections by decreasing delay, then index */
+  for (PetscInt k = 0; k < e->nproj; k++) {
+    PetscInt d = k;
+    for (; d > 0 && e->proj[e->dorder[d - 1]].delay < e->proj[k].delay; d--) e->dorder[d] = e->dorder[d - 1];
+    e->dorder[d] = k;
+  }
   e->npops = e->spec->npops;
   PetscCall(PetscCalloc1(e->npops, &e->pops));
   for (PetscInt p = 0; p < e->npops; p++) PetscCall(PopCreate(e, p, &e->pops[p]));
@@ -484,7 +522,7 @@ PetscErrorCode NaEngineView(NaEngine e, PetscViewer viewer)
   PetscCall(NaViewerPrintf(viewer,
                            "network %s: %d populations (%lld cells), resolution %g ms, t_stop %g ms, d_min %g ms (%d "
                            "steps a slice), %d rank%s\n",
-                           e->spec->path, (int)e->npops, (long long)cells, e->h, e->spec->t_stop, e->M * e->h,
+                           e->spec->path, (int)e->npops, (long long)cells, e->h, e->spec->t_stop, e->dmin * e->h,
                            (int)e->M, e->size, NaPlural(e->size)));
   for (PetscInt p = 0; p < e->npops; p++) {
     const NaPopSpec *ps = &e->spec->pops[p];
@@ -508,20 +546,21 @@ PetscErrorCode NaEngineView(NaEngine e, PetscViewer viewer)
 
 /* adds weight w, arriving in step arrive, to local cell i of population p: spike weights by sign (astrocytes:
  * all excitatory, the parser refuses negative weights onto them) */
-static inline void AddSpike(NaEngine e, NaPop *p, PetscInt i, PetscInt64 arrive, double w)
+static inline void AddSpike(NaEngine e, NaPop *p, PetscInt i, PetscInt64 arrive, double w, PetscBool gen)
 {
   const size_t at = (size_t)NaSlot(e, arrive) * p->n + i;
   if (w >= 0)
-    p->ring_ex[at] += w;
+    (gen ? p->ring_gex : p->ring_ex)[at] += w;
   else
-    p->ring_in[at] -= w;
+    (gen ? p->ring_gin : p->ring_in)[at] -= w;
 }
 
 static PetscErrorCode PushSpike(NaEngine, PetscInt64, PetscInt64);
 
-/* a spike of source src, emitted in step n, through the synapses of pr into the ring buffers, with the fraction D
- * of the weight its shared tsodyks state gave (connect.h; 1 for other synapses) */
-static void DeliverSpike(NaEngine e, const NaProjection *pr, PetscInt src, PetscInt64 n, double D)
+/* a spike of source src, emitted in step n, through the synapses of pr into the ring buffers (gen: a generator's,
+ * into the generators' rings), with the fraction D of the weight its shared tsodyks state gave (connect.h; 1 for
+ * other synapses) */
+static void DeliverSpike(NaEngine e, const NaProjection *pr, PetscInt src, PetscInt64 n, double D, PetscBool gen)
 {
   NaPop         *tp = &e->pops[pr->tgt_pop];
   const PetscInt j0 = pr->off[src], j1 = pr->off[src + 1];
@@ -530,14 +569,15 @@ static void DeliverSpike(NaEngine e, const NaProjection *pr, PetscInt src, Petsc
 
   if (!pr->weight) { /* one weight, one sign: one buffer */
     const double w = pr->w0 * D;
-    double      *r = w >= 0 ? tp->ring_ex + at : tp->ring_in + at;
+    double      *r = w >= 0 ? (gen ? tp->ring_gex : tp->ring_ex) + at : (gen ? tp->ring_gin : tp->ring_in) + at;
     const double a = w >= 0 ? w : -w;
     for (PetscInt j = j0; j < j1; j++) r[pr->tgt[j] - lo] += a;
   } else
-    for (PetscInt j = j0; j < j1; j++) AddSpike(e, tp, pr->tgt[j] - tp->lo, n + pr->delay, pr->weight[j] * D);
+    for (PetscInt j = j0; j < j1; j++) AddSpike(e, tp, pr->tgt[j] - tp->lo, n + pr->delay, pr->weight[j] * D, gen);
 }
 
-/* the generators' output produced in step n, straight into the local targets' ring buffers */
+/* the generators' output produced in step n, straight into the local targets' generator rings (a generator's delay
+ * may be shorter than the slice) */
 static void RunGenerators(NaEngine e, PetscInt64 n)
 {
   for (PetscInt k = 0; k < e->nproj; k++) {
@@ -559,7 +599,7 @@ static void RunGenerators(NaEngine e, PetscInt64 n)
             w = 0;
             for (PetscInt q = 0; q < cnt; q++) w += wj * NaTsodyksSpike(&pr->tm, &pr->tms[j], (n + 1) * e->h);
           }
-          AddSpike(e, tp, pr->tgt[j] - tp->lo, n + pr->delay, w);
+          AddSpike(e, tp, pr->tgt[j] - tp->lo, n + pr->delay, w, PETSC_TRUE);
         }
       }
     } else if (g->gen == NA_GEN_DC) {
@@ -573,7 +613,7 @@ static void RunGenerators(NaEngine e, PetscInt64 n)
       for (PetscInt q = g->sg_lo; q < g->sg_hi; q++) {
         const double t = g->spec->spike_times[q];
         for (PetscInt c = 0; c < pr->nsrc; c++) /* a replicated population: every rank holds every state */
-          DeliverSpike(e, pr, c, n, pr->tms ? NaTsodyksSpike(&pr->tm, &pr->tms[c - pr->tms_lo], t) : 1.0);
+          DeliverSpike(e, pr, c, n, pr->tms ? NaTsodyksSpike(&pr->tm, &pr->tms[c - pr->tms_lo], t) : 1.0, PETSC_TRUE);
       }
     }
   }
@@ -680,6 +720,17 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
       PetscCall(VecRestoreArray(p->Y, &y));
     }
   }
+  if (p->ring_gex) /* the network's sums, then the generators' (engine.c's head comment) */
+    for (PetscInt i = 0; i < N; i++) {
+      p->ring_ex[at + i] += p->ring_gex[at + i];
+      p->ring_in[at + i] += p->ring_gin[at + i];
+      p->ring_gex[at + i] = p->ring_gin[at + i] = 0;
+    }
+  if (p->ring_fb) /* then the closed-loop glutamate */
+    for (PetscInt i = 0; i < N; i++) {
+      p->ring_ex[at + i] += p->ring_fb[at + i];
+      p->ring_fb[at + i] = 0;
+    }
   p->io.in_ex = p->ring_ex + at;
   p->io.in_in = p->ring_in + at;
   PetscCall(VecGetArray(p->Y, &y));
@@ -787,6 +838,10 @@ static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
     const unsigned char *in = (const unsigned char *)recs + q * rs;
     memcpy(&e->spikes[q], in, bs);
     if (e->ntm) memcpy(e->spikeD + q * e->ntm, in + bs, rs - bs);
+  }
+  for (PetscInt m = 0, q = 0; m <= e->mslice; m++) { /* each step's spikes */
+    while (q < e->nall && e->spikes[q].step < e->slice0 + m) q++;
+    e->stepoff[m] = q;
   }
   e->exchange_bytes += (double)total + sizeof *h * e->size;
   PetscFunctionReturn(0);
@@ -968,8 +1023,7 @@ static PetscErrorCode GapJunctions(NaEngine e, PetscInt64 n)
   PetscFunctionReturn(0);
 }
 
-/* the SIC of the slice through SIC projection pr: the needed rows in id order, each step's non-zero values, so
- * every ring cell adds its values in (step, id) order on any rank count */
+/* the SIC of the slice through SIC projection pr: the needed rows in id order, each step's non-zero values */
 static PetscErrorCode DeliverSic(NaEngine e, const NaProjection *pr)
 {
   const NaPop   *sp = &e->pops[pr->src_pop], *tp = &e->pops[pr->tgt_pop];
@@ -996,16 +1050,21 @@ static PetscErrorCode DeliverSic(NaEngine e, const NaProjection *pr)
   PetscFunctionReturn(0);
 }
 
-/* the slice's spikes (sic false) or SIC values into the local targets, projection by projection */
+/* The slice's spikes (sic false) or SIC values into the local targets, projection by projection in order of
+ * decreasing delay (then of index: e->dorder), each in (step, source id) order. A ring slot (a step) receives from
+ * each projection the events of one source step, its delay earlier: so every slot adds its inputs in the order of
+ * (source step, projection, source, synapse) as if delivered step by step, on any rank count and for any slice
+ * length (engine.c's head comment). */
 static PetscErrorCode Deliver(NaEngine e, PetscBool sic)
 {
   PetscFunctionBegin;
-  for (PetscInt k = 0; k < e->nproj; k++) {
+  for (PetscInt d = 0; d < e->nproj; d++) {
+    const PetscInt   k  = e->dorder[d];
     NaProjection    *pr = &e->proj[k];
     const PetscInt64 g0 = e->layout->offset[pr->src_pop], g1 = g0 + pr->nsrc;
 
     if (pr->kind == NA_SYN_GLIO && !sic) {
-      PetscCall(NaGlioDeliver(e, k));
+      for (PetscInt m = 0; m < e->mslice; m++) PetscCall(NaGlioDeliver(e, k, e->slice0 + m));
       continue;
     }
     if (IsGenerator(e, pr->src_pop) || !pr->nsyn || pr->kind == NA_SYN_GAP) continue;
@@ -1015,9 +1074,10 @@ static PetscErrorCode Deliver(NaEngine e, PetscBool sic)
       continue;
     }
     for (PetscInt64 q = 0; q < e->nall; q++) { /* in (step, id) order */
-      const NaSpike *s = &e->spikes[q];
-      if (s->gid < g0 || s->gid >= g1) continue;
-      DeliverSpike(e, pr, (PetscInt)(s->gid - g0), s->step, pr->tms ? e->spikeD[q * e->ntm + pr->tm_slot] : 1.0);
+      const NaSpike *x = &e->spikes[q];
+      if (x->gid < g0 || x->gid >= g1) continue;
+      DeliverSpike(e, pr, (PetscInt)(x->gid - g0), x->step, pr->tms ? e->spikeD[q * e->ntm + pr->tm_slot] : 1.0,
+                   PETSC_FALSE);
     }
   }
   PetscFunctionReturn(0);
@@ -1322,6 +1382,8 @@ PetscErrorCode NaEngineDestroy(NaEngine *engine)
   PetscCall(NaNetSpecDestroy(&e->spec));
   PetscCall(PetscFree(e->myspikes));
   PetscCall(PetscFree(e->spikes));
+  PetscCall(PetscFree(e->stepoff));
+  PetscCall(PetscFree(e->dorder));
   PetscCall(PetscFree(e->myD));
   PetscCall(PetscFree(e->spikeD));
   PetscCall(PetscFree(e->sendbuf));

@@ -246,7 +246,7 @@ static PetscErrorCode Spike(NaEngine e, PetscInt k, const double *gam, PetscInt 
       tp->ring_in[at] -= w;
   }
   if (a >= 0 && e->spec->projs[pr->spec].glia.closed_loop) {
-    NaGlioFeed f = {n + pr->delay, s, tg, k, m, a, g->rho_c * g->Y_T * r};
+    NaGlioFeed f = {n + pr->delay, n, s, tg, k, m, a, g->rho_c * g->Y_T * r};
     if (e->ginv[k]) f.v *= e->ginv[k][a];
     PetscCall(PushFeed(e, &f));
   }
@@ -257,8 +257,9 @@ static PetscErrorCode Spike(NaEngine e, PetscInt k, const double *gam, PetscInt 
   PetscFunctionReturn(0);
 }
 
-/* the slice's spikes through tm_glio_synapse projection k (engine.c's Deliver, in projection order) */
-PetscErrorCode NaGlioDeliver(NaEngine e, PetscInt k)
+/* the spikes of step n (in the slice) through tm_glio_synapse projection k (engine.c's Deliver calls it for each
+ * step of the slice, projection by projection) */
+PetscErrorCode NaGlioDeliver(NaEngine e, PetscInt k, PetscInt64 n)
 {
   NaProjection    *pr  = &e->proj[k];
   NaPop           *sp  = &e->pops[pr->src_pop];
@@ -268,48 +269,44 @@ PetscErrorCode NaGlioDeliver(NaEngine e, PetscInt k)
   PetscFunctionBegin;
   if (pr->glia_pop >= 0) PetscCall(VecGetArrayRead(e->pops[pr->glia_pop].Ygam, &gam));
   if (sp->gen == NA_GEN_NONE) {
-    for (PetscInt64 q = 0; q < e->nall; q++) { /* in (step, id) order */
-      const NaSpike *x = &e->spikes[q];
-      PetscInt       s;
-      if (x->gid < g0 || x->gid >= g1) continue;
-      s = (PetscInt)(x->gid - g0);
+    PetscInt64 q0, q1;
+    NaStepSpikes(e, (PetscInt)(n - e->slice0), g0, g1, &q0, &q1);
+    for (PetscInt64 q = q0; q < q1; q++) { /* in id order */
+      const PetscInt s = (PetscInt)(e->spikes[q].gid - g0);
       for (PetscInt j = pr->off[s], m = 0; j < pr->off[s + 1]; j++) {
         m = j > pr->off[s] && pr->tgt[j] == pr->tgt[j - 1] ? m + 1 : 0;
-        PetscCall(Spike(e, k, gam, s, j, m, x->step));
+        PetscCall(Spike(e, k, gam, s, j, m, n));
       }
     }
-  } else if (sp->gen == NA_GEN_SPIKE) { /* the times of the slice's steps, by bisection (no cursor to keep) */
+  } else if (sp->gen == NA_GEN_SPIKE) { /* the spike times of step n, by bisection (no cursor to keep) */
     const double  *T  = sp->spec->spike_times;
     const PetscInt nt = sp->spec->nspikes;
     PetscInt       lo = 0, hi = nt;
     while (lo < hi) {
       const PetscInt mid = (lo + hi) / 2;
-      if (llround(T[mid] / e->h) - 1 < e->slice0)
+      if (llround(T[mid] / e->h) - 1 < n)
         lo = mid + 1;
       else
         hi = mid;
     }
-    for (PetscInt q = lo; q < nt && llround(T[q] / e->h) - 1 < e->slice0 + e->mslice; q++) {
-      const PetscInt64 n = llround(T[q] / e->h) - 1;
+    for (PetscInt q = lo; q < nt && llround(T[q] / e->h) - 1 == n; q++)
       for (PetscInt s = 0; s < pr->nsrc; s++)
         for (PetscInt j = pr->off[s], m = 0; j < pr->off[s + 1]; j++) {
           m = j > pr->off[s] && pr->tgt[j] == pr->tgt[j - 1] ? m + 1 : 0;
           PetscCall(Spike(e, k, gam, s, j, m, n));
         }
-    }
-  } else if (sp->gen == NA_GEN_POISSON) { /* each synapse's own stream, step by step */
+  } else if (sp->gen == NA_GEN_POISSON) { /* each synapse's own stream */
     const NaTimed *timed = NaNetSpecTimed(e->spec, sp->index, "rate");
-    for (PetscInt64 n = e->slice0; n < e->slice0 + e->mslice; n++)
-      for (PetscInt s = 0; s < pr->nsrc; s++) {
-        const double rate = timed ? NaTimedAtStep(timed, n) : sp->par[sp->kvalue][s];
-        const double mu = rate * e->h * 1e-3, p0 = exp(-mu);
-        if (!NaGenActive(sp, s, n, e->h) || mu <= 0) continue;
-        for (PetscInt j = pr->off[s], m = 0; j < pr->off[s + 1]; j++) {
-          const PetscInt cnt = NaPoissonDraw(&e->poisson[k][j], mu, p0);
-          m                  = j > pr->off[s] && pr->tgt[j] == pr->tgt[j - 1] ? m + 1 : 0;
-          for (PetscInt c = 0; c < cnt; c++) PetscCall(Spike(e, k, gam, s, j, m, n));
-        }
+    for (PetscInt s = 0; s < pr->nsrc; s++) {
+      const double rate = timed ? NaTimedAtStep(timed, n) : sp->par[sp->kvalue][s];
+      const double mu = rate * e->h * 1e-3, p0 = exp(-mu);
+      if (!NaGenActive(sp, s, n, e->h) || mu <= 0) continue;
+      for (PetscInt j = pr->off[s], m = 0; j < pr->off[s + 1]; j++) {
+        const PetscInt cnt = NaPoissonDraw(&e->poisson[k][j], mu, p0);
+        m                  = j > pr->off[s] && pr->tgt[j] == pr->tgt[j - 1] ? m + 1 : 0;
+        for (PetscInt c = 0; c < cnt; c++) PetscCall(Spike(e, k, gam, s, j, m, n));
       }
+    }
   }
   if (gam) PetscCall(VecRestoreArrayRead(e->pops[pr->glia_pop].Ygam, &gam));
   PetscFunctionReturn(0);
@@ -319,6 +316,7 @@ static int CompareFeed(const void *a, const void *b)
 {
   const NaGlioFeed *x = a, *y = b;
   if (x->arrive != y->arrive) return x->arrive < y->arrive ? -1 : 1;
+  if (x->step != y->step) return x->step < y->step ? -1 : 1; /* as the slices bring them: any slice length */
   if (x->k != y->k) return x->k < y->k ? -1 : 1;
   if (x->src != y->src) return x->src < y->src ? -1 : 1;
   if (x->tgt != y->tgt) return x->tgt < y->tgt ? -1 : 1;
@@ -373,7 +371,7 @@ PetscErrorCode NaGlioFeedback(NaEngine e)
   for (PetscInt64 q = 0; q < nrecv; q++) {
     const NaGlioFeed *f  = &recv[q];
     NaPop            *ap = &e->pops[e->proj[f->k].glia_pop];
-    ap->ring_ex[(size_t)NaSlot(e, f->arrive) * ap->n + (size_t)(f->a - ap->lo)] += f->v;
+    ap->ring_fb[(size_t)NaSlot(e, f->arrive) * ap->n + (size_t)(f->a - ap->lo)] += f->v;
   }
   e->exchange_bytes += (double)nrecv * rs;
   e->nfeed = 0;

@@ -138,7 +138,7 @@ static PetscErrorCode RootAttributes(NaEngine e)
   PetscCall(NaH5SetAttributeReal(e->file, "resolution", e->h));
   PetscCall(NaH5SetAttributeReal(e->file, "t_stop", e->spec->t_stop));
   PetscCall(NaH5SetAttributeInt(e->file, "seed", (long long)e->spec->seed));
-  PetscCall(NaH5SetAttributeReal(e->file, "d_min", e->M * e->h));
+  PetscCall(NaH5SetAttributeReal(e->file, "d_min", e->dmin * e->h));
   PetscCall(NaH5SetAttributeString(
       e->file, "description",
       "nastro run of a spiking neuron-astrocyte network (docs/networks.md). Units are NEST's: ms, mV, pA, nS, uM. "
