@@ -184,9 +184,8 @@ struct _n_NaEngine {
   NaSliceHeader *xhdr;
   void          *xbuf;
   size_t         xcap;
-  PetscInt64    *stepoff; /* the slice's sorted spikes of step slice0 + m: [stepoff[m], stepoff[m + 1]) */
-  PetscInt      *dorder;  /* the projections by decreasing delay, then index (engine.c, Deliver) */
-  void          *xsort;   /* the sort's scratch (exchange.c, SortRecords): xsortcap bytes, and its bucket counts */
+  PetscInt      *dorder; /* the projections by decreasing delay, then index (engine.c, Deliver) */
+  void          *xsort;  /* the sort's scratch (exchange.c, SortRecords): xsortcap bytes, and its bucket counts */
   size_t         xsortcap;
   PetscInt64    *xbucket;
   /* output */
@@ -232,22 +231,6 @@ static inline PetscInt NaSlot(NaEngine e, PetscInt64 step)
   return (PetscInt)(step % e->nring);
 }
 
-/* the slice's sorted spikes of step slice0 + m from the cells [g0, g1): [*q0, *q1) (sorted by (step, id)) */
-static inline void NaStepSpikes(NaEngine e, PetscInt m, PetscInt64 g0, PetscInt64 g1, PetscInt64 *q0, PetscInt64 *q1)
-{
-  PetscInt64 lo = e->stepoff[m], hi = e->stepoff[m + 1];
-  while (lo < hi) {
-    const PetscInt64 mid = lo + (hi - lo) / 2;
-    if (e->spikes[mid].gid < g0)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  *q0 = lo;
-  for (hi = lo; hi < e->stepoff[m + 1] && e->spikes[hi].gid < g1; hi++) {}
-  *q1 = hi;
-}
-
 /* NEST's devices are active in steps n with start < n h <= stop */
 static inline PetscBool NaGenActive(const NaPop *g, PetscInt cell, PetscInt64 n, double h)
 {
@@ -287,7 +270,7 @@ PETSC_INTERN PetscErrorCode NaGlioDestroy(NaEngine e);
 PETSC_INTERN PetscBool      NaGlioHasFeedback(NaEngine e);
 PETSC_INTERN void           NaGlioRecordGamma(NaEngine e, NaPop *p, const double *y, PetscInt64 n);
 PETSC_INTERN PetscErrorCode NaGlioScatter(NaEngine e);
-PETSC_INTERN PetscErrorCode NaGlioDeliver(NaEngine e, PetscInt k, PetscInt64 n);
+PETSC_INTERN PetscErrorCode NaGlioDeliver(NaEngine e, PetscInt k);
 PETSC_INTERN PetscErrorCode NaGlioFeedback(NaEngine e);
 PETSC_INTERN PetscErrorCode NaGlioWriteReleases(NaEngine e, hid_t file);
 /* exchange.c: -exchange and -exchange_node_ranks; the node layout; the slice's headers into e->hdrs; the

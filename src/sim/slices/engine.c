@@ -488,7 +488,6 @@ PetscErrorCode NaEngineSetUp(NaEngine e)
           e->slice_steps, dmin, dmin * e->h, e->h);
   e->M     = e->slice_steps ? e->slice_steps : dmin;
   e->nring = dmax + dmin + 1;
-  PetscCall(PetscMalloc1(e->M + 1, &e->stepoff));
   PetscCall(PetscMalloc1(PetscMax(e->nproj, 1), &e->dorder)); /* projections by decreasing delay, then index */
   for (PetscInt k = 0; k < e->nproj; k++) {
     PetscInt d = k;
@@ -839,10 +838,6 @@ static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
     memcpy(&e->spikes[q], in, bs);
     if (e->ntm) memcpy(e->spikeD + q * e->ntm, in + bs, rs - bs);
   }
-  for (PetscInt m = 0, q = 0; m <= e->mslice; m++) { /* each step's spikes */
-    while (q < e->nall && e->spikes[q].step < e->slice0 + m) q++;
-    e->stepoff[m] = q;
-  }
   e->exchange_bytes += (double)total + sizeof *h * e->size;
   PetscFunctionReturn(0);
 }
@@ -1064,7 +1059,7 @@ static PetscErrorCode Deliver(NaEngine e, PetscBool sic)
     const PetscInt64 g0 = e->layout->offset[pr->src_pop], g1 = g0 + pr->nsrc;
 
     if (pr->kind == NA_SYN_GLIO && !sic) {
-      for (PetscInt m = 0; m < e->mslice; m++) PetscCall(NaGlioDeliver(e, k, e->slice0 + m));
+      PetscCall(NaGlioDeliver(e, k));
       continue;
     }
     if (IsGenerator(e, pr->src_pop) || !pr->nsyn || pr->kind == NA_SYN_GAP) continue;
@@ -1382,7 +1377,6 @@ PetscErrorCode NaEngineDestroy(NaEngine *engine)
   PetscCall(NaNetSpecDestroy(&e->spec));
   PetscCall(PetscFree(e->myspikes));
   PetscCall(PetscFree(e->spikes));
-  PetscCall(PetscFree(e->stepoff));
   PetscCall(PetscFree(e->dorder));
   PetscCall(PetscFree(e->myD));
   PetscCall(PetscFree(e->spikeD));

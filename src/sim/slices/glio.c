@@ -257,9 +257,8 @@ static PetscErrorCode Spike(NaEngine e, PetscInt k, const double *gam, PetscInt 
   PetscFunctionReturn(0);
 }
 
-/* the spikes of step n (in the slice) through tm_glio_synapse projection k (engine.c's Deliver calls it for each
- * step of the slice, projection by projection) */
-PetscErrorCode NaGlioDeliver(NaEngine e, PetscInt k, PetscInt64 n)
+/* the slice's spikes through tm_glio_synapse projection k (engine.c's Deliver, in its projection order) */
+PetscErrorCode NaGlioDeliver(NaEngine e, PetscInt k)
 {
   NaProjection    *pr  = &e->proj[k];
   NaPop           *sp  = &e->pops[pr->src_pop];
@@ -269,44 +268,48 @@ PetscErrorCode NaGlioDeliver(NaEngine e, PetscInt k, PetscInt64 n)
   PetscFunctionBegin;
   if (pr->glia_pop >= 0) PetscCall(VecGetArrayRead(e->pops[pr->glia_pop].Ygam, &gam));
   if (sp->gen == NA_GEN_NONE) {
-    PetscInt64 q0, q1;
-    NaStepSpikes(e, (PetscInt)(n - e->slice0), g0, g1, &q0, &q1);
-    for (PetscInt64 q = q0; q < q1; q++) { /* in id order */
-      const PetscInt s = (PetscInt)(e->spikes[q].gid - g0);
+    for (PetscInt64 q = 0; q < e->nall; q++) { /* in (step, id) order */
+      const NaSpike *x = &e->spikes[q];
+      PetscInt       s;
+      if (x->gid < g0 || x->gid >= g1) continue;
+      s = (PetscInt)(x->gid - g0);
       for (PetscInt j = pr->off[s], m = 0; j < pr->off[s + 1]; j++) {
         m = j > pr->off[s] && pr->tgt[j] == pr->tgt[j - 1] ? m + 1 : 0;
-        PetscCall(Spike(e, k, gam, s, j, m, n));
+        PetscCall(Spike(e, k, gam, s, j, m, x->step));
       }
     }
-  } else if (sp->gen == NA_GEN_SPIKE) { /* the spike times of step n, by bisection (no cursor to keep) */
+  } else if (sp->gen == NA_GEN_SPIKE) { /* the times of the slice's steps, by bisection (no cursor to keep) */
     const double  *T  = sp->spec->spike_times;
     const PetscInt nt = sp->spec->nspikes;
     PetscInt       lo = 0, hi = nt;
     while (lo < hi) {
       const PetscInt mid = (lo + hi) / 2;
-      if (llround(T[mid] / e->h) - 1 < n)
+      if (llround(T[mid] / e->h) - 1 < e->slice0)
         lo = mid + 1;
       else
         hi = mid;
     }
-    for (PetscInt q = lo; q < nt && llround(T[q] / e->h) - 1 == n; q++)
+    for (PetscInt q = lo; q < nt && llround(T[q] / e->h) - 1 < e->slice0 + e->mslice; q++) {
+      const PetscInt64 n = llround(T[q] / e->h) - 1;
       for (PetscInt s = 0; s < pr->nsrc; s++)
         for (PetscInt j = pr->off[s], m = 0; j < pr->off[s + 1]; j++) {
           m = j > pr->off[s] && pr->tgt[j] == pr->tgt[j - 1] ? m + 1 : 0;
           PetscCall(Spike(e, k, gam, s, j, m, n));
         }
-  } else if (sp->gen == NA_GEN_POISSON) { /* each synapse's own stream */
-    const NaTimed *timed = NaNetSpecTimed(e->spec, sp->index, "rate");
-    for (PetscInt s = 0; s < pr->nsrc; s++) {
-      const double rate = timed ? NaTimedAtStep(timed, n) : sp->par[sp->kvalue][s];
-      const double mu = rate * e->h * 1e-3, p0 = exp(-mu);
-      if (!NaGenActive(sp, s, n, e->h) || mu <= 0) continue;
-      for (PetscInt j = pr->off[s], m = 0; j < pr->off[s + 1]; j++) {
-        const PetscInt cnt = NaPoissonDraw(&e->poisson[k][j], mu, p0);
-        m                  = j > pr->off[s] && pr->tgt[j] == pr->tgt[j - 1] ? m + 1 : 0;
-        for (PetscInt c = 0; c < cnt; c++) PetscCall(Spike(e, k, gam, s, j, m, n));
-      }
     }
+  } else if (sp->gen == NA_GEN_POISSON) { /* each synapse's own stream, step by step */
+    const NaTimed *timed = NaNetSpecTimed(e->spec, sp->index, "rate");
+    for (PetscInt64 n = e->slice0; n < e->slice0 + e->mslice; n++)
+      for (PetscInt s = 0; s < pr->nsrc; s++) {
+        const double rate = timed ? NaTimedAtStep(timed, n) : sp->par[sp->kvalue][s];
+        const double mu = rate * e->h * 1e-3, p0 = exp(-mu);
+        if (!NaGenActive(sp, s, n, e->h) || mu <= 0) continue;
+        for (PetscInt j = pr->off[s], m = 0; j < pr->off[s + 1]; j++) {
+          const PetscInt cnt = NaPoissonDraw(&e->poisson[k][j], mu, p0);
+          m                  = j > pr->off[s] && pr->tgt[j] == pr->tgt[j - 1] ? m + 1 : 0;
+          for (PetscInt c = 0; c < cnt; c++) PetscCall(Spike(e, k, gam, s, j, m, n));
+        }
+      }
   }
   if (gam) PetscCall(VecRestoreArrayRead(e->pops[pr->glia_pop].Ygam, &gam));
   PetscFunctionReturn(0);
