@@ -508,6 +508,11 @@ DESIGNS = {  # sb, qb, hb: bytes of a spike, a SIC value, a rank's (node's) head
     "A4E": dict(name="today with the astrocytes on a d_min step (-A_step_multiple M): A3E, one SIC value per "
                 "astrocyte and slice", kind="two-level-sic-scatter", sic_by_node=True, sb=48, qb=8, hb="today",
                 every="M", sort="merge", sicscan="indexed", tm="sender", overlap=False),
+    "A4F": dict(name="today with -exchange_overlap (2026-12-03): A4E exchanged every half slice while the next is "
+                "stepped, MPI moved on by tests between the populations' steps (no core of its own), all SIC in the "
+                "half slices where the astrocytes step (every other one)", kind="two-level-sic-scatter",
+                sic_by_node=True, sb=48, qb=8, hb="today", every="M", sort="merge", sicscan="indexed", tm="sender",
+                overlap=True, progress="tests", sic_halves="one"),
     "B": dict(name="compact flat all-gather: SIC once per slice, 8/12-B events, merge, SIC index", kind="flat", sb=8,
               qb=12, hb=16, every="M", sort="merge", sicscan="indexed", tm="receiver", overlap=False),
     "C": dict(name="B, Tsodyks efficacy computed by the sender, sent with the spike", kind="flat", sb=12, qb=12,
@@ -538,8 +543,8 @@ def slice_cost(P, N, d, K, C):
     R, a, ash = float(C["R"]), C["alpha"], C["alpha_shm"]
     b_a = K["b_a_slow"] if d["every"] == "M" else K["b_a"]  # SIC once per slice: astrocytes on a d_min step
     upd = M * (K["a_n"] + K["b_n"] * nn + K["a_a"] + b_a * na + K["b_g"] * nn)
-    if d["overlap"]:  # one core of each node progresses MPI (a single rank needs none)
-        upd = np.where(P > 1, upd * R / (R - 1), upd)
+    if d["overlap"] and d.get("progress", "core") == "core":  # one core of each node progresses MPI (a single
+        upd = np.where(P > 1, upd * R / (R - 1), upd)           # rank needs none)
     # what each rank sees of the slice's events, and the SIC values it touches (an index by source reads only
     # those of astrocytes with a local target: 1 - exp(-k_sic / P) of them)
     hit_sp, hit_sic = 1 - np.exp(-K["k_ev"] / P), 1 - np.exp(-K["k_sic"] / P)
@@ -576,6 +581,7 @@ def slice_cost(P, N, d, K, C):
         d = dict(d, qb=C["sic_bytes"])
     V = S * d["sb"] + Q * d["qb"]
     ncoll, o = C["ncoll"], C["msg_overhead"]
+    vol_sic = vol_hdr = 0.0  # the SIC's and the headers' parts of vol (two-level-sic-scatter; sic_halves)
     shm = 2 * ash * np.ceil(np.log2(np.maximum(r, 1)))  # into the node's shared buffer, and the node's barrier
     inter = np.where(P > R, 1.0, 0.0)
     # two-level: the node's link carries one copy of what the other nodes send; each rank then reads from the
@@ -597,11 +603,13 @@ def slice_cost(P, N, d, K, C):
         Vsh = S * d["sb"] + d["hb"] * P
         lat = ncoll * (shm + inter * a * np.ceil(np.log2(nodes)))
         vol = Vsh * (1 - r / P) / C["B_node"] + Vsh / C["B_rank"]
+        vol_hdr = d["hb"] * P * ((1 - r / P) / C["B_node"] + 1 / C["B_rank"])
         if d.get("sic_by_node"):  # E's SIC: gathered to the leader, scattered between the nodes that need it, read
             # from the node's window: one copy per node through its link, one round of messages between leaders
             Vq = Q * d["qb"] * (1 - np.exp(-K["k_sic"] * r / P))
             lat = lat + shm + inter * (a + o * (nodes - 1))
-            vol = vol + Vq * (1 - r / P) / C["B_node"] + Q * hit_sic * d["qb"] / C["B_rank"]
+            vol_sic = Vq * (1 - r / P) / C["B_node"] + Q * hit_sic * d["qb"] / C["B_rank"]
+            vol = vol + vol_sic
         else:  # A3's per-rank scatter
             need = (1 - K["phi_n"]) * N * hit_sic
             partners = (P - 1) * (1 - np.exp(-need / np.maximum(P - 1, 1)))
@@ -621,7 +629,15 @@ def slice_cost(P, N, d, K, C):
         lat = 2 * (a + o * partners) + a * L  # counts and events with each partner; a tiny collective for the flags
         vol = (S_seen * d["sb"] + Q_seen * d["qb"]) * beff
     comm = np.where(P > 1, lat + vol, 0.0)
-    exposed = np.maximum(0.0, 2 * np.where(P > 1, lat, 0.0) + np.where(P > 1, vol, 0.0) - upd) if d["overlap"] else comm
+    if not d["overlap"]:
+        exposed = comm
+    elif d.get("sic_halves", "both") == "both":  # two half slices, each hidden behind the other's update
+        exposed = np.maximum(0.0, 2 * np.where(P > 1, lat, 0.0) + np.where(P > 1, vol, 0.0) - upd)
+    else:  # as built: every collective and all headers in each half slice, half the spikes, all the SIC in one of
+        # the two; each behind half the update
+        lat1, vsic, vhdr = (np.where(P > 1, x, 0.0) for x in (lat, vol_sic, vol_hdr))
+        half = vhdr + (np.where(P > 1, vol, 0.0) - vsic - vhdr) / 2
+        exposed = np.maximum(0.0, lat1 + half + vsic - upd / 2) + np.maximum(0.0, lat1 + half - upd / 2)
     total = upd + deliver + sort + exposed
     # memory: what a rank holds of the slice's events (received and unpacked); a node's shared buffer is
     # counted in R equal parts

@@ -65,6 +65,8 @@ typedef struct {
   VecScatter sic_scatter;
   PetscInt   nneed, *need;
   PetscInt64 sic_values;     /* non-zero values in the slice's rows */
+  PetscBool  sic_held;       /* sic_m 1: the receivers hold the rows as they are (engine.c, StartSic) */
+  PetscBool  sic_moving;     /* its rows of the slice in flight are being exchanged */
   double     sic_recv_bytes; /* of the scatter's rows, those from other ranks */
   /* -exchange node (exchange.c, NaExchangeSicPlan): instead of Ysic, the rows the node needs (the union of its
    * ranks' need[], in id order) in one window per node (sic_node); need[q]'s row there is need_at[q]. The
@@ -184,10 +186,25 @@ struct _n_NaEngine {
   NaSliceHeader *xhdr;
   void          *xbuf;
   size_t         xcap;
-  PetscInt      *dorder; /* the projections by decreasing delay, then index (engine.c, Deliver) */
-  void          *xsort;  /* the sort's scratch (exchange.c, SortRecords): xsortcap bytes, and its bucket counts */
-  size_t         xsortcap;
-  PetscInt64    *xbucket;
+  /* the exchange in flight (NaExchangeStart .. Finish): this rank's header, the records' size, the stage (0: none,
+   * 1: headers posted, 2: records posted, 3: complete), its requests and the records' total bytes; a node's
+   * leader gathers the node's headers and records first into xhstage (every rank's header, in the gathered order)
+   * and xnodebuf, all-gathers them across the leaders (headers: xhcounts, xhdispls bytes per node) into xhstage
+   * and xallbuf, and copies them into the window at Finish */
+  NaSliceHeader xmine, *xhstage;
+  size_t        xrs, xnodecap, xallcap;
+  int           xstage;
+  MPI_Request   xreq[2];
+  PetscInt64    xtotal;
+  void         *xnodebuf, *xallbuf;
+  PetscMPIInt  *xhcounts, *xhdispls;
+  PetscBool     xspans;  /* the ranks are on more than one node (or pseudo-node) */
+  PetscBool     overlap; /* -exchange_overlap: slice j's exchange runs while slice j + 1 is stepped */
+  PetscBool     overlap_set;
+  PetscInt     *dorder; /* the projections by decreasing delay, then index (engine.c, Deliver) */
+  void         *xsort;  /* the sort's scratch (exchange.c, SortRecords): xsortcap bytes, and its bucket counts */
+  size_t        xsortcap;
+  PetscInt64   *xbucket;
   /* output */
   hid_t       file;
   NaTrace    *traces;
@@ -200,7 +217,7 @@ struct _n_NaEngine {
   PetscInt64  total_spikes;
   uint64_t    out_sum; /* this rank's share of the checksum of everything written to the output */
   /* wall seconds on this rank (/timing): the update of neuron and astrocyte populations, the generators'
-   * output, the exchange (t_wait of it in the first collective, where ranks wait for the slowest), the delivery
+   * output, the exchange (t_wait of it in finishing it, where ranks wait for the slowest and the links), the delivery
    * of spikes and of SIC, the output (samples, spikes, flushes) */
   PetscLogDouble t_setup, t_build, t_run, t_upd_neuron, t_upd_astro, t_gen, t_exchange, t_wait, t_deliver,
       t_deliver_sic, t_output, t_checkpoint, wall0;
@@ -275,13 +292,20 @@ PETSC_INTERN PetscErrorCode NaGlioFeedback(NaEngine e);
 PETSC_INTERN PetscErrorCode NaGlioWriteReleases(NaEngine e, hid_t file);
 /* exchange.c: -exchange and -exchange_node_ranks; the node layout; the slice's headers into e->hdrs; the
  * slice's spike records, sorted; with -exchange node, the SIC rows too (one copy per node) */
+PETSC_INTERN PetscErrorCode NaReserve(void **buf, size_t *cap, size_t n); /* grows *buf to hold n bytes */
 PETSC_INTERN PetscErrorCode NaExchangeSetFromOptions(NaEngine e);
 PETSC_INTERN PetscErrorCode NaExchangeSetUp(NaEngine e);
 PETSC_INTERN PetscErrorCode NaExchangeDestroy(NaEngine e);
-PETSC_INTERN PetscErrorCode NaExchangeHeaders(NaEngine e, const NaSliceHeader *h);
-PETSC_INTERN PetscErrorCode NaExchangeSpikes(NaEngine e, size_t rs, PetscInt64 total, const void **recs);
+/* the slice's exchange in three calls: Start posts this rank's header h and its e->nmy records (rs bytes each,
+ * packed in e->sendbuf, which stays untouched until Finish); Progress (any number of times, while the next slice
+ * is stepped) moves it on; Finish completes it: every rank's header in e->hdrs, everyone's records sorted by
+ * (step, cell id) in *recs (total bytes), valid until the next Finish */
+PETSC_INTERN PetscErrorCode NaExchangeStart(NaEngine e, const NaSliceHeader *h, size_t rs);
+PETSC_INTERN PetscErrorCode NaExchangeProgress(NaEngine e);
+PETSC_INTERN PetscErrorCode NaExchangeFinish(NaEngine e, PetscInt64 *total, const void **recs);
 PETSC_INTERN PetscErrorCode NaExchangeSicPlan(NaEngine e, NaPop *p, const unsigned char *mark);
-PETSC_INTERN PetscErrorCode NaExchangeSic(NaEngine e, NaPop *p);
+PETSC_INTERN PetscErrorCode NaExchangeSicStart(NaEngine e, NaPop *p);
+PETSC_INTERN PetscErrorCode NaExchangeSicFinish(NaEngine e, NaPop *p);
 PETSC_INTERN PetscErrorCode NaExchangeSicDestroy(NaPop *p);
 /* checkpoint.c */
 PETSC_INTERN PetscErrorCode NaEngineCheckpointWrite(NaEngine e);

@@ -32,6 +32,29 @@ check "  the output stays incomplete" test "$(complete "$tmp/usr1.h5")" = 0
 check "  resumed on 3 ranks, the run completes" on_ranks 300 3 "${long[@]}" -restart "$tmp/usr1.ckpt" -o "$tmp/usr1.h5"
 check "  spikes, traces and rates equal the uninterrupted run's" $PY "$same" "$tmp/ref.h5" "$tmp/usr1.h5" spikes traces rates
 
+# the same with the exchange overlapped with the next slice (-exchange_overlap 1): the signal comes with the headers,
+# acted on a slice later, after the slice in flight is finished; resumed on 1 rank without the overlap
+on_ranks 300 2 "${long[@]}" "${slow[@]}" -exchange_overlap 1 -o "$tmp/ovl.h5" >"$tmp/ovl.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do ls "$tmp"/ovl.ckpt/ckpt-*.h5 >/dev/null 2>&1 && break; sleep 0.05; done
+for p in $(rank_pids "$tmp/ovl.h5" 1); do kill -USR1 "$p"; done
+wait $pid
+check "-exchange_overlap 1: SIGUSR1 stops the run with exit code 75, naming the signal" \
+  bash -c "test $? -eq 75 && grep -q 'stopped at t = .* ms (SIGUSR1 on rank 1)' '$tmp/ovl.log'"
+check "  resumed on 1 rank (not overlapped), equal to the uninterrupted run" \
+  bash -c "$(printf '%q ' timeout 300 "$nastro" "${long[@]}" -restart "$tmp/ovl.ckpt" -o "$tmp/ovl.h5") && $PY '$same' '$tmp/ref.h5' '$tmp/ovl.h5' spikes traces rates"
+
+# a checkpoint between two d_min slices: taken at 100.5 ms (step 1005) in -exchange_overlap's half slices, with the
+# astrocytes stepped every 10 steps (one SIC value per slice, and none sent in a half slice where they do not
+# step), resumed without the overlap: its slices end at multiples of d_min again, so a slice never spans a step
+# of the astrocytes it sends one value for (before 2026-12-03 the resumed run's slices started at 1005)
+astro10=(-network "$net" -A_step_multiple 10 -quiet)
+check "astrocytes every 10 steps: the uninterrupted run (1 rank)" on_ranks 300 1 "${astro10[@]}" -o "$tmp/a10.h5"
+check "  overlapped on 2 ranks with a checkpoint at 100.5 ms" \
+  on_ranks 300 2 "${astro10[@]}" -exchange_overlap 1 -checkpoint_interval 100.5 -o "$tmp/a10o.h5"
+check "  resumed from it on 1 rank without the overlap: the same spikes and traces" \
+  bash -c "test -e '$tmp/a10o.ckpt/ckpt-0000001005.h5' && $(printf '%q ' timeout 300 "$nastro" "${astro10[@]}" -restart "$tmp/a10o.ckpt" -o "$tmp/a10o.h5") && $PY '$same' '$tmp/a10.h5' '$tmp/a10o.h5' spikes traces"
+
 # the wall-time limit
 on_ranks 300 1 "${long[@]}" "${slow[@]}" -o "$tmp/wall.h5" -walltime_limit 1.2 >"$tmp/log" 2>&1
 check "-walltime_limit stops with 75 before the end" test $? -eq 75

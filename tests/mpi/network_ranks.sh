@@ -3,7 +3,8 @@
 # astrocyte-Brunel network with Poisson input, Tsodyks synapses, tripartite pools and SIC, with the exchange in
 # two levels (one node, pseudo-nodes of 1 and 2 ranks) and flat; the same again when a run is repeated; and a
 # changed seed changes the spikes (so the comparison can fail); a spike generator's repeated spike time is
-# recorded in (time, id) order; and the same bits for any slice length (-slice_steps).
+# recorded in (time, id) order; and the same bits for any slice length (-slice_steps) and with the exchange
+# overlapped with the next slice (-exchange_overlap).
 # usage: network_ranks.sh NASTRO SOURCE_ROOT
 set -u
 source "$(dirname "$0")/lib.sh" "$1"
@@ -79,6 +80,10 @@ check "  with d_min 0.3 ms instead of 1 ms (SIC every step), on 2 ranks: the sam
 bytes() { $PY -c "import h5py,sys; print(int(h5py.File(sys.argv[1])['timing'].attrs['exchange_bytes']))" "$1"; }
 check "  one SIC value per astrocyte and slice: the 2-rank exchange is under a fifth of the one with d_min 0.3 ms" \
   test $(($(bytes "$tmp/a2.h5") * 5)) -lt "$(bytes "$tmp/a3.h5")"
+check "  overlapped (-exchange_overlap 1, half slices) on 2 ranks: the same spikes and traces" \
+  bash -c "$(printf '%q ' timeout 300 mpiexec --oversubscribe -n 2 "$nastro" -network "$net" -A_step_multiple 10 -exchange_overlap 1 -o "$tmp/a4.h5" -quiet) && $PY '$same' '$tmp/a1.h5' '$tmp/a4.h5' spikes traces"
+check "  and SIC only in the half slices where the astrocytes step: under 1.2 times the bytes of whole slices" \
+  test $(($(bytes "$tmp/a4.h5") * 10)) -lt $(($(bytes "$tmp/a2.h5") * 12))
 # a spatial network: neurons on a grid, G-ChI astrocytes in a box coupled by gap junctions within 80 um, distance
 # rules; the same spikes and traces (the gap-junction flux among them) on 1-4 ranks, and the
 # positions in the output those of the grid formula (cell i at origin + (i div rows, i mod rows) spacing)
@@ -148,6 +153,30 @@ for k in 1 3; do
   check "  -slice_steps $k: its traces, rates and releases equal d_min slices', bit for bit" \
     $PY "$same" "$tmp/gl0.h5" "$tmp/gl$k.h5" traces rates releases
 done
+# -exchange_overlap: slice j's exchange runs while slice j + 1 is stepped, in slices of d_min / 2, and its events
+# are delivered after that; the same bits as the plain exchange, on 1 rank, on one node, in pseudo-nodes of 2 (the
+# default there: they span "nodes") and flat, for the mixed delays and the SIC network
+check "-exchange_overlap 1 (slices of 5 steps), mixed delays, 1 rank: the same spikes and traces" \
+  bash -c "$(printf '%q ' timeout 300 "$nastro" -network "$mixed" -exchange_overlap 1 -o "$tmp/ov1.h5" -quiet) && $PY '$same' '$tmp/sl0.h5' '$tmp/ov1.h5' spikes traces"
+check "  2 ranks on one node, -slice_steps 3: the same" \
+  bash -c "$(printf '%q ' timeout 300 mpiexec -n 2 "$nastro" -network "$mixed" -exchange_overlap 1 -slice_steps 3 -o "$tmp/ov2.h5" -quiet) && $PY '$same' '$tmp/sl0.h5' '$tmp/ov2.h5' spikes traces"
+check "  3 ranks in pseudo-nodes of 2 (overlapped by default): the same" \
+  bash -c "$(printf '%q ' timeout 300 mpiexec --oversubscribe -n 3 "$nastro" -network "$mixed" -exchange_node_ranks 2 -o "$tmp/ov3.h5") >'$tmp/ov3.log' && grep -q 'each exchanged while the next is stepped' '$tmp/ov3.log' && $PY '$same' '$tmp/sl0.h5' '$tmp/ov3.h5' spikes traces"
+check "  4 ranks, flat: the same" \
+  bash -c "$(printf '%q ' timeout 300 mpiexec --oversubscribe -n 4 "$nastro" -network "$mixed" -exchange flat -exchange_overlap 1 -o "$tmp/ov4.h5" -quiet) && $PY '$same' '$tmp/sl0.h5' '$tmp/ov4.h5' spikes traces"
+check "  the SIC network on 3 ranks, flat and overlapped: the same as on 1 rank" \
+  bash -c "$(printf '%q ' timeout 300 mpiexec --oversubscribe -n 3 "$nastro" -network "$net" -exchange flat -exchange_overlap 1 -o "$tmp/ovs.h5" -quiet) && $PY '$same' '$tmp/r1.h5' '$tmp/ovs.h5' spikes traces"
+for bad in "$mixed|-slice_steps 6|-slice_steps 6: with -exchange_overlap at most d_min / (2 resolution) = 5" \
+  "$2/tests/data/net_fI.yaml||-exchange_overlap: d_min is one step (0.1 ms), and the overlap needs slices of half of it"; do
+  IFS='|' read -r bnet bopt bmsg <<<"$bad"
+  on_ranks 60 1 -network "$bnet" -exchange_overlap 1 $bopt -o "$tmp/ovbad.h5" -quiet >"$tmp/ovbad.log" 2>&1
+  rc=$?
+  check "-exchange_overlap 1 on ${bnet##*/} $bopt is refused with one line naming it, and no output" \
+    bash -c "test $rc -ne 0 && grep -qxF 'nastro: error: $bmsg' '$tmp/ovbad.log' && test ! -e '$tmp/ovbad.h5'"
+done
+on_ranks 60 1 -network "$tmp/glio.yaml" -network_set resolution=0.25 -exchange_overlap 1 -o "$tmp/ovbad.h5" -quiet >"$tmp/ovbad.log" 2>&1
+check "-exchange_overlap 1 with a tm_glio_synapse projection is refused, naming why" \
+  bash -c "test $? -ne 0 && grep -qxF 'nastro: error: -exchange_overlap: not with tm_glio_synapse projections (their closed loops are exchanged with the slice)' '$tmp/ovbad.log'"
 on_ranks 60 1 -network "$mixed" -slice_steps 11 -o "$tmp/slbad.h5" -quiet >"$tmp/slbad.log" 2>&1
 check "-slice_steps 11 (d_min is 10 steps) is refused" test $? -ne 0
 check "  with one line naming it, and no output" \

@@ -3,15 +3,16 @@
  * Time runs on the grid of the resolution h; step n integrates [n h, (n + 1) h]. An event produced at the end of
  * step m (a spike, stamped (m + 1) h; an astrocyte's SIC) with a delay of D steps lands in ring slot m + D: spike
  * weights are added at the end of step m + D (they act from t + d, as in NEST), currents are held during step
- * m + D + 1. Every delay between cells is at least d_min = M steps, so the ranks only exchange once per slice of M
- * steps (or of -slice_steps, fewer): each gathers everyone's spikes and SIC values, sorts the spikes by (step,
- * cell id) and delivers them projection by projection in order of decreasing delay, each in that order. Generators
- * run on every rank for the local targets, from streams keyed by synapse, while the slice is stepped (their
- * delays may be shorter than a slice), into rings of their own; a closed loop's glutamate (glio.c) has its own
- * too. At its step a slot's sum is the network's, plus the generators', plus the glutamate's, each added in
- * (source step, projection, source, synapse) order: an order that depends neither on the rank count nor on when
- * the events were delivered, so the same run gives the same spikes, bit for bit, on any number of ranks and for
- * any slice length (the ground for overlapping the exchange with the update: docs/scaling.md). */
+ * m + D + 1. Every delay between cells is at least d_min steps, so the ranks only exchange once per slice of M =
+ * d_min steps (or of -slice_steps, fewer; d_min / 2 with -exchange_overlap): each gathers everyone's spikes and SIC
+ * values, sorts the spikes by (step, cell id) and delivers them projection by projection in order of decreasing delay,
+ * each in that order. Generators run on every rank for the local targets, from streams keyed by synapse, while the
+ * slice is stepped (their delays may be shorter than a slice), into rings of their own; a closed loop's glutamate
+ * (glio.c) has its own too. At its step a slot's sum is the network's, plus the generators', plus the glutamate's, each
+ * added in (source step, projection, source, synapse) order: an order that depends neither on the rank count nor on
+ * when the events were delivered, so the same run gives the same spikes, bit for bit, on any number of ranks and for
+ * any slice length, and with -exchange_overlap, where a slice's exchange runs while the next slice is stepped and
+ * its events are delivered after that (Slices; docs/networks.md, "Time, delays and the event grid"). */
 #include "engineimpl.h"
 #include "naerrors.h"
 #include <nastro/nastro.h>
@@ -68,6 +69,10 @@ PetscErrorCode NaEngineSetFromOptions(NaEngine e)
                                    "steps between exchanges, at most d_min / h (0: d_min / h); the results do not "
                                    "depend on it",
                                    NULL, e->slice_steps, &e->slice_steps, NULL, 0));
+  PetscCall(PetscOptionsBool("-exchange_overlap",
+                             "exchange a slice while the next is stepped, in slices of d_min / 2 (default: when the "
+                             "ranks span nodes); the results do not depend on it",
+                             NULL, e->overlap, &e->overlap, &e->overlap_set));
   PetscOptionsEnd();
   PetscCall(NaExchangeSetFromOptions(e));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-o", &e->output_set));
@@ -461,6 +466,30 @@ static PetscErrorCode MergeSicMultapses(NaProjection *pr)
   PetscFunctionReturn(0);
 }
 
+/* -exchange_overlap (Slices): it needs slices of at most d_min / 2 (so d_min of two steps or more), and no
+ * tm_glio_synapse projection (its closed loops are exchanged with the slice they close); by default it is on where
+ * it can be and the exchange spans more than one node, where the links' time is what it hides */
+static PetscErrorCode Overlap(NaEngine e)
+{
+  PetscBool glio = PETSC_FALSE;
+
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < e->nproj; k++) glio |= e->proj[k].kind == NA_SYN_GLIO;
+  if (!e->overlap_set) {
+    e->overlap = e->xspans && e->dmin >= 2 && !glio && 2 * e->slice_steps <= e->dmin ? PETSC_TRUE : PETSC_FALSE;
+    PetscFunctionReturn(0);
+  }
+  if (!e->overlap) PetscFunctionReturn(0);
+  NaCheck(e->dmin >= 2, e->comm, PETSC_ERR_USER_INPUT,
+          "-exchange_overlap: d_min is one step (%g ms), and the overlap needs slices of half of it", e->dmin * e->h);
+  NaCheck(!glio, e->comm, PETSC_ERR_USER_INPUT,
+          "-exchange_overlap: not with tm_glio_synapse projections (their closed loops are exchanged with the slice)");
+  NaCheck(2 * e->slice_steps <= e->dmin, e->comm, PETSC_ERR_USER_INPUT,
+          "-slice_steps %" PetscInt_FMT ": with -exchange_overlap at most d_min / (2 resolution) = %" PetscInt_FMT,
+          e->slice_steps, e->dmin / 2);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode NaEngineSetUp(NaEngine e)
 {
   PetscLogDouble t0, t1;
@@ -486,7 +515,11 @@ PetscErrorCode NaEngineSetUp(NaEngine e)
           "-slice_steps %" PetscInt_FMT ": not in 0..%" PetscInt_FMT
           " (at most d_min / resolution = %g ms / %g ms; 0: d_min)",
           e->slice_steps, dmin, dmin * e->h, e->h);
-  e->M     = e->slice_steps ? e->slice_steps : dmin;
+  PetscCall(PetscMalloc2(e->size, &e->counts, e->size, &e->displs));
+  PetscCall(PetscMalloc1(e->size, &e->hdrs));
+  PetscCall(NaExchangeSetUp(e)); /* before the populations: the overlap's default asks whether it spans nodes */
+  PetscCall(Overlap(e));
+  e->M     = e->slice_steps ? e->slice_steps : e->overlap ? dmin / 2 : dmin;
   e->nring = dmax + dmin + 1;
   PetscCall(PetscMalloc1(PetscMax(e->nproj, 1), &e->dorder)); /* projections by decreasing delay, then index */
   for (PetscInt k = 0; k < e->nproj; k++) {
@@ -498,9 +531,6 @@ PetscErrorCode NaEngineSetUp(NaEngine e)
   PetscCall(PetscCalloc1(e->npops, &e->pops));
   for (PetscInt p = 0; p < e->npops; p++) PetscCall(PopCreate(e, p, &e->pops[p]));
   PetscCall(PoissonStreams(e));
-  PetscCall(PetscMalloc2(e->size, &e->counts, e->size, &e->displs));
-  PetscCall(PetscMalloc1(e->size, &e->hdrs));
-  PetscCall(NaExchangeSetUp(e)); /* before SicPlan: the SIC goes by node with the node exchange */
   for (PetscInt p = 0; p < e->npops; p++)
     if (e->pops[p].model->emits_sic) PetscCall(SicPlan(e, &e->pops[p]));
   PetscCall(GapPlan(e));
@@ -520,9 +550,10 @@ PetscErrorCode NaEngineView(NaEngine e, PetscViewer viewer)
   for (PetscInt p = 0; p < e->npops; p++) cells += e->spec->pops[p].n;
   PetscCall(NaViewerPrintf(viewer,
                            "network %s: %d populations (%lld cells), resolution %g ms, t_stop %g ms, d_min %g ms (%d "
-                           "steps a slice), %d rank%s\n",
+                           "steps a slice%s), %d rank%s\n",
                            e->spec->path, (int)e->npops, (long long)cells, e->h, e->spec->t_stop, e->dmin * e->h,
-                           (int)e->M, e->size, NaPlural(e->size)));
+                           (int)e->M, e->overlap ? ", each exchanged while the next is stepped" : "", e->size,
+                           NaPlural(e->size)));
   for (PetscInt p = 0; p < e->npops; p++) {
     const NaPopSpec *ps = &e->spec->pops[p];
     PetscCall(NaViewerPrintf(viewer, "  population %s: %s, %d cell%s", ps->name, ps->model->name, (int)ps->n,
@@ -764,37 +795,44 @@ static PetscErrorCode PopStep(NaEngine e, NaPop *p, PetscInt64 n)
 /* ----------------------------------------------------------------------------------------------------------------
  * Exchange and delivery, once per slice */
 
-/* what is due at the end of a slice (Due, Gather) */
+/* what is due at the end of a slice (Due, FinishGather, Slices) */
 enum { NA_DUE_INTERVAL = 1, NA_DUE_WALL = 2, NA_DUE_STOP = 4 };
 
-/* grows *buf to hold n bytes */
-static PetscErrorCode Reserve(void **buf, size_t *cap, size_t n)
+/* The slice's exchange starts (exchange.c: flat, or in two levels through each node's shared buffer): this
+ * rank's header (its spike count, its first non-finite state, its stop signal, rank 0's decision of what is due)
+ * and its spike records, each the spike and its tsodyks efficacies, packed into e->sendbuf; and the SIC rows
+ * (StartSic). The rank's own lists are free again for the next slice. */
+static PetscErrorCode StartGather(NaEngine e, NaSliceHeader *h)
 {
-  PetscFunctionBegin;
-  if (n <= *cap) PetscFunctionReturn(0);
-  PetscCall(PetscFree(*buf));
-  *cap = PetscMax(2 * n, (size_t)65536);
-  PetscCall(PetscMalloc(*cap, buf));
-  PetscFunctionReturn(0);
-}
-
-/* The slice's spikes in two steps (exchange.c: flat, or in two levels through each node's shared buffer): every
- * rank's header (its spike count, its first non-finite state, its stop signal, rank 0's decision of what is due),
- * where the ranks also wait for the slowest; then, unless a state went bad, everyone's spikes, sorted
- * (ScatterSic moves the SIC). */
-static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
-{
-  const size_t   bs = sizeof(NaSpike), rs = bs + sizeof(double) * (size_t)e->ntm;
-  PetscInt64     total = 0;
-  PetscLogDouble t0, t1;
-  const void    *recs;
+  const size_t bs = sizeof(NaSpike), rs = bs + sizeof(double) * (size_t)e->ntm;
 
   PetscFunctionBegin;
   h->nspikes    = e->nmy;
   h->nsicvalues = 0;
   for (PetscInt p = 0; p < e->npops; p++) h->nsicvalues += e->pops[p].sic_values;
+  PetscCall(NaReserve(&e->sendbuf, &e->capsend, (size_t)e->nmy * rs));
+  for (PetscInt64 q = 0; q < e->nmy; q++) {
+    unsigned char *o = (unsigned char *)e->sendbuf + q * rs;
+    memcpy(o, &e->myspikes[q], bs);
+    if (e->ntm) memcpy(o + bs, e->myD + q * e->ntm, rs - bs);
+  }
+  PetscCall(NaExchangeStart(e, h, rs));
+  e->nmy = 0;
+  PetscFunctionReturn(0);
+}
+
+/* The slice's exchange completes: every rank's header, merged into h (the lowest rank's signal, the lowest bad
+ * cell, rank 0's decision), and everyone's spikes, sorted by (step, cell id), split into e->spikes and e->spikeD */
+static PetscErrorCode FinishGather(NaEngine e, NaSliceHeader *h)
+{
+  const size_t   bs = sizeof(NaSpike), rs = bs + sizeof(double) * (size_t)e->ntm;
+  PetscInt64     total;
+  PetscLogDouble t0, t1;
+  const void    *recs;
+
+  PetscFunctionBegin;
   PetscCall(PetscTime(&t0));
-  PetscCall(NaExchangeHeaders(e, h));
+  PetscCall(NaExchangeFinish(e, &total, &recs));
   PetscCall(PetscTime(&t1));
   e->t_wait += t1 - t0;
   h->due    = e->hdrs[0].due;
@@ -812,27 +850,9 @@ static PetscErrorCode Gather(NaEngine e, NaSliceHeader *h)
     }
     e->sic_events += e->hdrs[r].nsicvalues;
   }
-  if (h->bad != PETSC_MAX_INT) PetscFunctionReturn(0);
-  for (PetscMPIInt r = 0; r < e->size; r++) {
-    const PetscInt64 b = e->hdrs[r].nspikes * (PetscInt64)rs;
-    PetscCheck(total + b < PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP,
-               "a slice's spikes exceed 2 GB: use a shorter d_min");
-    e->counts[r] = (PetscMPIInt)b;
-    e->displs[r] = (PetscMPIInt)total;
-    total += b;
-  }
-  /* a record: the spike, then its efficacies; sorted as records, then split */
-  PetscCall(Reserve(&e->sendbuf, &e->capsend, (size_t)e->nmy * rs));
-  for (PetscInt64 q = 0; q < e->nmy; q++) {
-    unsigned char *o = (unsigned char *)e->sendbuf + q * rs;
-    memcpy(o, &e->myspikes[q], bs);
-    if (e->ntm) memcpy(o + bs, e->myD + q * e->ntm, rs - bs);
-  }
-  if (!e->xnode) PetscCall(Reserve(&e->recvbuf, &e->caprecv, (size_t)total));
-  PetscCall(NaExchangeSpikes(e, rs, total, &recs)); /* sorted by (step, id): a record starts with its NaSpike */
   e->nall = total / (PetscInt64)rs;
-  PetscCall(Reserve((void **)&e->spikes, &e->capall, (size_t)e->nall * bs));
-  PetscCall(Reserve((void **)&e->spikeD, &e->capspikeD, (size_t)e->nall * PetscMax(e->ntm, 1) * sizeof(double)));
+  PetscCall(NaReserve((void **)&e->spikes, &e->capall, (size_t)e->nall * bs));
+  PetscCall(NaReserve((void **)&e->spikeD, &e->capspikeD, (size_t)e->nall * PetscMax(e->ntm, 1) * sizeof(double)));
   for (PetscInt64 q = 0; q < e->nall; q++) {
     const unsigned char *in = (const unsigned char *)recs + q * rs;
     memcpy(&e->spikes[q], in, bs);
@@ -883,7 +903,7 @@ static PetscErrorCode SicPlan(NaEngine e, NaPop *p)
     PetscCall(PetscFree(mark));
     PetscFunctionReturn(0);
   }
-  PetscCall(VecCreateMPIWithArray(e->comm, 1, (PetscInt)p->n * M, PETSC_DETERMINE, p->sic_rows, &p->Xsic));
+  PetscCall(VecCreateMPI(e->comm, (PetscInt)p->n * M, PETSC_DETERMINE, &p->Xsic)); /* its own array: StartSic */
   PetscCall(ISCreateGeneral(PETSC_COMM_SELF, p->nneed * M, idx, PETSC_OWN_POINTER, &is));
   PetscCall(VecCreateSeq(PETSC_COMM_SELF, p->nneed * M, &p->Ysic));
   PetscCall(VecScatterCreate(p->Xsic, is, p->Ysic, NULL, &p->sic_scatter));
@@ -892,21 +912,50 @@ static PetscErrorCode SicPlan(NaEngine e, NaPop *p)
   PetscFunctionReturn(0);
 }
 
-/* every astrocyte population's slice of SIC to the ranks that need it (SicPlan) */
-static PetscErrorCode ScatterSic(NaEngine e)
+/* every astrocyte population's slice of SIC to the ranks that need it (SicPlan), started: the rows are copied
+ * out (by node: gathered to the leader), so the next slice may write them while they travel. A population with
+ * one row per slice (sic_m 1) that did not step in the slice has the rows it had: the receivers hold them
+ * already, and none are sent (with -exchange_overlap's half slices, every other slice) */
+static PetscErrorCode StartSic(NaEngine e)
 {
   PetscFunctionBegin;
   for (PetscInt p = 0; p < e->npops; p++) {
-    NaPop *pp = &e->pops[p];
+    NaPop *pp      = &e->pops[p];
+    pp->sic_moving = PETSC_FALSE;
+    if (!pp->sic_by_node && !pp->sic_scatter) continue;
+    if (pp->sic_m == 1 && pp->sic_held &&
+        (e->slice0 + pp->stride - 1) / pp->stride * pp->stride >= e->slice0 + e->mslice) {
+      pp->sic_values = 0;
+      continue;
+    }
+    pp->sic_moving = PETSC_TRUE;
+    pp->sic_held   = pp->sic_m == 1;
     if (pp->sic_by_node)
-      PetscCall(NaExchangeSic(e, pp));
+      PetscCall(NaExchangeSicStart(e, pp));
     else if (pp->sic_scatter) {
+      double *x;
+      PetscCall(VecGetArrayWrite(pp->Xsic, &x));
+      PetscCall(PetscArraycpy(x, pp->sic_rows, (size_t)pp->n * pp->sic_m));
+      PetscCall(VecRestoreArrayWrite(pp->Xsic, &x));
       PetscCall(VecScatterBegin(pp->sic_scatter, pp->Xsic, pp->Ysic, INSERT_VALUES, SCATTER_FORWARD));
-      PetscCall(VecScatterEnd(pp->sic_scatter, pp->Xsic, pp->Ysic, INSERT_VALUES, SCATTER_FORWARD));
     } else
       continue;
     e->exchange_bytes += pp->sic_recv_bytes;
     pp->sic_values = 0;
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode FinishSic(NaEngine e)
+{
+  PetscFunctionBegin;
+  for (PetscInt p = 0; p < e->npops; p++) {
+    NaPop *pp = &e->pops[p];
+    if (!pp->sic_moving) continue;
+    if (pp->sic_by_node)
+      PetscCall(NaExchangeSicFinish(e, pp));
+    else if (pp->sic_scatter)
+      PetscCall(VecScatterEnd(pp->sic_scatter, pp->Xsic, pp->Ysic, INSERT_VALUES, SCATTER_FORWARD));
   }
   PetscFunctionReturn(0);
 }
@@ -1078,23 +1127,53 @@ static PetscErrorCode Deliver(NaEngine e, PetscBool sic)
   PetscFunctionReturn(0);
 }
 
-/* the slice's exchange (Gather) and delivery; h carries this rank's header in and the merged one out: when a
- * state went bad (h->bad), nothing is delivered */
-static PetscErrorCode Exchange(NaEngine e, NaSliceHeader *h)
+static PetscErrorCode NotFinite(NaEngine, const NaSliceHeader *, PetscInt64);
+
+/* a slice exchanged: where it started and its steps, and the headers, merged (Slices keeps one in flight) */
+typedef struct {
+  PetscInt64    slice0;
+  PetscInt      mslice;
+  NaSliceHeader h;
+} NaInFlight;
+
+/* the slice's exchange starts (its spikes and SIC rows leave, this rank's lists are free for the next slice); h:
+ * this rank's header */
+static PetscErrorCode ExchangeStart(NaEngine e, NaInFlight *x, const NaSliceHeader *h)
 {
-  PetscLogDouble t0, t1, t2, t3;
+  PetscLogDouble t0, t1;
 
   PetscFunctionBegin;
   PetscCall(PetscTime(&t0));
   PetscCall(PetscLogEventBegin(NA_EVENT_EXCHANGE, 0, 0, 0, 0));
-  PetscCall(Gather(e, h));
-  if (h->bad != PETSC_MAX_INT) {
-    PetscCall(PetscLogEventEnd(NA_EVENT_EXCHANGE, 0, 0, 0, 0));
-    PetscFunctionReturn(0);
-  }
-  PetscCall(ScatterSic(e));
+  x->slice0 = e->slice0;
+  x->mslice = e->mslice;
+  x->h      = *h;
+  PetscCall(StartGather(e, &x->h));
+  PetscCall(StartSic(e));
+  PetscCall(PetscLogEventEnd(NA_EVENT_EXCHANGE, 0, 0, 0, 0));
+  PetscCall(PetscTime(&t1));
+  e->t_exchange += t1 - t0;
+  PetscFunctionReturn(0);
+}
+
+/* the exchange of slice x completes, and its events are delivered (into steps after it: every delay is at least
+ * d_min, and x is at most one slice of d_min / 2 back) and its spikes go to the output; x->h becomes the merged
+ * header. A state that went bad stops the run here, on every rank. */
+static PetscErrorCode ExchangeFinish(NaEngine e, NaInFlight *x)
+{
+  const PetscInt64 slice0 = e->slice0;
+  const PetscInt   mslice = e->mslice;
+  PetscLogDouble   t0, t1, t2, t3;
+
+  PetscFunctionBegin;
+  PetscCall(PetscTime(&t0));
+  PetscCall(PetscLogEventBegin(NA_EVENT_EXCHANGE, 0, 0, 0, 0));
+  e->slice0 = x->slice0; /* the sort and the delivery are of slice x's steps */
+  e->mslice = x->mslice;
+  PetscCall(FinishGather(e, &x->h));
+  PetscCall(FinishSic(e));
+  if (x->h.bad != PETSC_MAX_INT) PetscCall(NotFinite(e, &x->h, x->slice0 + x->mslice));
   PetscCall(NaGlioScatter(e));
-  e->nmy = 0;
   for (PetscInt64 q = 0; q < e->nall; q++) { /* the neurons' (rank 0 adds recorded generator spikes to the list) */
     PetscInt p = 0;
     while (p + 1 < e->npops && e->spikes[q].gid >= e->layout->offset[p + 1]) p++;
@@ -1109,9 +1188,14 @@ static PetscErrorCode Exchange(NaEngine e, NaSliceHeader *h)
   PetscCall(Deliver(e, PETSC_TRUE));
   PetscCall(PetscLogEventEnd(NA_EVENT_DELIVER, 0, 0, 0, 0));
   PetscCall(PetscTime(&t3));
+  e->slice0 = slice0;
+  e->mslice = mslice;
   e->t_exchange += t1 - t0;
   e->t_deliver += t2 - t1;
   e->t_deliver_sic += t3 - t2;
+  PetscCall(NaEngineOutputSpikes(e));
+  PetscCall(PetscTime(&t0));
+  e->t_output += t0 - t3;
   PetscFunctionReturn(0);
 }
 
@@ -1139,7 +1223,8 @@ static PetscErrorCode Progress(NaEngine e, PetscLogDouble *last, PetscBool force
 }
 
 /* what is due at the end of a slice, into this rank's slice header (which the exchange brings to every rank):
- * a stop signal any rank received (Slurm may signal one), and what rank 0's clock decides */
+ * a stop signal any rank received (Slurm may signal one), and what rank 0's clock decides (an interval
+ * checkpoint, due at a step, every rank decides alone: Slices) */
 static PetscErrorCode Due(NaEngine e, NaSliceHeader *h)
 {
   PetscLogDouble now;
@@ -1149,9 +1234,9 @@ static PetscErrorCode Due(NaEngine e, NaSliceHeader *h)
   h->signal = NaStopSignal();
   if (e->rank) PetscFunctionReturn(0);
   PetscCall(PetscTime(&now));
-  if (e->ck.interval > 0 && e->step >= e->ck_next) h->due |= NA_DUE_INTERVAL;
   if (e->ck.walltime > 0 && now - e->ck_last_wall >= e->ck.walltime) h->due |= NA_DUE_WALL;
-  if (e->ck.walltime_limit > 0 && now - e->wall0 + 2 * (e->ck_cost + e->slice_wall) + 1 >= e->ck.walltime_limit)
+  if (e->ck.walltime_limit > 0 &&
+      now - e->wall0 + 2 * (e->ck_cost + e->slice_wall) + (e->overlap ? e->slice_wall : 0) + 1 >= e->ck.walltime_limit)
     h->due |= NA_DUE_STOP;
   PetscFunctionReturn(0);
 }
@@ -1197,7 +1282,7 @@ static PetscErrorCode FirstNonFinite(NaEngine e, NaSliceHeader *h)
 
 /* the error for the first non-finite state of all ranks (the same on every rank: collective); the output stays
  * incomplete, the last checkpoint untouched */
-static PetscErrorCode NotFinite(NaEngine e, const NaSliceHeader *h)
+static PetscErrorCode NotFinite(NaEngine e, const NaSliceHeader *h, PetscInt64 step)
 {
   const PetscInt64 all[2] = {h->bad, h->badvar};
 
@@ -1210,24 +1295,31 @@ static PetscErrorCode NotFinite(NaEngine e, const NaSliceHeader *h)
              "%s: population %s, cell %lld: %s became NaN or infinite by t = %g ms (step %lld); check its "
              "parameters, or integrate it with an adaptive stepper (-%s_ts_type rk -%s_ts_adapt_type basic)",
              e->spec->path, e->spec->pops[p].name, (long long)(all[0] - e->layout->offset[p]),
-             e->pops[p].model->state[all[1]].name, e->step * e->h, (long long)e->step, e->spec->pops[p].name,
+             e->pops[p].model->state[all[1]].name, step * e->h, (long long)step, e->spec->pops[p].name,
              e->spec->pops[p].name);
     SETERRQ(e->comm, PETSC_ERR_FP, "%s", msg);
   }
 }
 
-/* the slices from e->step to the end, or to a stop with a checkpoint */
+/* The slices from e->step to the end, or to a stop with a checkpoint. With -exchange_overlap, slice j's exchange
+ * runs while slice j + 1 is stepped (progressed between its populations' steps), and its events are delivered
+ * after that: slices are then at most d_min / 2, so an event of slice j lands at the earliest in slice j + 2.
+ * By the order of the sums (the head comment) the results are the same bits. Before a checkpoint and at the end
+ * the slice in flight is finished too, so a checkpoint holds what it holds without the overlap; a decision that
+ * comes with the headers (a signal, the wall-time limit) is taken one slice later. */
 static PetscErrorCode Slices(NaEngine e)
 {
   PetscLogDouble last;
+  NaInFlight     x[2]; /* the slice in flight, and the one just stepped */
+  PetscBool      pending = PETSC_FALSE;
 
   PetscFunctionBegin;
   PetscCall(PetscTime(&last));
   while (e->step < e->nsteps) {
-    const PetscInt64 end = PetscMin(e->step + e->M, e->nsteps);
-    PetscLogDouble   u0, u1, u2, a, b;
+    const PetscInt64 end = PetscMin((e->step / e->M + 1) * e->M, e->nsteps); /* at multiples of M (SicPlan) */
+    PetscLogDouble   u0, u2, a, b;
     NaSliceHeader    hdr;
-    int              due, sig;
+    PetscInt64       due = 0, sig = 0;
 
     e->slice0 = e->step;
     e->mslice = (PetscInt)(end - e->step);
@@ -1250,6 +1342,12 @@ static PetscErrorCode Slices(NaEngine e)
           e->t_upd_astro += a - b;
         else
           e->t_upd_neuron += a - b;
+        if (pending) { /* the exchange in flight moves on (MPI progresses a collective only inside its calls) */
+          PetscCall(NaExchangeProgress(e));
+          PetscCall(PetscTime(&b));
+          e->t_exchange += b - a;
+          a = b;
+        }
       }
       e->step = n + 1;
       PetscCall(NaEngineOutputSample(e));
@@ -1259,14 +1357,22 @@ static PetscErrorCode Slices(NaEngine e)
     PetscCall(PetscLogEventEnd(NA_EVENT_UPDATE, 0, 0, 0, 0));
     PetscCall(FirstNonFinite(e, &hdr));
     PetscCall(Due(e, &hdr));
-    PetscCall(Exchange(e, &hdr));
-    if (hdr.bad != PETSC_MAX_INT) PetscCall(NotFinite(e, &hdr));
-    due = (int)hdr.due;
-    sig = (int)hdr.signal;
-    PetscCall(PetscTime(&u1));
-    PetscCall(NaEngineOutputSpikes(e));
+    if (pending) {
+      PetscCall(ExchangeFinish(e, &x[0]));
+      due |= x[0].h.due;
+      sig = x[0].h.signal;
+    }
+    PetscCall(ExchangeStart(e, &x[1], &hdr));
+    pending = PETSC_TRUE;
+    if (e->ck.interval > 0 && e->step >= e->ck_next) due |= NA_DUE_INTERVAL; /* the same step on every rank */
+    if (!e->overlap || due || e->step == e->nsteps) {
+      PetscCall(ExchangeFinish(e, &x[1]));
+      due |= x[1].h.due;
+      if (!sig) sig = x[1].h.signal;
+      pending = PETSC_FALSE;
+    } else
+      x[0] = x[1];
     PetscCall(PetscTime(&u2));
-    e->t_output += u2 - u1;
     e->slice_wall = u2 - u0;
     e->nslices++;
     if (due && e->step < e->nsteps) {
@@ -1277,7 +1383,7 @@ static PetscErrorCode Slices(NaEngine e)
     if (due & NA_DUE_STOP && e->step < e->nsteps) {
       char why[64];
       if (sig)
-        snprintf(why, sizeof why, "%s on rank %d", NaSignalName(sig), e->stop_rank);
+        snprintf(why, sizeof why, "%s on rank %d", NaSignalName((int)sig), e->stop_rank);
       else
         snprintf(why, sizeof why, "wall-time limit");
       PetscCall(NaPrintf(

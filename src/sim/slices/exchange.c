@@ -1,29 +1,30 @@
-/* The slice's exchange of headers and spike records (engine.c, Gather), flat or in two levels (docs/scaling.md,
- * design D).
+/* The slice's exchange of headers and spike records (engine.c, StartGather and FinishGather), flat or in two levels
+ * (docs/scaling.md, design D), started, moved on and finished in three calls, so that it can run while the next
+ * slice is stepped (-exchange_overlap; without it Finish follows Start at once).
  *
- * flat (-exchange flat): every rank's header in one MPI_Allgather, then every rank's spike records in one
- * MPI_Allgatherv; each rank sorts its own copy.
+ * flat (-exchange flat): every rank's header in one MPI_Iallgather, then, once the headers are in (the counts),
+ * every rank's spike records in one MPI_Iallgatherv; each rank sorts its own copy.
  *
  * node (-exchange node, the default): the ranks of a node (MPI_COMM_TYPE_SHARED, or pseudo-nodes of
  * -exchange_node_ranks K consecutive ranks of one, for tests and measurements on one machine) send their header,
- * then their records, to the node's leader (MPI_Gather, MPI_Gatherv); the leaders all-gather the nodes' blocks
- * across nodes (MPI_Allgatherv on their own communicator, in place), straight into ONE buffer per node, a window
- * the leader allocates with MPI_Win_allocate_shared (grown when a slice needs more); the leader sorts the records
- * once, and after an MPI_Win_fence every rank of the node reads headers and records from there. So one copy of
- * the slice's events goes through each node's link, not one per rank. The headers go the same way as the
- * records: flat, their volume (48 bytes x ranks, to every rank) would go through the node's link once per rank
- * of the node, as much as ~1000 spike records per slice at 1024 ranks; two-level, once per node. One rank
- * always uses flat (nothing to gather).
+ * then their records, to the node's leader at once (MPI_Gather, MPI_Gatherv: shared memory); the leaders
+ * all-gather the nodes' headers, then the nodes' blocks of records, across nodes (MPI_Iallgatherv on their own
+ * communicator) into private buffers; at Finish the leader broadcasts the total to its node (which grows the
+ * node's ONE buffer, a window the leader allocates with MPI_Win_allocate_shared, together when a slice needs
+ * more), copies the headers there and sorts the records into it, and after an MPI_Win_fence every rank of the
+ * node reads headers and records from there. So one copy of the slice's events goes through each node's link,
+ * not one per rank. The headers go the same way as the records: flat, their volume (48 bytes x ranks, to every
+ * rank) would go through the node's link once per rank of the node, as much as ~1000 spike records per slice at
+ * 1024 ranks; two-level, once per node. One rank always uses flat (nothing to gather).
  *
  * The places of the gathered arrays are in the order of the nodes (their leaders' ranks), then of the ranks
  * within a node: with consecutive ranks per node that is rank order; in any case the records are sorted by
  * (step, cell id), which no two distinct records share (a cell spikes at most once a step; a spike generator's
  * repeated spikes in one step are identical records), so every rank gets the same sorted list as with flat.
  *
- * Why the buffer can be rewritten without a second fence: the leader writes the header part in the next slice's
- * MPI_Gather, which completes only when every rank of the node has sent its next header, i.e. has finished
- * reading this slice's; it writes the record part after that Gather too, and every rank reads the header part
- * before the fence that ends this slice's records. */
+ * Why the window can be rewritten without a second fence: the leader writes it at the next Finish, after the next
+ * Start's MPI_Gather, which completes only when every rank of the node has sent its next header, i.e. has
+ * finished reading this slice's headers and records (engine.c copies them out at Finish). */
 #include "engineimpl.h"
 #include "naerrors.h"
 #include <stdlib.h>
@@ -32,6 +33,16 @@
 
 /* -log_view: the headers' and the spike records' parts of the exchange (both inside NaExchange) */
 static PetscLogEvent NA_EVENT_XHEADERS, NA_EVENT_XSPIKES;
+
+PetscErrorCode NaReserve(void **buf, size_t *cap, size_t n)
+{
+  PetscFunctionBegin;
+  if (n <= *cap) PetscFunctionReturn(0);
+  PetscCall(PetscFree(*buf));
+  *cap = PetscMax(2 * n, (size_t)65536);
+  PetscCall(PetscMalloc(*cap, buf));
+  PetscFunctionReturn(0);
+}
 
 static int CompareRecords(const void *a, const void *b)
 {
@@ -54,34 +65,40 @@ static PetscInt PopOf(NaEngine e, PetscInt64 gid)
   return lo;
 }
 
-/* The slice's n gathered records (rs bytes each, starting with their NaSpike) in (step, cell id) order, as qsort
- * would leave them, in time linear in n: a stable counting sort by (step in the slice, population), then a check of
- * each bucket. Each rank sends a step's spikes population by population, cells ascending (engine.c, PopStep), and a
- * population's blocks are in rank order, so with the blocks gathered in rank order every bucket comes out sorted;
- * a bucket that is not (blocks in another order, or a spike generator's repeated spikes, which rank 0 sends train by
- * train) is sorted by qsort, alone. Records with equal (step, id) are equal bytes, so the result is qsort's. */
-static PetscErrorCode SortRecords(NaEngine e, void *buf, size_t n, size_t rs)
+/* The slice's n gathered records (rs bytes each, starting with their NaSpike) from in into out (in itself, or a
+ * buffer that does not overlap it) in (step, cell id) order, as qsort would leave them, in time linear in n: a
+ * stable counting sort by (step in the slice, population), then a check of each bucket. Each rank sends a step's
+ * spikes population by population, cells ascending (engine.c, PopStep), and a population's blocks are in rank
+ * order, so with the blocks gathered in rank order every bucket comes out sorted; a bucket that is not (blocks in
+ * another order, or a spike generator's repeated spikes, which rank 0 sends train by train) is sorted by qsort,
+ * alone. Records with equal (step, id) are equal bytes, so the result is qsort's. */
+static PetscErrorCode SortRecords(NaEngine e, const void *in_, void *out_, size_t n, size_t rs)
 {
-  const PetscInt64 nb = (PetscInt64)e->mslice * e->npops;
-  unsigned char   *in = buf, *out;
-  PetscInt64      *at;
+  const PetscInt64     nb = (PetscInt64)e->mslice * e->npops;
+  const unsigned char *in = in_;
+  unsigned char       *out;
+  PetscInt64          *at;
 
   PetscFunctionBegin;
-  if (n < 2) PetscFunctionReturn(0);
-  if (n * rs > e->xsortcap) {
+  if (n < 2) {
+    if (n && in_ != out_) memcpy(out_, in_, rs);
+    PetscFunctionReturn(0);
+  }
+  if (in_ == out_ && n * rs > e->xsortcap) {
     PetscCall(PetscFree(e->xsort));
     e->xsortcap = PetscMax(2 * n * rs, (size_t)65536);
     PetscCall(PetscMalloc(e->xsortcap, &e->xsort));
   }
   if (!e->xbucket) PetscCall(PetscMalloc1((PetscInt64)e->M * e->npops + 1, &e->xbucket)); /* mslice <= M */
   at  = e->xbucket;
-  out = e->xsort;
+  out = in_ == out_ ? e->xsort : out_;
   PetscCall(PetscArrayzero(at, nb + 1));
   for (size_t i = 0; i < n; i++) {
     const NaSpike   *s = (const NaSpike *)(in + i * rs);
     const PetscInt64 m = s->step - e->slice0;
     if (m < 0 || m >= e->mslice) { /* not this slice's (cannot happen): the plain sort */
-      qsort(buf, n, rs, CompareRecords);
+      if (in_ != out_) memcpy(out_, in_, n * rs);
+      qsort(out_, n, rs, CompareRecords);
       PetscFunctionReturn(0);
     }
     at[m * e->npops + PopOf(e, s->gid) + 1]++;
@@ -98,7 +115,7 @@ static PetscErrorCode SortRecords(NaEngine e, void *buf, size_t n, size_t rs)
         break;
       }
   }
-  memcpy(buf, out, n * rs);
+  if (in_ == out_) memcpy(out_, out, n * rs);
   PetscFunctionReturn(0);
 }
 
@@ -169,10 +186,15 @@ PetscErrorCode NaExchangeSetUp(NaEngine e)
   e->xnode_comm = e->xleaders = MPI_COMM_NULL;
   e->xready = PETSC_TRUE; /* the handles are valid (or null) from here on: NaExchangeDestroy may free them */
   if (e->size == 1) e->xnode = PETSC_FALSE; /* one rank: nothing to gather, and flat is the cheaper copy */
-  if (!e->xnode) PetscFunctionReturn(0);
+  if (e->size == 1) PetscFunctionReturn(0);
   PetscCallMPI(MPI_Comm_split_type(e->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &shm));
   PetscCallMPI(MPI_Comm_rank(shm, &srank));
   PetscCallMPI(MPI_Comm_size(shm, &ssize));
+  e->xspans = ssize < e->size ? PETSC_TRUE : PETSC_FALSE; /* the same on every rank */
+  if (!e->xnode) {
+    PetscCallMPI(MPI_Comm_free(&shm));
+    PetscFunctionReturn(0);
+  }
   if (!e->xchosen) { /* the default: node, unless a node holds more ranks than cores, where the shared window's fences
                       * (busy-waiting) can all but stop the run (seen: 4 ranks on 2 busy cores); then flat on every rank
                       */
@@ -200,6 +222,7 @@ PetscErrorCode NaExchangeSetUp(NaEngine e)
     PetscCallMPI(MPI_Comm_rank(e->xleaders, &me));
   }
   PetscCallMPI(MPI_Bcast(&e->xnnodes, 1, MPI_INT, 0, e->xnode_comm));
+  e->xspans = e->xnnodes > 1 ? PETSC_TRUE : PETSC_FALSE; /* pseudo-nodes count */
   PetscCall(PetscMalloc2(e->xnnodes + 1, &e->xnoff, PetscMax(e->xnode_size, e->xnnodes), &e->xcounts));
   PetscCall(PetscMalloc1(PetscMax(e->xnode_size, e->xnnodes), &e->xdispls));
   if (e->xnode_rank == 0) {
@@ -213,6 +236,14 @@ PetscErrorCode NaExchangeSetUp(NaEngine e)
     e->xnode_index = me;
   }
   PetscCallMPI(MPI_Bcast(e->xnoff, e->xnnodes + 1, MPI_INT, 0, e->xnode_comm));
+  if (e->xnode_rank == 0) { /* the leaders' all-gather of the headers: each node's block of them */
+    PetscCall(PetscMalloc1(e->size, &e->xhstage));
+    PetscCall(PetscMalloc2(e->xnnodes, &e->xhcounts, e->xnnodes, &e->xhdispls));
+    for (PetscMPIInt k = 0; k < e->xnnodes; k++) {
+      e->xhcounts[k] = (e->xnoff[k + 1] - e->xnoff[k]) * (PetscMPIInt)sizeof(NaSliceHeader);
+      e->xhdispls[k] = e->xnoff[k] * (PetscMPIInt)sizeof(NaSliceHeader);
+    }
+  }
   PetscCallMPI(MPI_Bcast(e->xorder, e->size, MPI_INT, 0, e->xnode_comm));
   PetscCallMPI(MPI_Bcast(&e->xnode_index, 1, MPI_INT, 0, e->xnode_comm));
   PetscCall(PetscFree(members));
@@ -232,88 +263,147 @@ PetscErrorCode NaExchangeDestroy(NaEngine e)
   PetscCall(PetscFree(e->xdispls));
   PetscCall(PetscFree(e->xsort));
   PetscCall(PetscFree(e->xbucket));
+  PetscCall(PetscFree(e->xhstage));
+  PetscCall(PetscFree2(e->xhcounts, e->xhdispls));
+  PetscCall(PetscFree(e->xnodebuf));
+  PetscCall(PetscFree(e->xallbuf));
   PetscFunctionReturn(0);
 }
 
-/* every rank's header h into e->hdrs[rank] */
-PetscErrorCode NaExchangeHeaders(NaEngine e, const NaSliceHeader *h)
+/* the places' record counts in bytes (the gathered order for node, rank order for flat) from the headers hs[i]
+ * of the ranks at place i (rank[i], or i), into e->counts/e->displs by rank; the total */
+static PetscErrorCode RecordCounts(NaEngine e, const NaSliceHeader *hs, const PetscMPIInt *rank, PetscInt64 *total)
 {
-  const PetscMPIInt hs = (PetscMPIInt)sizeof *h;
-
   PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(NA_EVENT_XHEADERS, 0, 0, 0, 0));
-  if (!e->xnode) {
-    PetscCallMPI(MPI_Allgather(h, hs, MPI_BYTE, e->hdrs, hs, MPI_BYTE, e->comm));
-    PetscCall(PetscLogEventEnd(NA_EVENT_XHEADERS, 0, 0, 0, 0));
-    PetscFunctionReturn(0);
+  *total = 0;
+  for (PetscMPIInt i = 0; i < e->size; i++) {
+    const PetscMPIInt r = rank ? rank[i] : i;
+    const PetscInt64  b = hs[i].nspikes * (PetscInt64)e->xrs;
+    PetscCheck(*total + b < PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP,
+               "a slice's spikes exceed 2 GB: use a shorter d_min");
+    e->counts[r] = (PetscMPIInt)b;
+    e->displs[r] = (PetscMPIInt)*total;
+    *total += b;
   }
-  PetscCallMPI(MPI_Gather(h, hs, MPI_BYTE, e->xnode_rank == 0 ? e->xhdr + e->xnoff[e->xnode_index] : NULL, hs, MPI_BYTE,
-                          0, e->xnode_comm));
-  if (e->xnode_rank == 0) {
-    for (PetscMPIInt k = 0; k < e->xnnodes; k++) {
-      e->xcounts[k] = (e->xnoff[k + 1] - e->xnoff[k]) * hs;
-      e->xdispls[k] = e->xnoff[k] * hs;
-    }
-    PetscCallMPI(
-        MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, e->xhdr, e->xcounts, e->xdispls, MPI_BYTE, e->xleaders));
-  }
-  PetscCallMPI(MPI_Win_fence(0, e->xwin));
-  for (PetscMPIInt i = 0; i < e->size; i++) e->hdrs[e->xorder[i]] = e->xhdr[i];
-  PetscCall(PetscLogEventEnd(NA_EVENT_XHEADERS, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
-/* Everyone's spike records (rs bytes each, total bytes in all; this rank's e->nmy in e->sendbuf), sorted by
- * (step, cell id), in *recs: e->recvbuf (flat; reserved by the caller) or the node's shared buffer (node), valid until
- * the next exchange */
-static PetscErrorCode Spikes(NaEngine e, size_t rs, PetscInt64 total, const void **recs)
+/* the headers are in: post the records' all-gather (flat: every rank; node: the leaders, of the nodes' blocks) */
+static PetscErrorCode PostRecords(NaEngine e)
 {
   PetscFunctionBegin;
   if (!e->xnode) {
-    PetscCallMPI(
-        MPI_Allgatherv(e->sendbuf, e->counts[e->rank], MPI_BYTE, e->recvbuf, e->counts, e->displs, MPI_BYTE, e->comm));
-    PetscCall(SortRecords(e, e->recvbuf, (size_t)total / rs, rs));
-    *recs = e->recvbuf;
-    PetscFunctionReturn(0);
-  }
-  *recs = e->xbuf;
-  if (!total) PetscFunctionReturn(0); /* every rank of the node knows it: nothing to gather */
-  if ((size_t)total > e->xcap) PetscCall(Window(e, PetscMax(2 * (size_t)total, 2 * e->xcap))); /* collective */
-  *recs = e->xbuf;
-  if (e->xnode_rank == 0) { /* the node's ranks' blocks, from their places in the gathered order */
-    const PetscMPIInt first = e->xnoff[e->xnode_index];
-    for (PetscMPIInt i = 0; i < e->xnode_size; i++) e->xcounts[i] = e->counts[e->xorder[first + i]];
-    e->xdispls[0] = 0;
-    for (PetscMPIInt i = 1; i < e->xnode_size; i++) e->xdispls[i] = e->xdispls[i - 1] + e->xcounts[i - 1];
-  }
-  {
-    PetscInt64 at = 0; /* the node's block: after the blocks of the nodes before it */
-    for (PetscMPIInt i = 0; i < e->xnoff[e->xnode_index]; i++) at += e->counts[e->xorder[i]];
-    PetscCallMPI(MPI_Gatherv(e->sendbuf, e->counts[e->rank], MPI_BYTE, (unsigned char *)e->xbuf + at, e->xcounts,
-                             e->xdispls, MPI_BYTE, 0, e->xnode_comm));
-  }
-  if (e->xnode_rank == 0) {
+    PetscCall(RecordCounts(e, e->hdrs, NULL, &e->xtotal));
+    PetscCall(NaReserve(&e->recvbuf, &e->caprecv, (size_t)e->xtotal));
+    PetscCallMPI(MPI_Iallgatherv(e->sendbuf, e->counts[e->rank], MPI_BYTE, e->recvbuf, e->counts, e->displs, MPI_BYTE,
+                                 e->comm, &e->xreq[1]));
+  } else {
     PetscInt64 at = 0;
-    for (PetscMPIInt k = 0; k < e->xnnodes; k++) {
+    PetscCall(RecordCounts(e, e->xhstage, e->xorder, &e->xtotal));
+    for (PetscMPIInt k = 0; k < e->xnnodes; k++) { /* node k's block: its ranks' records, after the nodes before */
       PetscInt64 b = 0;
       for (PetscMPIInt i = e->xnoff[k]; i < e->xnoff[k + 1]; i++) b += e->counts[e->xorder[i]];
       e->xcounts[k] = (PetscMPIInt)b;
       e->xdispls[k] = (PetscMPIInt)at;
       at += b;
     }
-    PetscCallMPI(
-        MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, e->xbuf, e->xcounts, e->xdispls, MPI_BYTE, e->xleaders));
-    PetscCall(SortRecords(e, e->xbuf, (size_t)total / rs, rs)); /* once per node */
+    PetscCall(NaReserve(&e->xallbuf, &e->xallcap, (size_t)e->xtotal));
+    PetscCallMPI(MPI_Iallgatherv(e->xnodebuf, e->xcounts[e->xnode_index], MPI_BYTE, e->xallbuf, e->xcounts, e->xdispls,
+                                 MPI_BYTE, e->xleaders, &e->xreq[1]));
   }
-  PetscCallMPI(MPI_Win_fence(0, e->xwin));
+  e->xstage = 2;
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode NaExchangeSpikes(NaEngine e, size_t rs, PetscInt64 total, const void **recs)
+PetscErrorCode NaExchangeStart(NaEngine e, const NaSliceHeader *h, size_t rs)
 {
+  const PetscMPIInt hs = (PetscMPIInt)sizeof *h;
+
   PetscFunctionBegin;
+  PetscCheck(!e->xstage, PETSC_COMM_SELF, PETSC_ERR_PLIB, "an exchange is already in flight");
+  PetscCall(PetscLogEventBegin(NA_EVENT_XHEADERS, 0, 0, 0, 0));
+  e->xmine  = *h;
+  e->xrs    = rs;
+  e->xstage = 1;
+  if (!e->xnode) {
+    PetscCallMPI(MPI_Iallgather(&e->xmine, hs, MPI_BYTE, e->hdrs, hs, MPI_BYTE, e->comm, &e->xreq[0]));
+    PetscCall(PetscLogEventEnd(NA_EVENT_XHEADERS, 0, 0, 0, 0));
+    PetscFunctionReturn(0);
+  }
+  /* within the node, at once (shared memory): the headers, then the records, to the leader */
+  PetscCallMPI(MPI_Gather(&e->xmine, hs, MPI_BYTE, e->xnode_rank == 0 ? e->xhstage + e->xnoff[e->xnode_index] : NULL,
+                          hs, MPI_BYTE, 0, e->xnode_comm));
+  if (e->xnode_rank == 0) {
+    const NaSliceHeader *mine = e->xhstage + e->xnoff[e->xnode_index];
+    PetscInt64           b    = 0;
+    for (PetscMPIInt i = 0; i < e->xnode_size; i++) {
+      PetscCheck(b + mine[i].nspikes * (PetscInt64)rs < PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP,
+                 "a slice's spikes exceed 2 GB: use a shorter d_min");
+      e->xcounts[i] = (PetscMPIInt)(mine[i].nspikes * (PetscInt64)rs);
+      e->xdispls[i] = (PetscMPIInt)b;
+      b += e->xcounts[i];
+    }
+    PetscCall(NaReserve(&e->xnodebuf, &e->xnodecap, (size_t)b));
+  }
+  PetscCallMPI(MPI_Gatherv(e->sendbuf, (PetscMPIInt)(e->xmine.nspikes * (PetscInt64)rs), MPI_BYTE, e->xnodebuf,
+                           e->xcounts, e->xdispls, MPI_BYTE, 0, e->xnode_comm));
+  if (e->xnode_rank == 0)
+    PetscCallMPI(MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, e->xhstage, e->xhcounts, e->xhdispls, MPI_BYTE,
+                                 e->xleaders, &e->xreq[0]));
+  else
+    e->xstage = 3; /* the rest is the leader's */
+  PetscCall(PetscLogEventEnd(NA_EVENT_XHEADERS, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaExchangeProgress(NaEngine e)
+{
+  int done;
+
+  PetscFunctionBegin;
+  if (e->xstage == 1) {
+    PetscCallMPI(MPI_Test(&e->xreq[0], &done, MPI_STATUS_IGNORE));
+    if (done) PetscCall(PostRecords(e));
+  }
+  if (e->xstage == 2) {
+    PetscCallMPI(MPI_Test(&e->xreq[1], &done, MPI_STATUS_IGNORE));
+    if (done) e->xstage = 3;
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaExchangeFinish(NaEngine e, PetscInt64 *total, const void **recs)
+{
+  const size_t rs = e->xrs;
+
+  PetscFunctionBegin;
+  PetscCheck(e->xstage, PETSC_COMM_SELF, PETSC_ERR_PLIB, "no exchange in flight");
   PetscCall(PetscLogEventBegin(NA_EVENT_XSPIKES, 0, 0, 0, 0));
-  PetscCall(Spikes(e, rs, total, recs));
+  if (e->xstage == 1) {
+    PetscCallMPI(MPI_Wait(&e->xreq[0], MPI_STATUS_IGNORE));
+    PetscCall(PostRecords(e));
+  }
+  if (e->xstage == 2) PetscCallMPI(MPI_Wait(&e->xreq[1], MPI_STATUS_IGNORE));
+  e->xstage = 0;
+  if (!e->xnode) {
+    PetscCall(SortRecords(e, e->recvbuf, e->recvbuf, (size_t)e->xtotal / rs, rs));
+    *recs  = e->recvbuf;
+    *total = e->xtotal;
+    PetscCall(PetscLogEventEnd(NA_EVENT_XSPIKES, 0, 0, 0, 0));
+    PetscFunctionReturn(0);
+  }
+  /* the node's ranks learn the total from the leader, grow the window together if it must, and read the headers
+   * and the sorted records there after the fence */
+  PetscCallMPI(MPI_Bcast(&e->xtotal, 1, MPIU_INT64, 0, e->xnode_comm));
+  if ((size_t)e->xtotal > e->xcap) PetscCall(Window(e, PetscMax(2 * (size_t)e->xtotal, 2 * e->xcap))); /* collective */
+  if (e->xnode_rank == 0) {
+    PetscCall(PetscArraycpy(e->xhdr, e->xhstage, e->size));
+    PetscCall(SortRecords(e, e->xallbuf, e->xbuf, (size_t)e->xtotal / rs, rs)); /* once per node */
+  }
+  PetscCallMPI(MPI_Win_fence(0, e->xwin));
+  for (PetscMPIInt i = 0; i < e->size; i++) e->hdrs[e->xorder[i]] = e->xhdr[i];
+  *recs  = e->xbuf;
+  *total = e->xtotal;
   PetscCall(PetscLogEventEnd(NA_EVENT_XSPIKES, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -392,10 +482,11 @@ PetscErrorCode NaExchangeSicPlan(NaEngine e, NaPop *p, const unsigned char *mark
   PetscFunctionReturn(0);
 }
 
-/* the slice's SIC rows of p into the node's window (NaExchangeSicPlan). The window can be rewritten in the next
- * slice without a second fence: the leader writes it after the next slice's gather, which completes only when
- * every rank of the node has sent its next rows, i.e. has delivered this slice's SIC. */
-PetscErrorCode NaExchangeSic(NaEngine e, NaPop *p)
+/* the slice's SIC rows of p into the node's window (NaExchangeSicPlan): gathered to the leader at once, scattered
+ * over the leaders while the next slice is stepped (Start), and read after the fence (Finish). The leader writes
+ * the window again only after the next slice's gather, which completes when every rank of the node has sent its
+ * next rows, i.e. has delivered this slice's SIC: no second fence is needed. */
+PetscErrorCode NaExchangeSicStart(NaEngine e, NaPop *p)
 {
   double *x = NULL;
 
@@ -406,8 +497,14 @@ PetscErrorCode NaExchangeSic(NaEngine e, NaPop *p)
   if (e->xnode_rank == 0) {
     PetscCall(VecRestoreArray(p->Xnode, &x));
     PetscCall(VecScatterBegin(p->node_scatter, p->Xnode, p->Ynode, INSERT_VALUES, SCATTER_FORWARD));
-    PetscCall(VecScatterEnd(p->node_scatter, p->Xnode, p->Ynode, INSERT_VALUES, SCATTER_FORWARD));
   }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode NaExchangeSicFinish(NaEngine e, NaPop *p)
+{
+  PetscFunctionBegin;
+  if (e->xnode_rank == 0) PetscCall(VecScatterEnd(p->node_scatter, p->Xnode, p->Ynode, INSERT_VALUES, SCATTER_FORWARD));
   PetscCallMPI(MPI_Win_fence(0, p->sic_win));
   PetscFunctionReturn(0);
 }
