@@ -248,6 +248,12 @@ static inline PetscInt NaSlot(NaEngine e, PetscInt64 step)
   return (PetscInt)(step % e->nring);
 }
 
+/* whether the steps [a, b) hold a step of population p's stepper (its state, and what it emits, change only there) */
+static inline PetscBool NaPopSteps(const NaPop *p, PetscInt64 a, PetscInt64 b)
+{
+  return b > a && (a + p->stride - 1) / p->stride * p->stride < b ? PETSC_TRUE : PETSC_FALSE;
+}
+
 /* NEST's devices are active in steps n with start < n h <= stop */
 static inline PetscBool NaGenActive(const NaPop *g, PetscInt cell, PetscInt64 n, double h)
 {

@@ -923,8 +923,7 @@ static PetscErrorCode StartSic(NaEngine e)
     NaPop *pp      = &e->pops[p];
     pp->sic_moving = PETSC_FALSE;
     if (!pp->sic_by_node && !pp->sic_scatter) continue;
-    if (pp->sic_m == 1 && pp->sic_held &&
-        (e->slice0 + pp->stride - 1) / pp->stride * pp->stride >= e->slice0 + e->mslice) {
+    if (pp->sic_m == 1 && pp->sic_held && !NaPopSteps(pp, e->slice0, e->slice0 + e->mslice)) {
       pp->sic_values = 0;
       continue;
     }

@@ -149,12 +149,6 @@ void NaGlioRecordGamma(NaEngine e, NaPop *p, const double *y, PetscInt64 n)
   for (PetscInt i = 0; i < p->n; i++) p->gam_rows[(size_t)i * M + m] = y[(size_t)p->kgam * p->n + i];
 }
 
-/* whether the steps [a, b) hold a step of population p's stepper (Gamma_S changes only there) */
-static PetscBool Solves(const NaPop *p, PetscInt64 a, PetscInt64 b)
-{
-  return b > a && (a + p->stride - 1) / p->stride * p->stride < b ? PETSC_TRUE : PETSC_FALSE;
-}
-
 /* The slice's Gamma_S rows to the synapses' ranks. They are the same as the last slice's, and the scatter is
  * skipped (on every rank alike), when the population did not step in this slice, nor after the first step of the
  * last one: then every row of both holds the value of its last step (astrocytes on a 10 ms step with 0.1 ms slices
@@ -164,8 +158,8 @@ PetscErrorCode NaGlioScatter(NaEngine e)
   PetscFunctionBegin;
   for (PetscInt p = 0; p < e->npops; p++) {
     NaPop          *pp   = &e->pops[p];
-    const PetscBool same = pp->gam_valid && !e->gam_every && !Solves(pp, e->slice0, e->slice0 + e->mslice) &&
-                           !Solves(pp, pp->gam_prev0 + 1, pp->gam_prev0 + pp->gam_prevm);
+    const PetscBool same = pp->gam_valid && !e->gam_every && !NaPopSteps(pp, e->slice0, e->slice0 + e->mslice) &&
+                           !NaPopSteps(pp, pp->gam_prev0 + 1, pp->gam_prev0 + pp->gam_prevm);
     if (!pp->gam_scatter) continue;
     pp->gam_prev0 = e->slice0, pp->gam_prevm = e->mslice;
     if (same) continue;
