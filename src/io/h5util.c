@@ -12,6 +12,20 @@ PetscErrorCode NaH5FileOpen(MPI_Comm comm, const char path[], PetscBool create, 
   NaH5Call(fapl = H5Pcreate(H5P_FILE_ACCESS));
   NaH5Call(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
   NaH5Call(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG)); /* a failed write can still close everything */
+  {
+    /* no metadata evictions: HDF5 1.10.8's parallel cache, once it evicted and re-read an entry on some rank, gave
+     * that rank a damaged root group header (seen with ~20000 chunks of a trace: tests/mpi/network_ranks.sh, the
+     * net_tsodyks case). The cache then keeps all metadata it has touched; with chunks of 64 KiB (below) that is
+     * well under 0.1 % of what a run writes. */
+    H5AC_cache_config_t c;
+    c.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    NaH5Call(H5Pget_mdc_config(fapl, &c));
+    c.evictions_enabled = 0;
+    c.incr_mode         = H5C_incr__off;
+    c.flash_incr_mode   = H5C_flash_incr__off;
+    c.decr_mode         = H5C_decr__off;
+    NaH5Call(H5Pset_mdc_config(fapl, &c));
+  }
   *file = create ? H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl) : H5Fopen(path, H5F_ACC_RDONLY, fapl);
   NaH5Call(H5Pclose(fapl));
   PetscFunctionReturn(0);
@@ -33,13 +47,14 @@ PetscErrorCode NaH5CreateDataset(hid_t loc, const char name[], int rank, const h
   if (extendible) {
     maxdims[0] = H5S_UNLIMITED;
     chunk[0]   = 1;
-    /* keep a chunk below ~1 MiB: split long rows */
+    /* chunks of 64 KiB along time (fewer, larger writes and little chunk-index metadata); a long row is one
+     * chunk row, split to keep a chunk below ~1 MiB */
     hsize_t row = 1;
     for (int d = 1; d < rank; d++) row *= chunk[d];
-    if (rank == 1)
-      chunk[0] = 256;
-    else if (row > 131072)
+    if (row > 131072)
       chunk[rank - 1] = PetscMax(1, 131072 / (row / chunk[rank - 1]));
+    else
+      chunk[0] = PetscMax(1, 8192 / row);
     NaH5Call(H5Pset_chunk(dcpl, rank, chunk));
   }
   NaH5Call(space = H5Screate_simple(rank, dims, maxdims));
