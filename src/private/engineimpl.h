@@ -135,6 +135,7 @@ typedef struct {
   double            *buf; /* [nbuf][nvars][ncols] */
   double            *tbuf;
   PetscInt           nbuf;    /* samples buffered */
+  PetscInt           cap;     /* samples buffered before a write, the same on every rank */
   hsize_t            written; /* samples on disk */
 } NaTrace;
 

@@ -17,7 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NA_TRACE_BUFFER 64      /* samples buffered per trace before a collective write */
+/* samples buffered per trace before a collective write: about NA_TRACE_BUFFER_VALUES values of the whole trace
+ * (over all ranks, so every rank flushes at the same sample), at least 64 and at most 4096 samples */
+#define NA_TRACE_BUFFER_VALUES 131072
 #define NA_COPY_ROWS 4096       /* rows copied at a time when a resumed run rebuilds its output */
 #define NA_SPIKE_BUFFER 1048576 /* recorded spikes buffered on rank 0 before they are appended */
 
@@ -169,9 +171,10 @@ static PetscErrorCode TraceCreate(NaEngine e, const NaTraceSpec *ts, NaTrace *tr
     else if (cell < p->lo + p->n)
       tr->ncols++;
   }
-  PetscCall(PetscMalloc4(PetscMax(tr->ncols, 1), &tr->local, ts->nvars, &tr->var, ts->nvars, &tr->dset, NA_TRACE_BUFFER,
-                         &tr->tbuf));
-  PetscCall(PetscMalloc1((size_t)NA_TRACE_BUFFER * ts->nvars * PetscMax(tr->ncols, 1), &tr->buf));
+  tr->cap = (PetscInt)PetscMax(64, PetscMin(4096, NA_TRACE_BUFFER_VALUES / ((PetscInt64)ts->nvars * tr->nall)));
+  PetscCall(
+      PetscMalloc4(PetscMax(tr->ncols, 1), &tr->local, ts->nvars, &tr->var, ts->nvars, &tr->dset, tr->cap, &tr->tbuf));
+  PetscCall(PetscMalloc1((size_t)tr->cap * ts->nvars * PetscMax(tr->ncols, 1), &tr->buf));
   for (PetscInt c = 0; c < tr->ncols; c++)
     tr->local[c] = (ts->ncells < 0 ? tr->col0 + c : ts->cells[tr->col0 + c]) - p->lo;
   for (PetscInt v = 0; v < ts->nvars; v++) /* -1: I_SIC, -2: J_coupling */
@@ -497,7 +500,7 @@ PetscErrorCode NaEngineOutputSample(NaEngine e)
     }
     PetscCall(VecRestoreArrayRead(p->Y, &y));
     tr->tbuf[tr->nbuf++] = e->step * e->h;
-    if (tr->nbuf == NA_TRACE_BUFFER) PetscCall(TraceFlush(e, tr));
+    if (tr->nbuf == tr->cap) PetscCall(TraceFlush(e, tr));
   }
   PetscFunctionReturn(0);
 }
